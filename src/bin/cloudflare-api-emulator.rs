@@ -1,0 +1,3 @@
+//! `cloudflare-api-emulator`: runs the local Secrets Store API emulator.
+
+fn main() {}

@@ -1,0 +1,3 @@
+//! `terraform-provider-cloudflare`: the plugin binary Terraform and OpenTofu launch.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! The provider: its configuration schema, configure (the shared API client), and what it serves.

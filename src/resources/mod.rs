@@ -1,0 +1,1 @@
+//! Managed resources: one file per resource.

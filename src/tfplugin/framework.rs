@@ -1,0 +1,269 @@
+//! The framework layer: provider, resource and data-source traits with one request and one
+//! response struct per operation, and optional capability traits a resource may expose.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+
+use super::diagnostics::{AttributePath, Diagnostics};
+use super::schema::Schema;
+use super::value::Value;
+
+/// What the Terraform core said it supports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientCapabilities {
+    pub deferral_allowed: bool,
+    pub write_only_attributes_allowed: bool,
+}
+
+/// A provider: its configuration schema, how it configures, and what it serves.
+///
+/// `Data` is the typed context `configure` builds (e.g. an API client) and hands to every
+/// resource and data source operation of the same process.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    type Data: Send + Sync + 'static;
+
+    /// The provider type name as used in resource type prefixes, e.g. `cloudflare`.
+    fn type_name(&self) -> &'static str;
+
+    /// The provider's own version, e.g. `0.1.0`.
+    fn version(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    /// Checks provider configuration (which may contain unknowns). No API calls.
+    fn validate_config(&self, _req: ValidateConfigRequest) -> ValidateConfigResponse {
+        ValidateConfigResponse::default()
+    }
+
+    async fn configure(&self, req: ConfigureRequest) -> ConfigureResponse<Self::Data>;
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
+}
+
+pub struct ConfigureRequest {
+    /// Provider configuration; may contain unknown values during plan.
+    pub config: Value,
+    pub terraform_version: String,
+    pub client_capabilities: ClientCapabilities,
+}
+
+pub struct ConfigureResponse<D> {
+    /// The context for resources and data sources; `None` only together with an error.
+    pub data: Option<D>,
+    pub diagnostics: Diagnostics,
+}
+
+/// Config validation for providers, resources and data sources: no provider data, no API calls.
+pub struct ValidateConfigRequest {
+    /// The configuration; any part may be unknown.
+    pub config: Value,
+    pub client_capabilities: ClientCapabilities,
+}
+
+#[derive(Default)]
+pub struct ValidateConfigResponse {
+    pub diagnostics: Diagnostics,
+}
+
+/// A managed resource type.
+#[async_trait]
+pub trait Resource<D>: Send + Sync {
+    /// The full type name, e.g. `cloudflare_store_secret`.
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    async fn create(&self, req: CreateRequest<D>) -> CreateResponse;
+
+    /// Refresh: return `Value::Null` as the new state when the remote object is gone.
+    async fn read(&self, req: ReadRequest<D>) -> ReadResponse;
+
+    async fn update(&self, req: UpdateRequest<D>) -> UpdateResponse;
+
+    async fn delete(&self, req: DeleteRequest<D>) -> DeleteResponse;
+
+    /// Capability: `terraform import` and `import {}` blocks.
+    fn importer(&self) -> Option<&dyn ImportState<D>> {
+        None
+    }
+
+    /// Capability: checks beyond the schema at validate time.
+    fn config_validator(&self) -> Option<&dyn ValidateConfig> {
+        None
+    }
+
+    /// Capability: adjusts the plan the generic plan helper produced.
+    fn plan_modifier(&self) -> Option<&dyn ModifyPlan<D>> {
+        None
+    }
+
+    /// Capability: converts state written by older schema versions.
+    fn state_upgrader(&self) -> Option<&dyn UpgradeState> {
+        None
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource<D>: Send + Sync {
+    /// The full type name, e.g. `cloudflare_secret_ref`.
+    fn type_name(&self) -> &'static str;
+
+    fn schema(&self) -> Schema;
+
+    async fn read(&self, req: ReadDataSourceRequest<D>) -> ReadDataSourceResponse;
+
+    /// Capability: checks beyond the schema at validate time.
+    fn config_validator(&self) -> Option<&dyn ValidateConfig> {
+        None
+    }
+}
+
+/// Capability: config validation beyond what the schema says.
+pub trait ValidateConfig: Send + Sync {
+    fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse;
+}
+
+/// Capability: import by a user-given id.
+#[async_trait]
+pub trait ImportState<D>: Send + Sync {
+    async fn import_state(&self, req: ImportStateRequest<D>) -> ImportStateResponse;
+}
+
+/// Capability: plan adjustments after the generic plan helper ran.
+#[async_trait]
+pub trait ModifyPlan<D>: Send + Sync {
+    async fn modify_plan(&self, req: ModifyPlanRequest<D>) -> ModifyPlanResponse;
+}
+
+/// Capability: state upgrades from older schema versions (and same-version fix-ups).
+pub trait UpgradeState: Send + Sync {
+    fn upgrade_state(&self, req: UpgradeStateRequest) -> UpgradeStateResponse;
+}
+
+pub struct CreateRequest<D> {
+    pub config: Value,
+    pub planned_state: Value,
+    pub provider: Arc<D>,
+    /// Cancelled when Terraform calls StopProvider.
+    pub cancel: CancellationToken,
+}
+
+#[derive(Default)]
+pub struct CreateResponse {
+    /// The created object; on failure the best partial state (non-null is saved as tainted).
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ReadRequest<D> {
+    pub current_state: Value,
+    pub private: Vec<u8>,
+    pub provider: Arc<D>,
+    pub cancel: CancellationToken,
+}
+
+#[derive(Default)]
+pub struct ReadResponse {
+    /// The object as it exists now; `Value::Null` when it is gone.
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct UpdateRequest<D> {
+    pub prior_state: Value,
+    pub planned_state: Value,
+    pub config: Value,
+    pub private: Vec<u8>,
+    pub provider: Arc<D>,
+    pub cancel: CancellationToken,
+}
+
+#[derive(Default)]
+pub struct UpdateResponse {
+    pub new_state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct DeleteRequest<D> {
+    pub prior_state: Value,
+    pub private: Vec<u8>,
+    pub provider: Arc<D>,
+    pub cancel: CancellationToken,
+}
+
+#[derive(Default)]
+pub struct DeleteResponse {
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ImportStateRequest<D> {
+    /// The id the user gave to `terraform import` or an `import {}` block.
+    pub id: String,
+    pub provider: Arc<D>,
+    pub cancel: CancellationToken,
+}
+
+#[derive(Default)]
+pub struct ImportStateResponse {
+    /// The imported object (often only identifying attributes; the rest null). Read follows.
+    pub state: Value,
+    pub private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ModifyPlanRequest<D> {
+    /// Null on create.
+    pub prior_state: Value,
+    pub proposed_new_state: Value,
+    pub config: Value,
+    /// What the generic plan helper planned; start from it.
+    pub planned_state: Value,
+    pub prior_private: Vec<u8>,
+    pub provider: Arc<D>,
+    pub cancel: CancellationToken,
+}
+
+#[derive(Default)]
+pub struct ModifyPlanResponse {
+    pub planned_state: Value,
+    /// Paths (in addition to the schema's requires-replace attributes) whose change replaces.
+    pub requires_replace: Vec<AttributePath>,
+    pub planned_private: Vec<u8>,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct UpgradeStateRequest {
+    /// The schema version that wrote the state.
+    pub version: i64,
+    /// The raw state JSON as stored.
+    pub raw_state: serde_json::Value,
+}
+
+#[derive(Default)]
+pub struct UpgradeStateResponse {
+    /// The state in the current schema; wholly known, write-only attributes null.
+    pub state: Value,
+    pub diagnostics: Diagnostics,
+}
+
+pub struct ReadDataSourceRequest<D> {
+    pub config: Value,
+    pub provider: Arc<D>,
+    pub cancel: CancellationToken,
+}
+
+#[derive(Default)]
+pub struct ReadDataSourceResponse {
+    /// Must be non-null and wholly known.
+    pub state: Value,
+    pub diagnostics: Diagnostics,
+}

@@ -1,0 +1,16 @@
+//! The Terraform plugin protocol layer (protocol 6). Knows nothing about Cloudflare.
+
+pub mod diagnostics;
+pub mod framework;
+pub mod json;
+pub mod msgpack;
+pub mod plan;
+pub mod schema;
+pub mod types;
+pub mod value;
+
+pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
+pub use framework::*;
+pub use schema::{Attribute, AttributeType, Block, DescriptionKind, NestedBlock, Nesting, Schema};
+pub use types::Type;
+pub use value::{CodecError, Number, Refinements, Value};
