@@ -180,6 +180,33 @@ async fn over_a_socket_the_api_works_and_a_dropped_write_looks_like_a_lost_conne
         .unwrap();
     assert_eq!(status, 200);
     assert_eq!(listed["result"][0]["name"], "A");
+    let secret_id = listed["result"][0]["id"].as_str().unwrap().to_string();
+
+    served.state.faults().drop_next_write_responses(1);
+    let lost_patch = served
+        .send(
+            reqwest::Method::PATCH,
+            &format!("{secrets}/{secret_id}"),
+            Some(json!({"value": "rotated"})),
+        )
+        .await;
+    assert!(
+        lost_patch
+            .expect_err("no response to the PATCH")
+            .is_request()
+    );
+    assert_eq!(
+        served.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("rotated"),
+        "the PATCH was applied exactly once"
+    );
+    let patches = served
+        .state
+        .request_log()
+        .iter()
+        .filter(|record| record.method == "PATCH")
+        .count();
+    assert_eq!(patches, 1, "the client library did not silently retry");
     let (status, deleted) = served
         .send(
             reqwest::Method::DELETE,
@@ -218,4 +245,27 @@ async fn over_a_socket_429_carries_retry_after() {
         .unwrap();
     assert_eq!(status, 200);
     assert_eq!(quota["result"]["secrets"]["usage"], 0);
+}
+
+#[tokio::test]
+async fn running_emulator_serves_until_shut_down() {
+    use terraform_provider_cloudflare::emulator::RunningEmulator;
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let running = RunningEmulator::start(EmulatorState::new(EmulatorConfig::new(ACCOUNT, TOKEN)))
+        .await
+        .unwrap();
+    let url = format!(
+        "{}/accounts/{ACCOUNT}/secrets_store/quota",
+        running.base_url()
+    );
+    let response = reqwest::Client::new()
+        .get(&url)
+        .bearer_auth(TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(running.state().request_count(), 1);
+    running.shutdown().await.unwrap();
+    assert!(reqwest::Client::new().get(&url).send().await.is_err());
 }

@@ -18,6 +18,7 @@ mod ids;
 mod listing;
 mod model;
 mod request_log;
+mod running;
 mod state;
 mod validation;
 
@@ -34,6 +35,7 @@ pub use envelope::ApiError;
 pub use faults::FaultControl;
 pub use model::{SecretInfo, StoreInfo};
 pub use request_log::RequestRecord;
+pub use running::RunningEmulator;
 pub use state::EmulatorState;
 pub use validation::ALLOWED_SCOPES;
 
