@@ -806,3 +806,30 @@ async fn the_request_log_records_requests_but_never_bodies() {
     emulator.state.clear_request_log();
     assert_eq!(emulator.state.request_count(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creates_never_exceed_the_quota() {
+    let emulator = std::sync::Arc::new(Emulator::with_config(|config| config.max_secrets = 5));
+    let store = emulator.create_store("s").await;
+    let tasks: Vec<_> = (0..12)
+        .map(|index| {
+            let emulator = emulator.clone();
+            let path = format!("/stores/{store}/secrets");
+            tokio::spawn(async move {
+                let body =
+                    json!([{"name": format!("S{index}"), "value": "v", "scopes": ["workers"]}]);
+                emulator.call("POST", &path, Some(body)).await.status
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            StatusCode::OK => created += 1,
+            StatusCode::BAD_REQUEST => {}
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert_eq!(created, 5);
+    assert_eq!(emulator.state.secrets().len(), 5);
+}
