@@ -265,6 +265,13 @@ async fn a_batch_with_one_bad_secret_creates_nothing() {
             "invalid_json_body",
         ),
         (json!([]), 400, 1001, "invalid_json_body"),
+        (
+            json!([{"name": "E", "value": "s3cr3t-val", "scopes": "s3cr3t-val"}]),
+            400,
+            1001,
+            "invalid_json_body",
+        ),
+        (json!(["s3cr3t-val"]), 400, 1001, "invalid_json_body"),
     ];
     for (body, status, code, message) in cases {
         let reply = emulator.call("POST", &path, Some(body.clone())).await;
@@ -272,6 +279,7 @@ async fn a_batch_with_one_bad_secret_creates_nothing() {
         let (got_code, got_message) = reply.error();
         assert_eq!(got_code, code, "{body}");
         assert!(got_message.starts_with(message), "{body}: {got_message}");
+        assert!(!reply.text.contains("s3cr3t-val"), "{}", reply.text);
     }
     assert_eq!(emulator.state.secrets().len(), 1);
 }

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_cloudflare-api-emulator");
 
+/// The spawned emulator; killed when dropped.
 struct Running(Child);
 
 impl Drop for Running {
@@ -21,26 +22,25 @@ impl Drop for Running {
     }
 }
 
-#[tokio::test]
-async fn the_binary_serves_the_api_on_the_announced_address() {
+/// Starts the binary with `args` and `env` (no inherited Cloudflare settings); returns it
+/// with the base URL announced on its first stdout line.
+async fn launch(args: &[&str], env: &[(&str, &str)]) -> (Running, String) {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let mut child = Command::new(BINARY)
-        .args([
-            "--listen",
-            "127.0.0.1:0",
-            "--account-id",
-            "abcdefabcdefabcdefabcdefabcdefab",
-            "--api-token",
-            "binary-token",
-            "--max-secrets",
-            "1",
-        ])
-        .env_remove("CLOUDFLARE_API_TOKEN")
-        .env_remove("CLOUDFLARE_ACCOUNT_ID")
+    let mut command = Command::new(BINARY);
+    command
+        .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the emulator binary starts");
+        .stderr(Stdio::null());
+    for name in [
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_ACCOUNT_ID",
+        "CLOUDFLARE_EMAIL",
+        "CLOUDFLARE_API_KEY",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(env.iter().copied());
+    let mut child = command.spawn().expect("the emulator binary starts");
     let stdout = child.stdout.take().unwrap();
     let running = Running(child);
     let first_line = tokio::task::spawn_blocking(move || {
@@ -55,15 +55,35 @@ async fn the_binary_serves_the_api_on_the_announced_address() {
         .strip_prefix("listening on ")
         .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
         .to_string();
+    (running, base)
+}
+
+#[tokio::test]
+async fn the_binary_serves_the_api_on_the_announced_address() {
+    let account_id = "abcdefabcdefabcdefabcdefabcdefab";
+    let (mut running, base) = launch(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--account-id",
+            account_id,
+            "--api-token",
+            "binary-token",
+            "--max-secrets",
+            "1",
+        ],
+        &[],
+    )
+    .await;
     assert!(
         base.starts_with("http://127.0.0.1:") && base.ends_with("/client/v4"),
         "{base}"
     );
-    let account = format!("{base}/accounts/abcdefabcdefabcdefabcdefabcdefab/secrets_store");
+    let quota_url = format!("{base}/accounts/{account_id}/secrets_store/quota");
     let http = reqwest::Client::new();
 
     let denied = http
-        .get(format!("{account}/quota"))
+        .get(&quota_url)
         .bearer_auth("wrong")
         .send()
         .await
@@ -71,7 +91,7 @@ async fn the_binary_serves_the_api_on_the_announced_address() {
     assert_eq!(denied.status().as_u16(), 403);
 
     let quota = http
-        .get(format!("{account}/quota"))
+        .get(&quota_url)
         .bearer_auth("binary-token")
         .send()
         .await
@@ -82,7 +102,6 @@ async fn the_binary_serves_the_api_on_the_announced_address() {
     assert_matches_spec("GET", &path, 200, &body);
     assert_eq!(body["result"], json!({"secrets": {"quota": 1, "usage": 0}}));
 
-    let mut running = running;
     let pid = running.0.id().to_string();
     let terminated = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     assert!(terminated.success());
@@ -97,6 +116,38 @@ async fn the_binary_serves_the_api_on_the_announced_address() {
     .await
     .expect("the emulator exits on SIGTERM");
     assert!(exit.success(), "{exit:?}");
+}
+
+#[tokio::test]
+async fn credentials_and_faults_can_come_from_the_environment() {
+    let account_id = "11111111111111111111111111111111";
+    let (_running, base) = launch(
+        &["--listen", "127.0.0.1:0"],
+        &[
+            ("CLOUDFLARE_API_TOKEN", "env-token"),
+            ("CLOUDFLARE_ACCOUNT_ID", account_id),
+            ("CF_EMULATOR_RATE_LIMIT_NEXT", "1"),
+            ("CF_EMULATOR_RETRY_AFTER", "3"),
+        ],
+    )
+    .await;
+    let quota_url = format!("{base}/accounts/{account_id}/secrets_store/quota");
+    let http = reqwest::Client::new();
+    let limited = http
+        .get(&quota_url)
+        .bearer_auth("env-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(limited.status().as_u16(), 429);
+    assert_eq!(limited.headers()["retry-after"], "3");
+    let allowed = http
+        .get(&quota_url)
+        .bearer_auth("env-token")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status().as_u16(), 200);
 }
 
 #[test]
