@@ -841,3 +841,28 @@ async fn concurrent_creates_never_exceed_the_quota() {
     assert_eq!(created, 5);
     assert_eq!(emulator.state.secrets().len(), 5);
 }
+
+#[tokio::test]
+async fn responses_carry_informational_ratelimit_headers() {
+    let emulator = Emulator::new();
+    let first = emulator.call("GET", "/quota", None).await;
+    let second = emulator.call("GET", "/stores/nope", None).await;
+    assert_eq!(
+        first.headers["ratelimit-policy"],
+        "\"default\";q=1200;w=300"
+    );
+    let remaining = |reply: &emulator_support::Reply| {
+        let header = reply.headers["ratelimit"].to_str().unwrap().to_string();
+        header
+            .split(";r=")
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .parse::<u32>()
+            .unwrap()
+    };
+    assert_eq!(remaining(&first), 1199);
+    assert_eq!(remaining(&second), 1198);
+}

@@ -17,6 +17,7 @@ mod handlers;
 mod ids;
 mod listing;
 mod model;
+mod rate_headers;
 mod request_log;
 mod running;
 mod state;
