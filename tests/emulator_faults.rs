@@ -6,7 +6,7 @@ mod emulator_support;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use emulator_support::{ACCOUNT, Emulator, TOKEN, assert_matches_spec};
+use emulator_support::{ACCOUNT, Emulator, TOKEN, assert_matches_spec, read_checked};
 use serde_json::{Value, json};
 use terraform_provider_cloudflare::emulator::{EmulatorConfig, EmulatorState, app, serve};
 use tower::ServiceExt;
@@ -237,8 +237,10 @@ async fn over_a_socket_429_carries_retry_after() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 429);
-    assert_eq!(response.headers()["retry-after"], "2");
+    let (status, headers, body) = read_checked("GET", response).await;
+    assert_eq!(status, 429);
+    assert_eq!(headers["retry-after"], "2");
+    assert_eq!(body["errors"][0]["code"], 971);
     let (status, quota) = served
         .send(reqwest::Method::GET, "/quota", None)
         .await
@@ -264,7 +266,9 @@ async fn running_emulator_serves_until_shut_down() {
         .send()
         .await
         .unwrap();
-    assert_eq!(response.status().as_u16(), 200);
+    let (status, _, body) = read_checked("GET", response).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["result"]["secrets"]["usage"], 0);
     assert_eq!(running.state().request_count(), 1);
     running.shutdown().await.unwrap();
     assert!(reqwest::Client::new().get(&url).send().await.is_err());

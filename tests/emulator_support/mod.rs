@@ -203,3 +203,17 @@ impl Emulator {
         reply.body["result"][0].clone()
     }
 }
+
+/// Reads a reqwest response to `method`, checks its body against the spec, and returns
+/// status, headers and body.
+pub async fn read_checked(
+    method: &str,
+    response: reqwest::Response,
+) -> (u16, reqwest::header::HeaderMap, Value) {
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let path = response.url().path().to_string();
+    let body: Value = response.json().await.expect("a JSON body");
+    assert_matches_spec(method, &path, status, &body);
+    (status, headers, body)
+}
