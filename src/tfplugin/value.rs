@@ -63,7 +63,7 @@ impl PartialEq for Number {
             (Number::Int(a), Number::Int(b)) => a == b,
             (Number::Float(a), Number::Float(b)) => a == b,
             (Number::Int(a), Number::Float(b)) | (Number::Float(b), Number::Int(a)) => {
-                b.fract() == 0.0 && (*a as f64) == *b && (*b as i64) == *a
+                matches!(Number::from_f64(*b), Number::Int(i) if i == *a)
             }
             _ => self.to_decimal_string() == other.to_decimal_string(),
         }
@@ -610,6 +610,11 @@ mod tests {
             Some(Number::Decimal(_))
         ));
         assert_eq!(Number::Int(3), Number::Float(3.0));
+        assert_ne!(
+            Number::Int(i64::MAX),
+            Number::Float(9.223_372_036_854_775_807e18)
+        );
+        assert_ne!(Number::Int(3), Number::Float(3.5));
         assert_eq!(Number::Decimal("1.50".into()), Number::Float(1.5));
         assert_ne!(
             Number::Decimal("12345678901234567890".into()),
