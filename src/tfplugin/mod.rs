@@ -9,6 +9,9 @@ pub mod schema;
 pub mod types;
 pub mod value;
 
+#[cfg(test)]
+mod codec_properties;
+
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 pub use framework::*;
 pub use schema::{Attribute, AttributeType, Block, DescriptionKind, NestedBlock, Nesting, Schema};
