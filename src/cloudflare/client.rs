@@ -256,7 +256,7 @@ impl Client {
         Ok(RawResponse {
             status,
             retry_after,
-            body: body.to_vec(),
+            body: body.into(),
         })
     }
 
@@ -300,7 +300,9 @@ impl Client {
                     Ok(envelope) => return Ok(envelope),
                     Err(error) => Failure {
                         maybe_applied: raw.status >= 500 || matches!(error, Error::Decode(_)),
-                        retry_after: (raw.status == 429).then_some(raw.retry_after).flatten(),
+                        retry_after: (raw.status == 429 || raw.status == 503)
+                            .then_some(raw.retry_after)
+                            .flatten(),
                         error,
                     },
                 },

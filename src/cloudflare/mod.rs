@@ -5,6 +5,31 @@
 //! error type and its helpers), `envelope` (the one place that parses the v4 envelope),
 //! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket) and `client`
 //! (the HTTP client with retries and create reconciliation).
+//!
+//! ```no_run
+//! use secrecy::SecretString;
+//! use terraform_provider_cloudflare::cloudflare::{
+//!     Client, ClientConfig, Credentials, NewSecret, DEFAULT_BASE_URL,
+//! };
+//!
+//! # async fn demo() -> Result<(), terraform_provider_cloudflare::cloudflare::Error> {
+//! let token = Credentials::ApiToken(SecretString::from("…"));
+//! let client = Client::new(ClientConfig::new(DEFAULT_BASE_URL, token))?;
+//! let store = client.create_store("account-id", "default_secrets_store").await?;
+//! let secret = NewSecret {
+//!     name: "API_KEY".into(),
+//!     value: SecretString::from("…"),
+//!     scopes: vec!["workers".into()],
+//!     comment: None,
+//! };
+//! let created = client.create_secret("account-id", &store.id, secret).await?;
+//! match client.get_secret("account-id", &store.id, &created.id).await {
+//!     Err(e) if e.is_not_found() => { /* gone: remove from state */ }
+//!     other => { other?; }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod client;
 pub mod config;
