@@ -146,7 +146,7 @@ impl Client {
         }
         Ok(Client {
             inner: Arc::new(Inner {
-                http: http::build(&config)?,
+                http: http::build(&config, base_url.scheme() == "https")?,
                 base_url,
                 limiter: RateLimiter::new(config.requests_per_second),
                 retry: RetryPolicy {
