@@ -31,13 +31,16 @@
 //! # }
 //! ```
 
+mod batch;
 mod client;
 pub mod config;
 mod envelope;
 pub mod error;
 mod http;
+
 pub mod models;
 pub mod rate_limit;
+mod request;
 pub mod retry;
 
 pub use client::Client;
