@@ -3,8 +3,10 @@
 //! This file is the public contract; the implementation lives in small modules re-exported here:
 //! [`config`] (settings and credentials), [`models`] (stores, secrets, quota), [`error`] (the
 //! error type and its helpers), `envelope` (the one place that parses the v4 envelope),
-//! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket) and `client`
-//! (the HTTP client with retries and create reconciliation).
+//! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket), `http` (reqwest with
+//! ring-backed rustls and auth headers), `request` (the request loop: retries and reconciliation
+//! of creates whose response was lost), `batch` (batch-create progress) and `client` (one
+//! method per endpoint).
 //!
 //! ```no_run
 //! use secrecy::SecretString;
@@ -37,7 +39,6 @@ pub mod config;
 mod envelope;
 pub mod error;
 mod http;
-
 pub mod models;
 pub mod rate_limit;
 mod request;
