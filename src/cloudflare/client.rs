@@ -1,0 +1,443 @@
+//! The client and one method per Secrets Store endpoint; the request loop behind them lives
+//! in `request`.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use reqwest::{Method, Url};
+use serde::de::IgnoredAny;
+
+use super::batch::Batch;
+use super::config::{ClientConfig, normalized_base_url};
+use super::envelope::OneOrMany;
+use super::error::Error;
+use super::http;
+use super::models::{
+    CreateStoreBody, DeleteSecretsBody, DuplicateSecretBody, ListSecretsParams, NewSecret,
+    PatchSecretBody, Quota, QuotaResult, Secret, SecretPatch, Store,
+};
+use super::rate_limit::RateLimiter;
+use super::request::{Kind, MAX_PER_PAGE, Reconciled, json, require};
+use super::retry::RetryPolicy;
+
+/// The shared API client. Cheap to clone; clones share the rate limiter and connection pool.
+#[derive(Clone)]
+pub struct Client {
+    pub(super) inner: Arc<Inner>,
+}
+
+pub(super) struct Inner {
+    pub(super) http: reqwest::Client,
+    pub(super) base_url: Url,
+    pub(super) limiter: RateLimiter,
+    pub(super) retry: RetryPolicy,
+    pub(super) timeout: Duration,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("retry", &self.inner.retry)
+            .field("timeout", &self.inner.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Validates `config` and builds the client (no request is sent).
+    pub fn new(config: ClientConfig) -> Result<Client, Error> {
+        config.validate()?;
+        let base_url = Url::parse(&normalized_base_url(&config.base_url)?)
+            .map_err(|e| Error::Config(format!("base_url is not a valid URL: {e}")))?;
+        if base_url.cannot_be_a_base() {
+            return Err(Error::Config(format!(
+                "base_url {:?} cannot hold API paths",
+                config.base_url
+            )));
+        }
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http: http::build(&config, base_url.scheme() == "https")?,
+                base_url,
+                limiter: RateLimiter::new(config.requests_per_second),
+                retry: RetryPolicy {
+                    max_retries: config.max_retries,
+                    min_backoff: config.min_backoff,
+                    max_backoff: config.max_backoff,
+                },
+                timeout: config.request_timeout,
+            }),
+        })
+    }
+
+    /// The base URL every request goes to (without a trailing slash).
+    pub fn base_url(&self) -> &str {
+        self.inner.base_url.as_str().trim_end_matches('/')
+    }
+
+    /// All stores of the account (every page).
+    pub async fn list_stores(&self, account_id: &str) -> Result<Vec<Store>, Error> {
+        let call = self.call(Kind::Read, Method::GET, account_id, &["stores"])?;
+        self.paginate(call, MAX_PER_PAGE, |s: &Store| s.id.as_str())
+            .await
+    }
+
+    /// Creates a store; a lost response is reconciled by listing the stores, never duplicated.
+    pub async fn create_store(&self, account_id: &str, name: &str) -> Result<Store, Error> {
+        require(name, "the store name")?;
+        let call = self.call(Kind::Create, Method::POST, account_id, &["stores"])?;
+        let body = json(&CreateStoreBody { name })?;
+        let envelope = self
+            .run::<OneOrMany<Store>>(&call, &|| Ok(body.clone()), &mut || {
+                Box::pin(async move {
+                    let stores = self.list_stores(account_id).await?;
+                    Ok(match stores.into_iter().find(|s| s.name == name) {
+                        Some(store) => Reconciled::Found(OneOrMany::One(store)),
+                        None => Reconciled::Missing,
+                    })
+                })
+            })
+            .await?;
+        envelope.into_result("store")?.into_single("store")
+    }
+
+    pub async fn get_store(&self, account_id: &str, store_id: &str) -> Result<Store, Error> {
+        require(store_id, "store_id")?;
+        let call = self.call(Kind::Read, Method::GET, account_id, &["stores", store_id])?;
+        self.simple::<OneOrMany<Store>>(&call, None)
+            .await?
+            .into_result("store")?
+            .into_single("store")
+    }
+
+    /// Deletes a store; `force` deletes it with its secrets.
+    pub async fn delete_store(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        force: bool,
+    ) -> Result<(), Error> {
+        require(store_id, "store_id")?;
+        let mut call = self.call(
+            Kind::Delete,
+            Method::DELETE,
+            account_id,
+            &["stores", store_id],
+        )?;
+        if force {
+            call.query.push(("force", "true".into()));
+        }
+        self.simple::<IgnoredAny>(&call, None).await.map(|_| ())
+    }
+
+    /// Every secret of the store matching `params` (all pages).
+    pub async fn list_secrets(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        params: &ListSecretsParams,
+    ) -> Result<Vec<Secret>, Error> {
+        require(store_id, "store_id")?;
+        let mut call = self.call(
+            Kind::Read,
+            Method::GET,
+            account_id,
+            &["stores", store_id, "secrets"],
+        )?;
+        let filters = [
+            ("search", &params.search),
+            ("order", &params.order),
+            ("direction", &params.direction),
+        ];
+        for (key, value) in filters {
+            if let Some(value) = value {
+                call.query.push((key, value.clone()));
+            }
+        }
+        let per_page = params.per_page.unwrap_or(MAX_PER_PAGE);
+        let secrets = self
+            .paginate(call, per_page, |s: &Secret| s.id.as_str())
+            .await?;
+        Ok(secrets.into_iter().map(Secret::normalized).collect())
+    }
+
+    /// Batch create. Results come back in the order of `secrets`. A lost response is
+    /// reconciled by name before any retry: secrets that exist are not created again.
+    pub async fn create_secrets(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secrets: Vec<NewSecret>,
+    ) -> Result<Vec<Secret>, Error> {
+        require(store_id, "store_id")?;
+        if secrets.is_empty() {
+            return Ok(Vec::new());
+        }
+        for secret in &secrets {
+            require(&secret.name, "the secret name")?;
+        }
+        let call = self.call(
+            Kind::Create,
+            Method::POST,
+            account_id,
+            &["stores", store_id, "secrets"],
+        )?;
+        let order: Vec<String> = secrets.iter().map(|s| s.name.clone()).collect();
+        let batch = Mutex::new(Batch {
+            remaining: secrets,
+            found: Vec::new(),
+        });
+        let body = || batch.lock().unwrap_or_else(|p| p.into_inner()).body();
+        let envelope = self
+            .run::<Vec<Secret>>(&call, &body, &mut || {
+                Box::pin(self.reconcile_batch(account_id, store_id, &batch))
+            })
+            .await?;
+        let created = envelope.into_result("secrets")?;
+        let found = std::mem::take(&mut batch.lock().unwrap_or_else(|p| p.into_inner()).found);
+        let mut all: Vec<Secret> = created
+            .into_iter()
+            .chain(found)
+            .map(Secret::normalized)
+            .collect();
+        all.sort_by_key(|s| {
+            order
+                .iter()
+                .position(|n| *n == s.name)
+                .unwrap_or(usize::MAX)
+        });
+        Ok(all)
+    }
+
+    /// After a lost batch-create response: which of the remaining secrets exist now?
+    /// One name is looked up by search, several by listing the store.
+    async fn reconcile_batch(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        batch: &Mutex<Batch>,
+    ) -> Result<Reconciled<Vec<Secret>>, Error> {
+        let single = {
+            let batch = batch.lock().unwrap_or_else(|p| p.into_inner());
+            match batch.remaining.as_slice() {
+                [only] => Some(only.name.clone()),
+                _ => None,
+            }
+        };
+        let existing = match single {
+            Some(name) => self
+                .find_secret_by_name(account_id, store_id, &name)
+                .await?
+                .into_iter()
+                .collect(),
+            None => {
+                self.list_secrets(account_id, store_id, &ListSecretsParams::default())
+                    .await?
+            }
+        };
+        let mut batch = batch.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(batch.absorb(existing))
+    }
+
+    /// Creates one secret; a lost response is reconciled by name, never duplicated.
+    pub async fn create_secret(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret: NewSecret,
+    ) -> Result<Secret, Error> {
+        let name = secret.name.clone();
+        let created = self
+            .create_secrets(account_id, store_id, vec![secret])
+            .await?;
+        created.into_iter().find(|s| s.name == name).ok_or_else(|| {
+            Error::Decode(format!(
+                "the response did not contain the created secret {name:?}"
+            ))
+        })
+    }
+
+    pub async fn get_secret(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret_id: &str,
+    ) -> Result<Secret, Error> {
+        require(store_id, "store_id")?;
+        require(secret_id, "secret_id")?;
+        let call = self.call(
+            Kind::Read,
+            Method::GET,
+            account_id,
+            &["stores", store_id, "secrets", secret_id],
+        )?;
+        Ok(self
+            .simple::<Secret>(&call, None)
+            .await?
+            .into_result("secret")?
+            .normalized())
+    }
+
+    /// The secret named exactly `name` (all pages searched), if any. The API's `search` also
+    /// matches substrings and comments, so results are filtered for the exact name.
+    pub async fn find_secret_by_name(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        name: &str,
+    ) -> Result<Option<Secret>, Error> {
+        require(name, "the secret name")?;
+        let params = ListSecretsParams {
+            search: Some(name.to_string()),
+            ..ListSecretsParams::default()
+        };
+        let secrets = self.list_secrets(account_id, store_id, &params).await?;
+        Ok(secrets.into_iter().find(|s| s.name == name))
+    }
+
+    pub async fn patch_secret(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret_id: &str,
+        patch: SecretPatch,
+    ) -> Result<Secret, Error> {
+        require(store_id, "store_id")?;
+        require(secret_id, "secret_id")?;
+        let call = self.call(
+            Kind::Update,
+            Method::PATCH,
+            account_id,
+            &["stores", store_id, "secrets", secret_id],
+        )?;
+        let body = json(&PatchSecretBody::from(&patch))?;
+        Ok(self
+            .simple::<Secret>(&call, body)
+            .await?
+            .into_result("secret")?
+            .normalized())
+    }
+
+    pub async fn delete_secret(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret_id: &str,
+    ) -> Result<(), Error> {
+        require(store_id, "store_id")?;
+        require(secret_id, "secret_id")?;
+        let call = self.call(
+            Kind::Delete,
+            Method::DELETE,
+            account_id,
+            &["stores", store_id, "secrets", secret_id],
+        )?;
+        self.simple::<IgnoredAny>(&call, None).await.map(|_| ())
+    }
+
+    /// Bulk delete (`{"ids": [...]}`); an empty list sends nothing.
+    pub async fn delete_secrets(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        ids: &[String],
+    ) -> Result<(), Error> {
+        require(store_id, "store_id")?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let call = self.call(
+            Kind::Delete,
+            Method::DELETE,
+            account_id,
+            &["stores", store_id, "secrets"],
+        )?;
+        let body = json(&DeleteSecretsBody { ids })?;
+        self.simple::<IgnoredAny>(&call, body).await.map(|_| ())
+    }
+
+    /// Copies a secret's value under a new name. A lost response is reconciled by name.
+    pub async fn duplicate_secret(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret_id: &str,
+        name: &str,
+        scopes: Vec<String>,
+        comment: Option<String>,
+    ) -> Result<Secret, Error> {
+        require(store_id, "store_id")?;
+        require(secret_id, "secret_id")?;
+        require(name, "the secret name")?;
+        let call = self.call(
+            Kind::Create,
+            Method::POST,
+            account_id,
+            &["stores", store_id, "secrets", secret_id, "duplicate"],
+        )?;
+        let body = json(&DuplicateSecretBody {
+            name,
+            scopes: &scopes,
+            comment: comment.as_deref(),
+        })?;
+        let envelope = self
+            .run::<Secret>(&call, &|| Ok(body.clone()), &mut || {
+                Box::pin(async move {
+                    Ok(
+                        match self.find_secret_by_name(account_id, store_id, name).await? {
+                            Some(secret) => Reconciled::Found(secret),
+                            None => Reconciled::Missing,
+                        },
+                    )
+                })
+            })
+            .await?;
+        Ok(envelope.into_result("secret")?.normalized())
+    }
+
+    pub async fn quota(&self, account_id: &str) -> Result<Quota, Error> {
+        let call = self.call(Kind::Read, Method::GET, account_id, &["quota"])?;
+        let result = self
+            .simple::<QuotaResult>(&call, None)
+            .await?
+            .into_result("quota")?;
+        Ok(result.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudflare::config::Credentials;
+    use secrecy::SecretString;
+
+    fn client() -> Client {
+        let config = ClientConfig::new(
+            "http://127.0.0.1:9/client/v4/",
+            Credentials::ApiToken(SecretString::from("tok")),
+        );
+        Client::new(config).unwrap()
+    }
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn endpoint_futures_are_send() {
+        let c = client();
+        let new = || NewSecret {
+            name: "N".into(),
+            value: SecretString::from("v"),
+            scopes: vec![],
+            comment: None,
+        };
+        assert_send(&c.create_secret("a", "s", new()));
+        assert_send(&c.create_secrets("a", "s", vec![new()]));
+        assert_send(&c.create_store("a", "n"));
+        assert_send(&c.duplicate_secret("a", "s", "i", "n", vec![], None));
+        assert_send(&c.list_secrets("a", "s", &ListSecretsParams::default()));
+        assert_send(&c.patch_secret("a", "s", "i", SecretPatch::default()));
+        assert_send(&c.delete_secrets("a", "s", &[]));
+    }
+}
