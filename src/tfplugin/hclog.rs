@@ -11,6 +11,9 @@ use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
+/// Events from other crates are shown only at warn and error.
+const OWN_CRATE: &str = env!("CARGO_CRATE_NAME");
+
 /// The log level asked for by the environment: `TF_LOG_PROVIDER` wins over `TF_LOG`;
 /// unset or empty means off; `JSON` means trace; an unrecognised value means trace, as in Terraform.
 pub fn level_from_env(tf_log_provider: Option<&str>, tf_log: Option<&str>) -> LevelFilter {
@@ -124,9 +127,13 @@ impl Visit for FieldCollector {
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let meta = event.metadata();
+        if !meta.target().starts_with(OWN_CRATE) && *meta.level() > Level::WARN {
+            // Library chatter (h2 frames, hyper) only when it matters.
+            return;
+        }
         let mut collector = FieldCollector::default();
         event.record(&mut collector);
-        let meta = event.metadata();
         collector
             .fields
             .insert("target".into(), Json::from(meta.target()));
