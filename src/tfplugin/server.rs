@@ -850,3 +850,7 @@ fn no_ephemeral(type_name: &str) -> Diagnostics {
         format!("This provider has no ephemeral resource type {type_name:?}."),
     )
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;
