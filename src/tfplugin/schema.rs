@@ -1,6 +1,7 @@
 //! Schema model: attributes (required / optional / computed, sensitive, write-only, nested),
 //! blocks, descriptions, and the framework-only plan hints (defaults, requires-replace).
 
+use super::diagnostics::{AttributePath, PathStep};
 use super::types::Type;
 use super::value::Value;
 
@@ -195,5 +196,206 @@ impl Schema {
     /// The top-level attribute `name`.
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.block.attributes.iter().find(|a| a.name == name)
+    }
+}
+
+impl Attribute {
+    /// The type of this attribute's value (nested attributes become objects in collections).
+    pub fn value_type(&self) -> Type {
+        match &self.ty {
+            AttributeType::Plain(ty) => ty.without_optional_markers(),
+            AttributeType::Nested {
+                nesting,
+                attributes,
+            } => nest(nesting, attributes_type(attributes)),
+        }
+    }
+
+    /// The nested attributes, when this attribute has them.
+    pub fn nested_attributes(&self) -> Option<(Nesting, &[Attribute])> {
+        match &self.ty {
+            AttributeType::Nested {
+                nesting,
+                attributes,
+            } => Some((*nesting, attributes)),
+            AttributeType::Plain(_) => None,
+        }
+    }
+}
+
+fn attributes_type(attributes: &[Attribute]) -> Type {
+    Type::object(attributes.iter().map(|a| (a.name.clone(), a.value_type())))
+}
+
+fn nest(nesting: &Nesting, object: Type) -> Type {
+    match nesting {
+        Nesting::Single | Nesting::Group => object,
+        Nesting::List => Type::list(object),
+        Nesting::Set => Type::set(object),
+        Nesting::Map => Type::map(object),
+    }
+}
+
+impl Block {
+    /// The object type values of this block have: one attribute per attribute and per nested
+    /// block type (SINGLE/GROUP an object, LIST a list, SET a set, MAP a map of objects).
+    pub fn implied_type(&self) -> Type {
+        let attributes = self
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), a.value_type()));
+        let blocks = self.blocks.iter().map(|b| {
+            (
+                b.type_name.clone(),
+                nest(&b.nesting, b.block.implied_type()),
+            )
+        });
+        Type::object(attributes.chain(blocks))
+    }
+
+    /// The attribute `name` of this block.
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+
+    /// The nested block type `name` of this block.
+    pub fn nested_block(&self, name: &str) -> Option<&NestedBlock> {
+        self.blocks.iter().find(|b| b.type_name == name)
+    }
+}
+
+impl Schema {
+    /// The object type of this schema's values (see [`Block::implied_type`]).
+    pub fn implied_type(&self) -> Type {
+        self.block.implied_type()
+    }
+
+    /// The attribute a path points at, through nested attributes and nested blocks; element
+    /// steps (list indexes, map keys) are skipped. `None` when the path leads nowhere or stops at
+    /// a nested block.
+    pub fn attribute_at(&self, path: &AttributePath) -> Option<&Attribute> {
+        let mut block = &self.block;
+        let mut attributes: Option<&[Attribute]> = None;
+        let mut found: Option<&Attribute> = None;
+        for step in &path.0 {
+            let PathStep::Attribute(name) = step else {
+                continue;
+            };
+            let attribute = match attributes {
+                Some(list) => list.iter().find(|a| &a.name == name),
+                None => block.attribute(name),
+            };
+            if let Some(attribute) = attribute {
+                found = Some(attribute);
+                attributes = attribute.nested_attributes().map(|(_, list)| list);
+                if attributes.is_none() {
+                    attributes = Some(&[]);
+                }
+                continue;
+            }
+            if attributes.is_some() {
+                return None;
+            }
+            block = &block.nested_block(name)?.block;
+            found = None;
+        }
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema() -> Schema {
+        let mut schema = Schema::new(
+            "test",
+            vec![
+                Attribute::string("id").computed(),
+                Attribute::new("scopes", Type::set(Type::String)).optional(),
+                Attribute::nested(
+                    "binding",
+                    Nesting::List,
+                    vec![Attribute::string("store_id").required()],
+                )
+                .optional(),
+            ],
+        );
+        schema.block.blocks.push(NestedBlock {
+            type_name: "timeouts".into(),
+            nesting: Nesting::Single,
+            block: Block {
+                attributes: vec![Attribute::string("create").optional()],
+                ..Block::default()
+            },
+            min_items: 0,
+            max_items: 0,
+        });
+        schema
+    }
+
+    #[test]
+    fn implied_type_covers_attributes_nested_attributes_and_blocks() {
+        assert_eq!(
+            schema().implied_type(),
+            Type::object([
+                ("id", Type::String),
+                ("scopes", Type::set(Type::String)),
+                (
+                    "binding",
+                    Type::list(Type::object([("store_id", Type::String)]))
+                ),
+                ("timeouts", Type::object([("create", Type::String)])),
+            ])
+        );
+    }
+
+    #[test]
+    fn block_nesting_decides_the_collection() {
+        let inner = Block {
+            attributes: vec![Attribute::bool("on").optional()],
+            ..Block::default()
+        };
+        let object = Type::object([("on", Type::Bool)]);
+        for (nesting, expected) in [
+            (Nesting::Group, object.clone()),
+            (Nesting::List, Type::list(object.clone())),
+            (Nesting::Set, Type::set(object.clone())),
+            (Nesting::Map, Type::map(object.clone())),
+        ] {
+            let block = Block {
+                blocks: vec![NestedBlock {
+                    type_name: "b".into(),
+                    nesting,
+                    block: inner.clone(),
+                    min_items: 0,
+                    max_items: 0,
+                }],
+                ..Block::default()
+            };
+            assert_eq!(block.implied_type(), Type::object([("b", expected)]));
+        }
+    }
+
+    #[test]
+    fn attributes_are_found_by_path() {
+        let schema = schema();
+        let store = AttributePath::root("binding")
+            .index(0)
+            .attribute("store_id");
+        assert_eq!(schema.attribute_at(&store).unwrap().name, "store_id");
+        let create = AttributePath::root("timeouts").attribute("create");
+        assert_eq!(schema.attribute_at(&create).unwrap().name, "create");
+        assert!(
+            schema
+                .attribute_at(&AttributePath::root("timeouts"))
+                .is_none()
+        );
+        assert!(schema.attribute_at(&AttributePath::root("nope")).is_none());
+        assert!(
+            schema
+                .attribute_at(&AttributePath::root("id").attribute("x"))
+                .is_none()
+        );
     }
 }

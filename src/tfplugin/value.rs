@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use super::types::Type;
+
 /// A number: kept exactly as Terraform sent it (integers, floats, or decimal text that fits neither).
 #[derive(Clone, Debug)]
 pub enum Number {
@@ -38,6 +40,15 @@ pub enum Value {
     Map(BTreeMap<String, Value>),
     Object(BTreeMap<String, Value>),
     Tuple(Vec<Value>),
+    /// A known value at a place whose schema type is `dynamic`, with the concrete type it travels
+    /// with on the wire. The codecs produce it when decoding a `dynamic` position (a null or wholly
+    /// unknown dynamic value is plain `Null` / `Unknown`); when encoding, a `dynamic` position also
+    /// accepts any other value and infers its type (see [`Value::implied_type`]), and a
+    /// statically typed position accepts a `Dynamic` wrapper and encodes the inner value.
+    Dynamic {
+        ty: Type,
+        value: Box<Value>,
+    },
 }
 
 impl PartialEq for Number {
@@ -59,14 +70,54 @@ impl Number {
     pub fn to_decimal_string(&self) -> String {
         match self {
             Number::Int(i) => i.to_string(),
-            Number::Float(f) => {
-                if f.fract() == 0.0 && f.abs() < 1e21 {
-                    format!("{f:.0}")
-                } else {
-                    f.to_string()
-                }
-            }
-            Number::Decimal(d) => d.clone(),
+            Number::Float(f) => float_text(*f),
+            Number::Decimal(d) => canonical_decimal(d).unwrap_or_else(|| d.clone()),
+        }
+    }
+
+    /// Parses decimal text (`-12`, `0.5`, `1e400`, `123456789012345678901234`) into the most
+    /// precise fitting form: `Int` when integral and within i64, `Float` when an f64 prints as
+    /// exactly this number, else `Decimal` with canonical text (no exponent, no needless zeros).
+    /// `None` when the text is not a finite decimal number.
+    pub fn parse(text: &str) -> Option<Number> {
+        let canonical = canonical_decimal(text)?;
+        if let Ok(i) = canonical.parse::<i64>() {
+            return Some(Number::Int(i));
+        }
+        if let Ok(f) = canonical.parse::<f64>()
+            && f.is_finite()
+            && float_text(f) == canonical
+        {
+            return Some(Number::Float(f));
+        }
+        Some(Number::Decimal(canonical))
+    }
+
+    /// An f64 as a number: `Int` when integral and within i64.
+    pub fn from_f64(f: f64) -> Number {
+        if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
+            Number::Int(f as i64)
+        } else {
+            Number::Float(f)
+        }
+    }
+
+    /// This number in its most precise fitting form (see [`Number::parse`]).
+    pub fn normalized(&self) -> Number {
+        match self {
+            Number::Int(i) => Number::Int(*i),
+            Number::Float(f) if f.is_finite() => Number::from_f64(*f),
+            Number::Float(f) => Number::Float(*f),
+            Number::Decimal(d) => Number::parse(d).unwrap_or_else(|| Number::Decimal(d.clone())),
+        }
+    }
+
+    /// The nearest f64 (may lose precision for `Decimal`).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Number::Int(i) => Some(*i as f64),
+            Number::Float(f) => Some(*f),
+            Number::Decimal(d) => d.parse().ok(),
         }
     }
 
@@ -78,6 +129,73 @@ impl Number {
             Number::Decimal(d) => d.parse().ok(),
         }
     }
+}
+
+/// The shortest decimal text that reads back as `f` (no exponent; `-0` prints as `0`).
+fn float_text(f: f64) -> String {
+    if f == 0.0 {
+        "0".to_string()
+    } else {
+        f.to_string()
+    }
+}
+
+/// Rewrites decimal number text in canonical form: optional `-`, no exponent, no leading zeros
+/// in the integer part, no trailing zeros in the fraction. `None` for anything else than a
+/// finite decimal number, or for exponents too large to write out.
+pub(crate) fn canonical_decimal(text: &str) -> Option<String> {
+    const MAX_EXPONENT: i64 = 4096;
+    let (negative, rest) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (mantissa, exponent) = match rest.find(['e', 'E']) {
+        Some(at) => (&rest[..at], rest[at + 1..].parse::<i64>().ok()?),
+        None => (rest, 0),
+    };
+    if exponent.abs() > MAX_EXPONENT {
+        return None;
+    }
+    let (integer, fraction) = match mantissa.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (mantissa, ""),
+    };
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if integer.len() + fraction.len() == 0 || !all_digits(integer) || !all_digits(fraction) {
+        return None;
+    }
+    let mut digits: String = format!("{integer}{fraction}")
+        .trim_start_matches('0')
+        .to_string();
+    let mut exponent = exponent - fraction.len() as i64;
+    if digits.is_empty() {
+        return Some("0".to_string());
+    }
+    while digits.ends_with('0') {
+        digits.pop();
+        exponent += 1;
+    }
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    if exponent >= 0 {
+        out.push_str(&digits);
+        out.extend(std::iter::repeat_n('0', exponent as usize));
+    } else {
+        let point = digits.len() as i64 + exponent;
+        if point > 0 {
+            out.push_str(&digits[..point as usize]);
+            out.push('.');
+            out.push_str(&digits[point as usize..]);
+        } else {
+            out.push_str("0.");
+            out.extend(std::iter::repeat_n('0', (-point) as usize));
+            out.push_str(&digits);
+        }
+    }
+    Some(out)
 }
 
 impl PartialEq for Value {
@@ -94,6 +212,16 @@ impl PartialEq for Value {
             (List(a), List(b)) | (Tuple(a), Tuple(b)) => a == b,
             (Set(a), Set(b)) => a.len() == b.len() && a.iter().all(|x| b.contains(x)),
             (Map(a), Map(b)) | (Object(a), Object(b)) => a == b,
+            (
+                Dynamic {
+                    ty: type_a,
+                    value: a,
+                },
+                Dynamic {
+                    ty: type_b,
+                    value: b,
+                },
+            ) => type_a == type_b && a == b,
             _ => false,
         }
     }
@@ -146,6 +274,7 @@ impl Value {
                 v.iter().all(Value::is_wholly_known)
             }
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
+            Value::Dynamic { value, .. } => value.is_wholly_known(),
             _ => true,
         }
     }
@@ -200,6 +329,82 @@ impl Value {
     }
 }
 
+impl Value {
+    /// A number value.
+    pub fn number(n: impl Into<Number>) -> Value {
+        Value::Number(n.into())
+    }
+
+    /// A set of values (duplicates collapse).
+    pub fn set_of(items: impl IntoIterator<Item = Value>) -> Value {
+        let mut out: Vec<Value> = Vec::new();
+        for item in items {
+            if !out.contains(&item) {
+                out.push(item);
+            }
+        }
+        Value::Set(out)
+    }
+
+    /// A `dynamic` value carrying its concrete type.
+    pub fn dynamic(ty: Type, value: Value) -> Value {
+        Value::Dynamic {
+            ty,
+            value: Box::new(value),
+        }
+    }
+
+    /// The value inside a `Dynamic` wrapper (or the value itself).
+    pub fn unwrap_dynamic(&self) -> &Value {
+        match self {
+            Value::Dynamic { value, .. } => value.unwrap_dynamic(),
+            other => other,
+        }
+    }
+
+    /// The type this value shows by itself, used when a `dynamic` position gets a value without
+    /// a `Dynamic` wrapper. Nulls and unknowns are `dynamic`; an empty or mixed collection has
+    /// `dynamic` elements; a map of values of one type is a map of that type.
+    pub fn implied_type(&self) -> Type {
+        fn common(types: Vec<Type>) -> Type {
+            match types.first() {
+                Some(first) if types.iter().all(|t| t == first) => first.clone(),
+                _ => Type::Dynamic,
+            }
+        }
+        match self {
+            Value::Null | Value::Unknown(_) => Type::Dynamic,
+            Value::Bool(_) => Type::Bool,
+            Value::Number(_) => Type::Number,
+            Value::String(_) => Type::String,
+            Value::List(v) => Type::list(common(v.iter().map(Value::implied_type).collect())),
+            Value::Set(v) => Type::set(common(v.iter().map(Value::implied_type).collect())),
+            Value::Map(m) => Type::map(common(m.values().map(Value::implied_type).collect())),
+            Value::Object(m) => Type::object(m.iter().map(|(k, v)| (k.clone(), v.implied_type()))),
+            Value::Tuple(v) => Type::Tuple(v.iter().map(Value::implied_type).collect()),
+            Value::Dynamic { ty, .. } => ty.clone(),
+        }
+    }
+}
+
+impl From<i64> for Number {
+    fn from(i: i64) -> Number {
+        Number::Int(i)
+    }
+}
+
+impl From<f64> for Number {
+    fn from(f: f64) -> Number {
+        Number::from_f64(f)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Number(Number::from_f64(f))
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Value {
         Value::String(s.to_string())
@@ -234,3 +439,68 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{0}")]
 pub struct CodecError(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimal_text_is_canonical() {
+        let cases = [
+            ("0", "0"),
+            ("-0.000", "0"),
+            ("007", "7"),
+            ("1.50", "1.5"),
+            ("1e3", "1000"),
+            ("1.25E-2", "0.0125"),
+            ("-12.5e1", "-125"),
+            ("+.5", "0.5"),
+            ("123456789012345678901234", "123456789012345678901234"),
+        ];
+        for (text, canonical) in cases {
+            assert_eq!(
+                canonical_decimal(text).as_deref(),
+                Some(canonical),
+                "{text}"
+            );
+        }
+        for bad in [
+            "", "-", ".", "1..2", "1e", "abc", "1e999999", "NaN", "inf", "0x10",
+        ] {
+            assert_eq!(canonical_decimal(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn numbers_parse_into_the_most_precise_form() {
+        assert_eq!(Number::parse("42"), Some(Number::Int(42)));
+        assert!(matches!(Number::parse("0.1"), Some(Number::Float(f)) if f == 0.1));
+        assert!(
+            matches!(Number::parse("9223372036854775808"), Some(Number::Decimal(d)) if d == "9223372036854775808")
+        );
+        assert!(matches!(
+            Number::parse("0.1000000000000000000001"),
+            Some(Number::Decimal(_))
+        ));
+        assert_eq!(Number::Int(3), Number::Float(3.0));
+        assert_eq!(Number::Decimal("1.50".into()), Number::Float(1.5));
+        assert_ne!(
+            Number::Decimal("12345678901234567890".into()),
+            Number::Float(12345678901234567890.0)
+        );
+    }
+
+    #[test]
+    fn sets_compare_without_order_and_dynamic_compares_type() {
+        let a = Value::set_of([Value::from("x"), Value::from("y"), Value::from("x")]);
+        assert_eq!(a.elements().unwrap().len(), 2);
+        assert_eq!(a, Value::string_set(["y", "x"]));
+        let d = Value::dynamic(Type::String, "x".into());
+        assert_ne!(d, Value::dynamic(Type::Dynamic, "x".into()));
+        assert_eq!(d.unwrap_dynamic(), &Value::from("x"));
+        assert_eq!(
+            Value::object([("a", Value::List(vec![1i64.into(), 2i64.into()]))]).implied_type(),
+            Type::object([("a", Type::list(Type::Number))])
+        );
+    }
+}
