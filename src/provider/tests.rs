@@ -143,7 +143,7 @@ fn missing_credentials_configure_fine_and_fail_only_on_use() {
     let resp = configure(&config(&[]), &[]);
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let data = resp.data.expect("configured");
-    let diag = data.client().err().expect("no client");
+    let diag = data.client().expect_err("no client");
     assert!(
         diag.detail.contains("CLOUDFLARE_API_TOKEN"),
         "{}",
@@ -161,7 +161,7 @@ fn missing_credentials_configure_fine_and_fail_only_on_use() {
 fn api_key_without_email_says_to_set_email() {
     let resp = configure(&config(&[("api_key", Value::string("k"))]), &[]);
     let data = resp.data.expect("configured");
-    let diag = data.client().err().expect("no client");
+    let diag = data.client().expect_err("no client");
     assert!(diag.detail.contains("CLOUDFLARE_EMAIL"), "{}", diag.detail);
 }
 
@@ -169,7 +169,7 @@ fn api_key_without_email_says_to_set_email() {
 fn unknown_token_configures_and_explains_on_use() {
     let resp = configure(&config(&[("api_token", Value::unknown())]), &[]);
     let data = resp.data.expect("configured");
-    let diag = data.client().err().expect("no client");
+    let diag = data.client().expect_err("no client");
     assert!(diag.detail.contains("api_token"), "{}", diag.detail);
     assert!(diag.detail.contains("not known"), "{}", diag.detail);
 }
@@ -184,7 +184,7 @@ fn secrets_never_appear_in_client_errors() {
         &[],
     );
     let data = resp.data.expect("configured");
-    let diag = data.client().err().expect("no client");
+    let diag = data.client().expect_err("no client");
     assert!(!diag.detail.contains("tok-SECRET-123"));
     assert!(!format!("{diag:?}").contains("tok-SECRET-123"));
 }
