@@ -1,0 +1,164 @@
+//! The client's error type and the helpers callers branch on (not found, conflicts, auth).
+
+use std::time::Duration;
+
+use super::models::ApiMessage;
+
+/// What went wrong with a request. Never contains secret values or credentials.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("Cloudflare API returned HTTP {status}: {}", format_messages(errors))]
+    Api {
+        status: u16,
+        errors: Vec<ApiMessage>,
+    },
+    #[error("could not reach the Cloudflare API: {0}")]
+    Transport(String),
+    #[error("the Cloudflare API did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("unexpected response from the Cloudflare API: {0}")]
+    Decode(String),
+    #[error("invalid Cloudflare client settings: {0}")]
+    Config(String),
+}
+
+fn format_messages(errors: &[ApiMessage]) -> String {
+    if errors.is_empty() {
+        return "no error details in the response".into();
+    }
+    errors
+        .iter()
+        .map(|e| format!("{} [code: {}]", e.message, e.code))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl Error {
+    /// The HTTP status of an API error.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The API's `errors[]` (empty for errors that did not come from an API response).
+    pub fn messages(&self) -> &[ApiMessage] {
+        match self {
+            Error::Api { errors, .. } => errors,
+            _ => &[],
+        }
+    }
+
+    fn has_message(&self, token: &str) -> bool {
+        self.messages().iter().any(|e| e.message.starts_with(token))
+    }
+
+    /// The store or secret does not exist.
+    pub fn is_not_found(&self) -> bool {
+        self.status() == Some(404)
+            || self.has_message("secret_not_found")
+            || self.has_message("store_not_found")
+    }
+
+    /// `secret_name_already_exists`.
+    pub fn is_name_conflict(&self) -> bool {
+        self.has_message("secret_name_already_exists")
+    }
+
+    /// `maximum_stores_exceeded` (one store per account).
+    pub fn is_max_stores_exceeded(&self) -> bool {
+        self.has_message("maximum_stores_exceeded")
+    }
+
+    /// `store_not_empty` (delete without force).
+    pub fn is_store_not_empty(&self) -> bool {
+        self.has_message("store_not_empty")
+    }
+
+    /// Bad or insufficient credentials.
+    pub fn is_auth_error(&self) -> bool {
+        matches!(self.status(), Some(401 | 403))
+    }
+
+    /// HTTP 429: the API's rate limit was hit (after the client's retries ran out).
+    pub fn is_rate_limited(&self) -> bool {
+        self.status() == Some(429)
+    }
+
+    /// Worth retrying: 429, 5xx, connection failures and timeouts. Other 4xx are final.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Api { status, .. } => *status == 429 || *status >= 500,
+            Error::Transport(_) | Error::Timeout(_) => true,
+            Error::Decode(_) | Error::Config(_) => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api(status: u16, code: u32, message: &str) -> Error {
+        Error::Api {
+            status,
+            errors: vec![ApiMessage {
+                code,
+                message: message.into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn helpers_recognise_the_api_error_tokens() {
+        assert!(api(404, 1001, "secret_not_found").is_not_found());
+        assert!(api(400, 1001, "store_not_found").is_not_found());
+        assert!(api(404, 1000, "whatever").is_not_found());
+        assert!(!api(400, 1001, "invalid_json_body").is_not_found());
+        assert!(api(409, 1003, "secret_name_already_exists: API_KEY").is_name_conflict());
+        assert!(!api(409, 1003, "maximum_stores_exceeded").is_name_conflict());
+        assert!(api(400, 1003, "maximum_stores_exceeded").is_max_stores_exceeded());
+        assert!(api(409, 1004, "store_not_empty").is_store_not_empty());
+        assert!(api(403, 10000, "Authentication error").is_auth_error());
+        assert!(api(401, 10000, "Authentication error").is_auth_error());
+        assert!(!api(400, 1001, "secret_name_empty").is_auth_error());
+        assert!(api(429, 971, "Please wait").is_rate_limited());
+        assert!(!Error::Transport("x".into()).is_not_found());
+    }
+
+    #[test]
+    fn only_throttling_server_and_network_failures_are_retryable() {
+        assert!(api(429, 971, "Please wait").is_retryable());
+        assert!(api(500, 1, "boom").is_retryable());
+        assert!(api(503, 1, "boom").is_retryable());
+        assert!(Error::Transport("reset".into()).is_retryable());
+        assert!(Error::Timeout(Duration::from_secs(1)).is_retryable());
+        assert!(!api(400, 1001, "secret_name_empty").is_retryable());
+        assert!(!api(404, 1001, "secret_not_found").is_retryable());
+        assert!(!api(403, 10000, "Authentication error").is_retryable());
+        assert!(!Error::Decode("x".into()).is_retryable());
+    }
+
+    #[test]
+    fn display_lists_every_message_with_its_code() {
+        let err = Error::Api {
+            status: 400,
+            errors: vec![
+                ApiMessage {
+                    code: 1001,
+                    message: "secret_name_empty".into(),
+                },
+                ApiMessage {
+                    code: 1001,
+                    message: "secret_scopes_empty".into(),
+                },
+            ],
+        };
+        assert_eq!(
+            err.to_string(),
+            "Cloudflare API returned HTTP 400: secret_name_empty [code: 1001]; \
+             secret_scopes_empty [code: 1001]"
+        );
+    }
+}

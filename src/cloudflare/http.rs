@@ -1,0 +1,93 @@
+//! Builds the underlying reqwest client: ring-backed rustls, auth headers, User-Agent, timeouts.
+
+use std::sync::Arc;
+
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+use secrecy::ExposeSecret;
+
+use super::config::{ClientConfig, Credentials};
+use super::error::Error;
+
+/// A reqwest client that works whether or not a process-wide rustls provider is installed:
+/// its TLS config is built explicitly on ring with the platform's certificate verifier.
+pub(crate) fn build(config: &ClientConfig) -> Result<reqwest::Client, Error> {
+    let tls = tls_config()?;
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .default_headers(auth_headers(&config.credentials)?)
+        .user_agent(config.user_agent())
+        .connect_timeout(
+            config
+                .request_timeout
+                .min(std::time::Duration::from_secs(30)),
+        )
+        .build()
+        .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))
+}
+
+fn tls_config() -> Result<rustls::ClientConfig, Error> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| Error::Config(format!("could not load the system's TLS roots: {e}")))?;
+    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::Config(format!("could not set up TLS: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(tls)
+}
+
+/// The auth headers, marked sensitive so reqwest never prints them. Error messages never
+/// echo the credential itself.
+pub(crate) fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, Error> {
+    let mut headers = HeaderMap::new();
+    match credentials {
+        Credentials::ApiToken(token) => {
+            let token = token.expose_secret().trim();
+            if token.is_empty() {
+                return Err(Error::Config(
+                    "the API token is empty; set api_token or CLOUDFLARE_API_TOKEN".into(),
+                ));
+            }
+            headers.insert(
+                AUTHORIZATION,
+                sensitive(&format!("Bearer {token}"), "the API token")?,
+            );
+        }
+        Credentials::ApiKey { email, key } => {
+            let key = key.expose_secret().trim();
+            if key.is_empty() {
+                return Err(Error::Config(
+                    "the API key is empty; set api_key or CLOUDFLARE_API_KEY".into(),
+                ));
+            }
+            if email.trim().is_empty() {
+                return Err(Error::Config(
+                    "an API key needs the account email; set email or CLOUDFLARE_EMAIL".into(),
+                ));
+            }
+            headers.insert(
+                HeaderName::from_static("x-auth-email"),
+                sensitive(email.trim(), "the email")?,
+            );
+            headers.insert(
+                HeaderName::from_static("x-auth-key"),
+                sensitive(key, "the API key")?,
+            );
+        }
+    }
+    Ok(headers)
+}
+
+fn sensitive(value: &str, what: &str) -> Result<HeaderValue, Error> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        Error::Config(format!(
+            "{what} contains characters that cannot be sent in an HTTP header \
+             (check for line breaks or non-ASCII characters)"
+        ))
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}

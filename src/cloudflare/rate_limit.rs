@@ -1,0 +1,133 @@
+//! A token-bucket rate limiter shared by every clone of a client and all its concurrent requests.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Hands out permits at `rate` per second with a small burst. Clones share one bucket.
+/// Waiters reserve their token before sleeping, so concurrent callers queue fairly.
+#[derive(Clone, Debug)]
+pub struct RateLimiter {
+    bucket: Arc<Mutex<Bucket>>,
+}
+
+#[derive(Debug)]
+struct Bucket {
+    rate: f64,
+    burst: f64,
+    /// May go negative: tokens already promised to sleeping callers.
+    tokens: f64,
+    updated: Instant,
+}
+
+impl RateLimiter {
+    /// `requests_per_second` (positive) with a burst of `clamp(floor(rate), 1, 5)` requests.
+    pub fn new(requests_per_second: f64) -> RateLimiter {
+        let burst = requests_per_second.floor().clamp(1.0, 5.0);
+        RateLimiter::with_burst(requests_per_second, burst as u32)
+    }
+
+    /// `requests_per_second` (positive) and an explicit burst size (at least 1).
+    pub fn with_burst(requests_per_second: f64, burst: u32) -> RateLimiter {
+        let burst = f64::from(burst.max(1));
+        RateLimiter {
+            bucket: Arc::new(Mutex::new(Bucket {
+                rate: requests_per_second.max(f64::MIN_POSITIVE),
+                burst,
+                tokens: burst,
+                updated: Instant::now(),
+            })),
+        }
+    }
+
+    /// Waits until this caller may send one request.
+    pub async fn acquire(&self) {
+        let wait = self.reserve();
+        if !wait.is_zero() {
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Takes a token now and returns how long the caller must wait before using it.
+    fn reserve(&self) -> Duration {
+        let mut bucket = self
+            .bucket
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let now = Instant::now();
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
+        bucket.tokens = (bucket.tokens + elapsed * bucket.rate).min(bucket.burst);
+        bucket.updated = now;
+        bucket.tokens -= 1.0;
+        if bucket.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-bucket.tokens / bucket.rate)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn burst_is_immediate_then_paced_at_the_rate() {
+        let limiter = RateLimiter::with_burst(2.0, 3);
+        let start = Instant::now();
+        for _ in 0..3 {
+            limiter.acquire().await;
+        }
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(500));
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(1000));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn clones_share_one_bucket_across_tasks() {
+        let limiter = RateLimiter::with_burst(4.0, 1);
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let limiter = limiter.clone();
+            tasks.push(tokio::spawn(async move {
+                limiter.acquire().await;
+                Instant::now()
+            }));
+        }
+        let mut finished = Vec::new();
+        for task in tasks {
+            finished.push(task.await.unwrap() - start);
+        }
+        finished.sort();
+        let expected: Vec<_> = (0..8).map(|i| Duration::from_millis(250 * i)).collect();
+        assert_eq!(finished, expected);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_time_refills_up_to_the_burst_only() {
+        let limiter = RateLimiter::with_burst(1.0, 2);
+        limiter.acquire().await;
+        limiter.acquire().await;
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        let start = Instant::now();
+        limiter.acquire().await;
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::ZERO);
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn default_burst_is_small() {
+        let limiter = RateLimiter::new(3.5);
+        assert_eq!(limiter.bucket.lock().unwrap().burst, 3.0);
+        let limiter = RateLimiter::new(100.0);
+        assert_eq!(limiter.bucket.lock().unwrap().burst, 5.0);
+        let limiter = RateLimiter::new(0.2);
+        assert_eq!(limiter.bucket.lock().unwrap().burst, 1.0);
+    }
+}
