@@ -26,12 +26,12 @@ provider "cloudflare" {
   account_id = var.cloudflare_account_id # CLOUDFLARE_ACCOUNT_ID
 
   # Retries for 429, 5xx and connection errors; Retry-After is honoured.
-  max_retries = 5       # CLOUDFLARE_MAX_RETRIES
-  min_backoff = "500ms" # CLOUDFLARE_MIN_BACKOFF
-  max_backoff = "30s"   # CLOUDFLARE_MAX_BACKOFF
+  max_retries = 5  # CLOUDFLARE_MAX_RETRIES
+  min_backoff = 1  # seconds; CLOUDFLARE_MIN_BACKOFF
+  max_backoff = 30 # seconds; CLOUDFLARE_MAX_BACKOFF
 
   # Client-side rate limit shared by every operation of one provider process.
-  requests_per_second = 4 # CLOUDFLARE_RPS
+  requests_per_second = 3.5 # CLOUDFLARE_RPS
 
   # How long apply waits for a new secret to turn from pending to active.
   secret_activation_timeout = "60s" # CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT
