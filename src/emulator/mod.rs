@@ -1,1 +1,104 @@
 //! The local emulator of the Cloudflare Secrets Store API (axum): `app(state)` and `serve(...)`.
+//!
+//! Behaviour follows `cloudflare-secrets-store-api.md`. Choices where the real API is not
+//! documented: `secret_name_already_exists` and `store_not_empty` answer HTTP 409 with code
+//! 1003; too many secrets answer HTTP 400, code 1003 `maximum_secrets_exceeded`; unknown
+//! accounts and routes answer HTTP 404 with code 7003; lists default to 20 per page.
+
+mod account;
+mod auth;
+mod body;
+mod config;
+mod connection;
+mod envelope;
+mod faults;
+mod front_door;
+mod handlers;
+mod ids;
+mod listing;
+mod model;
+mod request_log;
+mod state;
+mod validation;
+
+use std::future::Future;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{Method, Uri};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+
+pub use config::EmulatorConfig;
+pub use envelope::ApiError;
+pub use faults::FaultControl;
+pub use model::{SecretInfo, StoreInfo};
+pub use request_log::RequestRecord;
+pub use state::EmulatorState;
+pub use validation::ALLOWED_SCOPES;
+
+use connection::{ConnectionHandle, SeverableListener};
+use handlers::{secrets, stores};
+
+/// Path prefix of every route.
+pub const API_PREFIX: &str = "/client/v4";
+
+/// Request bodies up to this size are read (a full batch of 64 KiB values fits).
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// The emulator's routes, all under `/client/v4`.
+pub fn app(state: EmulatorState) -> Router {
+    let base = "/client/v4/accounts/{account_id}/secrets_store";
+    Router::new()
+        .route(&format!("{base}/quota"), get(stores::quota))
+        .route(
+            &format!("{base}/stores"),
+            get(stores::list).post(stores::create),
+        )
+        .route(
+            &format!("{base}/stores/{{store_id}}"),
+            get(stores::get).delete(stores::delete),
+        )
+        .route(
+            &format!("{base}/stores/{{store_id}}/secrets"),
+            get(secrets::list)
+                .post(secrets::create)
+                .delete(secrets::bulk_delete),
+        )
+        .route(
+            &format!("{base}/stores/{{store_id}}/secrets/{{secret_id}}"),
+            get(secrets::get)
+                .patch(secrets::patch)
+                .delete(secrets::delete),
+        )
+        .route(
+            &format!("{base}/stores/{{store_id}}/secrets/{{secret_id}}/duplicate"),
+            post(secrets::duplicate),
+        )
+        .fallback(|uri: Uri| async move { ApiError::no_route(uri.path()).into_response() })
+        .method_not_allowed_fallback(|method: Method, uri: Uri| async move {
+            ApiError::method_not_allowed(method.as_str(), uri.path()).into_response()
+        })
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            front_door::front_door,
+        ))
+        .with_state(state)
+}
+
+/// Serves `app(state)` on `listener` until `shutdown` completes. Dropped-response faults
+/// close the connection before the response is written.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: EmulatorState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let listener = SeverableListener { inner: listener };
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<ConnectionHandle>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,430 @@
+//! The account's data and every operation on it, enforcing the API's rules and limits.
+
+use std::cmp::Ordering;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use tokio::time::Instant;
+
+use super::body::{optional_secret_string, secret_string};
+use super::config::EmulatorConfig;
+use super::envelope::{ApiError, ResultInfo};
+use super::ids::{MonotonicClock, new_id};
+use super::listing::{ListQuery, paginate, sort_items};
+use super::model::{SecretInfo, SecretRecord, StoreInfo, StoreRecord};
+use super::validation::{
+    check_secret_name, check_store_name, check_value_size, normalize_comment, normalize_scopes,
+};
+use axum::http::StatusCode;
+
+/// `order` values accepted when listing stores.
+pub const STORE_ORDERS: [&str; 3] = ["name", "created", "modified"];
+/// `order` values accepted when listing secrets.
+pub const SECRET_ORDERS: [&str; 5] = ["name", "comment", "created", "modified", "status"];
+
+/// One element of a create-secrets body.
+#[derive(Debug, Deserialize)]
+pub struct NewSecretInput {
+    pub name: String,
+    #[serde(deserialize_with = "secret_string")]
+    pub value: SecretString,
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// A PATCH body: every field optional; `name` is only accepted unchanged.
+#[derive(Debug, Default, Deserialize)]
+pub struct SecretPatchInput {
+    #[serde(default, deserialize_with = "optional_secret_string")]
+    pub value: Option<SecretString>,
+    #[serde(default)]
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+/// A duplicate body.
+#[derive(Debug, Deserialize)]
+pub struct DuplicateInput {
+    pub name: String,
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Everything the one account holds.
+#[derive(Debug)]
+pub(crate) struct AccountData {
+    pub config: EmulatorConfig,
+    stores: Vec<StoreRecord>,
+    secrets: Vec<SecretRecord>,
+    clock: MonotonicClock,
+    next_sequence: u64,
+}
+
+impl AccountData {
+    pub fn new(config: EmulatorConfig) -> AccountData {
+        AccountData {
+            config,
+            stores: Vec::new(),
+            secrets: Vec::new(),
+            clock: MonotonicClock::default(),
+            next_sequence: 0,
+        }
+    }
+
+    fn sequence(&mut self) -> u64 {
+        self.next_sequence += 1;
+        self.next_sequence
+    }
+
+    pub fn store_infos(&self) -> Vec<StoreInfo> {
+        self.stores
+            .iter()
+            .map(|store| store.info(&self.config.account_id))
+            .collect()
+    }
+
+    pub fn secret_infos(&self) -> Vec<SecretInfo> {
+        self.secrets
+            .iter()
+            .map(|secret| secret.info(self.config.activation_delay))
+            .collect()
+    }
+
+    pub fn secret_value(&self, secret_id: &str) -> Option<String> {
+        self.secrets
+            .iter()
+            .find(|secret| secret.id == secret_id)
+            .map(|secret| secret.value.expose_secret().to_string())
+    }
+
+    pub fn quota(&self) -> (usize, usize) {
+        (self.config.max_secrets, self.secrets.len())
+    }
+
+    // ----- stores -----
+
+    pub fn list_stores(&self, query: &ListQuery) -> (Vec<StoreInfo>, ResultInfo) {
+        let mut stores: Vec<&StoreRecord> = self.stores.iter().collect();
+        sort_items(
+            &mut stores,
+            query.direction,
+            |a, b| compare_stores(a, b, &query.order),
+            |store| store.sequence,
+        );
+        let infos: Vec<StoreInfo> = stores
+            .iter()
+            .map(|store| store.info(&self.config.account_id))
+            .collect();
+        paginate(&infos, query.page, query.per_page)
+    }
+
+    pub fn create_store(&mut self, name: &str) -> Result<StoreInfo, ApiError> {
+        check_store_name(name)?;
+        if self.stores.len() >= self.config.max_stores {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                1003,
+                "maximum_stores_exceeded",
+            ));
+        }
+        let now = self.clock.now();
+        let sequence = self.sequence();
+        let store = StoreRecord {
+            id: new_id(),
+            name: name.to_string(),
+            created: now,
+            modified: now,
+            sequence,
+        };
+        let info = store.info(&self.config.account_id);
+        self.stores.push(store);
+        Ok(info)
+    }
+
+    pub fn get_store(&self, store_id: &str) -> Result<StoreInfo, ApiError> {
+        self.find_store(store_id)
+            .map(|store| store.info(&self.config.account_id))
+    }
+
+    pub fn delete_store(&mut self, store_id: &str, force: bool) -> Result<(), ApiError> {
+        self.find_store(store_id)?;
+        let holds_secrets = self.secrets.iter().any(|s| s.store_id == store_id);
+        if holds_secrets && !force {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                1003,
+                "store_not_empty: the store still holds secrets; delete them first or pass force=true",
+            ));
+        }
+        self.secrets.retain(|secret| secret.store_id != store_id);
+        self.stores.retain(|store| store.id != store_id);
+        Ok(())
+    }
+
+    fn find_store(&self, store_id: &str) -> Result<&StoreRecord, ApiError> {
+        self.stores
+            .iter()
+            .find(|store| store.id == store_id)
+            .ok_or_else(ApiError::store_not_found)
+    }
+
+    // ----- secrets -----
+
+    pub fn list_secrets(
+        &self,
+        store_id: &str,
+        query: &ListQuery,
+    ) -> Result<(Vec<SecretInfo>, ResultInfo), ApiError> {
+        self.find_store(store_id)?;
+        let delay = self.config.activation_delay;
+        let needle = query.search.as_ref().map(|text| text.to_lowercase());
+        let mut secrets: Vec<&SecretRecord> = self
+            .secrets
+            .iter()
+            .filter(|secret| secret.store_id == store_id)
+            .filter(|secret| match &needle {
+                None => true,
+                Some(needle) => {
+                    secret.name.to_lowercase().contains(needle)
+                        || secret
+                            .comment
+                            .as_ref()
+                            .is_some_and(|comment| comment.to_lowercase().contains(needle))
+                }
+            })
+            .filter(|secret| {
+                query
+                    .scopes
+                    .iter()
+                    .all(|scope| secret.scopes.contains(scope))
+            })
+            .collect();
+        sort_items(
+            &mut secrets,
+            query.direction,
+            |a, b| compare_secrets(a, b, &query.order, delay),
+            |secret| secret.sequence,
+        );
+        let infos: Vec<SecretInfo> = secrets.iter().map(|secret| secret.info(delay)).collect();
+        Ok(paginate(&infos, query.page, query.per_page))
+    }
+
+    /// All-or-nothing: every element is checked before any is stored.
+    pub fn create_secrets(
+        &mut self,
+        store_id: &str,
+        inputs: Vec<NewSecretInput>,
+    ) -> Result<Vec<SecretInfo>, ApiError> {
+        self.find_store(store_id)?;
+        if inputs.is_empty() {
+            return Err(ApiError::invalid_json_body(
+                "the array is empty; send at least one secret",
+            ));
+        }
+        let mut prepared = Vec::with_capacity(inputs.len());
+        for input in &inputs {
+            check_secret_name(&input.name)?;
+            check_value_size(input.value.expose_secret(), self.config.max_value_bytes)?;
+            let scopes = normalize_scopes(&input.scopes)?;
+            let taken_in_batch = prepared
+                .iter()
+                .any(|(name, _): &(&str, Vec<String>)| *name == input.name);
+            if taken_in_batch || self.name_taken(store_id, &input.name) {
+                return Err(name_exists(&input.name));
+            }
+            prepared.push((input.name.as_str(), scopes));
+        }
+        self.check_room_for(inputs.len())?;
+        let scopes: Vec<Vec<String>> = prepared.into_iter().map(|(_, scopes)| scopes).collect();
+        let mut created = Vec::with_capacity(inputs.len());
+        for (input, scopes) in inputs.into_iter().zip(scopes) {
+            let info = self.insert_secret(
+                store_id,
+                input.name,
+                input.value,
+                scopes,
+                normalize_comment(input.comment),
+            );
+            created.push(info);
+        }
+        Ok(created)
+    }
+
+    pub fn get_secret(&self, store_id: &str, secret_id: &str) -> Result<SecretInfo, ApiError> {
+        self.find_store(store_id)?;
+        let index = self.find_secret(store_id, secret_id)?;
+        Ok(self.secrets[index].info(self.config.activation_delay))
+    }
+
+    pub fn patch_secret(
+        &mut self,
+        store_id: &str,
+        secret_id: &str,
+        patch: SecretPatchInput,
+    ) -> Result<SecretInfo, ApiError> {
+        self.find_store(store_id)?;
+        let index = self.find_secret(store_id, secret_id)?;
+        if let Some(name) = &patch.name
+            && *name != self.secrets[index].name
+        {
+            return Err(ApiError::invalid(
+                "secret_name_immutable: a secret cannot be renamed; duplicate it under the new name and delete the old one",
+            ));
+        }
+        if let Some(value) = &patch.value {
+            check_value_size(value.expose_secret(), self.config.max_value_bytes)?;
+        }
+        let scopes = patch.scopes.as_deref().map(normalize_scopes).transpose()?;
+        let now = self.clock.now();
+        let delay = self.config.activation_delay;
+        let secret = &mut self.secrets[index];
+        if let Some(value) = patch.value {
+            secret.value = value;
+        }
+        if let Some(scopes) = scopes {
+            secret.scopes = scopes;
+        }
+        if patch.comment.is_some() {
+            secret.comment = normalize_comment(patch.comment);
+        }
+        secret.modified = now;
+        Ok(secret.info(delay))
+    }
+
+    pub fn delete_secret(&mut self, store_id: &str, secret_id: &str) -> Result<(), ApiError> {
+        self.find_store(store_id)?;
+        let index = self.find_secret(store_id, secret_id)?;
+        self.secrets.remove(index);
+        Ok(())
+    }
+
+    /// All-or-nothing: if any id is unknown, nothing is deleted.
+    pub fn delete_secrets(&mut self, store_id: &str, ids: &[String]) -> Result<(), ApiError> {
+        self.find_store(store_id)?;
+        for id in ids {
+            self.find_secret(store_id, id)?;
+        }
+        self.secrets
+            .retain(|secret| !(secret.store_id == store_id && ids.contains(&secret.id)));
+        Ok(())
+    }
+
+    pub fn duplicate_secret(
+        &mut self,
+        store_id: &str,
+        secret_id: &str,
+        input: DuplicateInput,
+    ) -> Result<SecretInfo, ApiError> {
+        self.find_store(store_id)?;
+        let index = self.find_secret(store_id, secret_id)?;
+        check_secret_name(&input.name)?;
+        let scopes = normalize_scopes(&input.scopes)?;
+        if self.name_taken(store_id, &input.name) {
+            return Err(name_exists(&input.name));
+        }
+        self.check_room_for(1)?;
+        let value = SecretString::from(self.secrets[index].value.expose_secret().to_string());
+        Ok(self.insert_secret(
+            store_id,
+            input.name,
+            value,
+            scopes,
+            normalize_comment(input.comment),
+        ))
+    }
+
+    fn insert_secret(
+        &mut self,
+        store_id: &str,
+        name: String,
+        value: SecretString,
+        scopes: Vec<String>,
+        comment: Option<String>,
+    ) -> SecretInfo {
+        let now = self.clock.now();
+        let sequence = self.sequence();
+        let secret = SecretRecord {
+            id: new_id(),
+            store_id: store_id.to_string(),
+            name,
+            value,
+            scopes,
+            comment,
+            created: now,
+            modified: now,
+            sequence,
+            created_at: Instant::now(),
+        };
+        let info = secret.info(self.config.activation_delay);
+        self.secrets.push(secret);
+        info
+    }
+
+    fn find_secret(&self, store_id: &str, secret_id: &str) -> Result<usize, ApiError> {
+        self.secrets
+            .iter()
+            .position(|secret| secret.store_id == store_id && secret.id == secret_id)
+            .ok_or_else(ApiError::secret_not_found)
+    }
+
+    fn name_taken(&self, store_id: &str, name: &str) -> bool {
+        self.secrets
+            .iter()
+            .any(|secret| secret.store_id == store_id && secret.name == name)
+    }
+
+    fn check_room_for(&self, count: usize) -> Result<(), ApiError> {
+        let limit = self.config.max_secrets;
+        if self.secrets.len() + count > limit {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                1003,
+                format!(
+                    "maximum_secrets_exceeded: the account may hold {limit} secrets and holds {}; delete some first",
+                    self.secrets.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn name_exists(name: &str) -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        1003,
+        format!("secret_name_already_exists: {name}"),
+    )
+}
+
+fn compare_stores(a: &StoreRecord, b: &StoreRecord, order: &str) -> Ordering {
+    match order {
+        "name" => a.name.cmp(&b.name),
+        "modified" => a.modified.cmp(&b.modified),
+        _ => a.created.cmp(&b.created),
+    }
+}
+
+fn compare_secrets(
+    a: &SecretRecord,
+    b: &SecretRecord,
+    order: &str,
+    delay: std::time::Duration,
+) -> Ordering {
+    match order {
+        "name" => a.name.cmp(&b.name),
+        "comment" => a
+            .comment
+            .as_deref()
+            .unwrap_or("")
+            .cmp(b.comment.as_deref().unwrap_or("")),
+        "modified" => a.modified.cmp(&b.modified),
+        "status" => a.status(delay).cmp(b.status(delay)),
+        _ => a.created.cmp(&b.created),
+    }
+}

@@ -1,0 +1,73 @@
+//! `EmulatorConfig`: the one account, its credentials and its limits.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Settings of an emulator instance. Debug output never shows the token or key.
+#[derive(Clone)]
+pub struct EmulatorConfig {
+    /// The one account that exists.
+    pub account_id: String,
+    /// The accepted `Authorization: Bearer` token.
+    pub api_token: String,
+    /// Optional legacy credentials: (`X-Auth-Email`, `X-Auth-Key`).
+    pub api_key: Option<(String, String)>,
+    /// Stores per account (default 1, as during the beta).
+    pub max_stores: usize,
+    /// Secrets per account (default 100).
+    pub max_secrets: usize,
+    /// Maximum secret value size in UTF-8 bytes (default 65,536).
+    pub max_value_bytes: usize,
+    /// How long a new secret stays `pending` before it is `active` (default 300 ms).
+    pub activation_delay: Duration,
+}
+
+impl EmulatorConfig {
+    /// A config for `account_id` accepting `api_token`, with the default limits.
+    pub fn new(account_id: &str, api_token: &str) -> Self {
+        EmulatorConfig {
+            account_id: account_id.to_string(),
+            api_token: api_token.to_string(),
+            api_key: None,
+            max_stores: 1,
+            max_secrets: 100,
+            max_value_bytes: 65_536,
+            activation_delay: Duration::from_millis(300),
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("account_id", &self.account_id)
+            .field("api_token", &"[REDACTED]")
+            .field(
+                "api_key",
+                &self
+                    .api_key
+                    .as_ref()
+                    .map(|(email, _)| (email.as_str(), "[REDACTED]")),
+            )
+            .field("max_stores", &self.max_stores)
+            .field("max_secrets", &self.max_secrets)
+            .field("max_value_bytes", &self.max_value_bytes)
+            .field("activation_delay", &self.activation_delay)
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_hides_credentials() {
+        let mut config = EmulatorConfig::new("acc", "tok-very-secret");
+        config.api_key = Some(("me@example.com".into(), "key-very-secret".into()));
+        let shown = format!("{config:?}");
+        assert!(!shown.contains("tok-very-secret"));
+        assert!(!shown.contains("key-very-secret"));
+        assert!(shown.contains("me@example.com"));
+    }
+}
