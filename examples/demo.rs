@@ -113,14 +113,12 @@ fn run() -> DemoResult<()> {
         ],
     };
 
-    let result = run_terraform_steps(&terraform, &emulator, &api_token, &write_only_value);
-    if result.is_err() {
-        // Leave nothing behind in the emulator's memory either way; a failed destroy is reported
-        // by the original error.
+    run_terraform_steps(&terraform, &emulator, &api_token, &write_only_value).map_err(|error| {
+        // Best effort, so that an emulator left running by mistake holds nothing; the original
+        // error is the one reported.
         let _ = terraform.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-        emulator.print_log_tail();
-    }
-    result
+        DemoError(format!("{}{}", error.0, emulator.log_tail()))
+    })
 }
 
 /// apply, show outputs, check state, re-plan, destroy, check the emulator is empty.
@@ -336,9 +334,18 @@ impl Emulator {
     fn start(bin_dir: &Path, api_token: &str, log_dir: &Path) -> DemoResult<Emulator> {
         println!("==> Starting cloudflare-api-emulator on 127.0.0.1 (port chosen by the OS)");
         let log_path = log_dir.join("emulator.log");
-        let mut child = Command::new(bin_dir.join("cloudflare-api-emulator"))
+        let mut command = Command::new(bin_dir.join("cloudflare-api-emulator"));
+        // Settings exported in the user's shell (fault injection, other credentials) must not
+        // change the demo; the token goes through the environment to stay out of `ps`.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CLOUDFLARE_") || name.starts_with("CF_EMULATOR_") {
+                command.env_remove(name.as_ref());
+            }
+        }
+        let mut child = command
             .args(["--listen", "127.0.0.1:0", "--account-id", DEMO_ACCOUNT_ID])
-            .args(["--api-token", api_token])
+            .env("CLOUDFLARE_API_TOKEN", api_token)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log_path)?)
@@ -366,15 +373,18 @@ impl Emulator {
         Ok(stores.into_iter().map(|store| store.name).collect())
     }
 
-    fn print_log_tail(&self) {
+    /// The last lines of the emulator's log, to append to an error.
+    fn log_tail(&self) -> String {
         let log = std::fs::read_to_string(&self.log_path).unwrap_or_default();
         let lines: Vec<&str> = log.lines().collect();
-        if !lines.is_empty() {
-            eprintln!("--- last lines of the emulator's log ---");
-            for line in &lines[lines.len().saturating_sub(20)..] {
-                eprintln!("{line}");
-            }
+        let tail = &lines[lines.len().saturating_sub(20)..];
+        if tail.is_empty() {
+            return String::new();
         }
+        format!(
+            "\n--- last lines of the emulator's log ---\n{}",
+            tail.join("\n")
+        )
     }
 }
 
