@@ -35,7 +35,10 @@ fn one_run(binary: &PathBuf) -> Duration {
         .read_line(&mut line)
         .expect("reading the handshake");
     let elapsed = started.elapsed();
-    assert!(line.starts_with("1|6|unix|"), "unexpected handshake: {line:?}");
+    assert!(
+        line.starts_with("1|6|unix|"),
+        "unexpected handshake: {line:?}"
+    );
     // SIGTERM lets the provider remove its socket directory.
     Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -47,7 +50,10 @@ fn one_run(binary: &PathBuf) -> Duration {
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let binary = args.next().map(PathBuf::from).unwrap_or_else(default_binary);
+    let binary = args
+        .next()
+        .map(PathBuf::from)
+        .unwrap_or_else(default_binary);
     let runs: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(20);
     let _warm_up = one_run(&binary);
     let mut times: Vec<Duration> = (0..runs).map(|_| one_run(&binary)).collect();
