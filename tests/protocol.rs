@@ -239,3 +239,96 @@ fn handshake_line_then_sigterm_cleans_up() {
         "socket directory removed"
     );
 }
+
+/// A gRPC channel to a debug server's unix socket.
+async fn channel_to(socket: &Path) -> tonic::transport::Channel {
+    let socket = socket.to_path_buf();
+    tonic::transport::Endpoint::from_static("http://localhost")
+        .connect_with_connector(tower::service_fn(move |_| {
+            let socket = socket.clone();
+            async move {
+                let stream = tokio::net::UnixStream::connect(socket).await?;
+                Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(stream))
+            }
+        }))
+        .await
+        .expect("connecting to the debug server")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn side_services_answer_and_shutdown_stops_the_server() {
+    use terraform_provider_cloudflare::tfplugin::proto::plugin::Empty;
+    use terraform_provider_cloudflare::tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
+    use terraform_provider_cloudflare::tfplugin::proto::plugin::grpc_stdio_client::GrpcStdioClient;
+    use terraform_provider_cloudflare::tfplugin::proto::tfplugin6::get_provider_schema;
+    use terraform_provider_cloudflare::tfplugin::proto::tfplugin6::provider_client::ProviderClient;
+    use tonic_health::pb::health_check_response::ServingStatus;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+    let server = serve::serve_debug(test_provider::TestProvider, ADDRESS)
+        .await
+        .unwrap();
+    let channel = channel_to(server.socket_path()).await;
+
+    let health = HealthClient::new(channel.clone())
+        .check(HealthCheckRequest {
+            service: "plugin".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(health.status, ServingStatus::Serving as i32);
+
+    let schema = ProviderClient::new(channel.clone())
+        .get_provider_schema(get_provider_schema::Request {})
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        schema
+            .resource_schemas
+            .contains_key("cloudflare_test_thing")
+    );
+
+    let _stdio = GrpcStdioClient::new(channel.clone())
+        .stream_stdio(())
+        .await
+        .expect("stdio stream opens");
+
+    let stopped = server.shutdown_token();
+    GrpcControllerClient::new(channel)
+        .shutdown(Empty {})
+        .await
+        .unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), stopped.cancelled())
+        .await
+        .expect("Shutdown stops the server");
+}
+
+#[test]
+fn debug_flag_prints_reattach_line_and_stops_on_sigint() {
+    let binary = example_binary("protocol_test_provider");
+    let mut child = provider_command(&binary).arg("--debug").spawn().unwrap();
+    let reader = BufReader::new(child.stdout.take().unwrap());
+    let line = reader
+        .lines()
+        .map(Result::unwrap)
+        .find(|l| l.contains("TF_REATTACH_PROVIDERS="))
+        .expect("a reattach line");
+    let json = line
+        .split_once("TF_REATTACH_PROVIDERS='")
+        .and_then(|(_, rest)| rest.strip_suffix('\''))
+        .expect("quoted JSON");
+    let parsed: Json = serde_json::from_str(json).unwrap();
+    let entry = &parsed[ADDRESS];
+    assert_eq!(entry["Pid"], child.id());
+    assert_eq!(entry["Test"], true);
+    let socket = entry["Addr"]["String"].as_str().unwrap().to_string();
+    assert!(Path::new(&socket).exists());
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(child.wait().unwrap().success());
+    assert!(!Path::new(&socket).exists(), "socket removed on exit");
+}
