@@ -332,3 +332,32 @@ fn debug_flag_prints_reattach_line_and_stops_on_sigint() {
     assert!(child.wait().unwrap().success());
     assert!(!Path::new(&socket).exists(), "socket removed on exit");
 }
+
+#[test]
+fn provider_logs_reach_terraform_as_hclog_without_secrets() {
+    let Some(ws) = dev_workspace("provider_logs_reach_terraform_as_hclog_without_secrets") else {
+        return;
+    };
+    let store = ws.path().join("store.json");
+    ws.write_main_tf(&config(&store, "alpha", 3));
+    let output = ws.run_with_env(
+        &["apply", "-auto-approve", "-no-color"],
+        &[("TF_LOG_PROVIDER", "TRACE")],
+    );
+    assert!(output.success(), "{}", output.combined());
+    // Terraform re-emits parsed hclog lines with the level in brackets and the module name.
+    let logs = &output.stderr;
+    assert!(
+        logs.lines().any(|l| l.contains("[INFO]")
+            && l.contains("provider.terraform-provider-cloudflare: plugin server started")),
+        "{logs}"
+    );
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("[DEBUG]") && l.contains("rpc=ApplyResourceChange")),
+        "{logs}"
+    );
+    assert!(!logs.contains(WRITE_ONLY_SECRET));
+    assert!(!logs.contains("hunter2"));
+    ws.destroy();
+}
