@@ -1,1 +1,3 @@
 //! Data sources: one file per data source.
+
+pub mod secret_ref;

@@ -1,1 +1,7 @@
-//! Managed resources: one file per resource.
+//! Managed resources: one file per resource, plus small shared helpers.
+
+pub mod activation;
+pub mod import_id;
+pub mod secrets_store;
+pub mod store_secret;
+pub mod values;

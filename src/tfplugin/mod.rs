@@ -2,12 +2,19 @@
 
 pub mod diagnostics;
 pub mod framework;
+pub mod handshake;
+pub mod hclog;
 pub mod json;
 pub mod msgpack;
 pub mod plan;
+pub mod plugin_services;
+pub mod proto;
 pub mod schema;
+pub mod serve;
+pub mod server;
 pub mod types;
 pub mod value;
+pub mod wire;
 
 #[cfg(test)]
 mod codec_properties;

@@ -1,0 +1,211 @@
+//! Data source `cloudflare_secret_ref`: an existing secret's metadata by exact name, plus a
+//! Worker binding object. Never creates anything, never reads a value.
+
+use async_trait::async_trait;
+
+use crate::cloudflare::{Client, ListSecretsParams, Secret};
+use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
+use crate::resources::values::{api_error, check_secret_name, error, known_string};
+use crate::tfplugin::{
+    Attribute, DataSource, Diagnostic, Diagnostics, ReadDataSourceRequest, ReadDataSourceResponse,
+    Schema, Type, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse, Value,
+};
+
+/// The `cloudflare_secret_ref` data source.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SecretRefDataSource;
+
+pub const TYPE_NAME: &str = "cloudflare_secret_ref";
+
+/// How many names a "not found" error lists.
+const NAMES_SHOWN: usize = 10;
+
+/// The Worker binding type for Secrets Store secrets.
+pub const BINDING_TYPE: &str = "secrets_store_secret";
+
+fn worker_binding_type() -> Type {
+    Type::object([
+        ("type", Type::String),
+        ("store_id", Type::String),
+        ("secret_name", Type::String),
+    ])
+}
+
+/// The data source's state from the secret.
+pub fn secret_ref_state(secret: &Secret, account_id: &str) -> Value {
+    let scopes = secret.scopes.as_ref().map_or_else(
+        || Value::Set(Vec::new()),
+        |s| Value::string_set(s.iter().cloned()),
+    );
+    Value::object([
+        ("id", Value::string(&secret.id)),
+        ("name", Value::string(&secret.name)),
+        ("store_id", Value::string(&secret.store_id)),
+        ("account_id", Value::string(account_id)),
+        ("status", Value::string(&secret.status)),
+        ("scopes", scopes),
+        (
+            "comment",
+            secret
+                .comment
+                .as_deref()
+                .filter(|c| !c.is_empty())
+                .map_or(Value::Null, Value::string),
+        ),
+        ("created", Value::string(&secret.created)),
+        ("modified", Value::string(&secret.modified)),
+        (
+            "worker_binding",
+            Value::object([
+                ("type", Value::string(BINDING_TYPE)),
+                ("store_id", Value::string(&secret.store_id)),
+                ("secret_name", Value::string(&secret.name)),
+            ]),
+        ),
+    ])
+}
+
+#[async_trait]
+impl DataSource<ProviderData> for SecretRefDataSource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Looks up an existing Secrets Store secret by exact name, without its value, and \
+             offers a Worker binding for it. Never creates anything.",
+            vec![
+                Attribute::string("name")
+                    .required()
+                    .description("The exact secret name."),
+                Attribute::string("store_id")
+                    .optional()
+                    .computed()
+                    .description(
+                        "The store; defaults to the account's `default_secrets_store` (which \
+                         must exist).",
+                    ),
+                Attribute::string("account_id")
+                    .optional()
+                    .computed()
+                    .description("The account; defaults to the provider's `account_id`."),
+                Attribute::string("id").computed().description("The secret id."),
+                Attribute::string("status")
+                    .computed()
+                    .description("`pending` or `active`."),
+                Attribute::new("scopes", Type::set(Type::String))
+                    .computed()
+                    .description("Where the secret may be used."),
+                Attribute::string("comment")
+                    .computed()
+                    .description("The secret's comment, if any."),
+                Attribute::string("created")
+                    .computed()
+                    .description("When the secret was created (RFC 3339)."),
+                Attribute::string("modified")
+                    .computed()
+                    .description("When the secret was last modified (RFC 3339)."),
+                Attribute::new("worker_binding", worker_binding_type())
+                    .computed()
+                    .description(
+                        "`{ type = \"secrets_store_secret\", store_id, secret_name }`: merge it \
+                         with a `name` into a Worker's bindings, e.g. \
+                         `merge(data.cloudflare_secret_ref.x.worker_binding, { name = \"API_KEY\" })`.",
+                    ),
+            ],
+        )
+    }
+
+    async fn read(&self, req: ReadDataSourceRequest<ProviderData>) -> ReadDataSourceResponse {
+        let mut resp = ReadDataSourceResponse::default();
+        match read(&req.provider, &req.config).await {
+            Ok(state) => resp.state = state,
+            Err(diag) => resp.diagnostics.0.push(diag),
+        }
+        resp
+    }
+
+    fn config_validator(&self) -> Option<&dyn ValidateConfig> {
+        Some(self)
+    }
+}
+
+impl ValidateConfig for SecretRefDataSource {
+    fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.0.extend(check_secret_name(&req.config));
+        ValidateConfigResponse { diagnostics }
+    }
+}
+
+async fn read(data: &ProviderData, config: &Value) -> Result<Value, Diagnostic> {
+    let client = data.client()?;
+    let account_id = data.resolve_account_id(config.get("account_id"))?;
+    let name = known_string(config.get("name")).unwrap_or_default();
+    let operation = format!("read secret {name}");
+    let store_id = match known_string(config.get("store_id")) {
+        Some(id) => id,
+        None => {
+            data.find_default_store(&account_id)
+                .await
+                .map_err(|e| api_error(&operation, &e))?
+                .ok_or_else(|| {
+                    error(
+                        "Default Secrets Store not found",
+                        format!(
+                            "Unable to {operation}: store_id is not set and account {account_id} \
+                         has no store named {DEFAULT_STORE_NAME}. Set store_id to the store that \
+                         holds the secret. (This data source never creates stores.)"
+                        ),
+                    )
+                })?
+                .id
+        }
+    };
+    let operation = format!("read secret {name} in store {store_id}");
+    match client
+        .find_secret_by_name(&account_id, &store_id, &name)
+        .await
+    {
+        Ok(Some(secret)) => Ok(secret_ref_state(&secret, &account_id)),
+        Ok(None) => Err(not_found(client, &account_id, &store_id, &name).await),
+        Err(e) => Err(api_error(&operation, &e)),
+    }
+}
+
+async fn not_found(client: &Client, account_id: &str, store_id: &str, name: &str) -> Diagnostic {
+    let params = ListSecretsParams {
+        order: Some("name".to_string()),
+        direction: Some("asc".to_string()),
+        per_page: Some(100),
+        ..ListSecretsParams::default()
+    };
+    let held = match client.list_secrets(account_id, store_id, &params).await {
+        Ok(secrets) if secrets.is_empty() => "The store holds no secrets.".to_string(),
+        Ok(secrets) => {
+            let mut names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
+            names.sort_unstable();
+            let shown = names
+                .iter()
+                .take(NAMES_SHOWN)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ");
+            let more = names.len().saturating_sub(NAMES_SHOWN);
+            if more > 0 {
+                format!("It holds {shown} and {more} more.")
+            } else {
+                format!("It holds {shown}.")
+            }
+        }
+        Err(e) => format!("Listing its secrets failed too: {e}."),
+    };
+    error(
+        "Secret not found",
+        format!(
+            "No secret named {name:?} exists in store {store_id} (account {account_id}); names \
+             match exactly, including case. {held}"
+        ),
+    )
+}

@@ -1,0 +1,233 @@
+//! `ProviderData`: the context `configure` builds for every resource and data source of one
+//! provider process: the API client (or why there is none), the default account, and
+//! per-process caches (the default store, one secret listing per store for refreshes).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::OnceCell;
+
+use super::settings::{ACCOUNT_ID, Setting};
+use crate::cloudflare::{Client, Error, ListSecretsParams, Secret, Store};
+use crate::tfplugin::{AttributePath, Diagnostic, Severity, Value};
+
+/// The name Cloudflare gives an account's default store, and the one this provider creates.
+pub const DEFAULT_STORE_NAME: &str = "default_secrets_store";
+
+type Listing = Arc<Vec<Secret>>;
+/// (account id, store id).
+type StoreKey = (String, String);
+
+/// The typed shared context of one provider process.
+pub struct ProviderData {
+    client: Result<Client, String>,
+    account_id: Setting<String>,
+    activation_timeout: Duration,
+    /// Account id → the default store id, created at most once per process.
+    default_stores: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
+    /// (account id, store id) → one exhaustive listing shared by the refreshes of this process.
+    listings: Mutex<HashMap<StoreKey, Arc<OnceCell<Listing>>>>,
+}
+
+impl ProviderData {
+    /// `client` is `Err(why)` when no API call can be made (missing or unknown credentials).
+    pub fn new(
+        client: Result<Client, String>,
+        account_id: Setting<String>,
+        activation_timeout: Duration,
+    ) -> ProviderData {
+        ProviderData {
+            client,
+            account_id,
+            activation_timeout,
+            default_stores: Mutex::new(HashMap::new()),
+            listings: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The API client, or an error diagnostic that says which settings to provide.
+    pub fn client(&self) -> Result<&Client, Diagnostic> {
+        self.client.as_ref().map_err(|why| Diagnostic {
+            severity: Severity::Error,
+            summary: "Cloudflare API client is not configured".to_string(),
+            detail: why.clone(),
+            path: None,
+        })
+    }
+
+    /// The provider's account id setting (config or `CLOUDFLARE_ACCOUNT_ID`).
+    pub fn account_id(&self) -> &Setting<String> {
+        &self.account_id
+    }
+
+    /// How long apply waits for a new or changed secret to become `active`.
+    pub fn activation_timeout(&self) -> Duration {
+        self.activation_timeout
+    }
+
+    /// The account to use: the resource's own `account_id` attribute, else the provider's.
+    pub fn resolve_account_id(&self, attribute: &Value) -> Result<String, Diagnostic> {
+        let error = |summary: &str, detail: String| Diagnostic {
+            severity: Severity::Error,
+            summary: summary.to_string(),
+            detail,
+            path: Some(AttributePath::root("account_id")),
+        };
+        match attribute {
+            Value::String(id) if !id.is_empty() => return Ok(id.clone()),
+            Value::Unknown(_) => {
+                return Err(error(
+                    "Account ID is not known yet",
+                    "account_id depends on a value that is not known yet, but an API call needs \
+                     it now. Set account_id to a value known at plan time."
+                        .to_string(),
+                ));
+            }
+            _ => {}
+        }
+        match &self.account_id {
+            Setting::Known(id) if !id.is_empty() => Ok(id.clone()),
+            Setting::Unknown => Err(error(
+                "Provider account_id is not known yet",
+                "The provider's account_id depends on a value that is not known yet, but an API \
+                 call needs it now. Set account_id on this resource, or give the provider an \
+                 account_id known at plan time."
+                    .to_string(),
+            )),
+            _ => Err(error(
+                "Missing Cloudflare account ID",
+                format!(
+                    "No account ID is configured. Set account_id on this resource, or set \
+                     `{}` in the provider block, or the environment variable {}.",
+                    ACCOUNT_ID.0, ACCOUNT_ID.1
+                ),
+            )),
+        }
+    }
+
+    /// The store named `default_secrets_store` in the account, if any. Never creates one.
+    pub async fn find_default_store(&self, account_id: &str) -> Result<Option<Store>, Error> {
+        let client = self.client_or_config_error()?;
+        let stores = client.list_stores(account_id).await?;
+        Ok(stores.into_iter().find(|s| s.name == DEFAULT_STORE_NAME))
+    }
+
+    /// The id of the account's default store, creating it when absent. Concurrent callers of
+    /// one process share one lookup (and at most one create); a create that races another
+    /// process, or hits the one-store limit, re-lists and uses the store of the default name.
+    /// The error is a complete sentence for a diagnostic detail.
+    pub async fn ensure_default_store(&self, account_id: &str) -> Result<String, String> {
+        let cell = {
+            let mut map = self
+                .default_stores
+                .lock()
+                .expect("default store lock poisoned");
+            map.entry(account_id.to_string()).or_default().clone()
+        };
+        cell.get_or_try_init(|| self.lookup_or_create_default_store(account_id))
+            .await
+            .cloned()
+    }
+
+    async fn lookup_or_create_default_store(&self, account_id: &str) -> Result<String, String> {
+        let client = self.client().map_err(|d| d.detail)?;
+        let listed = |e: Error| format!("Listing the stores of account {account_id} failed: {e}");
+        let stores = client.list_stores(account_id).await.map_err(listed)?;
+        if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
+            return Ok(store.id.clone());
+        }
+        let created = client.create_store(account_id, DEFAULT_STORE_NAME).await;
+        match created {
+            Ok(store) => Ok(store.id),
+            Err(create_error) => {
+                // Another process may have created it meanwhile, or the account already holds
+                // its one store under another name: look again before giving up.
+                let stores = client.list_stores(account_id).await.map_err(listed)?;
+                if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
+                    return Ok(store.id.clone());
+                }
+                if create_error.is_max_stores_exceeded()
+                    && let Some(other) = stores.first()
+                {
+                    return Err(format!(
+                        "Account {account_id} has no store named {DEFAULT_STORE_NAME} and cannot \
+                         get one: it already holds store {:?} (id {}), and Cloudflare allows one \
+                         store per account. Set store_id = \"{}\" on the secret (or reference a \
+                         cloudflare_secrets_store resource's id).",
+                        other.name, other.id, other.id
+                    ));
+                }
+                Err(format!(
+                    "Creating store {DEFAULT_STORE_NAME} in account {account_id} failed: \
+                     {create_error}"
+                ))
+            }
+        }
+    }
+
+    /// The secret as the API shows it now, or `None` when it no longer exists. Within one
+    /// process, all refreshes of secrets of one store share a single exhaustive listing; a
+    /// secret missing from it is confirmed with a GET (it may be newer than the listing).
+    pub async fn read_secret(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret_id: &str,
+    ) -> Result<Option<Secret>, Error> {
+        let client = self.client_or_config_error()?;
+        match self.listing(client, account_id, store_id).await {
+            Ok(listing) => {
+                if let Some(secret) = listing.iter().find(|s| s.id == secret_id) {
+                    return Ok(Some(secret.clone()));
+                }
+            }
+            Err(e) if e.is_not_found() => return Ok(None),
+            // Fall back to the single GET below; it reports its own error if any.
+            Err(_) => {}
+        }
+        match client.get_secret(account_id, store_id, secret_id).await {
+            Ok(secret) => Ok(Some(secret)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Forgets the shared listing of a store (call after every write to it).
+    pub fn invalidate_listing(&self, account_id: &str, store_id: &str) {
+        let mut map = self.listings.lock().expect("listing lock poisoned");
+        map.remove(&(account_id.to_string(), store_id.to_string()));
+    }
+
+    async fn listing(
+        &self,
+        client: &Client,
+        account_id: &str,
+        store_id: &str,
+    ) -> Result<Listing, Error> {
+        let cell = {
+            let mut map = self.listings.lock().expect("listing lock poisoned");
+            map.entry((account_id.to_string(), store_id.to_string()))
+                .or_default()
+                .clone()
+        };
+        let params = ListSecretsParams {
+            per_page: Some(100),
+            ..ListSecretsParams::default()
+        };
+        cell.get_or_try_init(|| async {
+            client
+                .list_secrets(account_id, store_id, &params)
+                .await
+                .map(Arc::new)
+        })
+        .await
+        .cloned()
+    }
+
+    fn client_or_config_error(&self) -> Result<&Client, Error> {
+        self.client
+            .as_ref()
+            .map_err(|why| Error::Config(why.clone()))
+    }
+}

@@ -1,0 +1,367 @@
+//! Provider settings: each attribute resolved from config, then its environment variable, with
+//! validation that names the attribute and says what to do.
+
+use std::time::Duration;
+
+use crate::tfplugin::{AttributePath, Diagnostics, Number, Value};
+
+/// Default for `secret_activation_timeout`.
+pub const DEFAULT_ACTIVATION_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One provider setting after config and environment were consulted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Setting<T> {
+    /// Neither config nor environment sets it.
+    Unset,
+    /// The config value depends on something not yet known (plan time only).
+    Unknown,
+    Known(T),
+}
+
+impl<T> Setting<T> {
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Setting::Known(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Setting::Unknown)
+    }
+}
+
+/// Provider attribute names with the environment variable that fills each when unset.
+pub const API_TOKEN: (&str, &str) = ("api_token", "CLOUDFLARE_API_TOKEN");
+pub const API_KEY: (&str, &str) = ("api_key", "CLOUDFLARE_API_KEY");
+pub const EMAIL: (&str, &str) = ("email", "CLOUDFLARE_EMAIL");
+pub const ACCOUNT_ID: (&str, &str) = ("account_id", "CLOUDFLARE_ACCOUNT_ID");
+pub const BASE_URL: (&str, &str) = ("base_url", "CLOUDFLARE_BASE_URL");
+pub const MAX_RETRIES: (&str, &str) = ("max_retries", "CLOUDFLARE_MAX_RETRIES");
+pub const MIN_BACKOFF: (&str, &str) = ("min_backoff", "CLOUDFLARE_MIN_BACKOFF");
+pub const MAX_BACKOFF: (&str, &str) = ("max_backoff", "CLOUDFLARE_MAX_BACKOFF");
+pub const REQUESTS_PER_SECOND: (&str, &str) = ("requests_per_second", "CLOUDFLARE_RPS");
+pub const USER_AGENT_SUFFIX: (&str, &str) = (
+    "user_agent_operator_suffix",
+    "CLOUDFLARE_USER_AGENT_OPERATOR_SUFFIX",
+);
+pub const ACTIVATION_TIMEOUT: (&str, &str) = (
+    "secret_activation_timeout",
+    "CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT",
+);
+
+/// Every provider setting, resolved. Token and key are plain strings here only until they are
+/// wrapped into `SecretString` by the caller; this struct has no `Debug` on purpose.
+pub struct ResolvedSettings {
+    pub api_token: Setting<String>,
+    pub api_key: Setting<String>,
+    pub email: Setting<String>,
+    pub account_id: Setting<String>,
+    pub base_url: Setting<String>,
+    pub max_retries: Setting<u32>,
+    pub min_backoff: Setting<Duration>,
+    pub max_backoff: Setting<Duration>,
+    pub requests_per_second: Setting<f64>,
+    pub user_agent_suffix: Setting<String>,
+    pub activation_timeout: Setting<Duration>,
+}
+
+/// Where a raw setting came from, for messages.
+#[derive(Clone, Copy)]
+enum Source {
+    Config,
+    Env(&'static str),
+}
+
+impl Source {
+    fn describe(self, attribute: &str) -> String {
+        match self {
+            Source::Config => format!("provider attribute `{attribute}`"),
+            Source::Env(var) => format!("environment variable {var}"),
+        }
+    }
+}
+
+/// A raw setting: a config value, or the environment's text.
+enum Raw {
+    Unset,
+    Unknown,
+    Config(Value),
+    Env(&'static str, String),
+}
+
+fn raw(
+    config: &Value,
+    (attribute, env): (&str, &'static str),
+    env_lookup: &dyn Fn(&str) -> Option<String>,
+) -> Raw {
+    match config.get(attribute) {
+        Value::Unknown(_) => Raw::Unknown,
+        Value::Null => match env_lookup(env) {
+            Some(text) if !text.trim().is_empty() => Raw::Env(env, text),
+            _ => Raw::Unset,
+        },
+        value if !value.is_wholly_known() => Raw::Unknown,
+        value => Raw::Config(value.clone()),
+    }
+}
+
+/// Reads and checks every setting. `env_lookup` is `std::env::var` in production.
+pub fn resolve(
+    config: &Value,
+    env_lookup: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> ResolvedSettings {
+    let string = |key: (&'static str, &'static str)| -> Setting<String> {
+        match raw(config, key, env_lookup) {
+            Raw::Unset => Setting::Unset,
+            Raw::Unknown => Setting::Unknown,
+            Raw::Config(Value::String(s)) => Setting::Known(s),
+            Raw::Config(_) => Setting::Unset,
+            Raw::Env(_, s) => Setting::Known(s.trim().to_string()),
+        }
+    };
+    let api_token = string(API_TOKEN);
+    let api_key = string(API_KEY);
+    let email = string(EMAIL);
+    let account_id = string(ACCOUNT_ID);
+    let base_url = string(BASE_URL);
+    let user_agent_suffix = string(USER_AGENT_SUFFIX);
+
+    if let Setting::Known(url) = &base_url {
+        let source = match config.get(BASE_URL.0) {
+            Value::Null => Source::Env(BASE_URL.1),
+            _ => Source::Config,
+        };
+        if let Err(problem) = check_base_url(url) {
+            diags.error_at(
+                AttributePath::root(BASE_URL.0),
+                "Invalid Cloudflare API base URL",
+                format!(
+                    "The {} is {url:?}: {problem}. Use an https URL such as \
+                     https://api.cloudflare.com/client/v4 (plain http is allowed only for \
+                     loopback hosts such as http://127.0.0.1:8787/client/v4).",
+                    source.describe(BASE_URL.0)
+                ),
+            );
+        }
+    }
+
+    let max_retries = number(config, MAX_RETRIES, env_lookup, diags, |n| {
+        if n >= 0.0 && n.fract() == 0.0 && n <= 100.0 {
+            Ok(n as u32)
+        } else {
+            Err("must be a whole number from 0 to 100".to_string())
+        }
+    });
+    let seconds = |n: f64| {
+        if (0.0..=3600.0).contains(&n) {
+            Ok(Duration::from_secs_f64(n))
+        } else {
+            Err("must be a number of seconds from 0 to 3600".to_string())
+        }
+    };
+    let min_backoff = number(config, MIN_BACKOFF, env_lookup, diags, seconds);
+    let max_backoff = number(config, MAX_BACKOFF, env_lookup, diags, seconds);
+    if let (Setting::Known(min), Setting::Known(max)) = (&min_backoff, &max_backoff)
+        && min > max
+    {
+        diags.error_at(
+            AttributePath::root(MIN_BACKOFF.0),
+            "min_backoff is larger than max_backoff",
+            format!(
+                "min_backoff ({}s) must not exceed max_backoff ({}s). Lower min_backoff or \
+                 raise max_backoff.",
+                min.as_secs_f64(),
+                max.as_secs_f64()
+            ),
+        );
+    }
+    let requests_per_second = number(config, REQUESTS_PER_SECOND, env_lookup, diags, |n| {
+        if n > 0.0 && n <= 1000.0 {
+            Ok(n)
+        } else {
+            Err("must be a number greater than 0 and at most 1000".to_string())
+        }
+    });
+
+    let activation_timeout = match raw(config, ACTIVATION_TIMEOUT, env_lookup) {
+        Raw::Unset => Setting::Unset,
+        Raw::Unknown => Setting::Unknown,
+        Raw::Config(Value::String(text)) => {
+            duration_setting(&text, Source::Config, ACTIVATION_TIMEOUT.0, diags)
+        }
+        Raw::Config(_) => Setting::Unset,
+        Raw::Env(var, text) => {
+            duration_setting(&text, Source::Env(var), ACTIVATION_TIMEOUT.0, diags)
+        }
+    };
+
+    ResolvedSettings {
+        api_token,
+        api_key,
+        email,
+        account_id,
+        base_url,
+        max_retries,
+        min_backoff,
+        max_backoff,
+        requests_per_second,
+        user_agent_suffix,
+        activation_timeout,
+    }
+}
+
+/// Config-only checks that need no environment (validate time): conflicting credentials.
+pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
+    let set = |name: &str| !config.get(name).is_null();
+    if set(API_KEY.0) && set(API_TOKEN.0) {
+        diags.error_at(
+            AttributePath::root(API_KEY.0),
+            "Conflicting Cloudflare credentials",
+            "Both api_token and api_key are set. Use only one: api_token (recommended) or the \
+             legacy api_key together with email.",
+        );
+    }
+    let mut scratch = Diagnostics::default();
+    let no_env = |_: &str| None;
+    resolve(config, &no_env, &mut scratch);
+    diags.extend(scratch);
+}
+
+fn number<T>(
+    config: &Value,
+    key: (&'static str, &'static str),
+    env_lookup: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+    convert: impl Fn(f64) -> Result<T, String>,
+) -> Setting<T> {
+    let (attribute, _) = key;
+    let (parsed, source) = match raw(config, key, env_lookup) {
+        Raw::Unset => return Setting::Unset,
+        Raw::Unknown => return Setting::Unknown,
+        Raw::Config(Value::Number(n)) => (Some(number_to_f64(&n)), Source::Config),
+        Raw::Config(_) => return Setting::Unset,
+        Raw::Env(var, text) => (text.trim().parse::<f64>().ok(), Source::Env(var)),
+    };
+    let result = match parsed {
+        Some(n) if n.is_finite() => convert(n),
+        _ => Err("is not a number".to_string()),
+    };
+    match result {
+        Ok(v) => Setting::Known(v),
+        Err(problem) => {
+            diags.error_at(
+                AttributePath::root(attribute),
+                format!("Invalid {attribute}"),
+                format!("The {} {problem}.", source.describe(attribute)),
+            );
+            Setting::Unset
+        }
+    }
+}
+
+fn duration_setting(
+    text: &str,
+    source: Source,
+    attribute: &str,
+    diags: &mut Diagnostics,
+) -> Setting<Duration> {
+    match parse_duration(text) {
+        Some(d) => Setting::Known(d),
+        None => {
+            diags.error_at(
+                AttributePath::root(attribute),
+                format!("Invalid {attribute}"),
+                format!(
+                    "The {} is {text:?}, which is not a duration. Use a number with a unit, \
+                     e.g. \"90s\", \"2m\" or \"1m30s\" (units: ms, s, m, h).",
+                    source.describe(attribute)
+                ),
+            );
+            Setting::Unset
+        }
+    }
+}
+
+/// A number as f64 (decimal text parsed; huge values become infinite and fail range checks).
+pub fn number_to_f64(n: &Number) -> f64 {
+    match n {
+        Number::Int(i) => *i as f64,
+        Number::Float(f) => *f,
+        Number::Decimal(d) => d.parse().unwrap_or(f64::INFINITY),
+    }
+}
+
+/// Parses durations like `500ms`, `60s`, `2m`, `1h`, `1m30s`. No bare numbers, no negatives.
+pub fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    let mut total = Duration::ZERO;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let amount: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ms" => amount / 1000.0,
+            "s" => amount,
+            "m" => amount * 60.0,
+            "h" => amount * 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += Duration::try_from_secs_f64(seconds).ok()?;
+    }
+    Some(total)
+}
+
+/// Checks that a base URL is absolute, https (or http to a loopback host), with no credentials.
+pub fn check_base_url(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a valid URL ({e})"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err("it must not contain credentials".to_string());
+    }
+    match parsed.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&parsed) => Ok(()),
+        "http" => Err("plain http is only allowed for loopback hosts".to_string()),
+        other => Err(format!("the scheme {other:?} is not supported")),
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl ResolvedSettings {
+    /// The account id setting, shared with resources.
+    pub fn account(&self) -> Setting<String> {
+        self.account_id.clone()
+    }
+
+    /// The activation timeout, defaulted.
+    pub fn activation_timeout_or_default(&self) -> Duration {
+        self.activation_timeout
+            .known()
+            .copied()
+            .unwrap_or(DEFAULT_ACTIVATION_TIMEOUT)
+    }
+}

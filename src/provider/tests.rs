@@ -1,0 +1,252 @@
+//! Unit tests of provider settings: env fallback, validation, unknown configuration and
+//! missing credentials.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use super::settings::{check_base_url, parse_duration};
+use super::*;
+use crate::tfplugin::{AttributePath, Severity, Value};
+
+fn config(pairs: &[(&str, Value)]) -> Value {
+    let mut object = Value::object(
+        provider_schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null)),
+    );
+    for (name, value) in pairs {
+        object.set(name, value.clone());
+    }
+    object
+}
+
+fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+fn configure(cfg: &Value, env_pairs: &[(&str, &str)]) -> ConfigureResponse<ProviderData> {
+    CloudflareProvider.configure_with_env(cfg, &env(env_pairs))
+}
+
+#[test]
+fn schema_marks_credentials_sensitive_and_everything_optional() {
+    let schema = provider_schema();
+    for attribute in &schema.block.attributes {
+        assert!(
+            attribute.optional && !attribute.required,
+            "{}",
+            attribute.name
+        );
+    }
+    assert!(schema.attribute("api_token").unwrap().sensitive);
+    assert!(schema.attribute("api_key").unwrap().sensitive);
+    assert!(schema.attribute("secret_activation_timeout").is_some());
+}
+
+#[test]
+fn both_token_and_key_is_a_validate_error_at_api_key() {
+    let cfg = config(&[
+        ("api_token", Value::string("t")),
+        ("api_key", Value::string("k")),
+    ]);
+    let resp = CloudflareProvider.validate_config(ValidateConfigRequest {
+        config: cfg,
+        client_capabilities: Default::default(),
+    });
+    let diag = &resp.diagnostics.0[0];
+    assert_eq!(diag.severity, Severity::Error);
+    assert_eq!(diag.path, Some(AttributePath::root("api_key")));
+}
+
+#[test]
+fn unknown_credentials_do_not_conflict_at_validate_time() {
+    let cfg = config(&[("api_token", Value::unknown()), ("api_key", Value::Null)]);
+    let resp = CloudflareProvider.validate_config(ValidateConfigRequest {
+        config: cfg,
+        client_capabilities: Default::default(),
+    });
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+}
+
+#[test]
+fn plain_http_is_only_for_loopback() {
+    assert!(check_base_url("https://api.cloudflare.com/client/v4").is_ok());
+    assert!(check_base_url("http://127.0.0.1:8787/client/v4").is_ok());
+    assert!(check_base_url("http://localhost:1/client/v4").is_ok());
+    assert!(check_base_url("http://[::1]:8787/client/v4").is_ok());
+    assert!(check_base_url("http://example.com/client/v4").is_err());
+    assert!(check_base_url("ftp://127.0.0.1/").is_err());
+    assert!(check_base_url("not a url").is_err());
+    assert!(check_base_url("https://user:pw@example.com/").is_err());
+}
+
+#[test]
+fn bad_base_url_from_env_names_the_variable() {
+    let resp = configure(
+        &config(&[]),
+        &[("CLOUDFLARE_BASE_URL", "http://example.com/client/v4")],
+    );
+    assert!(resp.data.is_none());
+    let diag = &resp.diagnostics.0[0];
+    assert!(
+        diag.detail.contains("CLOUDFLARE_BASE_URL"),
+        "{}",
+        diag.detail
+    );
+    assert_eq!(diag.path, Some(AttributePath::root("base_url")));
+}
+
+#[test]
+fn durations_parse_with_units() {
+    assert_eq!(parse_duration("60s"), Some(Duration::from_secs(60)));
+    assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+    assert_eq!(parse_duration("1m30s"), Some(Duration::from_secs(90)));
+    assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+    assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+    for bad in ["", "60", "s", "-1s", "1d", "1.5.2s"] {
+        assert_eq!(parse_duration(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn invalid_activation_timeout_is_an_error_at_its_path() {
+    let resp = configure(
+        &config(&[("secret_activation_timeout", Value::string("soon"))]),
+        &[],
+    );
+    let diag = &resp.diagnostics.0[0];
+    assert_eq!(
+        diag.path,
+        Some(AttributePath::root("secret_activation_timeout"))
+    );
+    assert!(diag.detail.contains("\"soon\""));
+}
+
+#[test]
+fn activation_timeout_comes_from_env_when_unset() {
+    let resp = configure(
+        &config(&[]),
+        &[("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "5s")],
+    );
+    let data = resp.data.expect("configured");
+    assert_eq!(data.activation_timeout(), Duration::from_secs(5));
+}
+
+#[test]
+fn missing_credentials_configure_fine_and_fail_only_on_use() {
+    let resp = configure(&config(&[]), &[]);
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let data = resp.data.expect("configured");
+    let diag = data.client().expect_err("no client");
+    assert!(
+        diag.detail.contains("CLOUDFLARE_API_TOKEN"),
+        "{}",
+        diag.detail
+    );
+    assert!(
+        diag.detail.contains("CLOUDFLARE_API_KEY"),
+        "{}",
+        diag.detail
+    );
+    assert!(diag.detail.contains("CLOUDFLARE_EMAIL"), "{}", diag.detail);
+}
+
+#[test]
+fn api_key_without_email_says_to_set_email() {
+    let resp = configure(&config(&[("api_key", Value::string("k"))]), &[]);
+    let data = resp.data.expect("configured");
+    let diag = data.client().expect_err("no client");
+    assert!(diag.detail.contains("CLOUDFLARE_EMAIL"), "{}", diag.detail);
+}
+
+#[test]
+fn unknown_token_configures_and_explains_on_use() {
+    let resp = configure(&config(&[("api_token", Value::unknown())]), &[]);
+    let data = resp.data.expect("configured");
+    let diag = data.client().expect_err("no client");
+    assert!(diag.detail.contains("api_token"), "{}", diag.detail);
+    assert!(diag.detail.contains("not known"), "{}", diag.detail);
+}
+
+#[test]
+fn secrets_never_appear_in_client_errors() {
+    let resp = configure(
+        &config(&[
+            ("api_token", Value::string("tok-SECRET-123")),
+            ("base_url", Value::unknown()),
+        ]),
+        &[],
+    );
+    let data = resp.data.expect("configured");
+    let diag = data.client().expect_err("no client");
+    assert!(!diag.detail.contains("tok-SECRET-123"));
+    assert!(!format!("{diag:?}").contains("tok-SECRET-123"));
+}
+
+#[test]
+fn account_id_resolution_prefers_the_resource_then_the_provider() {
+    let data = configure(&config(&[]), &[("CLOUDFLARE_ACCOUNT_ID", "acct-env")])
+        .data
+        .unwrap();
+    assert_eq!(
+        data.resolve_account_id(&Value::string("acct-res")).unwrap(),
+        "acct-res"
+    );
+    assert_eq!(data.resolve_account_id(&Value::Null).unwrap(), "acct-env");
+
+    let none = configure(&config(&[]), &[]).data.unwrap();
+    let diag = none.resolve_account_id(&Value::Null).unwrap_err();
+    assert!(diag.detail.contains("account_id"));
+    assert!(diag.detail.contains("CLOUDFLARE_ACCOUNT_ID"));
+    assert_eq!(diag.path, Some(AttributePath::root("account_id")));
+
+    let unknown = configure(&config(&[("account_id", Value::unknown())]), &[])
+        .data
+        .unwrap();
+    assert!(unknown.account_id().is_unknown());
+    let diag = unknown.resolve_account_id(&Value::Null).unwrap_err();
+    assert!(diag.detail.contains("not known yet"));
+}
+
+#[test]
+fn config_wins_over_env() {
+    let data = configure(
+        &config(&[("account_id", Value::string("from-config"))]),
+        &[("CLOUDFLARE_ACCOUNT_ID", "from-env")],
+    )
+    .data
+    .unwrap();
+    assert_eq!(
+        data.account_id().known().map(String::as_str),
+        Some("from-config")
+    );
+}
+
+#[test]
+fn numeric_settings_are_range_checked() {
+    let resp = configure(&config(&[("max_retries", Value::from(-1))]), &[]);
+    assert_eq!(
+        resp.diagnostics.0[0].path,
+        Some(AttributePath::root("max_retries"))
+    );
+    let resp = configure(&config(&[]), &[("CLOUDFLARE_RPS", "fast")]);
+    let diag = &resp.diagnostics.0[0];
+    assert!(diag.detail.contains("CLOUDFLARE_RPS"), "{}", diag.detail);
+    let resp = configure(
+        &config(&[
+            ("min_backoff", Value::from(10)),
+            ("max_backoff", Value::from(2)),
+        ]),
+        &[],
+    );
+    assert_eq!(
+        resp.diagnostics.0[0].path,
+        Some(AttributePath::root("min_backoff"))
+    );
+}

@@ -1,0 +1,549 @@
+//! Resource `cloudflare_secrets_store`: create (or adopt) a store, import it by id or name,
+//! refuse to destroy a non-empty store unless `force_destroy` is set.
+
+use async_trait::async_trait;
+
+use super::import_id::{StoreImport, parse_store_import};
+use super::values::{api_error, error, known_string, string_or_null};
+use crate::cloudflare::{Client, ListSecretsParams, Store};
+use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
+use crate::tfplugin::{
+    Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
+    ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ModifyPlanRequest,
+    ModifyPlanResponse, ReadRequest, ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse,
+    Value,
+};
+
+/// The `cloudflare_secrets_store` resource.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SecretsStoreResource;
+
+pub const TYPE_NAME: &str = "cloudflare_secrets_store";
+
+/// The resource's attributes, converted to and from `Value` only here. Unknown values read
+/// as `None`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StoreModel {
+    pub id: Option<String>,
+    pub account_id: Option<String>,
+    pub name: Option<String>,
+    pub adopt: bool,
+    pub force_destroy: bool,
+    pub created: Option<String>,
+    pub modified: Option<String>,
+}
+
+impl StoreModel {
+    pub fn from_value(value: &Value) -> StoreModel {
+        StoreModel {
+            id: known_string(value.get("id")),
+            account_id: known_string(value.get("account_id")),
+            name: known_string(value.get("name")),
+            adopt: value.get("adopt").as_bool().unwrap_or(false),
+            force_destroy: value.get("force_destroy").as_bool().unwrap_or(false),
+            created: known_string(value.get("created")),
+            modified: known_string(value.get("modified")),
+        }
+    }
+
+    pub fn to_value(&self) -> Value {
+        Value::object([
+            ("id", string_or_null(self.id.as_deref())),
+            ("account_id", string_or_null(self.account_id.as_deref())),
+            ("name", string_or_null(self.name.as_deref())),
+            ("adopt", Value::Bool(self.adopt)),
+            ("force_destroy", Value::Bool(self.force_destroy)),
+            ("created", string_or_null(self.created.as_deref())),
+            ("modified", string_or_null(self.modified.as_deref())),
+        ])
+    }
+
+    /// Takes id, name and timestamps from the API's view of the store.
+    fn apply_remote(&mut self, store: &Store, account_id: &str) {
+        self.id = Some(store.id.clone());
+        self.account_id = Some(account_id.to_string());
+        self.name = Some(store.name.clone());
+        self.created = Some(store.created.clone());
+        self.modified = Some(store.modified.clone());
+    }
+}
+
+/// Text describing the stores an account holds, e.g. `"prod" (id …)`.
+fn describe_stores(stores: &[Store]) -> String {
+    stores
+        .iter()
+        .map(|s| format!("{:?} (id {})", s.name, s.id))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[async_trait]
+impl Resource<ProviderData> for SecretsStoreResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "A Cloudflare Secrets Store. Cloudflare allows one store per account; set \
+             `adopt = true` to manage a store that already exists.",
+            vec![
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .description("The store id (32 hex digits)."),
+                Attribute::string("account_id")
+                    .optional()
+                    .computed()
+                    .requires_replace()
+                    .use_state_for_unknown()
+                    .description(
+                        "The account that owns the store; defaults to the provider's \
+                         `account_id`. Changing it replaces the store.",
+                    ),
+                Attribute::string("name")
+                    .optional()
+                    .computed()
+                    .requires_replace()
+                    .default(DEFAULT_STORE_NAME)
+                    .description(
+                        "The store name, default `default_secrets_store`. Changing it replaces \
+                         the store.",
+                    ),
+                Attribute::bool("adopt")
+                    .optional()
+                    .computed()
+                    .default(false)
+                    .description(
+                        "When a store of this name already exists, take it over instead of \
+                         failing.",
+                    ),
+                Attribute::bool("force_destroy")
+                    .optional()
+                    .computed()
+                    .default(false)
+                    .description(
+                        "Let destroy delete the store together with the secrets it still holds. \
+                         Without it, destroying a non-empty store fails.",
+                    ),
+                Attribute::string("created")
+                    .computed()
+                    .use_state_for_unknown()
+                    .description("When the store was created (RFC 3339)."),
+                Attribute::string("modified")
+                    .computed()
+                    .use_state_for_unknown()
+                    .description("When the store was last modified (RFC 3339)."),
+            ],
+        )
+    }
+
+    async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
+        let mut resp = CreateResponse::default();
+        let mut model = StoreModel::from_value(&req.planned_state);
+        let data = &req.provider;
+        let (client, account_id) =
+            match client_and_account(data, req.planned_state.get("account_id")) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        let name = model
+            .name
+            .clone()
+            .unwrap_or_else(|| DEFAULT_STORE_NAME.to_string());
+        match create_or_adopt(client, &account_id, &name, model.adopt).await {
+            Ok(store) => {
+                model.apply_remote(&store, &account_id);
+                resp.new_state = model.to_value();
+            }
+            Err(diag) => resp.diagnostics.0.push(diag),
+        }
+        resp
+    }
+
+    async fn read(&self, req: ReadRequest<ProviderData>) -> ReadResponse {
+        let mut resp = ReadResponse {
+            private: req.private.clone(),
+            ..ReadResponse::default()
+        };
+        let mut model = StoreModel::from_value(&req.current_state);
+        let Some(store_id) = model.id.clone() else {
+            resp.diagnostics.0.push(error(
+                "Store state has no id",
+                "Remove it from state and import it again.",
+            ));
+            return resp;
+        };
+        let (client, account_id) =
+            match client_and_account(&req.provider, req.current_state.get("account_id")) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        match client.get_store(&account_id, &store_id).await {
+            Ok(store) => {
+                model.apply_remote(&store, &account_id);
+                resp.new_state = model.to_value();
+            }
+            // Deleted outside Terraform: null state, so the plan re-creates it.
+            Err(e) if e.is_not_found() => resp.new_state = Value::Null,
+            Err(e) => {
+                resp.diagnostics.0.push(api_error(
+                    &format!("read store {store_id} in account {account_id}"),
+                    &e,
+                ));
+                resp.new_state = req.current_state.clone();
+            }
+        }
+        resp
+    }
+
+    async fn update(&self, req: UpdateRequest<ProviderData>) -> UpdateResponse {
+        // Only `adopt` and `force_destroy` can change in place; they live in state alone.
+        let prior = StoreModel::from_value(&req.prior_state);
+        let mut model = StoreModel::from_value(&req.planned_state);
+        model.id = prior.id;
+        model.account_id = model.account_id.or(prior.account_id);
+        model.name = model.name.or(prior.name);
+        model.created = prior.created;
+        model.modified = prior.modified;
+        UpdateResponse {
+            new_state: model.to_value(),
+            private: req.private,
+            diagnostics: Diagnostics::default(),
+        }
+    }
+
+    async fn delete(&self, req: DeleteRequest<ProviderData>) -> DeleteResponse {
+        let mut resp = DeleteResponse::default();
+        let model = StoreModel::from_value(&req.prior_state);
+        let Some(store_id) = model.id.clone() else {
+            return resp;
+        };
+        let (client, account_id) =
+            match client_and_account(&req.provider, req.prior_state.get("account_id")) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        match client
+            .delete_store(&account_id, &store_id, model.force_destroy)
+            .await
+        {
+            Ok(()) => req.provider.invalidate_listing(&account_id, &store_id),
+            Err(e) if e.is_not_found() => {}
+            Err(e) if e.is_store_not_empty() => {
+                let count = client
+                    .list_secrets(&account_id, &store_id, &ListSecretsParams::default())
+                    .await
+                    .map(|s| s.len().to_string())
+                    .unwrap_or_else(|_| "some".to_string());
+                let name = model.name.as_deref().unwrap_or(&store_id);
+                resp.diagnostics.error(
+                    "Secrets Store is not empty",
+                    format!(
+                        "Unable to delete store {name:?} (id {store_id}): it still holds {count} \
+                         secret(s). Either destroy those secrets first (e.g. remove their \
+                         cloudflare_store_secret resources), or set force_destroy = true on \
+                         this store, run terraform apply, and destroy again; force_destroy \
+                         deletes the secrets with the store."
+                    ),
+                );
+            }
+            Err(e) => resp.diagnostics.0.push(api_error(
+                &format!("delete store {store_id} in account {account_id}"),
+                &e,
+            )),
+        }
+        resp
+    }
+
+    fn importer(&self) -> Option<&dyn ImportState<ProviderData>> {
+        Some(self)
+    }
+
+    fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
+        Some(self)
+    }
+}
+
+fn client_and_account<'a>(
+    data: &'a ProviderData,
+    account_attribute: &Value,
+) -> Result<(&'a Client, String), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let account = data.resolve_account_id(account_attribute);
+    let client = data.client();
+    match (client, account) {
+        (Ok(client), Ok(account)) => Ok((client, account)),
+        (client, account) => {
+            diags.0.extend(client.err());
+            diags.0.extend(account.err());
+            Err(diags)
+        }
+    }
+}
+
+/// Creates the store, or takes over an existing one of the same name when `adopt` is set.
+async fn create_or_adopt(
+    client: &Client,
+    account_id: &str,
+    name: &str,
+    adopt: bool,
+) -> Result<Store, crate::tfplugin::Diagnostic> {
+    let operation = format!("create store {name:?} in account {account_id}");
+    let stores = client
+        .list_stores(account_id)
+        .await
+        .map_err(|e| api_error(&operation, &e))?;
+    if let Some(existing) = stores.iter().find(|s| s.name == name) {
+        if adopt {
+            return Ok(existing.clone());
+        }
+        return Err(error(
+            "Secrets Store already exists",
+            format!(
+                "Unable to {operation}: the account already has a store named {name:?} (id {}). \
+                 To manage it with this resource, set adopt = true, or import it:\n  \
+                 terraform import {TYPE_NAME}.<resource name> {account_id}/{}",
+                existing.id, existing.id
+            ),
+        ));
+    }
+    match client.create_store(account_id, name).await {
+        Ok(store) => Ok(store),
+        Err(e) if e.is_max_stores_exceeded() => {
+            let stores = client.list_stores(account_id).await.unwrap_or(stores);
+            if adopt && let Some(existing) = stores.iter().find(|s| s.name == name) {
+                return Ok(existing.clone());
+            }
+            Err(max_stores_error(&operation, account_id, &stores, &e))
+        }
+        Err(e) => Err(api_error(&operation, &e)),
+    }
+}
+
+fn max_stores_error(
+    operation: &str,
+    account_id: &str,
+    stores: &[Store],
+    err: &crate::cloudflare::Error,
+) -> crate::tfplugin::Diagnostic {
+    let fix = match stores.first() {
+        Some(existing) => format!(
+            "The account already holds store {} and Cloudflare allows one store per account. \
+             Either manage that store with this resource by setting\n  name  = {:?}\n  adopt = \
+             true\nor import it:\n  terraform import {TYPE_NAME}.<resource name> {account_id}/{}",
+            describe_stores(stores),
+            existing.name,
+            existing.id
+        ),
+        None => "The account already has as many stores as Cloudflare allows. Delete one, or \
+                 import the existing store with terraform import."
+            .to_string(),
+    };
+    error(
+        "Maximum number of Secrets Stores exceeded",
+        format!("Unable to {operation}: {err}.\n{fix}"),
+    )
+}
+
+#[async_trait]
+impl ImportState<ProviderData> for SecretsStoreResource {
+    async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
+        let mut resp = ImportStateResponse::default();
+        let parsed = match parse_store_import(&req.id) {
+            Ok(parsed) => parsed,
+            Err(detail) => {
+                resp.diagnostics.error("Invalid import id", detail);
+                return resp;
+            }
+        };
+        let (account_attribute, store_id_or_name) = match &parsed {
+            StoreImport::ById {
+                account_id,
+                store_id,
+            } => (Value::from(account_id.clone()), store_id),
+            StoreImport::ByName { account_id, name } => (Value::from(account_id.as_str()), name),
+        };
+        let account_id = match req.provider.resolve_account_id(&account_attribute) {
+            Ok(a) => a,
+            Err(d) => {
+                resp.diagnostics.0.push(d);
+                return resp;
+            }
+        };
+        let store_id = match parsed {
+            StoreImport::ById { .. } => store_id_or_name.clone(),
+            StoreImport::ByName { name, .. } => {
+                let client = match req.provider.client() {
+                    Ok(c) => c,
+                    Err(d) => {
+                        resp.diagnostics.0.push(d);
+                        return resp;
+                    }
+                };
+                let operation = format!("import store {name:?} of account {account_id}");
+                match client.list_stores(&account_id).await {
+                    Ok(stores) => match stores.iter().find(|s| s.name == name) {
+                        Some(store) => store.id.clone(),
+                        None => {
+                            let held = if stores.is_empty() {
+                                "it has no stores".to_string()
+                            } else {
+                                format!("it holds {}", describe_stores(&stores))
+                            };
+                            resp.diagnostics.error(
+                                "Secrets Store not found",
+                                format!(
+                                    "Unable to {operation}: the account has no store named \
+                                     {name:?}; {held}."
+                                ),
+                            );
+                            return resp;
+                        }
+                    },
+                    Err(e) => {
+                        resp.diagnostics.0.push(api_error(&operation, &e));
+                        return resp;
+                    }
+                }
+            }
+        };
+        resp.state = StoreModel {
+            id: Some(store_id),
+            account_id: Some(account_id),
+            ..StoreModel::default()
+        }
+        .to_value();
+        resp
+    }
+}
+
+#[async_trait]
+impl ModifyPlan<ProviderData> for SecretsStoreResource {
+    async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
+        let mut planned = req.planned_state.clone();
+        let mut resp = ModifyPlanResponse {
+            planned_private: req.prior_private.clone(),
+            ..ModifyPlanResponse::default()
+        };
+        if planned.is_null() {
+            return resp;
+        }
+        for (name, default) in [
+            ("name", Value::string(DEFAULT_STORE_NAME)),
+            ("adopt", Value::Bool(false)),
+            ("force_destroy", Value::Bool(false)),
+        ] {
+            if req.config.get(name).is_null() {
+                planned.set(name, default);
+            }
+        }
+        if req.prior_state.is_null() {
+            for computed in ["id", "created", "modified"] {
+                planned.set(computed, Value::unknown());
+            }
+            if req.config.get("account_id").is_null() {
+                let account = req
+                    .provider
+                    .account_id()
+                    .known()
+                    .map_or_else(Value::unknown, |a| Value::string(a.clone()));
+                planned.set("account_id", account);
+            }
+        } else {
+            for kept in ["id", "created", "modified"] {
+                planned.set(kept, req.prior_state.get(kept).clone());
+            }
+            if req.config.get("account_id").is_null() {
+                planned.set("account_id", req.prior_state.get("account_id").clone());
+            }
+            for replaces in ["account_id", "name"] {
+                let (before, after) = (req.prior_state.get(replaces), planned.get(replaces));
+                if !before.is_null() && !after.is_null() && before != after {
+                    resp.requires_replace
+                        .push(crate::tfplugin::AttributePath::root(replaces));
+                }
+            }
+        }
+        resp.planned_state = planned;
+        resp
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_round_trips_through_value() {
+        let model = StoreModel {
+            id: Some("fedcba9876543210fedcba9876543210".into()),
+            account_id: Some("0123456789abcdef0123456789abcdef".into()),
+            name: Some("prod".into()),
+            adopt: true,
+            force_destroy: false,
+            created: Some("2026-01-01T00:00:00.000000Z".into()),
+            modified: Some("2026-01-02T00:00:00.000000Z".into()),
+        };
+        let value = model.to_value();
+        assert_eq!(value.get("name"), &Value::string("prod"));
+        assert_eq!(value.get("adopt"), &Value::Bool(true));
+        assert_eq!(StoreModel::from_value(&value), model);
+    }
+
+    #[test]
+    fn schema_declares_the_spec_attributes() {
+        let schema = SecretsStoreResource.schema();
+        let name = schema.attribute("name").expect("name");
+        assert!(name.optional && name.computed && name.requires_replace);
+        assert_eq!(name.default, Some(Value::string(DEFAULT_STORE_NAME)));
+        let account = schema.attribute("account_id").expect("account_id");
+        assert!(account.optional && account.computed && account.requires_replace);
+        for flag in ["adopt", "force_destroy"] {
+            assert_eq!(
+                schema.attribute(flag).unwrap().default,
+                Some(Value::Bool(false))
+            );
+        }
+        for computed in ["id", "created", "modified"] {
+            let a = schema.attribute(computed).unwrap();
+            assert!(a.computed && !a.optional, "{computed}");
+        }
+    }
+
+    #[test]
+    fn max_stores_error_names_the_store_and_both_fixes() {
+        let stores = vec![Store {
+            id: "fedcba9876543210fedcba9876543210".into(),
+            name: "existing".into(),
+            created: String::new(),
+            modified: String::new(),
+            account_id: None,
+        }];
+        let err = crate::cloudflare::Error::Api {
+            status: 400,
+            errors: vec![crate::cloudflare::ApiMessage {
+                code: 1003,
+                message: "maximum_stores_exceeded".into(),
+            }],
+        };
+        let diag = max_stores_error("create store", "acct", &stores, &err);
+        assert!(diag.detail.contains("\"existing\""), "{}", diag.detail);
+        assert!(diag.detail.contains("adopt = true"), "{}", diag.detail);
+        assert!(
+            diag.detail
+                .contains("terraform import cloudflare_secrets_store.<resource name> acct/fedcba9876543210fedcba9876543210"),
+            "{}",
+            diag.detail
+        );
+    }
+}

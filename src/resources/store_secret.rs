@@ -1,0 +1,696 @@
+//! Resource `cloudflare_store_secret`: one secret in a store (the account's
+//! `default_secrets_store` when `store_id` is omitted), with its value either in state (`value`)
+//! or write-only (`value_wo` + `value_wo_version`).
+
+mod plan;
+mod validate;
+
+use async_trait::async_trait;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::activation::{ACTIVE, wait_until_active};
+use super::import_id::{SecretImport, SecretKey, parse_secret_import};
+use super::values::{api_error, error, known_string, known_strings, string_or_null};
+use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
+use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
+use crate::tfplugin::{
+    Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
+    Diagnostics, ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ReadRequest,
+    ReadResponse, Resource, Schema, Type, UpdateRequest, UpdateResponse, ValidateConfig, Value,
+};
+
+/// The `cloudflare_store_secret` resource.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct StoreSecretResource;
+
+pub const TYPE_NAME: &str = "cloudflare_store_secret";
+
+/// Scopes a secret gets when the config sets none.
+pub const DEFAULT_SCOPES: [&str; 1] = ["workers"];
+
+/// Scopes the API knows; others get a warning (the API may have added new ones).
+pub const KNOWN_SCOPES: [&str; 6] = [
+    "workers",
+    "ai_gateway",
+    "dex",
+    "access",
+    "containers",
+    "websearch",
+];
+
+/// The resource's attributes, converted to and from `Value` only here. The `value` attribute
+/// stays a `Value` until it is sent (then it becomes a `SecretString`); this struct is not
+/// `Debug` so the value cannot be printed by accident.
+#[derive(Clone, Default)]
+pub struct SecretModel {
+    pub id: Option<String>,
+    pub account_id: Option<String>,
+    pub store_id: Option<String>,
+    pub name: Option<String>,
+    /// The state-stored value (sensitive), or null.
+    pub value: Value,
+    /// The user's version number for `value_wo`, kept as given.
+    pub value_wo_version: Value,
+    pub scopes: Option<Vec<String>>,
+    pub comment: Option<String>,
+    pub status: Option<String>,
+    pub created: Option<String>,
+    pub modified: Option<String>,
+}
+
+impl SecretModel {
+    pub fn from_value(v: &Value) -> SecretModel {
+        SecretModel {
+            id: known_string(v.get("id")),
+            account_id: known_string(v.get("account_id")),
+            store_id: known_string(v.get("store_id")),
+            name: known_string(v.get("name")),
+            value: v.get("value").clone(),
+            value_wo_version: v.get("value_wo_version").clone(),
+            scopes: known_strings(v.get("scopes")),
+            comment: known_string(v.get("comment")),
+            status: known_string(v.get("status")),
+            created: known_string(v.get("created")),
+            modified: known_string(v.get("modified")),
+        }
+    }
+
+    /// The state object; `value_wo` is always null.
+    pub fn to_value(&self) -> Value {
+        Value::object([
+            ("id", string_or_null(self.id.as_deref())),
+            ("account_id", string_or_null(self.account_id.as_deref())),
+            ("store_id", string_or_null(self.store_id.as_deref())),
+            ("name", string_or_null(self.name.as_deref())),
+            ("value", self.value.clone()),
+            ("value_wo", Value::Null),
+            ("value_wo_version", self.value_wo_version.clone()),
+            (
+                "scopes",
+                self.scopes
+                    .as_ref()
+                    .map_or(Value::Null, |s| Value::string_set(s.iter().cloned())),
+            ),
+            ("comment", string_or_null(self.comment.as_deref())),
+            ("status", string_or_null(self.status.as_deref())),
+            ("created", string_or_null(self.created.as_deref())),
+            ("modified", string_or_null(self.modified.as_deref())),
+        ])
+    }
+
+    /// Takes the API's view of the secret: ids, name, status, timestamps; scopes when the API
+    /// returns them; the comment unless both sides mean "no comment".
+    fn apply_remote(&mut self, secret: &Secret, account_id: &str) {
+        self.id = Some(secret.id.clone());
+        self.account_id = Some(account_id.to_string());
+        self.store_id = Some(secret.store_id.clone());
+        self.name = Some(secret.name.clone());
+        self.status = Some(secret.status.clone());
+        self.created = Some(secret.created.clone());
+        self.modified = Some(secret.modified.clone());
+        if let Some(scopes) = &secret.scopes {
+            self.scopes = Some(scopes.clone());
+        }
+        self.comment = match secret.comment.as_deref() {
+            None | Some("") if self.comment.as_deref() == Some("") => Some(String::new()),
+            None | Some("") => None,
+            Some(c) => Some(c.to_string()),
+        };
+    }
+}
+
+/// What the provider keeps next to the state (opaque to Terraform).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretPrivate {
+    /// The value was last pushed from `value_wo`.
+    #[serde(default)]
+    pub write_only: bool,
+    /// A refresh saw the value change outside Terraform and it has not been re-pushed yet.
+    #[serde(default)]
+    pub value_drifted: bool,
+}
+
+impl SecretPrivate {
+    pub fn decode(bytes: &[u8]) -> SecretPrivate {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+
+    pub fn encode(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
+/// The value to send: `value` if set, else `value_wo`, taken from the config.
+fn configured_value(config: &Value) -> Option<SecretString> {
+    config
+        .get("value")
+        .as_str()
+        .or_else(|| config.get("value_wo").as_str())
+        .map(|v| SecretString::from(v.to_string()))
+}
+
+#[async_trait]
+impl Resource<ProviderData> for StoreSecretResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
+        let mut resp = CreateResponse::default();
+        let data = &req.provider;
+        let mut model = SecretModel::from_value(&req.planned_state);
+        let (client, account_id) =
+            match client_and_account(data, req.planned_state.get("account_id")) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        let name = model.name.clone().unwrap_or_default();
+        let store_id = match &model.store_id {
+            Some(id) => id.clone(),
+            None => match data.ensure_default_store(&account_id).await {
+                Ok(id) => id,
+                Err(why) => {
+                    resp.diagnostics.error(
+                        format!("Unable to create secret {name}"),
+                        format!(
+                            "Unable to create secret {name}: store_id is not set, so the \
+                             account's {DEFAULT_STORE_NAME} is used. {why}"
+                        ),
+                    );
+                    return resp;
+                }
+            },
+        };
+        let Some(value) = configured_value(&req.config) else {
+            resp.diagnostics.error(
+                format!("Unable to create secret {name}"),
+                "Neither value nor value_wo is set. Set exactly one of them.",
+            );
+            return resp;
+        };
+        let operation = format!("create secret {name} in store {store_id}");
+        let new_secret = NewSecret {
+            name: name.clone(),
+            value,
+            scopes: model.scopes.clone().unwrap_or_else(default_scopes),
+            comment: model.comment.clone().filter(|c| !c.is_empty()),
+        };
+        let created = client
+            .create_secret(&account_id, &store_id, new_secret)
+            .await;
+        data.invalidate_listing(&account_id, &store_id);
+        let created = match created {
+            Ok(secret) => secret,
+            Err(e) if e.is_name_conflict() => {
+                resp.diagnostics.0.push(error(
+                    "Secret already exists",
+                    format!(
+                        "Unable to {operation}: a secret named {name} already exists there. To \
+                         manage it with this resource, import it:\n  terraform import \
+                         {TYPE_NAME}.<resource name> {account_id}/{store_id}/{name}\nor choose \
+                         another name."
+                    ),
+                ));
+                return resp;
+            }
+            Err(e) => {
+                resp.diagnostics.0.push(api_error(&operation, &e));
+                return resp;
+            }
+        };
+        let private = SecretPrivate {
+            write_only: req.config.get("value").is_null(),
+            value_drifted: false,
+        };
+        resp.private = private.encode();
+        let settled = settle(data, client, &account_id, created, &req.cancel).await;
+        let (secret, failure) = match settled {
+            Ok(secret) => (secret, None),
+            Err((secret, diag)) => (secret, Some(diag)),
+        };
+        model.apply_remote(&secret, &account_id);
+        // Keep the planned (configured) comment and scopes: the API may normalise them.
+        let planned = SecretModel::from_value(&req.planned_state);
+        model.comment = planned.comment;
+        model.scopes = planned.scopes.or(model.scopes);
+        resp.new_state = model.to_value();
+        if let Some(diag) = failure {
+            // The secret exists: a non-null state with an error is saved as tainted.
+            resp.diagnostics.0.push(diag);
+        }
+        resp
+    }
+
+    async fn read(&self, req: ReadRequest<ProviderData>) -> ReadResponse {
+        let mut resp = ReadResponse {
+            private: req.private.clone(),
+            ..ReadResponse::default()
+        };
+        let state = SecretModel::from_value(&req.current_state);
+        let (Some(secret_id), Some(store_id)) = (state.id.clone(), state.store_id.clone()) else {
+            resp.diagnostics.0.push(error(
+                "Secret state is incomplete",
+                "The state has no id or store_id. Remove it with terraform state rm and import \
+                 the secret again.",
+            ));
+            return resp;
+        };
+        let (_, account_id) =
+            match client_and_account(&req.provider, req.current_state.get("account_id")) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        let remote = match req
+            .provider
+            .read_secret(&account_id, &store_id, &secret_id)
+            .await
+        {
+            Ok(Some(secret)) => secret,
+            Ok(None) => {
+                resp.new_state = Value::Null;
+                return resp;
+            }
+            Err(e) => {
+                resp.diagnostics.0.push(api_error(
+                    &format!("read secret {secret_id} in store {store_id}"),
+                    &e,
+                ));
+                resp.new_state = req.current_state.clone();
+                return resp;
+            }
+        };
+        let mut private = SecretPrivate::decode(&req.private);
+        let mut model = state.clone();
+        model.apply_remote(&remote, &account_id);
+        if value_changed_outside(&state, &model) {
+            if !state.value.is_null() {
+                // The plan compares config with a null value and re-sends it.
+                model.value = Value::Null;
+                resp.diagnostics.warning(
+                    format!("Secret {} was changed outside Terraform", remote.name),
+                    format!(
+                        "Its modified time moved from {} to {} while its comment and scopes did \
+                         not change, so its value was probably replaced. The next apply sends \
+                         the configured value again.",
+                        state.modified.as_deref().unwrap_or("?"),
+                        remote.modified
+                    ),
+                );
+            } else {
+                private.value_drifted = true;
+            }
+        }
+        if private.value_drifted {
+            resp.diagnostics.warning(
+                format!(
+                    "Secret {} may hold a value set outside Terraform",
+                    remote.name
+                ),
+                format!(
+                    "Its modified time moved while its comment and scopes did not change, so its \
+                     value was probably replaced outside Terraform. Terraform cannot compare a \
+                     write-only value: to push the configured value_wo again, increase \
+                     value_wo_version (e.g. from {} to the next number) and apply.",
+                    match state.value_wo_version.as_i64() {
+                        Some(v) => v.to_string(),
+                        None => "unset".to_string(),
+                    }
+                ),
+            );
+        }
+        resp.private = private.encode();
+        resp.new_state = model.to_value();
+        resp
+    }
+
+    async fn update(&self, req: UpdateRequest<ProviderData>) -> UpdateResponse {
+        let mut resp = UpdateResponse {
+            private: req.private.clone(),
+            ..UpdateResponse::default()
+        };
+        let data = &req.provider;
+        let prior = SecretModel::from_value(&req.prior_state);
+        let planned = SecretModel::from_value(&req.planned_state);
+        let (client, account_id) = match client_and_account(data, req.prior_state.get("account_id"))
+        {
+            Ok(pair) => pair,
+            Err(diags) => {
+                resp.diagnostics = diags;
+                return resp;
+            }
+        };
+        let (Some(secret_id), Some(store_id)) = (prior.id.clone(), prior.store_id.clone()) else {
+            resp.diagnostics.0.push(error(
+                "Secret state is incomplete",
+                "The state has no id or store_id; remove it with terraform state rm and import \
+                 the secret again.",
+            ));
+            return resp;
+        };
+        let name = prior.name.clone().unwrap_or_default();
+        let mut private = SecretPrivate::decode(&req.private);
+        let push_value =
+            planned.value != prior.value || planned.value_wo_version != prior.value_wo_version;
+        let mut patch = SecretPatch::default();
+        if push_value {
+            patch.value = configured_value(&req.config);
+        }
+        let scopes = planned.scopes.clone().unwrap_or_else(default_scopes);
+        if Some(&scopes) != prior.scopes.as_ref() {
+            patch.scopes = Some(scopes);
+        }
+        if planned.comment != prior.comment {
+            patch.comment = Some(planned.comment.clone().unwrap_or_default());
+        }
+        let mut model = planned.clone();
+        model.id = prior.id.clone();
+        model.account_id = Some(account_id.clone());
+        model.store_id = prior.store_id.clone();
+        model.created = prior.created.clone();
+        if patch.value.is_none() && patch.scopes.is_none() && patch.comment.is_none() {
+            model.status = prior.status;
+            model.modified = prior.modified;
+            resp.new_state = model.to_value();
+            return resp;
+        }
+        let value_sent = patch.value.is_some();
+        let operation = format!("update secret {name} in store {store_id}");
+        let patched = client
+            .patch_secret(&account_id, &store_id, &secret_id, patch)
+            .await;
+        data.invalidate_listing(&account_id, &store_id);
+        let patched = match patched {
+            Ok(secret) => secret,
+            Err(e) => {
+                resp.diagnostics.0.push(api_error(&operation, &e));
+                return resp;
+            }
+        };
+        if value_sent {
+            private = SecretPrivate {
+                write_only: req.config.get("value").is_null(),
+                value_drifted: false,
+            };
+        }
+        resp.private = private.encode();
+        let comment = model.comment.clone();
+        let scopes = model.scopes.clone();
+        match settle(data, client, &account_id, patched, &req.cancel).await {
+            Ok(secret) => model.apply_remote(&secret, &account_id),
+            Err((secret, diag)) => {
+                model.apply_remote(&secret, &account_id);
+                resp.diagnostics.0.push(diag);
+            }
+        }
+        model.comment = comment;
+        model.scopes = scopes.or(model.scopes);
+        resp.new_state = model.to_value();
+        resp
+    }
+
+    async fn delete(&self, req: DeleteRequest<ProviderData>) -> DeleteResponse {
+        let mut resp = DeleteResponse::default();
+        let prior = SecretModel::from_value(&req.prior_state);
+        let (Some(secret_id), Some(store_id)) = (prior.id, prior.store_id) else {
+            return resp;
+        };
+        let (client, account_id) =
+            match client_and_account(&req.provider, req.prior_state.get("account_id")) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        let result = client
+            .delete_secret(&account_id, &store_id, &secret_id)
+            .await;
+        req.provider.invalidate_listing(&account_id, &store_id);
+        match result {
+            Ok(()) => {}
+            Err(e) if e.is_not_found() => {}
+            Err(e) => resp.diagnostics.0.push(api_error(
+                &format!(
+                    "delete secret {} in store {store_id}",
+                    prior.name.as_deref().unwrap_or(&secret_id)
+                ),
+                &e,
+            )),
+        }
+        resp
+    }
+
+    fn importer(&self) -> Option<&dyn ImportState<ProviderData>> {
+        Some(self)
+    }
+
+    fn config_validator(&self) -> Option<&dyn ValidateConfig> {
+        Some(self)
+    }
+
+    fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
+        Some(self)
+    }
+}
+
+fn default_scopes() -> Vec<String> {
+    DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
+}
+
+/// A moved `modified` with unchanged comment and scopes: the value was replaced elsewhere.
+fn value_changed_outside(state: &SecretModel, refreshed: &SecretModel) -> bool {
+    let Some(before) = state.modified.as_deref() else {
+        return false; // just imported: nothing to compare with
+    };
+    let same_set = |a: &Option<Vec<String>>, b: &Option<Vec<String>>| match (a, b) {
+        (Some(a), Some(b)) => {
+            let (mut a, mut b) = (a.clone(), b.clone());
+            a.sort();
+            b.sort();
+            a == b
+        }
+        (a, b) => a == b,
+    };
+    refreshed.modified.as_deref() != Some(before)
+        && refreshed.comment == state.comment
+        && same_set(&refreshed.scopes, &state.scopes)
+}
+
+/// Waits until the secret is active; on failure returns the last view of it and a diagnostic.
+async fn settle(
+    data: &ProviderData,
+    client: &Client,
+    account_id: &str,
+    secret: Secret,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<Secret, (Secret, Diagnostic)> {
+    if secret.status == ACTIVE {
+        return Ok(secret);
+    }
+    let (store_id, secret_id, name) = (
+        secret.store_id.clone(),
+        secret.id.clone(),
+        secret.name.clone(),
+    );
+    let timeout = data.activation_timeout();
+    let fetch = || async {
+        match client.get_secret(account_id, &store_id, &secret_id).await {
+            Ok(s) => Ok(Some(s)),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    };
+    wait_until_active(secret, timeout, cancel, fetch)
+        .await
+        .map_err(|(last, why)| {
+            let diag = error(
+                format!("Secret {name} did not become active"),
+                format!(
+                    "Unable to confirm secret {name} in store {store_id} is active within \
+                     {}s: {why}. It was saved as tainted; raise the provider's \
+                     secret_activation_timeout if Cloudflare is slow, then apply again.",
+                    timeout.as_secs_f64()
+                ),
+            );
+            (last, diag)
+        })
+}
+
+fn client_and_account<'a>(
+    data: &'a ProviderData,
+    account_attribute: &Value,
+) -> Result<(&'a Client, String), Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let account = data.resolve_account_id(account_attribute);
+    let client = data.client();
+    match (client, account) {
+        (Ok(client), Ok(account)) => Ok((client, account)),
+        (client, account) => {
+            diags.0.extend(client.err());
+            diags.0.extend(account.err());
+            Err(diags)
+        }
+    }
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        "A secret in a Cloudflare Secrets Store. Set exactly one of `value` (kept in state) and \
+         `value_wo` (write-only, never in state or plan; Terraform 1.11+).",
+        vec![
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .description("The secret id."),
+            Attribute::string("account_id")
+                .optional()
+                .computed()
+                .requires_replace()
+                .use_state_for_unknown()
+                .description(
+                    "The account; defaults to the provider's `account_id`. Changing it replaces \
+                     the secret.",
+                ),
+            Attribute::string("store_id")
+                .optional()
+                .computed()
+                .requires_replace()
+                .use_state_for_unknown()
+                .description(
+                    "The store. When omitted, the account's `default_secrets_store` is used and \
+                     created at apply time if absent. Changing it replaces the secret.",
+                ),
+            Attribute::string("name").required().requires_replace().description(
+                "The secret name: letters, digits, `_` and `-`. Changing it replaces the secret.",
+            ),
+            Attribute::string("value").optional().sensitive().description(
+                "The secret value, stored in state. Prefer `value_wo` on Terraform 1.11+.",
+            ),
+            Attribute::string("value_wo")
+                .optional()
+                .sensitive()
+                .write_only()
+                .description(
+                    "The secret value, write-only: never stored in state or plan. Bump \
+                     `value_wo_version` to push a new value.",
+                ),
+            Attribute::number("value_wo_version").optional().description(
+                "Any number; change it to send `value_wo` again (Terraform cannot see \
+                 write-only changes).",
+            ),
+            Attribute::new("scopes", Type::set(Type::String))
+                .optional()
+                .computed()
+                .default(Value::string_set(DEFAULT_SCOPES))
+                .description(
+                    "Where the secret may be used, default `[\"workers\"]`. Known scopes: \
+                     `workers`, `ai_gateway`, `dex`, `access`, `containers`, `websearch`.",
+                ),
+            Attribute::string("comment")
+                .optional()
+                .description("A free-text comment."),
+            Attribute::string("status")
+                .computed()
+                .description("`pending` or `active`; apply waits until the secret is `active`."),
+            Attribute::string("created")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the secret was created (RFC 3339)."),
+            Attribute::string("modified")
+                .computed()
+                .description("When the secret was last modified (RFC 3339)."),
+        ],
+    )
+}
+
+#[async_trait]
+impl ImportState<ProviderData> for StoreSecretResource {
+    async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
+        let mut resp = ImportStateResponse::default();
+        match import(&req).await {
+            Ok(secret_state) => resp.state = secret_state,
+            Err(diag) => resp.diagnostics.0.push(diag),
+        }
+        resp
+    }
+}
+
+async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnostic> {
+    let parsed = parse_secret_import(&req.id).map_err(|d| error("Invalid import id", d))?;
+    let data = &req.provider;
+    let client = data.client()?;
+    let (account_id, store_id, key) = match parsed {
+        SecretImport::InStore {
+            account_id,
+            store_id,
+            secret,
+        } => (account_id, store_id, secret),
+        SecretImport::InDefaultStore { name } => {
+            let account_id = data.resolve_account_id(&Value::Null)?;
+            let operation =
+                format!("import secret {name} from the default store of account {account_id}");
+            let store = data
+                .find_default_store(&account_id)
+                .await
+                .map_err(|e| api_error(&operation, &e))?
+                .ok_or_else(|| {
+                    error(
+                        "Default Secrets Store not found",
+                        format!(
+                            "Unable to {operation}: the account has no store named \
+                             {DEFAULT_STORE_NAME}. Import with \
+                             <account_id>/<store_id>/<secret_name> instead."
+                        ),
+                    )
+                })?;
+            (account_id, store.id, SecretKey::Name(name))
+        }
+    };
+    let operation = format!("import secret from store {store_id} of account {account_id}");
+    let secret = match &key {
+        SecretKey::Id(id) => match client.get_secret(&account_id, &store_id, id).await {
+            Ok(secret) => Some(secret),
+            // A 32-hex name is possible: look it up by name before giving up.
+            Err(e) if e.is_not_found() => client
+                .find_secret_by_name(&account_id, &store_id, id)
+                .await
+                .map_err(|e| api_error(&operation, &e))?,
+            Err(e) => return Err(api_error(&operation, &e)),
+        },
+        SecretKey::Name(name) => client
+            .find_secret_by_name(&account_id, &store_id, name)
+            .await
+            .map_err(|e| api_error(&operation, &e))?,
+    };
+    let secret = secret.ok_or_else(|| {
+        let what = match &key {
+            SecretKey::Id(id) | SecretKey::Name(id) => id.clone(),
+        };
+        error(
+            "Secret not found",
+            format!("Unable to {operation}: no secret with id or name {what} exists there."),
+        )
+    })?;
+    Ok(SecretModel {
+        id: Some(secret.id),
+        account_id: Some(account_id),
+        store_id: Some(secret.store_id),
+        name: Some(secret.name),
+        ..SecretModel::default()
+    }
+    .to_value())
+}
+
+#[cfg(test)]
+mod tests;

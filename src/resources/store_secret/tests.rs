@@ -1,0 +1,300 @@
+//! Unit tests of `cloudflare_store_secret` planning, validation and state conversion.
+
+use super::plan::plan_secret;
+use super::validate::validate;
+use super::*;
+use crate::tfplugin::{AttributePath, Severity};
+
+fn null_object() -> Value {
+    Value::object(
+        schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null)),
+    )
+}
+
+fn with(base: &Value, pairs: &[(&str, Value)]) -> Value {
+    let mut v = base.clone();
+    for (k, x) in pairs {
+        v.set(k, x.clone());
+    }
+    v
+}
+
+fn prior_state() -> Value {
+    with(
+        &null_object(),
+        &[
+            ("id", Value::string("3fd85f74b32742f1bff64a85009dda07")),
+            ("account_id", Value::string("acct")),
+            (
+                "store_id",
+                Value::string("fedcba9876543210fedcba9876543210"),
+            ),
+            ("name", Value::string("API_KEY")),
+            ("value", Value::string("s3cret")),
+            ("scopes", Value::string_set(["workers"])),
+            ("status", Value::string("active")),
+            ("created", Value::string("2026-01-01T00:00:00.000000Z")),
+            ("modified", Value::string("2026-01-01T00:00:00.000000Z")),
+        ],
+    )
+}
+
+fn config_for(prior: &Value) -> Value {
+    with(
+        &null_object(),
+        &[
+            ("name", prior.get("name").clone()),
+            ("value", prior.get("value").clone()),
+        ],
+    )
+}
+
+#[test]
+fn create_plans_unknowns_and_the_provider_account() {
+    let config = with(
+        &null_object(),
+        &[
+            ("name", Value::string("API_KEY")),
+            ("value_wo", Value::string("s3cret")),
+        ],
+    );
+    let (planned, replace) = plan_secret(&Value::Null, &config, &config, Some("acct".to_string()));
+    assert!(replace.is_empty());
+    assert_eq!(planned.get("value_wo"), &Value::Null);
+    assert_eq!(planned.get("account_id"), &Value::string("acct"));
+    assert!(planned.get("store_id").is_unknown());
+    assert!(planned.get("id").is_unknown());
+    assert!(planned.get("status").is_unknown());
+    assert_eq!(planned.get("scopes"), &Value::string_set(["workers"]));
+}
+
+#[test]
+fn unchanged_config_plans_exactly_the_prior_state() {
+    let prior = prior_state();
+    let config = config_for(&prior);
+    let (planned, replace) = plan_secret(&prior, &prior, &config, Some("acct".into()));
+    assert!(replace.is_empty());
+    assert_eq!(planned, prior);
+}
+
+#[test]
+fn scope_order_never_causes_a_diff() {
+    let prior = with(
+        &prior_state(),
+        &[("scopes", Value::string_set(["workers", "ai_gateway"]))],
+    );
+    let config = with(
+        &config_for(&prior),
+        &[("scopes", Value::string_set(["ai_gateway", "workers"]))],
+    );
+    let (planned, _) = plan_secret(&prior, &prior, &config, None);
+    assert_eq!(planned, prior);
+}
+
+#[test]
+fn a_new_comment_updates_in_place_with_unknown_modified() {
+    let prior = prior_state();
+    let config = with(
+        &config_for(&prior),
+        &[("comment", Value::string("rotated"))],
+    );
+    let (planned, replace) = plan_secret(&prior, &prior, &config, None);
+    assert!(replace.is_empty());
+    assert_eq!(planned.get("comment"), &Value::string("rotated"));
+    assert!(planned.get("modified").is_unknown());
+    assert_eq!(planned.get("status"), &Value::string("active"));
+    assert_eq!(planned.get("id"), prior.get("id"));
+}
+
+#[test]
+fn bumping_value_wo_version_updates_and_value_wo_stays_null() {
+    let prior = with(
+        &prior_state(),
+        &[("value", Value::Null), ("value_wo_version", Value::from(1))],
+    );
+    let config = with(
+        &null_object(),
+        &[
+            ("name", Value::string("API_KEY")),
+            ("value_wo", Value::string("new")),
+            ("value_wo_version", Value::from(2)),
+        ],
+    );
+    let (planned, _) = plan_secret(&prior, &config, &config, None);
+    assert_eq!(planned.get("value_wo"), &Value::Null);
+    assert!(planned.get("modified").is_unknown());
+    let same_version = with(&config, &[("value_wo_version", Value::from(1))]);
+    let (planned, _) = plan_secret(&prior, &same_version, &same_version, None);
+    assert_eq!(planned, prior, "a changed value_wo alone is invisible");
+}
+
+#[test]
+fn renaming_replaces() {
+    let prior = prior_state();
+    let config = with(&config_for(&prior), &[("name", Value::string("OTHER"))]);
+    let (_, replace) = plan_secret(&prior, &prior, &config, None);
+    assert_eq!(replace, vec![AttributePath::root("name")]);
+}
+
+#[test]
+fn a_nulled_value_after_drift_plans_an_update() {
+    let prior = prior_state();
+    let config = config_for(&prior);
+    let drifted = with(&prior, &[("value", Value::Null)]);
+    let (planned, replace) = plan_secret(&drifted, &drifted, &config, None);
+    assert!(replace.is_empty());
+    assert_eq!(planned.get("value"), &Value::string("s3cret"));
+    assert!(planned.get("modified").is_unknown());
+}
+
+fn validate_config(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    validate(config, true, &mut diags);
+    diags
+}
+
+#[test]
+fn exactly_one_value_is_required() {
+    let base = with(&null_object(), &[("name", Value::string("K"))]);
+    let neither = validate_config(&base);
+    assert_eq!(neither.0[0].path, Some(AttributePath::root("value")));
+    let both = validate_config(&with(
+        &base,
+        &[
+            ("value", Value::string("a")),
+            ("value_wo", Value::string("b")),
+        ],
+    ));
+    assert_eq!(both.0[0].path, Some(AttributePath::root("value_wo")));
+    assert!(both.has_errors());
+    let unknown = validate_config(&with(
+        &base,
+        &[
+            ("value", Value::unknown()),
+            ("value_wo", Value::string("b")),
+        ],
+    ));
+    assert!(!unknown.has_errors(), "{unknown:?}");
+}
+
+#[test]
+fn write_only_needs_a_capable_terraform() {
+    let config = with(
+        &null_object(),
+        &[
+            ("name", Value::string("K")),
+            ("value_wo", Value::string("b")),
+        ],
+    );
+    let mut diags = Diagnostics::default();
+    validate(&config, false, &mut diags);
+    assert_eq!(diags.0[0].path, Some(AttributePath::root("value_wo")));
+    assert!(diags.0[0].summary.contains("1.11"));
+}
+
+#[test]
+fn value_size_limits() {
+    let base = with(&null_object(), &[("name", Value::string("K"))]);
+    let ok = validate_config(&with(&base, &[("value", Value::string("x".repeat(1024)))]));
+    assert!(ok.is_empty());
+    let large = validate_config(&with(&base, &[("value", Value::string("x".repeat(1025)))]));
+    assert_eq!(large.0[0].severity, Severity::Warning);
+    let too_large = validate_config(&with(
+        &base,
+        &[("value_wo", Value::string("x".repeat(65_537)))],
+    ));
+    assert!(too_large.has_errors());
+    assert_eq!(too_large.0[0].path, Some(AttributePath::root("value_wo")));
+    assert!(
+        !too_large.0[0].detail.contains("xxxx"),
+        "never echo the value"
+    );
+}
+
+#[test]
+fn unknown_scopes_warn_and_empty_scopes_fail() {
+    let base = with(
+        &null_object(),
+        &[("name", Value::string("K")), ("value", Value::string("v"))],
+    );
+    let odd = validate_config(&with(
+        &base,
+        &[("scopes", Value::string_set(["workers", "wrokers"]))],
+    ));
+    assert_eq!(odd.0.len(), 1);
+    assert_eq!(odd.0[0].severity, Severity::Warning);
+    assert!(odd.0[0].summary.contains("wrokers"));
+    let empty = validate_config(&with(&base, &[("scopes", Value::Set(vec![]))]));
+    assert!(empty.has_errors());
+}
+
+#[test]
+fn bad_names_fail_validation() {
+    let config = with(
+        &null_object(),
+        &[
+            ("name", Value::string("MY KEY")),
+            ("value", Value::string("v")),
+        ],
+    );
+    let diags = validate_config(&config);
+    assert_eq!(diags.0[0].path, Some(AttributePath::root("name")));
+}
+
+fn remote(modified: &str, comment: Option<&str>) -> Secret {
+    Secret {
+        id: "3fd85f74b32742f1bff64a85009dda07".into(),
+        store_id: "fedcba9876543210fedcba9876543210".into(),
+        name: "API_KEY".into(),
+        status: "active".into(),
+        created: "2026-01-01T00:00:00.000000Z".into(),
+        modified: modified.into(),
+        comment: comment.map(str::to_string),
+        scopes: Some(vec!["workers".into()]),
+    }
+}
+
+#[test]
+fn moved_modified_with_same_metadata_means_value_drift() {
+    let state = SecretModel::from_value(&prior_state());
+    let mut same = state.clone();
+    same.apply_remote(&remote("2026-01-01T00:00:00.000000Z", None), "acct");
+    assert!(!value_changed_outside(&state, &same));
+    let mut moved = state.clone();
+    moved.apply_remote(&remote("2026-02-01T00:00:00.000000Z", None), "acct");
+    assert!(value_changed_outside(&state, &moved));
+    let mut commented = state.clone();
+    commented.apply_remote(
+        &remote("2026-02-01T00:00:00.000000Z", Some("edited")),
+        "acct",
+    );
+    assert!(!value_changed_outside(&state, &commented));
+    let imported = SecretModel {
+        modified: None,
+        ..state.clone()
+    };
+    assert!(!value_changed_outside(&imported, &moved));
+}
+
+#[test]
+fn state_never_carries_value_wo_and_round_trips() {
+    let state = prior_state();
+    let model = SecretModel::from_value(&state);
+    assert_eq!(model.to_value(), state);
+    assert_eq!(model.to_value().get("value_wo"), &Value::Null);
+}
+
+#[test]
+fn private_state_round_trips_and_tolerates_garbage() {
+    let p = SecretPrivate {
+        write_only: true,
+        value_drifted: true,
+    };
+    assert_eq!(SecretPrivate::decode(&p.encode()), p);
+    assert_eq!(SecretPrivate::decode(b""), SecretPrivate::default());
+    assert_eq!(SecretPrivate::decode(b"\xff"), SecretPrivate::default());
+}

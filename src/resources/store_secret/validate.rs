@@ -1,0 +1,121 @@
+//! Validate-time checks for `cloudflare_store_secret`: the name, exactly one of `value` /
+//! `value_wo`, value size, scopes. Unknown values are skipped; they are checked once known.
+
+use super::{KNOWN_SCOPES, StoreSecretResource};
+use crate::resources::values::check_secret_name;
+use crate::tfplugin::{
+    AttributePath, Diagnostics, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse,
+    Value,
+};
+
+/// The API's limit on a value, in bytes.
+pub const MAX_VALUE_BYTES: usize = 65_536;
+/// Above this size Worker deploys have been seen to fail.
+pub const LARGE_VALUE_BYTES: usize = 1_024;
+
+impl ValidateConfig for StoreSecretResource {
+    fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
+        let mut diagnostics = Diagnostics::default();
+        validate(
+            &req.config,
+            req.client_capabilities.write_only_attributes_allowed,
+            &mut diagnostics,
+        );
+        ValidateConfigResponse { diagnostics }
+    }
+}
+
+/// All checks on one configuration.
+pub fn validate(config: &Value, write_only_allowed: bool, diags: &mut Diagnostics) {
+    diags.0.extend(check_secret_name(config));
+    let value = config.get("value");
+    let value_wo = config.get("value_wo");
+    if !value_wo.is_null() && !write_only_allowed {
+        diags.error_at(
+            AttributePath::root("value_wo"),
+            "Write-only attributes need Terraform 1.11 or later",
+            "value_wo is write-only, and this Terraform (or OpenTofu) version does not support \
+             write-only attributes. Upgrade to Terraform 1.11+ / OpenTofu 1.11+, or use value \
+             instead (it is stored in state).",
+        );
+    }
+    match (value, value_wo) {
+        (Value::Null, Value::Null) => diags.error_at(
+            AttributePath::root("value"),
+            "Missing secret value",
+            "Set exactly one of value or value_wo. value_wo (Terraform 1.11+) keeps the value out \
+             of state and plan; value stores it in state.",
+        ),
+        (v, w) if !v.is_null() && !w.is_null() && !v.is_unknown() && !w.is_unknown() => diags
+            .error_at(
+                AttributePath::root("value_wo"),
+                "Conflicting secret values",
+                "Both value and value_wo are set. Set exactly one of them: remove value to keep \
+                 the secret out of state, or remove value_wo.",
+            ),
+        _ => {}
+    }
+    for attribute in ["value", "value_wo"] {
+        if let Some(text) = config.get(attribute).as_str() {
+            check_size(attribute, text.len(), diags);
+        }
+    }
+    if config.get("value_wo_version").is_wholly_known()
+        && !config.get("value_wo_version").is_null()
+        && config.get("value_wo").is_null()
+        && !config.get("value").is_null()
+    {
+        diags.warning_at(
+            AttributePath::root("value_wo_version"),
+            "value_wo_version has no effect without value_wo",
+            "value_wo_version only tells Terraform when to send value_wo again. Remove it, or \
+             switch from value to value_wo.",
+        );
+    }
+    if let Some(scopes) = config.get("scopes").elements() {
+        if scopes.is_empty() {
+            diags.error_at(
+                AttributePath::root("scopes"),
+                "Empty scopes",
+                "A secret needs at least one scope. Remove scopes to get the default \
+                 [\"workers\"], or list where the secret may be used, e.g. [\"workers\"].",
+            );
+        }
+        for scope in scopes.iter().filter_map(Value::as_str) {
+            if !KNOWN_SCOPES.contains(&scope) {
+                diags.warning_at(
+                    AttributePath::root("scopes"),
+                    format!("Unknown scope {scope:?}"),
+                    format!(
+                        "{scope:?} is not one of the scopes this provider knows ({}). The API may \
+                         reject it; check the spelling.",
+                        KNOWN_SCOPES.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn check_size(attribute: &str, bytes: usize, diags: &mut Diagnostics) {
+    if bytes > MAX_VALUE_BYTES {
+        diags.error_at(
+            AttributePath::root(attribute),
+            "Secret value too large",
+            format!(
+                "The value is {bytes} bytes; Cloudflare accepts at most {MAX_VALUE_BYTES} bytes \
+                 (64 KiB). Store a smaller value, e.g. a key instead of a whole file."
+            ),
+        );
+    } else if bytes > LARGE_VALUE_BYTES {
+        diags.warning_at(
+            AttributePath::root(attribute),
+            "Large secret value",
+            format!(
+                "The value is {bytes} bytes. The API accepts up to {MAX_VALUE_BYTES} bytes, but \
+                 Worker deploys binding secrets larger than {LARGE_VALUE_BYTES} bytes have been \
+                 seen to fail."
+            ),
+        );
+    }
+}

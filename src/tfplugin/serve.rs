@@ -1,0 +1,346 @@
+//! Serving the provider: plugin mode (TLS on a private unix socket, handshake on stdout, until
+//! `GRPCController.Shutdown`), debug/reattach mode, and the binary's command line (`run`).
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tokio::net::{UnixListener, UnixStream};
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tokio_stream::wrappers::{ReceiverStream, UnixListenerStream};
+use tokio_util::sync::CancellationToken;
+use tonic::transport::Server;
+use tonic::transport::server::Router;
+
+pub use super::handshake::{
+    MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION, SocketDir,
+    check_magic_cookie, handshake_line, negotiate_protocol, reattach_json, server_tls_config,
+};
+
+use super::framework::Provider;
+use super::plugin_services::{Controller, Stdio, health_server};
+use super::server::provider_server;
+
+/// How long a graceful stop may take before the process exits anyway.
+const GRACEFUL_STOP: Duration = Duration::from_millis(1500);
+
+/// Every service of the plugin on one router: the provider, controller, stdio and health.
+async fn plugin_router<P: Provider>(provider: P, shutdown: &CancellationToken) -> Router {
+    Server::builder()
+        .add_service(provider_server(provider))
+        .add_service(Controller::server(shutdown.clone()))
+        .add_service(Stdio::server(shutdown.clone()))
+        .add_service(health_server().await)
+}
+
+/// Accepts unix connections and completes TLS handshakes off the accept loop.
+fn tls_incoming(
+    listener: UnixListener,
+    acceptor: TlsAcceptor,
+    shutdown: CancellationToken,
+) -> ReceiverStream<io::Result<tokio_rustls::server::TlsStream<UnixStream>>> {
+    let (sender, receiver) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                () = shutdown.cancelled() => break,
+                accepted = listener.accept() => accepted,
+            };
+            let (stream, _) = match accepted {
+                Ok(pair) => pair,
+                Err(error) => {
+                    tracing::warn!(%error, "accepting a connection failed");
+                    continue;
+                }
+            };
+            let acceptor = acceptor.clone();
+            let sender = sender.clone();
+            tokio::spawn(async move {
+                match acceptor.accept(stream).await {
+                    Ok(tls) => {
+                        let _ = sender.send(Ok(tls)).await;
+                    }
+                    Err(error) => tracing::warn!(%error, "TLS handshake failed"),
+                }
+            });
+        }
+    });
+    ReceiverStream::new(receiver)
+}
+
+/// Waits for `server` to end after `shutdown` fires, at most [`GRACEFUL_STOP`].
+async fn run_until_shutdown(
+    mut server: JoinHandle<Result<(), tonic::transport::Error>>,
+    shutdown: CancellationToken,
+) -> Result<(), String> {
+    tokio::select! {
+        () = shutdown.cancelled() => {}
+        finished = &mut server => {
+            return match finished {
+                Ok(Ok(())) => Ok(()),
+                Ok(Err(e)) => Err(format!("gRPC server failed: {e}")),
+                Err(e) => Err(format!("gRPC server task failed: {e}")),
+            };
+        }
+    }
+    if tokio::time::timeout(GRACEFUL_STOP, server).await.is_err() {
+        tracing::debug!("connections still open after shutdown; exiting anyway");
+    }
+    Ok(())
+}
+
+/// Ignores SIGINT (Terraform forwards Ctrl-C, then calls StopProvider) and turns SIGTERM into
+/// a shutdown.
+fn handle_signals(shutdown: CancellationToken) -> io::Result<()> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = interrupt.recv() => tracing::debug!("SIGINT ignored; waiting for StopProvider"),
+                _ = terminate.recv() => {
+                    shutdown.cancel();
+                    break;
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Serves as a Terraform plugin: TLS on a private unix socket, handshake on stdout, until
+/// `GRPCController.Shutdown` (or SIGTERM).
+pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
+    negotiate_protocol(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())?;
+    let dir = SocketDir::create().map_err(|e| format!("creating the socket directory: {e}"))?;
+    let socket = dir.socket_path();
+    let listener =
+        UnixListener::bind(&socket).map_err(|e| format!("binding {}: {e}", socket.display()))?;
+    let (tls, cert_der) = server_tls_config().map_err(|e| format!("setting up TLS: {e}"))?;
+    let shutdown = CancellationToken::new();
+    handle_signals(shutdown.clone()).map_err(|e| format!("installing signal handlers: {e}"))?;
+    let router = plugin_router(provider, &shutdown).await;
+    let incoming = tls_incoming(listener, TlsAcceptor::from(tls), shutdown.clone());
+    let server = tokio::spawn(
+        router.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
+    );
+    let mut stdout = io::stdout().lock();
+    writeln!(stdout, "{}", handshake_line(&socket, &cert_der))
+        .and_then(|()| stdout.flush())
+        .map_err(|e| format!("writing the handshake: {e}"))?;
+    drop(stdout);
+    tracing::info!(socket = %socket.display(), "plugin server started");
+    let result = run_until_shutdown(server, shutdown).await;
+    drop(dir);
+    result
+}
+
+/// A provider served in debug mode (plaintext on a private unix socket) for reattach.
+/// Dropping it stops the server.
+pub struct DebugServer {
+    reattach: String,
+    socket: PathBuf,
+    shutdown: CancellationToken,
+    task: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
+    _dir: SocketDir,
+}
+
+impl DebugServer {
+    /// The `TF_REATTACH_PROVIDERS` value that points Terraform at this server.
+    pub fn reattach_json(&self) -> &str {
+        &self.reattach
+    }
+
+    pub fn socket_path(&self) -> &Path {
+        &self.socket
+    }
+
+    /// A token that stops the server when cancelled.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Stops the server and waits (briefly) for it to finish.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(GRACEFUL_STOP, task).await;
+        }
+    }
+}
+
+impl Drop for DebugServer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+/// Starts `provider` in debug mode on the current tokio runtime; `source` is the provider
+/// address used as the reattach key, e.g. `registry.terraform.io/cfsecrets/cloudflare`.
+pub async fn serve_debug<P: Provider>(provider: P, source: &str) -> io::Result<DebugServer> {
+    let dir = SocketDir::create()?;
+    let socket = dir.socket_path();
+    let listener = UnixListener::bind(&socket)?;
+    let shutdown = CancellationToken::new();
+    let router = plugin_router(provider, &shutdown).await;
+    let task = tokio::spawn(router.serve_with_incoming_shutdown(
+        UnixListenerStream::new(listener),
+        shutdown.clone().cancelled_owned(),
+    ));
+    Ok(DebugServer {
+        reattach: reattach_json(source, std::process::id(), &socket),
+        socket,
+        shutdown,
+        task: Some(task),
+        _dir: dir,
+    })
+}
+
+/// What the command line asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Run as a plugin launched by Terraform / OpenTofu.
+    Plugin,
+    /// `--debug`: serve for reattach until SIGINT/SIGTERM.
+    Debug,
+    /// `--version`.
+    Version,
+    /// `--help`.
+    Help,
+}
+
+/// Parses the binary's arguments (without the program name).
+pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let mut command = Command::Plugin;
+    for arg in args {
+        command = match arg.as_str() {
+            "--debug" | "-debug" => Command::Debug,
+            "--version" | "-version" | "-v" => Command::Version,
+            "--help" | "-help" | "-h" => Command::Help,
+            other => {
+                return Err(format!(
+                    "unknown argument {other:?}; try --help, --version or --debug"
+                ));
+            }
+        };
+    }
+    Ok(command)
+}
+
+fn usage(binary: &str) -> String {
+    format!(
+        "{binary}: a Terraform / OpenTofu provider plugin. Terraform starts it by itself.\n\n\
+         Options:\n  --debug     serve for a debugger: prints a TF_REATTACH_PROVIDERS value to use\n  \
+         --version   print the version\n  --help      print this text\n"
+    )
+}
+
+async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Result<(), String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let server = serve_debug(provider, source)
+        .await
+        .map_err(|e| format!("starting the debug server: {e}"))?;
+    let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+    let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+    println!(
+        "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
+         \tTF_REATTACH_PROVIDERS='{}'\n\nStop with Ctrl-C.",
+        server.reattach_json()
+    );
+    let _ = io::stdout().flush();
+    tokio::select! {
+        _ = interrupt.recv() => {}
+        _ = terminate.recv() => {}
+    }
+    server.shutdown().await;
+    Ok(())
+}
+
+/// The whole binary: parses `args`, then serves `provider` as a plugin or in debug mode.
+/// `source` is the provider address (for debug mode), e.g. `registry.terraform.io/cfsecrets/cloudflare`.
+pub fn run<P: Provider>(provider: P, source: &str, args: Vec<String>) -> ExitCode {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    super::hclog::install_panic_hook();
+    let binary = args
+        .first()
+        .map(|a| {
+            Path::new(a)
+                .file_name()
+                .map_or(a.clone(), |f| f.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| "terraform-provider".to_string());
+    let command = match parse_args(args.into_iter().skip(1)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    match command {
+        Command::Version => {
+            println!("{binary} {}", provider.version());
+            return ExitCode::SUCCESS;
+        }
+        Command::Help => {
+            print!("{}", usage(&binary));
+            return ExitCode::SUCCESS;
+        }
+        Command::Plugin => {
+            if let Err(message) =
+                check_magic_cookie(std::env::var(MAGIC_COOKIE_KEY).ok().as_deref())
+            {
+                eprintln!("{message}");
+                return ExitCode::FAILURE;
+            }
+            if let Err(message) =
+                negotiate_protocol(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())
+            {
+                eprintln!("{message}");
+                return ExitCode::FAILURE;
+            }
+        }
+        Command::Debug => {}
+    }
+    super::hclog::init_from_env(&format!("provider.{binary}"));
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("starting the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match command {
+            Command::Debug => serve_debug_until_signal(provider, source).await,
+            _ => serve_plugin(provider).await,
+        }
+    });
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_parse() {
+        assert_eq!(parse_args(Vec::<String>::new()), Ok(Command::Plugin));
+        assert_eq!(parse_args(vec!["--debug".into()]), Ok(Command::Debug));
+        assert_eq!(parse_args(vec!["--version".into()]), Ok(Command::Version));
+        assert!(parse_args(vec!["--bogus".into()]).is_err());
+    }
+}

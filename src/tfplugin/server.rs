@@ -1,0 +1,521 @@
+//! The `tfplugin6.Provider` gRPC service: converts wire messages, applies the framework's
+//! generic semantics (write-only checks, generic planning, create/update/delete dispatch) and
+//! delegates to the [`Provider`], [`Resource`] and [`DataSource`] implementations.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+use super::diagnostics::{Diagnostics, PathStep};
+use super::framework::*;
+use super::proto::tfplugin6 as pb;
+use super::proto::tfplugin6::provider_server::{Provider as ProviderRpc, ProviderServer};
+use super::schema::Schema;
+use super::serve::MAX_MESSAGE_SIZE;
+use super::types::Type;
+use super::value::Value;
+use super::wire::{
+    capabilities, decode_value, diagnostics_to_proto, encode_value, path_to_proto, schema_to_proto,
+    schema_type,
+};
+use super::{json, plan};
+
+mod operations;
+
+use operations::{error_diagnostics, wire_error};
+
+/// A resource with its schema and wire type, computed once.
+struct ResourceEntry<D> {
+    resource: Arc<dyn Resource<D>>,
+    schema: Schema,
+    ty: Type,
+}
+
+/// A data source with its schema and wire type, computed once.
+struct DataSourceEntry<D> {
+    data_source: Arc<dyn DataSource<D>>,
+    schema: Schema,
+    ty: Type,
+}
+
+/// The gRPC provider service around a framework [`Provider`].
+pub struct ProviderService<P: Provider> {
+    provider: P,
+    provider_schema: Schema,
+    provider_type: Type,
+    resources: HashMap<String, ResourceEntry<P::Data>>,
+    data_sources: HashMap<String, DataSourceEntry<P::Data>>,
+    configured: RwLock<Option<Arc<P::Data>>>,
+    stop: Mutex<CancellationToken>,
+}
+
+/// The tonic server for `provider`, with 256 MiB message limits both ways.
+pub fn provider_server<P: Provider>(provider: P) -> ProviderServer<ProviderService<P>> {
+    ProviderServer::new(ProviderService::new(provider))
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE)
+}
+
+/// The result of running a framework call: diagnostics plus the reply fields.
+type Reply<T> = Result<Response<T>, Status>;
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: P) -> ProviderService<P> {
+        let provider_schema = provider.schema();
+        let provider_type = schema_type(&provider_schema);
+        let resources = provider
+            .resources()
+            .into_iter()
+            .map(|resource| {
+                let schema = resource.schema();
+                let ty = schema_type(&schema);
+                let entry = ResourceEntry {
+                    resource: resource.clone(),
+                    schema,
+                    ty,
+                };
+                (resource.type_name().to_string(), entry)
+            })
+            .collect();
+        let data_sources = provider
+            .data_sources()
+            .into_iter()
+            .map(|data_source| {
+                let schema = data_source.schema();
+                let ty = schema_type(&schema);
+                let entry = DataSourceEntry {
+                    data_source: data_source.clone(),
+                    schema,
+                    ty,
+                };
+                (data_source.type_name().to_string(), entry)
+            })
+            .collect();
+        ProviderService {
+            provider,
+            provider_schema,
+            provider_type,
+            resources,
+            data_sources,
+            configured: RwLock::new(None),
+            stop: Mutex::new(CancellationToken::new()),
+        }
+    }
+
+    /// The token for a new request; StopProvider cancels it.
+    fn cancel_token(&self) -> CancellationToken {
+        self.stop.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    fn provider_data(&self) -> Option<Arc<P::Data>> {
+        self.configured.read().ok().and_then(|d| d.clone())
+    }
+
+    fn resource(&self, type_name: &str) -> Result<&ResourceEntry<P::Data>, Diagnostics> {
+        self.resources.get(type_name).ok_or_else(|| {
+            error_diagnostics(
+                "Unknown resource type",
+                format!(
+                    "This provider ({}) has no resource type {type_name:?}. Check the spelling in \
+                     the configuration.",
+                    self.provider.type_name()
+                ),
+            )
+        })
+    }
+
+    fn data_source(&self, type_name: &str) -> Result<&DataSourceEntry<P::Data>, Diagnostics> {
+        self.data_sources.get(type_name).ok_or_else(|| {
+            error_diagnostics(
+                "Unknown data source type",
+                format!(
+                    "This provider ({}) has no data source type {type_name:?}. Check the spelling \
+                     in the configuration.",
+                    self.provider.type_name()
+                ),
+            )
+        })
+    }
+}
+
+/// Wraps a result whose error is diagnostics into a reply with those diagnostics.
+macro_rules! reply {
+    ($result:expr, $response:ty) => {
+        Ok(Response::new(match $result {
+            Ok(response) => response,
+            Err(diags) => <$response>::default_with(diagnostics_to_proto(&diags)),
+        }))
+    };
+}
+
+/// Building a response that carries only diagnostics.
+trait WithDiagnostics: Default {
+    fn set_diagnostics(&mut self, diagnostics: Vec<pb::Diagnostic>);
+    fn default_with(diagnostics: Vec<pb::Diagnostic>) -> Self {
+        let mut response = Self::default();
+        response.set_diagnostics(diagnostics);
+        response
+    }
+}
+
+macro_rules! with_diagnostics {
+    ($($t:ty),* $(,)?) => {
+        $(impl WithDiagnostics for $t {
+            fn set_diagnostics(&mut self, diagnostics: Vec<pb::Diagnostic>) {
+                self.diagnostics = diagnostics;
+            }
+        })*
+    };
+}
+
+with_diagnostics!(
+    pb::plan_resource_change::Response,
+    pb::apply_resource_change::Response,
+    pb::read_resource::Response,
+    pb::import_resource_state::Response,
+    pb::upgrade_resource_state::Response,
+    pb::read_data_source::Response,
+);
+
+#[tonic::async_trait]
+impl<P: Provider> ProviderRpc for ProviderService<P> {
+    async fn get_metadata(
+        &self,
+        _request: Request<pb::get_metadata::Request>,
+    ) -> Reply<pb::get_metadata::Response> {
+        tracing::debug!(rpc = "GetMetadata");
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(server_capabilities()),
+            resources: self
+                .resources
+                .keys()
+                .map(|name| pb::get_metadata::ResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|name| pb::get_metadata::DataSourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _request: Request<pb::get_provider_schema::Request>,
+    ) -> Reply<pb::get_provider_schema::Response> {
+        tracing::debug!(rpc = "GetProviderSchema");
+        Ok(Response::new(pb::get_provider_schema::Response {
+            provider: Some(schema_to_proto(&self.provider_schema)),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(name, entry)| (name.clone(), schema_to_proto(&entry.schema)))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(name, entry)| (name.clone(), schema_to_proto(&entry.schema)))
+                .collect(),
+            server_capabilities: Some(server_capabilities()),
+            ..Default::default()
+        }))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        request: Request<pb::validate_provider_config::Request>,
+    ) -> Reply<pb::validate_provider_config::Response> {
+        tracing::debug!(rpc = "ValidateProviderConfig");
+        let req = request.into_inner();
+        let diags = match decode_value(req.config.as_ref(), &self.provider_type) {
+            Ok(config) => {
+                self.provider
+                    .validate_config(ValidateConfigRequest {
+                        config,
+                        client_capabilities: ClientCapabilities::default(),
+                    })
+                    .diagnostics
+            }
+            Err(e) => wire_error("provider configuration", e),
+        };
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        request: Request<pb::validate_resource_config::Request>,
+    ) -> Reply<pb::validate_resource_config::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateResourceConfig", type_name = %req.type_name);
+        let diags = self.validate_resource(req);
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        request: Request<pb::validate_data_resource_config::Request>,
+    ) -> Reply<pb::validate_data_resource_config::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateDataResourceConfig", type_name = %req.type_name);
+        let diags = match self.data_source(&req.type_name) {
+            Err(diags) => diags,
+            Ok(entry) => match decode_value(req.config.as_ref(), &entry.ty) {
+                Err(e) => wire_error("data source configuration", e),
+                Ok(config) => match entry.data_source.config_validator() {
+                    Some(validator) => {
+                        validator
+                            .validate_config(ValidateConfigRequest {
+                                config,
+                                client_capabilities: ClientCapabilities::default(),
+                            })
+                            .diagnostics
+                    }
+                    None => Diagnostics::default(),
+                },
+            },
+        };
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        request: Request<pb::upgrade_resource_state::Request>,
+    ) -> Reply<pb::upgrade_resource_state::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name, version = req.version);
+        reply!(self.upgrade(req), pb::upgrade_resource_state::Response)
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _request: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Reply<pb::get_resource_identity_schemas::Response> {
+        // No resource of this provider has an identity.
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        request: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Reply<pb::upgrade_resource_identity::Response> {
+        let req = request.into_inner();
+        let diags = error_diagnostics(
+            "Resource identity not supported",
+            format!(
+                "The resource type {} has no resource identity. Remove identity data from the \
+                 state or configuration.",
+                req.type_name
+            ),
+        );
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity: None,
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        request: Request<pb::configure_provider::Request>,
+    ) -> Reply<pb::configure_provider::Response> {
+        tracing::debug!(rpc = "ConfigureProvider");
+        let req = request.into_inner();
+        let diags = match decode_value(req.config.as_ref(), &self.provider_type) {
+            Err(e) => wire_error("provider configuration", e),
+            Ok(config) => {
+                let r = self
+                    .provider
+                    .configure(ConfigureRequest {
+                        config,
+                        terraform_version: req.terraform_version,
+                        client_capabilities: capabilities(req.client_capabilities.as_ref()),
+                    })
+                    .await;
+                if let (Some(data), Ok(mut slot)) = (r.data, self.configured.write()) {
+                    *slot = Some(Arc::new(data));
+                }
+                r.diagnostics
+            }
+        };
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        request: Request<pb::read_resource::Request>,
+    ) -> Reply<pb::read_resource::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ReadResource", type_name = %req.type_name);
+        reply!(self.read(req).await, pb::read_resource::Response)
+    }
+
+    async fn plan_resource_change(
+        &self,
+        request: Request<pb::plan_resource_change::Request>,
+    ) -> Reply<pb::plan_resource_change::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name);
+        reply!(self.plan(req).await, pb::plan_resource_change::Response)
+    }
+
+    async fn apply_resource_change(
+        &self,
+        request: Request<pb::apply_resource_change::Request>,
+    ) -> Reply<pb::apply_resource_change::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name);
+        reply!(self.apply(req).await, pb::apply_resource_change::Response)
+    }
+
+    async fn import_resource_state(
+        &self,
+        request: Request<pb::import_resource_state::Request>,
+    ) -> Reply<pb::import_resource_state::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name);
+        reply!(self.import(req).await, pb::import_resource_state::Response)
+    }
+
+    async fn move_resource_state(
+        &self,
+        request: Request<pb::move_resource_state::Request>,
+    ) -> Reply<pb::move_resource_state::Response> {
+        let req = request.into_inner();
+        let diags = error_diagnostics(
+            "Moving resources across types is not supported",
+            format!(
+                "{} cannot take over state from {}. Remove the `moved` block and import the \
+                 object instead.",
+                req.target_type_name, req.source_type_name
+            ),
+        );
+        Ok(Response::new(pb::move_resource_state::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        request: Request<pb::read_data_source::Request>,
+    ) -> Reply<pb::read_data_source::Response> {
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name);
+        reply!(self.read_data(req).await, pb::read_data_source::Response)
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        request: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Reply<pb::validate_ephemeral_resource_config::Response> {
+        let diags = no_ephemeral(&request.into_inner().type_name);
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: diagnostics_to_proto(&diags),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        request: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Reply<pb::open_ephemeral_resource::Response> {
+        let diags = no_ephemeral(&request.into_inner().type_name);
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        request: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Reply<pb::renew_ephemeral_resource::Response> {
+        let diags = no_ephemeral(&request.into_inner().type_name);
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        request: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Reply<pb::close_ephemeral_resource::Response> {
+        let diags = no_ephemeral(&request.into_inner().type_name);
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _request: Request<pb::get_functions::Request>,
+    ) -> Reply<pb::get_functions::Response> {
+        // This provider defines no functions.
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn call_function(
+        &self,
+        request: Request<pb::call_function::Request>,
+    ) -> Reply<pb::call_function::Response> {
+        Ok(Response::new(pb::call_function::Response {
+            result: None,
+            error: Some(pb::FunctionError {
+                text: format!(
+                    "This provider defines no function {:?}.",
+                    request.into_inner().name
+                ),
+                function_argument: None,
+            }),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _request: Request<pb::stop_provider::Request>,
+    ) -> Reply<pb::stop_provider::Response> {
+        tracing::debug!(rpc = "StopProvider");
+        if let Ok(mut token) = self.stop.lock() {
+            token.cancel();
+            // Later calls get a fresh token, so the provider keeps working after a stop.
+            *token = CancellationToken::new();
+        }
+        Ok(Response::new(pb::stop_provider::Response::default()))
+    }
+}
+
+fn server_capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: true,
+        move_resource_state: false,
+    }
+}
+
+fn no_ephemeral(type_name: &str) -> Diagnostics {
+    error_diagnostics(
+        "Unknown ephemeral resource type",
+        format!("This provider has no ephemeral resource type {type_name:?}."),
+    )
+}
+
+#[cfg(test)]
+mod tests;

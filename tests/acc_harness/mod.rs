@@ -1,0 +1,358 @@
+//! Acceptance-test harness for the resources' tests: an in-process emulator, a Terraform
+//! working directory wired to the built provider binary through `dev_overrides`, and steps in
+//! the spirit of terraform-plugin-testing (apply, check state, require an empty plan).
+//!
+//! Interim: this plays the role `tests/support` is meant to play; switch to it once it exists.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value as Json;
+use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState};
+
+/// The account every test works in.
+pub const ACCOUNT_ID: &str = "0123456789abcdef0123456789abcdef";
+pub const API_TOKEN: &str = "acc-test-token";
+
+/// The provider's source address in HCL.
+pub const PROVIDER_SOURCE: &str = "cfsecrets/cloudflare";
+
+/// An emulator served on 127.0.0.1:0 from its own runtime; shuts down on drop.
+pub struct Emulator {
+    pub state: EmulatorState,
+    pub base_url: String,
+    runtime: tokio::runtime::Runtime,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Emulator {
+    pub fn start() -> Emulator {
+        Emulator::start_with(EmulatorConfig::new(ACCOUNT_ID, API_TOKEN))
+    }
+
+    pub fn start_with(config: EmulatorConfig) -> Emulator {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("emulator runtime");
+        let state = EmulatorState::new(config);
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind emulator");
+        let addr = listener.local_addr().expect("emulator address");
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let serving = state.clone();
+        runtime.spawn(async move {
+            let _ = emulator::serve(listener, serving, async {
+                let _ = rx.await;
+            })
+            .await;
+        });
+        Emulator {
+            state,
+            base_url: format!("http://{addr}/client/v4"),
+            runtime,
+            shutdown: Some(tx),
+        }
+    }
+
+    /// Calls the emulator's API directly (changes "outside Terraform"); returns the JSON body.
+    pub fn api(&self, method: &str, path: &str, body: Option<Json>) -> Json {
+        let url = format!(
+            "{}/accounts/{ACCOUNT_ID}/secrets_store{path}",
+            self.base_url
+        );
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        self.runtime.block_on(async move {
+            let client = reqwest::Client::new();
+            let mut request = client.request(method, &url).bearer_auth(API_TOKEN);
+            if let Some(body) = body {
+                request = request.json(&body);
+            }
+            let response = request.send().await.expect("emulator request");
+            response.json::<Json>().await.expect("emulator JSON")
+        })
+    }
+
+    /// Creates a store outside Terraform; returns its id.
+    pub fn create_store(&self, name: &str) -> String {
+        let body = self.api("POST", "/stores", Some(serde_json::json!({ "name": name })));
+        body["result"]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("store not created: {body}"))
+            .to_string()
+    }
+
+    /// Creates a secret outside Terraform; returns its id.
+    pub fn create_secret(&self, store_id: &str, name: &str, value: &str) -> String {
+        let body = self.api(
+            "POST",
+            &format!("/stores/{store_id}/secrets"),
+            Some(serde_json::json!([{ "name": name, "value": value, "scopes": ["workers"] }])),
+        );
+        body["result"][0]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("secret not created: {body}"))
+            .to_string()
+    }
+
+    /// Panics unless the emulator holds no stores and no secrets.
+    pub fn assert_empty(&self) {
+        let stores = self.state.stores();
+        let secrets = self.state.secrets();
+        assert!(
+            stores.is_empty() && secrets.is_empty(),
+            "left behind: {} store(s), {} secret(s)",
+            stores.len(),
+            secrets.len()
+        );
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// The terraform binary: `TF_ACC_TERRAFORM_PATH`, else `terraform` on PATH. `None` (after a
+/// loud message) when there is none and `CI` is unset; panics when `CI` is set.
+pub fn terraform_binary() -> Option<PathBuf> {
+    if let Ok(path) = std::env::var("TF_ACC_TERRAFORM_PATH") {
+        return Some(PathBuf::from(path));
+    }
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("terraform"))
+            .find(|candidate| candidate.is_file())
+    });
+    if found.is_none() {
+        if std::env::var_os("CI").is_some() {
+            panic!("acceptance tests need terraform on PATH or TF_ACC_TERRAFORM_PATH");
+        }
+        eprintln!("SKIPPED: no terraform on PATH and TF_ACC_TERRAFORM_PATH unset");
+    }
+    found
+}
+
+/// A Terraform working directory using the built provider against `emulator`.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+    terraform: PathBuf,
+    base_url: String,
+}
+
+/// The result of one terraform command.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// stdout and stderr with Terraform's box-drawing and line wrapping flattened.
+    pub fn text(&self) -> String {
+        let joined = format!("{}\n{}", self.stdout, self.stderr);
+        joined
+            .lines()
+            .map(|l| l.trim_start_matches(['│', '╷', '╵', ' ']).trim_end())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+impl Workdir {
+    /// `None` when terraform is unavailable (the test then returns early).
+    pub fn new(emulator: &Emulator) -> Option<Workdir> {
+        let terraform = terraform_binary()?;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let binary = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
+        let cli_config = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+            binary.parent().expect("binary dir").display()
+        );
+        std::fs::write(dir.path().join("cli.tfrc"), cli_config).expect("cli config");
+        Some(Workdir {
+            dir,
+            terraform,
+            base_url: emulator.base_url.clone(),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `main.tf`: the required_providers block plus `body`.
+    pub fn config(&self, body: &str) {
+        let text = format!(
+            "terraform {{\n  required_providers {{\n    cloudflare = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n\n{body}\n"
+        );
+        std::fs::write(self.dir.path().join("main.tf"), text).expect("main.tf");
+    }
+
+    /// Runs terraform with the provider configured by environment variables only.
+    pub fn run(&self, args: &[&str]) -> Run {
+        let mut command = Command::new(&self.terraform);
+        command.args(args).current_dir(self.dir.path());
+        for (name, _) in std::env::vars() {
+            if name.starts_with("CLOUDFLARE_")
+                || name == "TF_REATTACH_PROVIDERS"
+                || name == "TF_WORKSPACE"
+            {
+                command.env_remove(name);
+            }
+        }
+        command
+            .env("TF_CLI_CONFIG_FILE", self.dir.path().join("cli.tfrc"))
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("CLOUDFLARE_BASE_URL", &self.base_url)
+            .env("CLOUDFLARE_API_TOKEN", API_TOKEN)
+            .env("CLOUDFLARE_ACCOUNT_ID", ACCOUNT_ID)
+            .env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "30s");
+        Run::from(command.output().expect("run terraform"))
+    }
+
+    /// `terraform apply`; panics with the output when it fails.
+    pub fn apply(&self) -> Run {
+        let run = self.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        assert_eq!(run.code, 0, "apply failed:\n{}\n{}", run.stdout, run.stderr);
+        run
+    }
+
+    /// `terraform apply` that must fail; returns its flattened output.
+    pub fn apply_fails(&self) -> String {
+        let run = self.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        assert_ne!(run.code, 0, "apply should fail:\n{}", run.stdout);
+        run.text()
+    }
+
+    /// Requires `plan -detailed-exitcode` to find nothing to change (the perpetual-diff check).
+    pub fn assert_plan_empty(&self) {
+        let run = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert_eq!(
+            run.code, 0,
+            "expected an empty plan:\n{}\n{}",
+            run.stdout, run.stderr
+        );
+    }
+
+    /// The planned actions per resource address (saved plan, `show -json`).
+    pub fn planned_actions(&self) -> Vec<(String, Vec<String>)> {
+        let run = self.run(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
+        assert_eq!(run.code, 0, "plan failed:\n{}\n{}", run.stdout, run.stderr);
+        let show = self.run(&["show", "-json", "tfplan"]);
+        assert_eq!(show.code, 0, "show failed: {}", show.stderr);
+        let plan: Json = serde_json::from_str(&show.stdout).expect("plan JSON");
+        plan["resource_changes"]
+            .as_array()
+            .map(|changes| {
+                changes
+                    .iter()
+                    .map(|c| {
+                        let actions = c["change"]["actions"]
+                            .as_array()
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|a| a.as_str().map(str::to_string))
+                            .collect();
+                        (
+                            c["address"].as_str().unwrap_or_default().to_string(),
+                            actions,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `terraform show -json` state: resource address → its attribute values.
+    pub fn state(&self) -> std::collections::BTreeMap<String, Json> {
+        let run = self.run(&["show", "-json", "-no-color"]);
+        assert_eq!(run.code, 0, "show failed: {}", run.stderr);
+        let state: Json = serde_json::from_str(&run.stdout).expect("state JSON");
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                (
+                    r["address"].as_str().unwrap_or_default().to_string(),
+                    r["values"].clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// The attributes of one resource in state.
+    pub fn resource(&self, address: &str) -> Json {
+        self.state()
+            .remove(address)
+            .unwrap_or_else(|| panic!("{address} is not in state"))
+    }
+
+    /// The raw state file text (to check what never reaches it).
+    pub fn raw_state(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("terraform.tfstate")).unwrap_or_default()
+    }
+
+    /// The root module outputs.
+    pub fn outputs(&self) -> Json {
+        let run = self.run(&["output", "-json"]);
+        assert_eq!(run.code, 0, "output failed: {}", run.stderr);
+        serde_json::from_str(&run.stdout).expect("outputs JSON")
+    }
+
+    pub fn state_rm(&self, address: &str) {
+        let run = self.run(&["state", "rm", address]);
+        assert_eq!(run.code, 0, "state rm failed: {}", run.stderr);
+    }
+
+    /// `terraform import`, then requires every attribute to equal `expected`.
+    pub fn import_and_compare(&self, address: &str, id: &str, expected: &Json) {
+        self.state_rm(address);
+        let run = self.run(&["import", "-input=false", "-no-color", address, id]);
+        assert_eq!(
+            run.code, 0,
+            "import {id} failed:\n{}\n{}",
+            run.stdout, run.stderr
+        );
+        let imported = self.resource(address);
+        assert_eq!(
+            &imported, expected,
+            "import {id} differs from the applied state"
+        );
+    }
+
+    /// `terraform destroy`; panics with the output when it fails.
+    pub fn destroy(&self) {
+        let run = self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+        assert_eq!(
+            run.code, 0,
+            "destroy failed:\n{}\n{}",
+            run.stdout, run.stderr
+        );
+    }
+
+    /// `terraform destroy` that must fail; returns its flattened output.
+    pub fn destroy_fails(&self) -> String {
+        let run = self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+        assert_ne!(run.code, 0, "destroy should fail:\n{}", run.stdout);
+        run.text()
+    }
+}

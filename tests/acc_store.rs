@@ -1,0 +1,278 @@
+//! Acceptance tests for `cloudflare_secrets_store` (and a smoke test of a secret plus the
+//! `cloudflare_secret_ref` data source): real `terraform` with the built provider binary
+//! against the in-process emulator. Each test ends with destroy and an empty emulator.
+
+mod acc_harness;
+
+use acc_harness::{ACCOUNT_ID, Emulator, Workdir};
+use serde_json::Value as Json;
+
+const STORE: &str = "cloudflare_secrets_store.store";
+
+fn is_hex_id(v: &Json) -> bool {
+    v.as_str()
+        .is_some_and(|s| s.len() == 32 && s.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+#[test]
+fn store_with_the_default_name() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator) else {
+        return;
+    };
+    tf.config(r#"resource "cloudflare_secrets_store" "store" {}"#);
+    tf.apply();
+    let store = tf.resource(STORE);
+    assert_eq!(store["name"], "default_secrets_store");
+    assert_eq!(store["account_id"], ACCOUNT_ID);
+    assert_eq!(store["adopt"], false);
+    assert_eq!(store["force_destroy"], false);
+    assert!(is_hex_id(&store["id"]), "{store}");
+    assert!(store["created"].as_str().is_some_and(|c| c.ends_with('Z')));
+    assert_eq!(emulator.state.stores().len(), 1);
+    assert_eq!(emulator.state.stores()[0].id, store["id"].as_str().unwrap());
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn store_with_a_custom_name_imports_by_id_and_by_name() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {
+  name = "production"
+}"#,
+    );
+    tf.apply();
+    let applied = tf.resource(STORE);
+    assert_eq!(applied["name"], "production");
+    tf.assert_plan_empty();
+    let id = applied["id"].as_str().unwrap().to_string();
+
+    tf.import_and_compare(STORE, &format!("{ACCOUNT_ID}/{id}"), &applied);
+    tf.assert_plan_empty();
+    tf.import_and_compare(STORE, &id, &applied);
+    tf.assert_plan_empty();
+    tf.import_and_compare(STORE, &format!("{ACCOUNT_ID}/production"), &applied);
+    tf.assert_plan_empty();
+
+    // Malformed and unknown ids get diagnostics that say what is accepted / what exists.
+    tf.state_rm(STORE);
+    let bad = tf.run(&["import", "-input=false", "-no-color", STORE, "a/b/c"]);
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.text().contains("<account_id>/<store_id>"),
+        "{}",
+        bad.text()
+    );
+    let missing = tf.run(&[
+        "import",
+        "-input=false",
+        "-no-color",
+        STORE,
+        &format!("{ACCOUNT_ID}/staging"),
+    ]);
+    assert_ne!(missing.code, 0);
+    assert!(
+        missing.text().contains("\"production\""),
+        "{}",
+        missing.text()
+    );
+    let back = tf.run(&["import", "-input=false", "-no-color", STORE, &id]);
+    assert_eq!(back.code, 0, "{}", back.text());
+
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn a_second_store_explains_the_limit_and_adopt_takes_the_existing_one() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator) else {
+        return;
+    };
+    let existing = emulator.create_store("team-store");
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {
+  name = "another"
+}"#,
+    );
+    let failure = tf.apply_fails();
+    assert!(failure.contains("maximum_stores_exceeded"), "{failure}");
+    assert!(failure.contains("\"team-store\""), "{failure}");
+    assert!(failure.contains("adopt = true"), "{failure}");
+    assert!(
+        failure.contains(&format!(
+            "terraform import cloudflare_secrets_store.<resource name> {ACCOUNT_ID}/{existing}"
+        )),
+        "{failure}"
+    );
+    assert_eq!(emulator.state.stores().len(), 1);
+
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {
+  name  = "team-store"
+  adopt = true
+}"#,
+    );
+    tf.apply();
+    let adopted = tf.resource(STORE);
+    assert_eq!(adopted["id"], existing.as_str());
+    assert_eq!(adopted["adopt"], true);
+    tf.assert_plan_empty();
+
+    // Without adopt, an existing store of the same name is an error with both fixes.
+    tf.state_rm(STORE);
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {
+  name = "team-store"
+}"#,
+    );
+    let failure = tf.apply_fails();
+    assert!(
+        failure.contains("already has a store named \"team-store\""),
+        "{failure}"
+    );
+    assert!(failure.contains("adopt = true"), "{failure}");
+    let back = tf.run(&["import", "-input=false", "-no-color", STORE, &existing]);
+    assert_eq!(back.code, 0, "{}", back.text());
+
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn destroying_a_non_empty_store_needs_force_destroy() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator) else {
+        return;
+    };
+    tf.config(r#"resource "cloudflare_secrets_store" "store" {}"#);
+    tf.apply();
+    let store_id = tf.resource(STORE)["id"].as_str().unwrap().to_string();
+    emulator.create_secret(&store_id, "OUTSIDE_1", "v1");
+    emulator.create_secret(&store_id, "OUTSIDE_2", "v2");
+
+    let failure = tf.destroy_fails();
+    assert!(failure.contains("holds 2 secret(s)"), "{failure}");
+    assert!(failure.contains("force_destroy = true"), "{failure}");
+    assert_eq!(emulator.state.stores().len(), 1);
+
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {
+  force_destroy = true
+}"#,
+    );
+    tf.apply();
+    assert_eq!(tf.resource(STORE)["force_destroy"], true);
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn a_store_deleted_outside_terraform_is_planned_for_re_creation() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator) else {
+        return;
+    };
+    tf.config(r#"resource "cloudflare_secrets_store" "store" {}"#);
+    tf.apply();
+    let first = tf.resource(STORE)["id"].as_str().unwrap().to_string();
+    emulator.api("DELETE", &format!("/stores/{first}"), None);
+    assert!(emulator.state.stores().is_empty());
+
+    let actions = tf.planned_actions();
+    assert_eq!(
+        actions,
+        vec![(STORE.to_string(), vec!["create".to_string()])]
+    );
+    tf.apply();
+    let second = tf.resource(STORE)["id"].as_str().unwrap().to_string();
+    assert_ne!(first, second);
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn secrets_and_the_secret_ref_data_source_end_to_end() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {}
+
+resource "cloudflare_store_secret" "write_only" {
+  store_id         = cloudflare_secrets_store.store.id
+  name             = "API_KEY"
+  value_wo         = "wo-value-never-in-state"
+  value_wo_version = 1
+  comment          = "payment provider"
+}
+
+resource "cloudflare_store_secret" "in_state" {
+  store_id = cloudflare_secrets_store.store.id
+  name     = "DB_PASSWORD"
+  value    = "state-value"
+  scopes   = ["workers", "ai_gateway"]
+}
+
+data "cloudflare_secret_ref" "api_key" {
+  store_id = cloudflare_store_secret.write_only.store_id
+  name     = cloudflare_store_secret.write_only.name
+}
+
+output "binding" {
+  value = merge(data.cloudflare_secret_ref.api_key.worker_binding, { name = "API_KEY" })
+}"#,
+    );
+    tf.apply();
+    let store_id = tf.resource(STORE)["id"].as_str().unwrap().to_string();
+    let wo = tf.resource("cloudflare_store_secret.write_only");
+    assert_eq!(wo["status"], "active");
+    assert_eq!(wo["store_id"], store_id.as_str());
+    assert!(wo["value_wo"].is_null());
+    assert!(wo["value"].is_null());
+    assert_eq!(wo["scopes"], serde_json::json!(["workers"]));
+    let wo_id = wo["id"].as_str().unwrap();
+    assert_eq!(
+        emulator.state.secret_value_for_test(wo_id).as_deref(),
+        Some("wo-value-never-in-state")
+    );
+    assert!(!tf.raw_state().contains("wo-value-never-in-state"));
+
+    let in_state = tf.resource("cloudflare_store_secret.in_state");
+    assert_eq!(in_state["status"], "active");
+    let mut scopes: Vec<&str> = in_state["scopes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    scopes.sort_unstable();
+    assert_eq!(scopes, ["ai_gateway", "workers"]);
+
+    let data = tf.resource("data.cloudflare_secret_ref.api_key");
+    assert_eq!(data["id"], wo_id);
+    assert_eq!(data["comment"], "payment provider");
+    assert_eq!(data["status"], "active");
+    let binding = &tf.outputs()["binding"]["value"];
+    assert_eq!(
+        binding,
+        &serde_json::json!({
+            "type": "secrets_store_secret",
+            "name": "API_KEY",
+            "store_id": store_id,
+            "secret_name": "API_KEY",
+        })
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
