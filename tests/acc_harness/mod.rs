@@ -207,6 +207,15 @@ impl Workdir {
 
     /// Runs terraform with the provider configured by environment variables only.
     pub fn run(&self, args: &[&str]) -> Run {
+        self.run_with(args, true)
+    }
+
+    /// Runs terraform with no credentials in the environment.
+    pub fn run_without_credentials(&self, args: &[&str]) -> Run {
+        self.run_with(args, false)
+    }
+
+    fn run_with(&self, args: &[&str], credentials: bool) -> Run {
         let mut command = Command::new(&self.terraform);
         command.args(args).current_dir(self.dir.path());
         for (name, _) in std::env::vars() {
@@ -222,9 +231,11 @@ impl Workdir {
             .env("TF_IN_AUTOMATION", "1")
             .env("CHECKPOINT_DISABLE", "1")
             .env("CLOUDFLARE_BASE_URL", &self.base_url)
-            .env("CLOUDFLARE_API_TOKEN", API_TOKEN)
             .env("CLOUDFLARE_ACCOUNT_ID", ACCOUNT_ID)
             .env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "30s");
+        if credentials {
+            command.env("CLOUDFLARE_API_TOKEN", API_TOKEN);
+        }
         Run::from(command.output().expect("run terraform"))
     }
 
@@ -252,33 +263,44 @@ impl Workdir {
         );
     }
 
-    /// The planned actions per resource address (saved plan, `show -json`).
-    pub fn planned_actions(&self) -> Vec<(String, Vec<String>)> {
+    /// `terraform plan -out` then `show -json` of that plan.
+    pub fn plan_json(&self) -> Json {
         let run = self.run(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
         assert_eq!(run.code, 0, "plan failed:\n{}\n{}", run.stdout, run.stderr);
         let show = self.run(&["show", "-json", "tfplan"]);
         assert_eq!(show.code, 0, "show failed: {}", show.stderr);
-        let plan: Json = serde_json::from_str(&show.stdout).expect("plan JSON");
+        serde_json::from_str(&show.stdout).expect("plan JSON")
+    }
+
+    /// The planned actions per resource address.
+    pub fn planned_actions(&self) -> Vec<(String, Vec<String>)> {
+        let plan = self.plan_json();
         plan["resource_changes"]
             .as_array()
-            .map(|changes| {
-                changes
-                    .iter()
-                    .map(|c| {
-                        let actions = c["change"]["actions"]
-                            .as_array()
-                            .into_iter()
-                            .flatten()
-                            .filter_map(|a| a.as_str().map(str::to_string))
-                            .collect();
-                        (
-                            c["address"].as_str().unwrap_or_default().to_string(),
-                            actions,
-                        )
-                    })
-                    .collect()
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                let actions = c["change"]["actions"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| a.as_str().map(str::to_string))
+                    .collect();
+                (
+                    c["address"].as_str().unwrap_or_default().to_string(),
+                    actions,
+                )
             })
-            .unwrap_or_default()
+            .collect()
+    }
+
+    /// `terraform plan` output (flattened), requiring success; `changes` says whether the
+    /// plan must propose changes (exit 2) or none (exit 0).
+    pub fn plan_text(&self, changes: bool) -> String {
+        let run = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        let expected = if changes { 2 } else { 0 };
+        assert_eq!(run.code, expected, "plan:\n{}\n{}", run.stdout, run.stderr);
+        run.text()
     }
 
     /// `terraform show -json` state: resource address → its attribute values.
