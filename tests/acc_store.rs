@@ -333,6 +333,21 @@ fn ten_parallel_secrets_without_store_id_create_one_default_store() {
     assert!(secrets.iter().all(|s| s.store_id == stores[0].id));
     assert!(secrets.iter().all(|s| s.status == "active"));
     tf.assert_plan_empty();
+
+    // API economy: refreshing ten secrets of one store costs one listing, not ten GETs.
+    emulator.state.clear_request_log();
+    tf.assert_plan_empty();
+    let requests = emulator.state.request_log();
+    let listings = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/secrets"))
+        .count();
+    let single_gets = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/secrets/"))
+        .count();
+    assert_eq!((listings, single_gets), (1, 0), "{requests:?}");
+
     tf.destroy();
     // The implicitly created default store is not managed by Terraform and stays.
     assert!(emulator.state.secrets().is_empty());
