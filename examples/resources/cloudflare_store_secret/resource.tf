@@ -1,0 +1,31 @@
+# Requires Terraform >= 1.11 for the write-only value_wo.
+variable "stripe_api_key" {
+  description = "Comes from TF_VAR_stripe_api_key or a secret manager; never stored in state."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = "sk_test_placeholder"
+}
+
+resource "cloudflare_secrets_store" "main" {
+  adopt = true
+}
+
+# Preferred: a write-only value. Terraform never writes it to state or plan;
+# bump value_wo_version to push a new value.
+resource "cloudflare_store_secret" "stripe" {
+  store_id         = cloudflare_secrets_store.main.id
+  name             = "STRIPE_API_KEY"
+  value_wo         = var.stripe_api_key
+  value_wo_version = 1
+  scopes           = ["workers", "ai_gateway"]
+  comment          = "Stripe key used by the checkout Worker"
+}
+
+# For Terraform < 1.11 and OpenTofu without write-only support: the value is
+# kept in state (marked sensitive). store_id omitted: the account's
+# default_secrets_store is used, and created at apply time if it does not exist.
+resource "cloudflare_store_secret" "legacy" {
+  name  = "LEGACY_WEBHOOK_SECRET"
+  value = "whsec_placeholder"
+}
