@@ -758,3 +758,44 @@ fn validation_needs_no_credentials_and_points_at_attributes() {
     );
     emulator.assert_empty();
 }
+
+#[test]
+fn provider_configuration_unknown_at_plan_time_plans_and_applies() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator) else {
+        return;
+    };
+    tf.config(&format!(
+        r#"resource "terraform_data" "account" {{
+  input = "{ACCOUNT_ID}"
+}}
+
+provider "cloudflare" {{
+  account_id = terraform_data.account.output
+}}
+
+resource "cloudflare_secrets_store" "store" {{}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id = cloudflare_secrets_store.store.id
+  name     = "LATE"
+  value_wo = "late-value"
+}}"#
+    ));
+    let plan = tf.plan_json();
+    let changes = plan["resource_changes"].as_array().unwrap();
+    let store = changes
+        .iter()
+        .find(|c| c["address"] == STORE)
+        .expect("store planned");
+    assert_eq!(
+        store["change"]["after_unknown"]["account_id"], true,
+        "{store}"
+    );
+    tf.apply();
+    assert_eq!(tf.resource(SECRET)["account_id"], ACCOUNT_ID);
+    assert_eq!(tf.resource(STORE)["account_id"], ACCOUNT_ID);
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
