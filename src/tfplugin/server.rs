@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use super::diagnostics::{AttributePath, Diagnostics};
+use super::diagnostics::{Diagnostics, PathStep};
 use super::framework::*;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::{Provider as ProviderRpc, ProviderServer};
-use super::schema::{Attribute, AttributeType, Schema};
+use super::schema::Schema;
 use super::serve::MAX_MESSAGE_SIZE;
 use super::types::Type;
 use super::value::Value;
@@ -78,58 +78,30 @@ fn not_configured() -> Diagnostics {
     )
 }
 
-/// Records an error for every non-null write-only attribute (the client cannot handle them).
-fn reject_write_only(
-    attributes: &[Attribute],
-    value: &Value,
-    path: &AttributePath,
-    siblings: &[Attribute],
-    diags: &mut Diagnostics,
-) {
-    for attribute in attributes {
-        let child = value.get(&attribute.name);
-        if child.is_null() {
-            continue;
-        }
-        let attr_path = path.clone().attribute(&attribute.name);
-        if attribute.write_only {
-            let alternative = attribute
-                .name
-                .strip_suffix("_wo")
-                .filter(|base| siblings.iter().any(|s| s.name == *base))
-                .map(|base| format!(" Set `{base}` instead, which works with every version."))
-                .unwrap_or_default();
-            diags.error_at(
-                attr_path,
-                "Write-only attribute not supported",
-                format!(
-                    "`{}` is a write-only attribute, which needs Terraform 1.11 or later (or \
-                     OpenTofu 1.11 or later). Upgrade Terraform, or remove the attribute.{alternative}",
-                    attribute.name
-                ),
-            );
-        } else if let AttributeType::Nested {
-            attributes: nested, ..
-        } = &attribute.ty
-        {
-            match child {
-                Value::Object(_) => reject_write_only(nested, child, &attr_path, nested, diags),
-                Value::List(items) => {
-                    for (i, item) in items.iter().enumerate() {
-                        let p = attr_path.clone().index(i as i64);
-                        reject_write_only(nested, item, &p, nested, diags);
-                    }
-                }
-                Value::Map(items) => {
-                    for (k, item) in items {
-                        let p = attr_path.clone().key(k);
-                        reject_write_only(nested, item, &p, nested, diags);
-                    }
-                }
-                _ => {}
-            }
-        }
+/// An error for every write-only attribute set in `config` (for clients without write-only
+/// support), pointing at the attribute and naming the non-write-only alternative when one exists.
+fn reject_write_only(schema: &Schema, config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    for path in plan::write_only_paths(schema, config) {
+        let name = match path.0.last() {
+            Some(PathStep::Attribute(name)) => name.clone(),
+            _ => path.to_string(),
+        };
+        let alternative = name
+            .strip_suffix("_wo")
+            .filter(|base| path.0.len() == 1 && schema.attribute(base).is_some())
+            .map(|base| format!(" Set `{base}` instead, which works with every version."))
+            .unwrap_or_default();
+        diags.error_at(
+            path,
+            "Write-only attribute not supported",
+            format!(
+                "`{name}` is a write-only attribute, which needs Terraform 1.11 or later (or \
+                 OpenTofu 1.11 or later). Upgrade Terraform, or remove the attribute.{alternative}"
+            ),
+        );
     }
+    diags
 }
 
 /// The result of running a framework call: diagnostics plus the reply fields.
@@ -225,8 +197,7 @@ impl<P: Provider> ProviderService<P> {
         let client_capabilities = capabilities(req.client_capabilities.as_ref());
         let mut diags = Diagnostics::default();
         if !client_capabilities.write_only_attributes_allowed {
-            let attrs = &entry.schema.block.attributes;
-            reject_write_only(attrs, &config, &AttributePath::default(), attrs, &mut diags);
+            diags = reject_write_only(&entry.schema, &config);
             if diags.has_errors() {
                 return diags;
             }
@@ -879,3 +850,7 @@ fn no_ephemeral(type_name: &str) -> Diagnostics {
         format!("This provider has no ephemeral resource type {type_name:?}."),
     )
 }
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;

@@ -1,8 +1,6 @@
 //! Conversions between the framework model and the `tfplugin6` wire messages: schemas, type
 //! JSON, diagnostics, attribute paths, client capabilities and dynamic values.
 
-use std::collections::BTreeMap;
-
 use super::diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 use super::framework::ClientCapabilities;
 use super::proto::tfplugin6 as pb;
@@ -11,84 +9,9 @@ use super::types::Type;
 use super::value::{CodecError, Value};
 use super::{json, msgpack};
 
-/// The cty JSON encoding of a type, e.g. `["list","string"]`.
-pub fn type_json(ty: &Type) -> serde_json::Value {
-    use serde_json::{Value as J, json};
-    match ty {
-        Type::String => J::from("string"),
-        Type::Number => J::from("number"),
-        Type::Bool => J::from("bool"),
-        Type::Dynamic => J::from("dynamic"),
-        Type::List(e) => json!(["list", type_json(e)]),
-        Type::Set(e) => json!(["set", type_json(e)]),
-        Type::Map(e) => json!(["map", type_json(e)]),
-        Type::Tuple(items) => json!(["tuple", items.iter().map(type_json).collect::<Vec<_>>()]),
-        Type::Object {
-            attributes,
-            optional,
-        } => {
-            let attrs: serde_json::Map<String, J> = attributes
-                .iter()
-                .map(|(k, t)| (k.clone(), type_json(t)))
-                .collect();
-            if optional.is_empty() {
-                json!(["object", attrs])
-            } else {
-                json!(["object", attrs, optional.iter().collect::<Vec<_>>()])
-            }
-        }
-    }
-}
-
-/// The value type of one attribute (nested attributes become objects / collections of objects).
-pub fn attribute_type(attribute: &Attribute) -> Type {
-    match &attribute.ty {
-        AttributeType::Plain(ty) => ty.clone(),
-        AttributeType::Nested {
-            nesting,
-            attributes,
-        } => {
-            let object = Type::object(
-                attributes
-                    .iter()
-                    .map(|a| (a.name.clone(), attribute_type(a))),
-            );
-            wrap_nesting(*nesting, object)
-        }
-    }
-}
-
-fn wrap_nesting(nesting: Nesting, object: Type) -> Type {
-    match nesting {
-        Nesting::Single | Nesting::Group => object,
-        Nesting::List => Type::list(object),
-        Nesting::Set => Type::set(object),
-        Nesting::Map => Type::map(object),
-    }
-}
-
-/// The object type a block's values have on the wire.
-pub fn block_type(block: &Block) -> Type {
-    let mut attributes: BTreeMap<String, Type> = block
-        .attributes
-        .iter()
-        .map(|a| (a.name.clone(), attribute_type(a)))
-        .collect();
-    for nested in &block.blocks {
-        attributes.insert(
-            nested.type_name.clone(),
-            wrap_nesting(nested.nesting, block_type(&nested.block)),
-        );
-    }
-    Type::Object {
-        attributes,
-        optional: Default::default(),
-    }
-}
-
-/// The type values of `schema` have on the wire.
+/// The type values of `schema` have on the wire (its implied object type).
 pub fn schema_type(schema: &Schema) -> Type {
-    block_type(&schema.block)
+    schema.implied_type()
 }
 
 fn string_kind(kind: DescriptionKind) -> i32 {
@@ -100,7 +23,7 @@ fn string_kind(kind: DescriptionKind) -> i32 {
 
 fn attribute_to_proto(attribute: &Attribute) -> pb::schema::Attribute {
     let (type_bytes, nested_type) = match &attribute.ty {
-        AttributeType::Plain(ty) => (type_json(ty).to_string().into_bytes(), None),
+        AttributeType::Plain(ty) => (ty.to_json(), None),
         AttributeType::Nested {
             nesting,
             attributes,
@@ -266,18 +189,6 @@ mod tests {
             max_items: 0,
         });
         schema
-    }
-
-    #[test]
-    fn type_json_matches_cty() {
-        let ty = Type::set(Type::object([
-            ("name", Type::String),
-            ("port", Type::Number),
-        ]));
-        assert_eq!(
-            type_json(&ty).to_string(),
-            r#"["set",["object",{"name":"string","port":"number"}]]"#
-        );
     }
 
     #[test]
