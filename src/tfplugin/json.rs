@@ -185,11 +185,18 @@ fn read(json: &Json, ty: &Type, trail: &Trail) -> Result<Value, CodecError> {
             let value = read(value, &concrete, trail)?;
             Ok(Value::dynamic(concrete, value))
         }
-        (Type::String, Json::String(s)) => Ok(Value::String(s.clone())),
+        // Like cty, primitive types convert from the other primitives' JSON forms.
+        (Type::String, Json::String(s) | Json::Number(s)) => Ok(Value::String(s.clone())),
+        (Type::String, Json::Bool(b)) => Ok(Value::String(b.to_string())),
         (Type::Number, Json::Number(text) | Json::String(text)) => Number::parse(text)
             .map(Value::Number)
             .ok_or_else(|| trail.error("not a decimal number")),
         (Type::Bool, Json::Bool(b)) => Ok(Value::Bool(*b)),
+        (Type::Bool, Json::String(s)) => match s.as_str() {
+            "true" => Ok(Value::Bool(true)),
+            "false" => Ok(Value::Bool(false)),
+            _ => Err(trail.error("expected a bool, found a string other than true or false")),
+        },
         (Type::List(element), Json::Array(items)) => {
             read_items(items, element, trail).map(Value::List)
         }
@@ -402,9 +409,27 @@ mod tests {
     #[test]
     fn unknown_values_and_type_mismatches_are_errors() {
         assert!(encode(&Value::unknown(), &Type::String).is_err());
-        let error = decode(br#"{"id":5}"#, &state_type()).unwrap_err().0;
+        let error = decode(br#"{"id":[5]}"#, &state_type()).unwrap_err().0;
         assert!(error.starts_with("at id: expected \"string\""), "{error}");
+        let error = decode(br#"{"count":"many"}"#, &state_type()).unwrap_err().0;
+        assert!(
+            error.starts_with("at count: not a decimal number"),
+            "{error}"
+        );
         assert!(decode(b"{", &state_type()).is_err());
+    }
+
+    #[test]
+    fn primitives_convert_like_cty() {
+        let value = decode(
+            br#"{"id":12.50,"count":"7","added_later":"true"}"#,
+            &state_type(),
+        )
+        .unwrap();
+        assert_eq!(value.get("id"), &Value::from("12.50"));
+        assert_eq!(value.get("count"), &Value::from(7i64));
+        assert_eq!(value.get("added_later"), &Value::from(true));
+        assert!(decode(br#"{"added_later":"yes"}"#, &state_type()).is_err());
     }
 
     #[test]

@@ -15,6 +15,9 @@ pub mod types;
 pub mod value;
 pub mod wire;
 
+#[cfg(test)]
+mod codec_properties;
+
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 pub use framework::*;
 pub use schema::{Attribute, AttributeType, Block, DescriptionKind, NestedBlock, Nesting, Schema};

@@ -45,7 +45,10 @@ pub fn plan_resource_change(
     apply_defaults(level, config, &mut planned);
     null_write_only_in(level, &mut planned);
 
-    if !prior.is_null() && planned == *prior {
+    if !prior.is_null()
+        && without_unset_computed(level, config, &planned)
+            == without_unset_computed(level, config, prior)
+    {
         return PlannedChange {
             planned_state: prior.clone(),
             requires_replace: Vec::new(),
@@ -264,6 +267,21 @@ fn mark_computed_unknown(level: Level, prior: &Value, config: &Value, planned: &
             });
         }
     }
+}
+
+/// `value` with the top-level computed attributes that config leaves unset (and that have no
+/// default) set to null: those are the provider's to fill, so they do not make a change.
+fn without_unset_computed(level: Level, config: &Value, value: &Value) -> Value {
+    let mut masked = value.clone();
+    for attribute in level.attributes {
+        if attribute.computed
+            && attribute.default.is_none()
+            && config.get(&attribute.name).is_null()
+        {
+            masked.set(&attribute.name, Value::Null);
+        }
+    }
+    masked
 }
 
 /// Top-level attributes equal to their prior value keep the prior's exact form.
@@ -511,6 +529,14 @@ mod tests {
             change.requires_replace,
             vec![AttributePath::root("account_id")]
         );
+    }
+
+    #[test]
+    fn unset_computed_attributes_alone_are_no_change() {
+        // A proposal that left unset computed attributes null (as hand-built ones may).
+        let config = update_config(&[]);
+        let change = plan_resource_change(&schema(), &prior(), &config, &config);
+        assert_eq!(change.planned_state, prior());
     }
 
     #[test]

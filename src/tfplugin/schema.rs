@@ -223,6 +223,67 @@ impl Attribute {
     }
 }
 
+fn contains_dynamic(ty: &Type) -> bool {
+    match ty {
+        Type::Dynamic => true,
+        Type::List(e) | Type::Set(e) | Type::Map(e) => contains_dynamic(e),
+        Type::Object { attributes, .. } => attributes.values().any(contains_dynamic),
+        Type::Tuple(elements) => elements.iter().any(contains_dynamic),
+        Type::String | Type::Number | Type::Bool => false,
+    }
+}
+
+fn check_attributes(
+    attributes: &[Attribute],
+    prefix: &str,
+    in_set: bool,
+    problems: &mut Vec<String>,
+) {
+    for (i, a) in attributes.iter().enumerate() {
+        let name = format!("{prefix}{}", a.name);
+        let mut problem = |text: &str| problems.push(format!("attribute {name:?} {text}"));
+        if attributes[..i].iter().any(|other| other.name == a.name) {
+            problem("is declared twice");
+        }
+        if !(a.required || a.optional || a.computed) {
+            problem("must be required, optional or computed");
+        }
+        if a.required && (a.optional || a.computed) {
+            problem("cannot be required and also optional or computed");
+        }
+        if a.write_only && a.computed {
+            problem("cannot be write-only and computed");
+        }
+        if a.write_only && in_set {
+            problem("cannot be write-only inside a set");
+        }
+        if a.default.is_some() && !(a.optional && a.computed) {
+            problem("has a default, so it must be optional and computed");
+        }
+        if a.use_state_for_unknown && !a.computed {
+            problem("uses the prior state for unknown values, so it must be computed");
+        }
+        if let Some((nesting, children)) = a.nested_attributes() {
+            if nesting == Nesting::Group {
+                problem("uses GROUP nesting, which only blocks may use");
+            }
+            if nesting == Nesting::Set && children.iter().any(|c| contains_dynamic(&c.value_type()))
+            {
+                problem("is a set of objects with a dynamic attribute");
+            }
+            if a.write_only && children.iter().any(|c| !c.write_only) {
+                problem("is write-only, so all its nested attributes must be write-only");
+            }
+            check_attributes(
+                children,
+                &format!("{name}."),
+                in_set || nesting == Nesting::Set,
+                problems,
+            );
+        }
+    }
+}
+
 fn attributes_type(attributes: &[Attribute]) -> Type {
     Type::object(attributes.iter().map(|a| (a.name.clone(), a.value_type())))
 }
@@ -239,18 +300,58 @@ fn nest(nesting: &Nesting, object: Type) -> Type {
 impl Block {
     /// The object type values of this block have: one attribute per attribute and per nested
     /// block type (SINGLE/GROUP an object, LIST a list, SET a set, MAP a map of objects).
+    ///
+    /// As in Terraform, a LIST or MAP block type whose objects contain a `dynamic` type anywhere
+    /// is `dynamic` itself (its values travel as a tuple or object with their type).
     pub fn implied_type(&self) -> Type {
         let attributes = self
             .attributes
             .iter()
             .map(|a| (a.name.clone(), a.value_type()));
         let blocks = self.blocks.iter().map(|b| {
-            (
-                b.type_name.clone(),
-                nest(&b.nesting, b.block.implied_type()),
-            )
+            let object = b.block.implied_type();
+            let ty = match b.nesting {
+                Nesting::List | Nesting::Map if contains_dynamic(&object) => Type::Dynamic,
+                nesting => nest(&nesting, object),
+            };
+            (b.type_name.clone(), ty)
         });
         Type::object(attributes.chain(blocks))
+    }
+
+    /// Schema mistakes Terraform would reject when loading the schema ("invalid schema … a bug
+    /// in the provider"), plus misuse of the framework-only hints. Empty when all is well.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        check_attributes(&self.attributes, "", false, &mut problems);
+        for block in &self.blocks {
+            let name = &block.type_name;
+            let valid_name = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            if !valid_name {
+                problems.push(format!("block type name {name:?} must match ^[a-z0-9_]+$"));
+            }
+            if self.attribute(name).is_some() {
+                problems.push(format!("block type {name:?} has the name of an attribute"));
+            }
+            let (min, max) = (block.min_items, block.max_items);
+            let counts_ok = match block.nesting {
+                Nesting::Single => (min, max) == (0, 0) || (min, max) == (1, 1),
+                Nesting::Group | Nesting::Map => (min, max) == (0, 0),
+                Nesting::List | Nesting::Set => min >= 0 && (max == 0 || min <= max),
+            };
+            if !counts_ok {
+                problems.push(format!(
+                    "block type {name:?}: min_items {min} / max_items {max} do not suit its nesting"
+                ));
+            }
+            for problem in block.block.problems() {
+                problems.push(format!("in block {name:?}: {problem}"));
+            }
+        }
+        problems
     }
 
     /// The attribute `name` of this block.
@@ -265,6 +366,11 @@ impl Block {
 }
 
 impl Schema {
+    /// Schema mistakes (see [`Block::problems`]); empty when all is well.
+    pub fn problems(&self) -> Vec<String> {
+        self.block.problems()
+    }
+
     /// The object type of this schema's values (see [`Block::implied_type`]).
     pub fn implied_type(&self) -> Type {
         self.block.implied_type()
@@ -375,6 +481,79 @@ mod tests {
             };
             assert_eq!(block.implied_type(), Type::object([("b", expected)]));
         }
+    }
+
+    #[test]
+    fn list_blocks_with_dynamic_attributes_are_dynamic() {
+        let block = Block {
+            blocks: vec![NestedBlock {
+                type_name: "rule".into(),
+                nesting: Nesting::List,
+                block: Block {
+                    attributes: vec![Attribute::new("any", Type::Dynamic).optional()],
+                    ..Block::default()
+                },
+                min_items: 0,
+                max_items: 0,
+            }],
+            ..Block::default()
+        };
+        assert_eq!(
+            block.implied_type(),
+            Type::object([("rule", Type::Dynamic)])
+        );
+    }
+
+    #[test]
+    fn a_sound_schema_has_no_problems() {
+        assert_eq!(schema().problems(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn schema_mistakes_are_reported() {
+        let mut bad = Schema::new(
+            "bad",
+            vec![
+                Attribute::string("neither"),
+                Attribute::string("both").required().optional(),
+                Attribute::string("wo").computed().write_only(),
+                Attribute::bool("flag").optional().default(true),
+                Attribute::string("kept").optional().use_state_for_unknown(),
+                Attribute::string("twice").optional(),
+                Attribute::string("twice").optional(),
+                Attribute::nested(
+                    "items",
+                    Nesting::Set,
+                    vec![Attribute::string("secret").optional().write_only()],
+                )
+                .optional(),
+            ],
+        );
+        bad.block.blocks.push(NestedBlock {
+            type_name: "Bad-Name".into(),
+            nesting: Nesting::Single,
+            block: Block::default(),
+            min_items: 0,
+            max_items: 2,
+        });
+        let problems = bad.problems();
+        for expected in [
+            "\"neither\" must be required",
+            "\"both\" cannot be required",
+            "\"wo\" cannot be write-only and computed",
+            "\"flag\" has a default",
+            "\"kept\" uses the prior state",
+            "\"twice\" is declared twice",
+            "\"items.secret\" cannot be write-only inside a set",
+            "\"Bad-Name\" must match",
+            "min_items 0 / max_items 2",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "{expected} not in {problems:#?}"
+            );
+        }
+        assert_eq!(problems.len(), 9, "{problems:#?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Terraform values: null, unknown (optionally refined) and known values of every cty type.
 
 use std::collections::BTreeMap;
+use std::fmt;
 
 use super::types::Type;
 
@@ -14,7 +15,8 @@ pub enum Number {
 }
 
 /// What Terraform knows about an unknown value (msgpack extension 12). All fields optional.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// `Debug` leaves out the string prefix (it may be the start of a secret).
+#[derive(Clone, Default, PartialEq)]
 pub struct Refinements {
     /// `Some(false)`: definitely not null.
     pub nullable: Option<bool>,
@@ -26,7 +28,10 @@ pub struct Refinements {
 }
 
 /// A Terraform value. The type is given by the schema; collections keep their kind.
-#[derive(Clone, Debug, Default)]
+///
+/// `Debug` never shows string contents (any string may be a secret): it prints
+/// `String(<redacted>)`. Use [`Value::debug_unredacted`] in test assertions only.
+#[derive(Clone, Default)]
 pub enum Value {
     #[default]
     Null,
@@ -58,7 +63,7 @@ impl PartialEq for Number {
             (Number::Int(a), Number::Int(b)) => a == b,
             (Number::Float(a), Number::Float(b)) => a == b,
             (Number::Int(a), Number::Float(b)) | (Number::Float(b), Number::Int(a)) => {
-                b.fract() == 0.0 && (*a as f64) == *b && (*b as i64) == *a
+                matches!(Number::from_f64(*b), Number::Int(i) if i == *a)
             }
             _ => self.to_decimal_string() == other.to_decimal_string(),
         }
@@ -227,6 +232,95 @@ impl PartialEq for Value {
     }
 }
 
+impl fmt::Debug for Refinements {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_refinements(self, f, false)
+    }
+}
+
+fn debug_refinements(r: &Refinements, f: &mut fmt::Formatter<'_>, reveal: bool) -> fmt::Result {
+    let mut out = f.debug_struct("Refinements");
+    out.field("nullable", &r.nullable);
+    match &r.string_prefix {
+        Some(prefix) if reveal => out.field("string_prefix", &Some(prefix)),
+        Some(_) => out.field("string_prefix", &Some(Redacted)),
+        None => out.field("string_prefix", &None::<()>),
+    };
+    out.field("number_lower", &r.number_lower)
+        .field("number_upper", &r.number_upper)
+        .field("length_lower", &r.length_lower)
+        .field("length_upper", &r.length_upper)
+        .finish()
+}
+
+/// Stands in for a string in `Debug` output.
+struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_value(self, f, false)
+    }
+}
+
+/// Shows everything, strings included: for test assertion messages only, never for logs.
+pub struct Unredacted<'a>(&'a Value);
+
+impl fmt::Debug for Unredacted<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug_value(self.0, f, true)
+    }
+}
+
+fn debug_value(value: &Value, f: &mut fmt::Formatter<'_>, reveal: bool) -> fmt::Result {
+    struct Show<'a>(&'a Value, bool);
+    struct ShowRefinements<'a>(&'a Refinements, bool);
+    impl fmt::Debug for ShowRefinements<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            debug_refinements(self.0, f, self.1)
+        }
+    }
+    impl fmt::Debug for Show<'_> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            debug_value(self.0, f, self.1)
+        }
+    }
+    fn items(v: &[Value], reveal: bool) -> Vec<Show<'_>> {
+        v.iter().map(|x| Show(x, reveal)).collect()
+    }
+    fn entries(m: &BTreeMap<String, Value>, reveal: bool) -> BTreeMap<&str, Show<'_>> {
+        m.iter()
+            .map(|(k, x)| (k.as_str(), Show(x, reveal)))
+            .collect()
+    }
+    match value {
+        Value::Null => f.write_str("Null"),
+        Value::Unknown(r) => f
+            .debug_tuple("Unknown")
+            .field(&ShowRefinements(r, reveal))
+            .finish(),
+        Value::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+        Value::Number(n) => f.debug_tuple("Number").field(n).finish(),
+        Value::String(s) if reveal => f.debug_tuple("String").field(s).finish(),
+        Value::String(_) => f.debug_tuple("String").field(&Redacted).finish(),
+        Value::List(v) => f.debug_tuple("List").field(&items(v, reveal)).finish(),
+        Value::Set(v) => f.debug_tuple("Set").field(&items(v, reveal)).finish(),
+        Value::Tuple(v) => f.debug_tuple("Tuple").field(&items(v, reveal)).finish(),
+        Value::Map(m) => f.debug_tuple("Map").field(&entries(m, reveal)).finish(),
+        Value::Object(m) => f.debug_tuple("Object").field(&entries(m, reveal)).finish(),
+        Value::Dynamic { ty, value } => f
+            .debug_struct("Dynamic")
+            .field("ty", ty)
+            .field("value", &Show(value, reveal))
+            .finish(),
+    }
+}
+
 /// The value every absent attribute reads as.
 static NULL: Value = Value::Null;
 
@@ -257,13 +351,14 @@ impl Value {
         Value::Set(out)
     }
 
+    /// True for null (also a null inside a `Dynamic` wrapper).
     pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
+        matches!(self.unwrap_dynamic(), Value::Null)
     }
 
     /// True for an unknown value at the top level (its parts are not inspected).
     pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown(_))
+        matches!(self.unwrap_dynamic(), Value::Unknown(_))
     }
 
     /// True when neither the value nor anything inside it is unknown.
@@ -281,7 +376,7 @@ impl Value {
 
     /// The attribute `name` of an object; `Null` when absent or when `self` is not an object.
     pub fn get(&self, name: &str) -> &Value {
-        match self {
+        match self.unwrap_dynamic() {
             Value::Object(m) => m.get(name).unwrap_or(&NULL),
             _ => &NULL,
         }
@@ -295,21 +390,21 @@ impl Value {
     }
 
     pub fn as_str(&self) -> Option<&str> {
-        match self {
+        match self.unwrap_dynamic() {
             Value::String(s) => Some(s),
             _ => None,
         }
     }
 
     pub fn as_bool(&self) -> Option<bool> {
-        match self {
+        match self.unwrap_dynamic() {
             Value::Bool(b) => Some(*b),
             _ => None,
         }
     }
 
     pub fn as_i64(&self) -> Option<i64> {
-        match self {
+        match self.unwrap_dynamic() {
             Value::Number(n) => n.as_i64(),
             _ => None,
         }
@@ -317,7 +412,7 @@ impl Value {
 
     /// Elements of a list, set or tuple.
     pub fn elements(&self) -> Option<&[Value]> {
-        match self {
+        match self.unwrap_dynamic() {
             Value::List(v) | Value::Set(v) | Value::Tuple(v) => Some(v),
             _ => None,
         }
@@ -352,6 +447,11 @@ impl Value {
             ty,
             value: Box::new(value),
         }
+    }
+
+    /// A `Debug` view that shows string contents: for test assertion messages only.
+    pub fn debug_unredacted(&self) -> Unredacted<'_> {
+        Unredacted(self)
     }
 
     /// The value inside a `Dynamic` wrapper (or the value itself).
@@ -445,6 +545,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn debug_output_never_shows_strings() {
+        let value = Value::object([
+            ("value", Value::from("s3cret")),
+            ("list", Value::List(vec!["s3cret".into(), 1i64.into()])),
+            (
+                "prefix",
+                Value::Unknown(Refinements {
+                    string_prefix: Some("s3c".into()),
+                    ..Refinements::default()
+                }),
+            ),
+            ("dyn", Value::dynamic(Type::String, "s3cret".into())),
+        ]);
+        let shown = format!("{value:?}");
+        assert!(!shown.contains("s3c"), "{shown}");
+        assert!(
+            shown.contains("<redacted>") && shown.contains("Int(1)"),
+            "{shown}"
+        );
+        let revealed = format!("{:?}", value.debug_unredacted());
+        assert!(
+            revealed.contains("\"s3cret\"") && revealed.contains("s3c"),
+            "{revealed}"
+        );
+    }
+
+    #[test]
     fn decimal_text_is_canonical() {
         let cases = [
             ("0", "0"),
@@ -483,6 +610,8 @@ mod tests {
             Some(Number::Decimal(_))
         ));
         assert_eq!(Number::Int(3), Number::Float(3.0));
+        assert_ne!(Number::Int(i64::MAX), Number::Float(i64::MAX as f64));
+        assert_ne!(Number::Int(3), Number::Float(3.5));
         assert_eq!(Number::Decimal("1.50".into()), Number::Float(1.5));
         assert_ne!(
             Number::Decimal("12345678901234567890".into()),
@@ -498,6 +627,8 @@ mod tests {
         let d = Value::dynamic(Type::String, "x".into());
         assert_ne!(d, Value::dynamic(Type::Dynamic, "x".into()));
         assert_eq!(d.unwrap_dynamic(), &Value::from("x"));
+        assert_eq!(d.as_str(), Some("x"));
+        assert!(Value::dynamic(Type::String, Value::Null).is_null());
         assert_eq!(
             Value::object([("a", Value::List(vec![1i64.into(), 2i64.into()]))]).implied_type(),
             Type::object([("a", Type::list(Type::Number))])
