@@ -10,8 +10,10 @@ use super::error::Error;
 
 /// A reqwest client that works whether or not a process-wide rustls provider is installed:
 /// its TLS config is built explicitly on ring with the platform's certificate verifier.
-pub(crate) fn build(config: &ClientConfig) -> Result<reqwest::Client, Error> {
-    let tls = tls_config()?;
+/// A plain-http base URL (a loopback emulator) needs no certificate roots, so it works on
+/// machines without a system CA bundle.
+pub(crate) fn build(config: &ClientConfig, https: bool) -> Result<reqwest::Client, Error> {
+    let tls = tls_config(https)?;
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .default_headers(auth_headers(&config.credentials)?)
@@ -25,16 +27,27 @@ pub(crate) fn build(config: &ClientConfig) -> Result<reqwest::Client, Error> {
         .map_err(|e| Error::Config(format!("could not build the HTTP client: {e}")))
 }
 
-fn tls_config() -> Result<rustls::ClientConfig, Error> {
+fn tls_config(https: bool) -> Result<rustls::ClientConfig, Error> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
-        .map_err(|e| Error::Config(format!("could not load the system's TLS roots: {e}")))?;
-    let mut tls = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("could not set up TLS: {e}")))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
+        .map_err(|e| Error::Config(format!("could not set up TLS: {e}")))?;
+    let mut tls = match rustls_platform_verifier::Verifier::new(provider) {
+        Ok(verifier) => builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(verifier))
+            .with_no_client_auth(),
+        Err(e) if https => {
+            return Err(Error::Config(format!(
+                "could not load the system's TLS root certificates ({e}); \
+                 install the CA certificates package (e.g. ca-certificates)"
+            )));
+        }
+        // No https request will ever be made: an empty root store is enough.
+        Err(_) => builder
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth(),
+    };
     tls.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
     Ok(tls)
 }

@@ -3,9 +3,37 @@
 //! This file is the public contract; the implementation lives in small modules re-exported here:
 //! [`config`] (settings and credentials), [`models`] (stores, secrets, quota), [`error`] (the
 //! error type and its helpers), `envelope` (the one place that parses the v4 envelope),
-//! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket) and `client`
-//! (the HTTP client with retries and create reconciliation).
+//! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket), `http` (reqwest with
+//! ring-backed rustls and auth headers), `request` (the request loop: retries and reconciliation
+//! of creates whose response was lost), `batch` (batch-create progress) and `client` (one
+//! method per endpoint).
+//!
+//! ```no_run
+//! use secrecy::SecretString;
+//! use terraform_provider_cloudflare::cloudflare::{
+//!     Client, ClientConfig, Credentials, NewSecret, DEFAULT_BASE_URL,
+//! };
+//!
+//! # async fn demo() -> Result<(), terraform_provider_cloudflare::cloudflare::Error> {
+//! let token = Credentials::ApiToken(SecretString::from("…"));
+//! let client = Client::new(ClientConfig::new(DEFAULT_BASE_URL, token))?;
+//! let store = client.create_store("account-id", "default_secrets_store").await?;
+//! let secret = NewSecret {
+//!     name: "API_KEY".into(),
+//!     value: SecretString::from("…"),
+//!     scopes: vec!["workers".into()],
+//!     comment: None,
+//! };
+//! let created = client.create_secret("account-id", &store.id, secret).await?;
+//! match client.get_secret("account-id", &store.id, &created.id).await {
+//!     Err(e) if e.is_not_found() => { /* gone: remove from state */ }
+//!     other => { other?; }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
+mod batch;
 mod client;
 pub mod config;
 mod envelope;
@@ -13,6 +41,7 @@ pub mod error;
 mod http;
 pub mod models;
 pub mod rate_limit;
+mod request;
 pub mod retry;
 
 pub use client::Client;

@@ -1,0 +1,427 @@
+//! The request loop shared by every endpoint: URL building, rate limiting, one attempt,
+//! retries with backoff and `Retry-After`, and reconciliation of creates whose response was lost.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::client::Client;
+use super::envelope::{self, Envelope};
+use super::error::Error;
+use super::retry::parse_retry_after;
+
+/// Largest page the API serves.
+pub(super) const MAX_PER_PAGE: u32 = 100;
+/// A safety net against servers that never signal the last page.
+pub(super) const MAX_PAGES: u32 = 10_000;
+
+/// How a request may be retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    /// Safe to repeat.
+    Read,
+    /// Repeating it is harmless (same body, same outcome).
+    Update,
+    /// Repeating it after a lost response may answer "not found": that means done.
+    Delete,
+    /// Not idempotent: a possibly applied attempt is reconciled by name before any retry.
+    Create,
+}
+
+/// One API operation: method, path segments below the base URL, query.
+#[derive(Debug)]
+pub(super) struct Call {
+    pub(super) kind: Kind,
+    pub(super) method: Method,
+    pub(super) segments: Vec<String>,
+    pub(super) query: Vec<(&'static str, String)>,
+}
+
+impl Call {
+    fn path(&self) -> String {
+        format!("/{}", self.segments.join("/"))
+    }
+}
+
+/// What a lookup after a possibly applied create found.
+pub(super) enum Reconciled<T> {
+    /// Everything the request wanted to create exists: this is the result.
+    Found(T),
+    /// Nothing of it exists: the request may be sent again as it is.
+    Missing,
+    /// Part of it exists and the body now only holds the rest: send that.
+    Partial,
+}
+
+/// A response as received, before envelope parsing.
+pub(super) struct RawResponse {
+    status: u16,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// A failed attempt: the error, and whether the server may have applied the request.
+pub(super) struct Failure {
+    error: Error,
+    maybe_applied: bool,
+    retry_after: Option<Duration>,
+}
+
+/// A boxed lookup run after a possibly applied create (boxed so every endpoint future stays
+/// `Send` and the recursion through list calls stays small).
+pub(super) type Lookup<'a, T> =
+    Pin<Box<dyn Future<Output = Result<Reconciled<T>, Error>> + Send + 'a>>;
+
+/// Builds the body of the next attempt (a batch create shrinks after a partial success).
+pub(super) type BodyFn<'a> = &'a (dyn Fn() -> Result<Option<Vec<u8>>, Error> + Send + Sync + 'a);
+
+/// Looks up what a possibly applied create left behind.
+pub(super) type ReconcileFn<'a, T> = &'a mut (dyn FnMut() -> Lookup<'a, T> + Send + 'a);
+
+pub(super) fn nothing_to_reconcile<'a, T: Send + 'a>() -> Lookup<'a, T> {
+    Box::pin(async { Ok(Reconciled::Missing) })
+}
+
+pub(super) fn json<T: Serialize>(body: &T) -> Result<Option<Vec<u8>>, Error> {
+    serde_json::to_vec(body)
+        .map(Some)
+        .map_err(|e| Error::Config(format!("could not encode the request body: {e}")))
+}
+
+pub(super) fn require(value: &str, what: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        Err(Error::Config(format!("{what} must not be empty")))
+    } else {
+        Ok(())
+    }
+}
+
+impl Client {
+    pub(super) fn call(
+        &self,
+        kind: Kind,
+        method: Method,
+        account_id: &str,
+        rest: &[&str],
+    ) -> Result<Call, Error> {
+        require(account_id, "account_id")?;
+        let mut segments = vec![
+            "accounts".to_string(),
+            account_id.to_string(),
+            "secrets_store".to_string(),
+        ];
+        segments.extend(rest.iter().map(|s| s.to_string()));
+        Ok(Call {
+            kind,
+            method,
+            segments,
+            query: Vec::new(),
+        })
+    }
+
+    pub(super) fn url(&self, call: &Call) -> Result<Url, Error> {
+        let mut url = self.inner.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|_| Error::Config("base_url cannot hold API paths".into()))?
+            .pop_if_empty()
+            .extend(&call.segments);
+        if !call.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(call.query.iter());
+        }
+        Ok(url)
+    }
+
+    /// Sends one attempt (after waiting for the rate limiter) and reads the whole body.
+    pub(super) async fn attempt(
+        &self,
+        call: &Call,
+        body: Option<Vec<u8>>,
+        attempt: u32,
+    ) -> Result<RawResponse, Failure> {
+        let url = self.url(call).map_err(|error| Failure {
+            error,
+            maybe_applied: false,
+            retry_after: None,
+        })?;
+        self.inner.limiter.acquire().await;
+        let mut request = self
+            .inner
+            .http
+            .request(call.method.clone(), url)
+            .timeout(self.inner.timeout);
+        if let Some(body) = body {
+            request = request.header(CONTENT_TYPE, "application/json").body(body);
+        }
+        let started = Instant::now();
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) => {
+                let failure = self.transport_failure(call, e);
+                tracing::debug!(
+                    method = %call.method,
+                    path = %call.path(),
+                    attempt,
+                    latency_ms = started.elapsed().as_millis() as u64,
+                    error = %failure.error,
+                    "Cloudflare API request failed"
+                );
+                return Err(failure);
+            }
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_failure(call, e))?;
+        tracing::debug!(
+            method = %call.method,
+            path = %call.path(),
+            status,
+            attempt,
+            latency_ms = started.elapsed().as_millis() as u64,
+            "Cloudflare API request"
+        );
+        Ok(RawResponse {
+            status,
+            retry_after,
+            body: body.into(),
+        })
+    }
+
+    pub(super) fn transport_failure(&self, call: &Call, e: reqwest::Error) -> Failure {
+        let not_sent = e.is_connect();
+        let error = if e.is_timeout() {
+            Error::Timeout(self.inner.timeout)
+        } else {
+            Error::Transport(format!(
+                "{} {}: {}",
+                call.method,
+                call.path(),
+                error_chain(&e.without_url())
+            ))
+        };
+        Failure {
+            error,
+            maybe_applied: !not_sent,
+            retry_after: None,
+        }
+    }
+
+    /// The request loop: retries 429 (honouring `Retry-After`), 5xx, connection errors and
+    /// timeouts with jittered backoff, up to `max_retries`. For creates, a possibly applied
+    /// attempt is reconciled with `reconcile` before anything is sent again.
+    pub(super) async fn run<'a, T>(
+        &self,
+        call: &Call,
+        body: BodyFn<'a>,
+        reconcile: ReconcileFn<'a, T>,
+    ) -> Result<Envelope<T>, Error>
+    where
+        T: DeserializeOwned + Send + 'a,
+    {
+        let policy = self.inner.retry;
+        let mut retry = 0u32;
+        let mut maybe_applied = false;
+        loop {
+            let failure = match self.attempt(call, body()?, retry).await {
+                Ok(raw) => match envelope::parse::<T>(raw.status, &raw.body) {
+                    Ok(envelope) => return Ok(envelope),
+                    Err(error) => Failure {
+                        maybe_applied: raw.status >= 500 || matches!(error, Error::Decode(_)),
+                        retry_after: (raw.status == 429 || raw.status == 503)
+                            .then_some(raw.retry_after)
+                            .flatten(),
+                        error,
+                    },
+                },
+                Err(failure) => failure,
+            };
+            maybe_applied |= failure.maybe_applied;
+            let error = failure.error;
+
+            if call.kind == Kind::Delete && maybe_applied && retry > 0 && error.is_not_found() {
+                return Ok(Envelope {
+                    result: None,
+                    result_info: None,
+                });
+            }
+            let retryable = error.is_retryable();
+            let reconcile_now = call.kind == Kind::Create
+                && maybe_applied
+                && (retryable
+                    || error.is_name_conflict()
+                    || error.is_max_stores_exceeded()
+                    || matches!(error, Error::Decode(_)));
+            if !retryable && !reconcile_now {
+                return Err(error);
+            }
+            let retries_left = retry < policy.max_retries;
+            let will_retry = retryable && retries_left;
+            if will_retry {
+                let delay = policy.delay(retry, failure.retry_after);
+                tracing::debug!(
+                    method = %call.method,
+                    path = %call.path(),
+                    attempt = retry,
+                    delay_ms = delay.as_millis() as u64,
+                    "retrying Cloudflare API request"
+                );
+                tokio::time::sleep(delay).await;
+            }
+            if reconcile_now {
+                match reconcile().await {
+                    Ok(Reconciled::Found(result)) => {
+                        tracing::debug!(
+                            method = %call.method,
+                            path = %call.path(),
+                            "a create whose response was lost had been applied; using it"
+                        );
+                        return Ok(Envelope {
+                            result: Some(result),
+                            result_info: None,
+                        });
+                    }
+                    Ok(Reconciled::Partial) if retries_left => {}
+                    Ok(Reconciled::Missing) if will_retry => {}
+                    Ok(_) => return Err(error),
+                    Err(lookup) => {
+                        tracing::debug!(
+                            method = %call.method,
+                            path = %call.path(),
+                            error = %lookup,
+                            "could not check whether a create was applied"
+                        );
+                        return Err(error);
+                    }
+                }
+            } else if !will_retry {
+                return Err(error);
+            }
+            retry += 1;
+        }
+    }
+
+    /// A request that never needs reconciliation.
+    pub(super) async fn simple<T: DeserializeOwned + Send + 'static>(
+        &self,
+        call: &Call,
+        body: Option<Vec<u8>>,
+    ) -> Result<Envelope<T>, Error> {
+        self.run(call, &|| Ok(body.clone()), &mut nothing_to_reconcile)
+            .await
+    }
+
+    /// Every item of a paged list: follows `page` until the last page.
+    pub(super) async fn paginate<T: DeserializeOwned + Send + 'static>(
+        &self,
+        mut call: Call,
+        per_page: u32,
+        id_of: fn(&T) -> &str,
+    ) -> Result<Vec<T>, Error> {
+        let per_page = per_page.clamp(1, MAX_PER_PAGE);
+        let base_query = call.query.clone();
+        let mut items: Vec<T> = Vec::new();
+        let mut previous_first: Option<String> = None;
+        for page in 1..=MAX_PAGES {
+            call.query = base_query.clone();
+            call.query.push(("page", page.to_string()));
+            call.query.push(("per_page", per_page.to_string()));
+            let envelope = self.simple::<Vec<T>>(&call, None).await?;
+            let batch = envelope.result.unwrap_or_default();
+            if batch.is_empty() {
+                break;
+            }
+            let first = id_of(&batch[0]).to_string();
+            if previous_first.as_deref() == Some(first.as_str()) {
+                return Err(Error::Decode(format!(
+                    "{} returned the same page twice (page {page}); pagination did not advance",
+                    call.path()
+                )));
+            }
+            previous_first = Some(first);
+            let len = batch.len() as u64;
+            items.extend(batch);
+            let info = envelope.result_info.unwrap_or_default();
+            let last = if let Some(total_pages) = info.total_pages {
+                u64::from(page) >= total_pages
+            } else if let Some(total) = info.total_count {
+                items.len() as u64 >= total
+            } else {
+                len < info.per_page.unwrap_or(u64::from(per_page))
+            };
+            if last {
+                break;
+            }
+        }
+        Ok(items)
+    }
+}
+
+/// An error's message followed by its sources, e.g. `error sending request: connection refused`.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let message = inner.to_string();
+        if !text.contains(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudflare::{ClientConfig, Credentials};
+    use secrecy::SecretString;
+
+    fn client() -> Client {
+        let config = ClientConfig::new(
+            "http://127.0.0.1:9/client/v4/",
+            Credentials::ApiToken(SecretString::from("tok")),
+        );
+        Client::new(config).unwrap()
+    }
+
+    #[test]
+    fn urls_escape_ids_and_carry_the_query() {
+        let c = client();
+        let mut call = c
+            .call(
+                Kind::Read,
+                Method::GET,
+                "acc",
+                &["stores", "a/b?c", "secrets"],
+            )
+            .unwrap();
+        call.query.push(("search", "A B&C".into()));
+        let url = c.url(&call).unwrap();
+        assert_eq!(
+            url.as_str(),
+            "http://127.0.0.1:9/client/v4/accounts/acc/secrets_store/stores/a%2Fb%3Fc/secrets?search=A+B%26C"
+        );
+        assert_eq!(c.base_url(), "http://127.0.0.1:9/client/v4");
+    }
+
+    #[test]
+    fn empty_ids_are_rejected_before_any_request() {
+        let c = client();
+        let err = c
+            .call(Kind::Read, Method::GET, " ", &["quota"])
+            .unwrap_err();
+        assert!(err.to_string().contains("account_id"), "{err}");
+    }
+}
