@@ -81,8 +81,9 @@ impl FaultControl {
         });
     }
 
-    /// The next `count` writes (POST, PATCH, DELETE) are applied, then the connection is
-    /// closed instead of answering.
+    /// The next `count` authenticated writes (POST, PATCH, DELETE) are handled as usual,
+    /// then their response is dropped: over `serve` the connection is closed before any
+    /// byte of the response is written; in process the response body fails.
     pub fn drop_next_write_responses(&self, count: u32) {
         self.with(|s| s.dropped_writes_remaining = count);
     }

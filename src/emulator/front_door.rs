@@ -28,7 +28,7 @@ pub(crate) async fn front_door(
         tokio::time::sleep(admission.latency).await;
     }
     let mut response_dropped = false;
-    let response = if let Some(rejection) = admission.rejection {
+    let mut response = if let Some(rejection) = admission.rejection {
         rejection.into_response()
     } else if let Err(error) = authenticate(request.headers(), state.config()) {
         error.into_response()
@@ -46,6 +46,7 @@ pub(crate) async fn front_door(
             response
         }
     };
+    state.rate_window().annotate(response.headers_mut());
     let status = response.status().as_u16();
     tracing::debug!(%method, %path, status, response_dropped, "emulator request");
     state.log().push(RequestRecord {

@@ -29,8 +29,8 @@ pub struct ListQuery {
     pub scopes: Vec<String>,
 }
 
-/// Parses raw query pairs; `allowed_orders` lists the accepted `order` values; `filters`
-/// says whether `search` / `scopes` are accepted (secrets) or ignored (stores).
+/// Parses raw query pairs; `allowed_orders` lists the accepted `order` values. Unknown
+/// keys are ignored, as the API does; store listings ignore `search` and `scopes`.
 pub fn parse_list_query(
     pairs: &[(String, String)],
     allowed_orders: &[&str],

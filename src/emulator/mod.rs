@@ -17,7 +17,9 @@ mod handlers;
 mod ids;
 mod listing;
 mod model;
+mod rate_headers;
 mod request_log;
+mod running;
 mod state;
 mod validation;
 
@@ -34,6 +36,7 @@ pub use envelope::ApiError;
 pub use faults::FaultControl;
 pub use model::{SecretInfo, StoreInfo};
 pub use request_log::RequestRecord;
+pub use running::RunningEmulator;
 pub use state::EmulatorState;
 pub use validation::ALLOWED_SCOPES;
 

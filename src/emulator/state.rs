@@ -7,6 +7,7 @@ use super::config::EmulatorConfig;
 use super::envelope::ApiError;
 use super::faults::FaultControl;
 use super::model::{SecretInfo, StoreInfo};
+use super::rate_headers::RateWindow;
 use super::request_log::{RequestLog, RequestRecord};
 
 struct Shared {
@@ -14,6 +15,7 @@ struct Shared {
     data: Mutex<AccountData>,
     faults: FaultControl,
     log: RequestLog,
+    rate_window: RateWindow,
 }
 
 /// One emulated account. Cheap to clone; clones share everything.
@@ -30,6 +32,7 @@ impl EmulatorState {
                 config,
                 faults: FaultControl::default(),
                 log: RequestLog::default(),
+                rate_window: RateWindow::new(),
             }),
         }
     }
@@ -75,6 +78,10 @@ impl EmulatorState {
 
     pub(crate) fn log(&self) -> &RequestLog {
         &self.shared.log
+    }
+
+    pub(crate) fn rate_window(&self) -> &RateWindow {
+        &self.shared.rate_window
     }
 
     /// The account's data, if `account_id` is the emulated account.

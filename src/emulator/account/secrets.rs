@@ -1,180 +1,27 @@
-//! The account's data and every operation on it, enforcing the API's rules and limits.
+//! Secret operations: list (search, scopes, order, pages), batch create, get, patch,
+//! delete, bulk delete and duplicate, with name, scope, size and quota rules.
 
 use std::cmp::Ordering;
+use std::time::Duration;
 
+use axum::http::StatusCode;
 use secrecy::{ExposeSecret, SecretString};
-use serde::Deserialize;
 use tokio::time::Instant;
 
-use super::body::{optional_secret_string, secret_string};
-use super::config::EmulatorConfig;
-use super::envelope::{ApiError, ResultInfo};
-use super::ids::{MonotonicClock, new_id};
-use super::listing::{ListQuery, paginate, sort_items};
-use super::model::{SecretInfo, SecretRecord, StoreInfo, StoreRecord};
-use super::validation::{
-    check_secret_name, check_store_name, check_value_size, normalize_comment, normalize_scopes,
+use super::AccountData;
+use super::inputs::{DuplicateInput, NewSecretInput, SecretPatchInput};
+use crate::emulator::envelope::{ApiError, ResultInfo};
+use crate::emulator::ids::new_id;
+use crate::emulator::listing::{ListQuery, paginate, sort_items};
+use crate::emulator::model::{SecretInfo, SecretRecord};
+use crate::emulator::validation::{
+    check_secret_name, check_value_size, normalize_comment, normalize_scopes,
 };
-use axum::http::StatusCode;
 
-/// `order` values accepted when listing stores.
-pub const STORE_ORDERS: [&str; 3] = ["name", "created", "modified"];
 /// `order` values accepted when listing secrets.
 pub const SECRET_ORDERS: [&str; 5] = ["name", "comment", "created", "modified", "status"];
 
-/// One element of a create-secrets body.
-#[derive(Debug, Deserialize)]
-pub struct NewSecretInput {
-    pub name: String,
-    #[serde(deserialize_with = "secret_string")]
-    pub value: SecretString,
-    pub scopes: Vec<String>,
-    #[serde(default)]
-    pub comment: Option<String>,
-}
-
-/// A PATCH body: every field optional; `name` is only accepted unchanged.
-#[derive(Debug, Default, Deserialize)]
-pub struct SecretPatchInput {
-    #[serde(default, deserialize_with = "optional_secret_string")]
-    pub value: Option<SecretString>,
-    #[serde(default)]
-    pub scopes: Option<Vec<String>>,
-    #[serde(default)]
-    pub comment: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-}
-
-/// A duplicate body.
-#[derive(Debug, Deserialize)]
-pub struct DuplicateInput {
-    pub name: String,
-    pub scopes: Vec<String>,
-    #[serde(default)]
-    pub comment: Option<String>,
-}
-
-/// Everything the one account holds.
-#[derive(Debug)]
-pub(crate) struct AccountData {
-    pub config: EmulatorConfig,
-    stores: Vec<StoreRecord>,
-    secrets: Vec<SecretRecord>,
-    clock: MonotonicClock,
-    next_sequence: u64,
-}
-
 impl AccountData {
-    pub fn new(config: EmulatorConfig) -> AccountData {
-        AccountData {
-            config,
-            stores: Vec::new(),
-            secrets: Vec::new(),
-            clock: MonotonicClock::default(),
-            next_sequence: 0,
-        }
-    }
-
-    fn sequence(&mut self) -> u64 {
-        self.next_sequence += 1;
-        self.next_sequence
-    }
-
-    pub fn store_infos(&self) -> Vec<StoreInfo> {
-        self.stores
-            .iter()
-            .map(|store| store.info(&self.config.account_id))
-            .collect()
-    }
-
-    pub fn secret_infos(&self) -> Vec<SecretInfo> {
-        self.secrets
-            .iter()
-            .map(|secret| secret.info(self.config.activation_delay))
-            .collect()
-    }
-
-    pub fn secret_value(&self, secret_id: &str) -> Option<String> {
-        self.secrets
-            .iter()
-            .find(|secret| secret.id == secret_id)
-            .map(|secret| secret.value.expose_secret().to_string())
-    }
-
-    pub fn quota(&self) -> (usize, usize) {
-        (self.config.max_secrets, self.secrets.len())
-    }
-
-    // ----- stores -----
-
-    pub fn list_stores(&self, query: &ListQuery) -> (Vec<StoreInfo>, ResultInfo) {
-        let mut stores: Vec<&StoreRecord> = self.stores.iter().collect();
-        sort_items(
-            &mut stores,
-            query.direction,
-            |a, b| compare_stores(a, b, &query.order),
-            |store| store.sequence,
-        );
-        let infos: Vec<StoreInfo> = stores
-            .iter()
-            .map(|store| store.info(&self.config.account_id))
-            .collect();
-        paginate(&infos, query.page, query.per_page)
-    }
-
-    pub fn create_store(&mut self, name: &str) -> Result<StoreInfo, ApiError> {
-        check_store_name(name)?;
-        if self.stores.len() >= self.config.max_stores {
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                1003,
-                "maximum_stores_exceeded",
-            ));
-        }
-        let now = self.clock.now();
-        let sequence = self.sequence();
-        let store = StoreRecord {
-            id: new_id(),
-            name: name.to_string(),
-            created: now,
-            modified: now,
-            sequence,
-        };
-        let info = store.info(&self.config.account_id);
-        self.stores.push(store);
-        Ok(info)
-    }
-
-    pub fn get_store(&self, store_id: &str) -> Result<StoreInfo, ApiError> {
-        self.find_store(store_id)
-            .map(|store| store.info(&self.config.account_id))
-    }
-
-    pub fn delete_store(&mut self, store_id: &str, force: bool) -> Result<(), ApiError> {
-        self.find_store(store_id)?;
-        let holds_secrets = self.secrets.iter().any(|s| s.store_id == store_id);
-        if holds_secrets && !force {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                1003,
-                "store_not_empty: the store still holds secrets; delete them first or pass force=true",
-            ));
-        }
-        self.secrets.retain(|secret| secret.store_id != store_id);
-        self.stores.retain(|store| store.id != store_id);
-        Ok(())
-    }
-
-    fn find_store(&self, store_id: &str) -> Result<&StoreRecord, ApiError> {
-        self.stores
-            .iter()
-            .find(|store| store.id == store_id)
-            .ok_or_else(ApiError::store_not_found)
-    }
-
-    // ----- secrets -----
-
     pub fn list_secrets(
         &self,
         store_id: &str,
@@ -402,20 +249,7 @@ fn name_exists(name: &str) -> ApiError {
     )
 }
 
-fn compare_stores(a: &StoreRecord, b: &StoreRecord, order: &str) -> Ordering {
-    match order {
-        "name" => a.name.cmp(&b.name),
-        "modified" => a.modified.cmp(&b.modified),
-        _ => a.created.cmp(&b.created),
-    }
-}
-
-fn compare_secrets(
-    a: &SecretRecord,
-    b: &SecretRecord,
-    order: &str,
-    delay: std::time::Duration,
-) -> Ordering {
+fn compare_secrets(a: &SecretRecord, b: &SecretRecord, order: &str, delay: Duration) -> Ordering {
     match order {
         "name" => a.name.cmp(&b.name),
         "comment" => a

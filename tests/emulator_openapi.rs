@@ -1,0 +1,115 @@
+//! The test-support OpenAPI validator itself: it accepts the documented shapes and rejects
+//! bodies that break the schema, so the emulator's validated responses mean something.
+
+mod emulator_support;
+
+use emulator_support::spec;
+use serde_json::{Value, json};
+
+fn secret() -> Value {
+    json!({
+        "id": "3fd85f74b32742f1bff64a85009dda07",
+        "store_id": "023e105f4ecef8ad9ca31a8372d0c353",
+        "name": "MY_API_KEY",
+        "status": "active",
+        "created": "2023-09-21T18:56:32.624632Z",
+        "modified": "2023-09-21T18:56:32.624632Z",
+        "scopes": ["workers"]
+    })
+}
+
+fn envelope(result: Value) -> Value {
+    json!({"success": true, "errors": [], "messages": [], "result": result})
+}
+
+const SECRET_PATH: &str =
+    "/client/v4/accounts/a/secrets_store/stores/s/secrets/3fd85f74b32742f1bff64a85009dda07";
+
+fn violations(method: &str, path: &str, status: u16, body: &Value) -> Option<Vec<String>> {
+    spec().map(|spec| spec.check_response(method, path, status, body))
+}
+
+#[test]
+fn documented_bodies_pass() {
+    let Some(errors) = violations("GET", SECRET_PATH, 200, &envelope(secret())) else {
+        return;
+    };
+    assert!(errors.is_empty(), "{errors:?}");
+    let failure = json!({"success": false, "errors": [{"code": 1001, "message": "secret_not_found"}],
+                         "messages": [], "result": null});
+    assert_eq!(violations("GET", SECRET_PATH, 404, &failure), Some(vec![]));
+    let deleted = envelope(Value::Null);
+    assert_eq!(
+        violations("DELETE", SECRET_PATH, 202, &deleted),
+        Some(vec![])
+    );
+}
+
+#[test]
+fn broken_bodies_are_reported() {
+    if spec().is_none() {
+        return;
+    }
+    let mut missing = secret();
+    missing.as_object_mut().unwrap().remove("status");
+    let mut bad_status = secret();
+    bad_status["status"] = json!("ready");
+    let mut bad_time = secret();
+    bad_time["created"] = json!("yesterday");
+    let mut long_id = secret();
+    long_id["id"] = json!("x".repeat(33));
+    let mut bad_scope = secret();
+    bad_scope["scopes"] = json!(["pages"]);
+    let mut bad_comment = secret();
+    bad_comment["comment"] = json!(5);
+    let cases = [
+        (envelope(missing), "status"),
+        (envelope(bad_status), "ready"),
+        (envelope(bad_time), "date-time"),
+        (envelope(long_id), "longer than 32"),
+        (envelope(bad_scope), "pages"),
+        (envelope(bad_comment), "expected string"),
+        (
+            json!({"success": true, "messages": [], "result": secret()}),
+            "errors",
+        ),
+        (
+            json!({"success": "yes", "errors": [], "messages": []}),
+            "expected boolean",
+        ),
+    ];
+    for (body, expected) in cases {
+        let errors = violations("GET", SECRET_PATH, 200, &body).unwrap();
+        assert!(
+            errors.iter().any(|error| error.contains(expected)),
+            "expected a violation mentioning {expected:?}, got {errors:?}"
+        );
+    }
+    let bad_error = json!({"success": false, "errors": [{"code": 5, "message": "x"}], "messages": [], "result": null});
+    let errors = violations("GET", SECRET_PATH, 404, &bad_error).unwrap();
+    assert!(
+        errors.iter().any(|error| error.contains("minimum")),
+        "{errors:?}"
+    );
+    let undocumented = violations("GET", SECRET_PATH, 201, &envelope(secret())).unwrap();
+    assert!(!undocumented.is_empty());
+    let quota =
+        json!({"success": true, "errors": [], "messages": [], "result": {"secrets": {"quota": 1}}});
+    let errors = violations("GET", "/accounts/a/secrets_store/quota", 200, &quota).unwrap();
+    assert!(
+        errors.iter().any(|error| error.contains("usage")),
+        "{errors:?}"
+    );
+    let mut errors = Vec::new();
+    let create = json!({"name": "A", "value": "v", "scopes": ["workers"]});
+    spec().unwrap().check(
+        &json!({"$ref": "#/components/schemas/secrets-store_createSecretObject"}),
+        &create,
+        "",
+        &mut errors,
+    );
+    assert!(
+        errors.iter().any(|error| error.contains("write-only")),
+        "{errors:?}"
+    );
+}
