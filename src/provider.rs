@@ -6,7 +6,6 @@ pub mod settings;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use secrecy::SecretString;
 
 pub use data::{DEFAULT_STORE_NAME, ProviderData};
 pub use settings::Setting;
@@ -231,13 +230,11 @@ fn build_client(s: &ResolvedSettings, version: &str) -> Result<Client, String> {
 
 fn credentials(s: &ResolvedSettings) -> Result<Credentials, String> {
     match (&s.api_token, &s.api_key, &s.email) {
-        (Setting::Known(token), _, _) => {
-            Ok(Credentials::ApiToken(SecretString::from(token.clone())))
-        }
+        (Setting::Known(token), _, _) => Ok(Credentials::ApiToken(token.clone())),
         (Setting::Unknown, _, _) => Err(unknown_setting(API_TOKEN.0)),
         (Setting::Unset, Setting::Known(key), Setting::Known(email)) => Ok(Credentials::ApiKey {
             email: email.clone(),
-            key: SecretString::from(key.clone()),
+            key: key.clone(),
         }),
         (Setting::Unset, Setting::Known(_), Setting::Unknown) => Err(unknown_setting(EMAIL.0)),
         (Setting::Unset, Setting::Known(_), Setting::Unset) => Err(format!(

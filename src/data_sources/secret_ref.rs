@@ -7,8 +7,9 @@ use crate::cloudflare::{Client, ListSecretsParams, Secret};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::resources::values::{api_error, check_secret_name, error, known_string};
 use crate::tfplugin::{
-    Attribute, DataSource, Diagnostic, Diagnostics, ReadDataSourceRequest, ReadDataSourceResponse,
-    Schema, Type, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse, Value,
+    Attribute, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
+    ReadDataSourceResponse, Schema, Type, ValidateConfig, ValidateConfigRequest,
+    ValidateConfigResponse, Value,
 };
 
 /// The `cloudflare_secret_ref` data source.
@@ -22,14 +23,6 @@ const NAMES_SHOWN: usize = 10;
 
 /// The Worker binding type for Secrets Store secrets.
 pub const BINDING_TYPE: &str = "secrets_store_secret";
-
-fn worker_binding_type() -> Type {
-    Type::object([
-        ("type", Type::String),
-        ("store_id", Type::String),
-        ("secret_name", Type::String),
-    ])
-}
 
 /// The data source's state from the secret.
 pub fn secret_ref_state(secret: &Secret, account_id: &str) -> Value {
@@ -78,41 +71,54 @@ impl DataSource<ProviderData> for SecretRefDataSource {
             vec![
                 Attribute::string("name")
                     .required()
-                    .description("The exact secret name."),
+                    .description("Exact name of the secret."),
                 Attribute::string("store_id")
                     .optional()
                     .computed()
                     .description(
-                        "The store; defaults to the account's `default_secrets_store` (which \
-                         must exist).",
+                        "Store to look in. Defaults to the account's `default_secrets_store` \
+                         (never created by this data source).",
                     ),
                 Attribute::string("account_id")
                     .optional()
                     .computed()
-                    .description("The account; defaults to the provider's `account_id`."),
-                Attribute::string("id").computed().description("The secret id."),
+                    .description("Account to look in. Defaults to the provider's `account_id`."),
+                Attribute::string("id").computed().description("Secret id."),
                 Attribute::string("status")
                     .computed()
                     .description("`pending` or `active`."),
                 Attribute::new("scopes", Type::set(Type::String))
                     .computed()
-                    .description("Where the secret may be used."),
+                    .description("Services that may use the secret."),
                 Attribute::string("comment")
                     .computed()
-                    .description("The secret's comment, if any."),
+                    .description("The secret's comment."),
                 Attribute::string("created")
                     .computed()
                     .description("When the secret was created (RFC 3339)."),
                 Attribute::string("modified")
                     .computed()
                     .description("When the secret was last modified (RFC 3339)."),
-                Attribute::new("worker_binding", worker_binding_type())
-                    .computed()
-                    .description(
-                        "`{ type = \"secrets_store_secret\", store_id, secret_name }`: merge it \
-                         with a `name` into a Worker's bindings, e.g. \
-                         `merge(data.cloudflare_secret_ref.x.worker_binding, { name = \"API_KEY\" })`.",
-                    ),
+                Attribute::nested(
+                    "worker_binding",
+                    Nesting::Single,
+                    vec![
+                        Attribute::string("type")
+                            .computed()
+                            .description("Always `secrets_store_secret`."),
+                        Attribute::string("store_id")
+                            .computed()
+                            .description("The store's id."),
+                        Attribute::string("secret_name")
+                            .computed()
+                            .description("The secret's name."),
+                    ],
+                )
+                .computed()
+                .description(
+                    "A Worker binding for this secret, without the JavaScript binding name: \
+                     merge `{ name = \"...\" }` into it.",
+                ),
             ],
         )
     }

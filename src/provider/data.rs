@@ -137,6 +137,7 @@ impl ProviderData {
         if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
             return Ok(store.id.clone());
         }
+        tracing::info!(account_id, "creating the default Secrets Store");
         let created = client.create_store(account_id, DEFAULT_STORE_NAME).await;
         match created {
             Ok(store) => Ok(store.id),
@@ -216,6 +217,7 @@ impl ProviderData {
             ..ListSecretsParams::default()
         };
         cell.get_or_try_init(|| async {
+            tracing::debug!(account_id, store_id, "listing secrets for refresh");
             client
                 .list_secrets(account_id, store_id, &params)
                 .await

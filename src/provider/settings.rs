@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use secrecy::SecretString;
+
 use crate::tfplugin::{AttributePath, Diagnostics, Number, Value};
 
 /// Default for `secret_activation_timeout`.
@@ -50,11 +52,11 @@ pub const ACTIVATION_TIMEOUT: (&str, &str) = (
     "CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT",
 );
 
-/// Every provider setting, resolved. Token and key are plain strings here only until they are
-/// wrapped into `SecretString` by the caller; this struct has no `Debug` on purpose.
+/// Every provider setting, resolved. Token and key are `SecretString`s from the moment they are
+/// read.
 pub struct ResolvedSettings {
-    pub api_token: Setting<String>,
-    pub api_key: Setting<String>,
+    pub api_token: Setting<SecretString>,
+    pub api_key: Setting<SecretString>,
     pub email: Setting<String>,
     pub account_id: Setting<String>,
     pub base_url: Setting<String>,
@@ -121,8 +123,13 @@ pub fn resolve(
             Raw::Env(_, s) => Setting::Known(s.trim().to_string()),
         }
     };
-    let api_token = string(API_TOKEN);
-    let api_key = string(API_KEY);
+    let secret = |key| match string(key) {
+        Setting::Unset => Setting::Unset,
+        Setting::Unknown => Setting::Unknown,
+        Setting::Known(text) => Setting::Known(SecretString::from(text)),
+    };
+    let api_token = secret(API_TOKEN);
+    let api_key = secret(API_KEY);
     let email = string(EMAIL);
     let account_id = string(ACCOUNT_ID);
     let base_url = string(BASE_URL);

@@ -91,15 +91,15 @@ impl Resource<ProviderData> for SecretsStoreResource {
                 Attribute::string("id")
                     .computed()
                     .use_state_for_unknown()
-                    .description("The store id (32 hex digits)."),
+                    .description("Store id (32 hexadecimal characters)."),
                 Attribute::string("account_id")
                     .optional()
                     .computed()
                     .requires_replace()
                     .use_state_for_unknown()
                     .description(
-                        "The account that owns the store; defaults to the provider's \
-                         `account_id`. Changing it replaces the store.",
+                        "Account that owns the store. Defaults to the provider's `account_id`. \
+                         Changing it replaces the store.",
                     ),
                 Attribute::string("name")
                     .optional()
@@ -107,24 +107,25 @@ impl Resource<ProviderData> for SecretsStoreResource {
                     .requires_replace()
                     .default(DEFAULT_STORE_NAME)
                     .description(
-                        "The store name, default `default_secrets_store`. Changing it replaces \
-                         the store.",
+                        "Store name. Default `default_secrets_store`. Changing it replaces the \
+                         store.",
                     ),
                 Attribute::bool("adopt")
                     .optional()
                     .computed()
                     .default(false)
                     .description(
-                        "When a store of this name already exists, take it over instead of \
-                         failing.",
+                        "When a store with this `name` already exists, take it over instead of \
+                         failing. Default `false`.",
                     ),
                 Attribute::bool("force_destroy")
                     .optional()
                     .computed()
                     .default(false)
                     .description(
-                        "Let destroy delete the store together with the secrets it still holds. \
-                         Without it, destroying a non-empty store fails.",
+                        "Destroy deletes the store even when it still holds secrets (they are \
+                         deleted with it). Otherwise destroying a non-empty store fails. Default \
+                         `false`.",
                     ),
                 Attribute::string("created")
                     .computed()

@@ -552,15 +552,15 @@ fn schema() -> Schema {
             Attribute::string("id")
                 .computed()
                 .use_state_for_unknown()
-                .description("The secret id."),
+                .description("Secret id."),
             Attribute::string("account_id")
                 .optional()
                 .computed()
                 .requires_replace()
                 .use_state_for_unknown()
                 .description(
-                    "The account; defaults to the provider's `account_id`. Changing it replaces \
-                     the secret.",
+                    "Account that owns the store. Defaults to the provider's `account_id`. \
+                     Changing it replaces the secret.",
                 ),
             Attribute::string("store_id")
                 .optional()
@@ -568,41 +568,49 @@ fn schema() -> Schema {
                 .requires_replace()
                 .use_state_for_unknown()
                 .description(
-                    "The store. When omitted, the account's `default_secrets_store` is used and \
-                     created at apply time if absent. Changing it replaces the secret.",
+                    "Store that holds the secret. Defaults to the account's \
+                     `default_secrets_store`, created at apply time if absent. Changing it \
+                     replaces the secret.",
                 ),
-            Attribute::string("name").required().requires_replace().description(
-                "The secret name: letters, digits, `_` and `-`. Changing it replaces the secret.",
-            ),
-            Attribute::string("value").optional().sensitive().description(
-                "The secret value, stored in state. Prefer `value_wo` on Terraform 1.11+.",
-            ),
+            Attribute::string("name")
+                .required()
+                .requires_replace()
+                .description(
+                    "Secret name, unique in the store: letters, digits, `_` and `-`, no \
+                     whitespace. Checked at plan time. Changing it replaces the secret.",
+                ),
+            Attribute::string("value")
+                .optional()
+                .sensitive()
+                .description("The secret value, stored in state. Conflicts with `value_wo`."),
             Attribute::string("value_wo")
                 .optional()
                 .sensitive()
                 .write_only()
                 .description(
-                    "The secret value, write-only: never stored in state or plan. Bump \
-                     `value_wo_version` to push a new value.",
+                    "The secret value, never stored in state or plan. Requires Terraform 1.11 \
+                     or later. Conflicts with `value`.",
                 ),
-            Attribute::number("value_wo_version").optional().description(
-                "Any number; change it to send `value_wo` again (Terraform cannot see \
-                 write-only changes).",
-            ),
+            Attribute::number("value_wo_version")
+                .optional()
+                .description(
+                    "Change it to send `value_wo` again; Terraform cannot detect changes of a \
+                 write-only value.",
+                ),
             Attribute::new("scopes", Type::set(Type::String))
                 .optional()
                 .computed()
                 .default(Value::string_set(DEFAULT_SCOPES))
                 .description(
-                    "Where the secret may be used, default `[\"workers\"]`. Known scopes: \
+                    "Services that may use the secret. Default `[\"workers\"]`. Known values: \
                      `workers`, `ai_gateway`, `dex`, `access`, `containers`, `websearch`.",
                 ),
             Attribute::string("comment")
                 .optional()
-                .description("A free-text comment."),
+                .description("Free-text description."),
             Attribute::string("status")
                 .computed()
-                .description("`pending` or `active`; apply waits until the secret is `active`."),
+                .description("`pending` or `active`; apply waits for `active`."),
             Attribute::string("created")
                 .computed()
                 .use_state_for_unknown()

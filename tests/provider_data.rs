@@ -1,0 +1,212 @@
+//! `ProviderData` against the emulator over a real socket: the default store is created once
+//! per process even under concurrency or a lost response, and refreshes share one listing.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use secrecy::SecretString;
+use terraform_provider_cloudflare::cloudflare::{Client, ClientConfig, Credentials, NewSecret};
+use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState};
+use terraform_provider_cloudflare::provider::{
+    CloudflareProvider, DEFAULT_STORE_NAME, ProviderData,
+};
+use terraform_provider_cloudflare::tfplugin::Value;
+
+const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
+const TOKEN: &str = "provider-data-token";
+
+struct Setup {
+    state: EmulatorState,
+    data: Arc<ProviderData>,
+    client: Client,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+async fn setup() -> Setup {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let state = EmulatorState::new(EmulatorConfig::new(ACCOUNT, TOKEN));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base_url = format!("http://{}/client/v4", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = state.clone();
+    tokio::spawn(async move {
+        let _ = emulator::serve(listener, served, async move {
+            let _ = stopped.await;
+        })
+        .await;
+    });
+    let env: HashMap<&str, String> = [
+        ("CLOUDFLARE_BASE_URL", base_url.clone()),
+        ("CLOUDFLARE_API_TOKEN", TOKEN.to_string()),
+        ("CLOUDFLARE_ACCOUNT_ID", ACCOUNT.to_string()),
+        ("CLOUDFLARE_RPS", "200".to_string()),
+        ("CLOUDFLARE_MIN_BACKOFF", "0.01".to_string()),
+        ("CLOUDFLARE_MAX_BACKOFF", "0.05".to_string()),
+    ]
+    .into_iter()
+    .collect();
+    let config = Value::object(
+        terraform_provider_cloudflare::provider::provider_schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null)),
+    );
+    let configured = CloudflareProvider.configure_with_env(&config, &|k| env.get(k).cloned());
+    assert!(
+        configured.diagnostics.is_empty(),
+        "{:?}",
+        configured.diagnostics
+    );
+    let mut client_config = ClientConfig::new(
+        base_url,
+        Credentials::ApiToken(SecretString::from(TOKEN.to_string())),
+    );
+    client_config.requests_per_second = 200.0;
+    Setup {
+        state,
+        data: Arc::new(configured.data.unwrap()),
+        client: Client::new(client_config).unwrap(),
+        _stop: stop,
+    }
+}
+
+fn store_posts(state: &EmulatorState) -> usize {
+    state
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/stores"))
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_create_the_default_store_once() {
+    let s = setup().await;
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let data = s.data.clone();
+            tokio::spawn(async move { data.ensure_default_store(ACCOUNT).await })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in tasks {
+        ids.push(task.await.unwrap().expect("default store"));
+    }
+    let stores = s.state.stores();
+    assert_eq!(stores.len(), 1);
+    assert_eq!(stores[0].name, DEFAULT_STORE_NAME);
+    assert!(ids.iter().all(|id| *id == stores[0].id));
+    assert_eq!(store_posts(&s.state), 1);
+}
+
+#[tokio::test]
+async fn a_lost_create_response_still_yields_the_default_store() {
+    let s = setup().await;
+    s.state.faults().drop_next_write_responses(1);
+    let id = s
+        .data
+        .ensure_default_store(ACCOUNT)
+        .await
+        .expect("recovered");
+    let stores = s.state.stores();
+    assert_eq!(stores.len(), 1, "never a second store");
+    assert_eq!(stores[0].id, id);
+}
+
+#[tokio::test]
+async fn a_store_made_by_another_process_is_used() {
+    let s = setup().await;
+    // Created by another process (or the dashboard) before: found by the first listing.
+    let theirs = s
+        .client
+        .create_store(ACCOUNT, DEFAULT_STORE_NAME)
+        .await
+        .unwrap();
+    let id = s.data.ensure_default_store(ACCOUNT).await.unwrap();
+    assert_eq!(id, theirs.id);
+    assert_eq!(s.state.stores().len(), 1);
+}
+
+#[tokio::test]
+async fn another_store_name_is_an_error_that_names_store_id() {
+    let s = setup().await;
+    let other = s.client.create_store(ACCOUNT, "team").await.unwrap();
+    let err = s.data.ensure_default_store(ACCOUNT).await.unwrap_err();
+    assert!(err.contains("\"team\""), "{err}");
+    assert!(
+        err.contains(&format!("store_id = \"{}\"", other.id)),
+        "{err}"
+    );
+    assert!(
+        s.data.find_default_store(ACCOUNT).await.unwrap().is_none(),
+        "lookups never create"
+    );
+    assert_eq!(s.state.stores().len(), 1);
+}
+
+#[tokio::test]
+async fn refreshes_share_one_listing_until_a_write() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let mut ids = Vec::new();
+    for name in ["A", "B", "C"] {
+        let secret = s
+            .client
+            .create_secret(
+                ACCOUNT,
+                &store.id,
+                NewSecret {
+                    name: name.to_string(),
+                    value: SecretString::from("v".to_string()),
+                    scopes: vec!["workers".to_string()],
+                    comment: None,
+                },
+            )
+            .await
+            .unwrap();
+        ids.push(secret.id);
+    }
+    s.state.clear_request_log();
+    for id in &ids {
+        let secret = s.data.read_secret(ACCOUNT, &store.id, id).await.unwrap();
+        assert_eq!(secret.map(|x| x.id).as_deref(), Some(id.as_str()));
+    }
+    let log = s.state.request_log();
+    assert_eq!(log.len(), 1, "one listing for three reads: {log:?}");
+
+    // After an invalidation (every write through this process does one) the next read lists
+    // again; ids missing from a listing are confirmed with a GET.
+    s.client
+        .delete_secret(ACCOUNT, &store.id, &ids[0])
+        .await
+        .unwrap();
+    s.data.invalidate_listing(ACCOUNT, &store.id);
+    assert!(
+        s.data
+            .read_secret(ACCOUNT, &store.id, &ids[0])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let missing = "ffffffffffffffffffffffffffffffff";
+    assert!(
+        s.data
+            .read_secret(ACCOUNT, &store.id, missing)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // A whole store that is gone means its secrets are gone.
+    s.client
+        .delete_store(ACCOUNT, &store.id, true)
+        .await
+        .unwrap();
+    s.data.invalidate_listing(ACCOUNT, &store.id);
+    assert!(
+        s.data
+            .read_secret(ACCOUNT, &store.id, &ids[1])
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
