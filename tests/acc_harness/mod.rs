@@ -6,16 +6,21 @@
 
 #![allow(dead_code)]
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde_json::Value as Json;
-use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState};
+use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState, RequestRecord};
 
 use crate::support::{TfOutput, Workspace, terraform_or_skip};
 
 /// The account every test works in.
 pub const ACCOUNT_ID: &str = "0123456789abcdef0123456789abcdef";
 pub const API_TOKEN: &str = "acc-test-token";
+
+/// The client-side rate limit the tests run with (the default, 3.5/s, would make a
+/// 20-secret apply take many seconds for no benefit against the emulator).
+pub const TEST_REQUESTS_PER_SECOND: &str = "100";
 
 /// The provider's source address in HCL.
 pub const PROVIDER_SOURCE: &str = "cfsecrets/cloudflare";
@@ -101,6 +106,34 @@ impl Emulator {
             .to_string()
     }
 
+    /// An emulator whose new secrets stay `pending` for `delay`.
+    pub fn start_with_activation_delay(delay: std::time::Duration) -> Emulator {
+        let mut config = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN);
+        config.activation_delay = delay;
+        Emulator::start_with(config)
+    }
+
+    /// The logged requests as `METHOD /path` with ids replaced by `{store_id}` / `{secret_id}`
+    /// (and the query, if any), counted per endpoint.
+    pub fn request_breakdown(&self) -> BTreeMap<String, usize> {
+        let mut counts = BTreeMap::new();
+        for record in self.state.request_log() {
+            *counts.entry(endpoint(&record)).or_default() += 1;
+        }
+        counts
+    }
+
+    /// Panics (listing them) if any API request was logged; `what` names the step.
+    pub fn assert_no_requests(&self, what: &str) {
+        let log = self.state.request_log();
+        assert!(
+            log.is_empty(),
+            "{what} must make no API call, but made {}: {:?}",
+            log.len(),
+            log.iter().map(endpoint).collect::<Vec<_>>()
+        );
+    }
+
     /// Panics unless the emulator holds no stores and no secrets.
     pub fn assert_empty(&self) {
         let stores = self.state.stores();
@@ -111,6 +144,33 @@ impl Emulator {
             stores.len(),
             secrets.len()
         );
+    }
+}
+
+/// `GET /accounts/{account_id}/secrets_store/stores/{store_id}/secrets?per_page=100`-style
+/// endpoint name of one logged request.
+pub fn endpoint(record: &RequestRecord) -> String {
+    let mut path = Vec::new();
+    let mut previous = "";
+    for segment in record.path.split('/') {
+        let is_id = segment.len() == 32 && segment.chars().all(|c| c.is_ascii_hexdigit());
+        let shown = match previous {
+            _ if !is_id => segment,
+            "accounts" => "{account_id}",
+            "stores" => "{store_id}",
+            "secrets" => "{secret_id}",
+            _ => "{id}",
+        };
+        path.push(shown);
+        previous = segment;
+    }
+    let path = path.join("/");
+    let path = path
+        .strip_prefix("/client/v4/accounts/{account_id}/secrets_store")
+        .unwrap_or(&path);
+    match &record.query {
+        Some(query) => format!("{} {path}?{query}", record.method),
+        None => format!("{} {path}", record.method),
     }
 }
 
@@ -165,6 +225,8 @@ impl Workdir {
             ("CLOUDFLARE_API_TOKEN", API_TOKEN),
             ("CLOUDFLARE_ACCOUNT_ID", ACCOUNT_ID),
             ("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "30s"),
+            // The emulator has no server-side limit to respect; keep the suite fast.
+            ("CLOUDFLARE_RPS", TEST_REQUESTS_PER_SECOND),
             // Keep the runner's own Cloudflare settings out of the tests.
             ("CLOUDFLARE_API_KEY", ""),
             ("CLOUDFLARE_EMAIL", ""),
@@ -178,6 +240,20 @@ impl Workdir {
         self.workspace.path()
     }
 
+    /// Adds an environment variable to every later command of this working directory.
+    pub fn set_env(&mut self, key: &str, value: &str) {
+        self.workspace.set_env(key, value);
+    }
+
+    /// Writes a file (e.g. `modules/secrets/main.tf`), creating its directories.
+    pub fn write_file(&self, relative: &str, contents: &str) {
+        let path = self.path().join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("creating a module directory");
+        }
+        std::fs::write(path, contents).expect("writing a workspace file");
+    }
+
     /// Writes `main.tf`: the required_providers block plus `body`.
     pub fn config(&self, body: &str) {
         let text = format!(
@@ -189,6 +265,11 @@ impl Workdir {
     /// Runs terraform with the provider configured by environment variables only.
     pub fn run(&self, args: &[&str]) -> Run {
         Run::from(self.workspace.run(args))
+    }
+
+    /// Runs terraform with `extra_env` on top of the usual environment.
+    pub fn run_with_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Run {
+        Run::from(self.workspace.run_with_env(args, extra_env))
     }
 
     /// Runs terraform with no credentials in the environment.
@@ -225,11 +306,17 @@ impl Workdir {
 
     /// `terraform plan -out` then `show -json` of that plan.
     pub fn plan_json(&self) -> Json {
+        serde_json::from_str(&self.plan_json_text()).expect("plan JSON")
+    }
+
+    /// `terraform plan -out=tfplan` then the raw text of `show -json tfplan` (for "never in the
+    /// plan" checks).
+    pub fn plan_json_text(&self) -> String {
         let run = self.run(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
         assert_eq!(run.code, 0, "plan failed:\n{}\n{}", run.stdout, run.stderr);
         let show = self.run(&["show", "-json", "tfplan"]);
         assert_eq!(show.code, 0, "show failed: {}", show.stderr);
-        serde_json::from_str(&show.stdout).expect("plan JSON")
+        show.stdout
     }
 
     /// The planned actions per resource address.
@@ -263,22 +350,15 @@ impl Workdir {
         run.text()
     }
 
-    /// `terraform show -json` state: resource address → its attribute values.
-    pub fn state(&self) -> std::collections::BTreeMap<String, Json> {
+    /// `terraform show -json` state: resource address → its attribute values, for the root
+    /// module and every child module (addresses like `module.m.cloudflare_store_secret.s["K"]`).
+    pub fn state(&self) -> BTreeMap<String, Json> {
         let run = self.run(&["show", "-json", "-no-color"]);
         assert_eq!(run.code, 0, "show failed: {}", run.stderr);
         let state: Json = serde_json::from_str(&run.stdout).expect("state JSON");
-        state["values"]["root_module"]["resources"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|r| {
-                (
-                    r["address"].as_str().unwrap_or_default().to_string(),
-                    r["values"].clone(),
-                )
-            })
-            .collect()
+        let mut resources = BTreeMap::new();
+        collect_resources(&state["values"]["root_module"], &mut resources);
+        resources
     }
 
     /// The attributes of one resource in state.
@@ -336,5 +416,18 @@ impl Workdir {
         let run = self.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
         assert_ne!(run.code, 0, "destroy should fail:\n{}", run.stdout);
         run.text()
+    }
+}
+
+/// Adds the resources of `module` (a `show -json` module object) and its children to `into`.
+fn collect_resources(module: &Json, into: &mut BTreeMap<String, Json>) {
+    for resource in module["resources"].as_array().into_iter().flatten() {
+        into.insert(
+            resource["address"].as_str().unwrap_or_default().to_string(),
+            resource["values"].clone(),
+        );
+    }
+    for child in module["child_modules"].as_array().into_iter().flatten() {
+        collect_resources(child, into);
     }
 }

@@ -1,0 +1,414 @@
+//! Acceptance tests for `cloudflare_store_secret`: default and explicit stores, `value` and
+//! `value_wo`, in-place updates and replacement, waiting for `active`, import, and changes made
+//! outside Terraform. Real `terraform` with the built provider binary against the in-process
+//! emulator; each test ends with destroy and an empty emulator.
+
+mod acc_harness;
+mod support;
+
+use acc_harness::{ACCOUNT_ID, API_TOKEN, Emulator, Workdir};
+use serde_json::Value as Json;
+use terraform_provider_cloudflare::emulator::EmulatorConfig;
+
+const STORE: &str = "cloudflare_secrets_store.store";
+const SECRET: &str = "cloudflare_store_secret.secret";
+
+fn secret_value(emulator: &Emulator, tf: &Workdir, address: &str) -> Option<String> {
+    let id = tf.resource(address)["id"].as_str().unwrap().to_string();
+    emulator.state.secret_value_for_test(&id)
+}
+
+fn posts_to_stores(emulator: &Emulator) -> usize {
+    emulator
+        .state
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/secrets_store/stores"))
+        .count()
+}
+
+#[test]
+fn ten_parallel_secrets_without_store_id_create_one_default_store() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "ten_parallel_secrets_without_store_id_create_one_default_store",
+    ) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_store_secret" "many" {
+  count    = 10
+  name     = "SECRET_${count.index}"
+  value_wo = "value-${count.index}"
+}"#,
+    );
+    let plan = tf.plan_json();
+    let changes = plan["resource_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 10);
+    for change in changes {
+        assert_eq!(
+            change["change"]["after_unknown"]["store_id"], true,
+            "{change}"
+        );
+        assert_eq!(change["change"]["after"]["account_id"], ACCOUNT_ID);
+    }
+    assert!(
+        emulator.state.stores().is_empty(),
+        "plan must not create the store"
+    );
+    tf.apply();
+    let stores = emulator.state.stores();
+    assert_eq!(stores.len(), 1, "exactly one default store");
+    assert_eq!(stores[0].name, "default_secrets_store");
+    assert_eq!(posts_to_stores(&emulator), 1);
+    let secrets = emulator.state.secrets();
+    assert_eq!(secrets.len(), 10);
+    assert!(secrets.iter().all(|s| s.store_id == stores[0].id));
+    assert!(secrets.iter().all(|s| s.status == "active"));
+    tf.assert_plan_empty();
+
+    // API economy: refreshing ten secrets of one store costs one listing, not ten GETs.
+    emulator.state.clear_request_log();
+    tf.assert_plan_empty();
+    let requests = emulator.state.request_log();
+    let listings = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/secrets"))
+        .count();
+    let single_gets = requests
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/secrets/"))
+        .count();
+    assert_eq!((listings, single_gets), (1, 0), "{requests:?}");
+
+    tf.destroy();
+    // The implicitly created default store is not managed by Terraform and stays.
+    assert!(emulator.state.secrets().is_empty());
+    emulator.api("DELETE", &format!("/stores/{}", stores[0].id), None);
+    emulator.assert_empty();
+}
+
+#[test]
+fn a_secret_uses_an_existing_default_store_and_errors_when_another_store_exists() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_secret_uses_an_existing_default_store_and_errors_when_another_store_exists",
+    ) else {
+        return;
+    };
+    let other = emulator.create_store("not-the-default");
+    tf.config(
+        r#"resource "cloudflare_store_secret" "secret" {
+  name  = "API_KEY"
+  value = "v"
+}"#,
+    );
+    let failure = tf.apply_fails();
+    assert!(failure.contains("\"not-the-default\""), "{failure}");
+    assert!(
+        failure.contains(&format!("store_id = \"{other}\"")),
+        "{failure}"
+    );
+    emulator.api("DELETE", &format!("/stores/{other}"), None);
+
+    let default = emulator.create_store("default_secrets_store");
+    emulator.state.clear_request_log();
+    tf.apply();
+    assert_eq!(tf.resource(SECRET)["store_id"], default.as_str());
+    assert_eq!(
+        posts_to_stores(&emulator),
+        0,
+        "the existing default store is used"
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.api("DELETE", &format!("/stores/{default}"), None);
+    emulator.assert_empty();
+}
+
+#[test]
+fn a_secret_updates_in_place_and_plans_back_outside_changes() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_secret_updates_in_place_and_plans_back_outside_changes",
+    ) else {
+        return;
+    };
+    let config = |value: &str, comment: &str, scopes: &str, name: &str| {
+        format!(
+            r#"resource "cloudflare_secrets_store" "store" {{}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id = cloudflare_secrets_store.store.id
+  name     = "{name}"
+  value    = "{value}"
+  comment  = "{comment}"
+  scopes   = {scopes}
+}}"#
+        )
+    };
+    tf.config(&config("one", "first", r#"["workers"]"#, "API_KEY"));
+    tf.apply();
+    assert_eq!(secret_value(&emulator, &tf, SECRET).as_deref(), Some("one"));
+    let id = tf.resource(SECRET)["id"].as_str().unwrap().to_string();
+    let store_id = tf.resource(SECRET)["store_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    tf.assert_plan_empty();
+
+    // Comment, scopes (in another order) and value change in place.
+    tf.config(&config(
+        "two",
+        "second",
+        r#"["ai_gateway", "workers"]"#,
+        "API_KEY",
+    ));
+    let actions = tf.planned_actions();
+    assert!(
+        actions.contains(&(SECRET.to_string(), vec!["update".to_string()])),
+        "{actions:?}"
+    );
+    tf.apply();
+    let secret = tf.resource(SECRET);
+    assert_eq!(secret["id"], id.as_str());
+    assert_eq!(secret["comment"], "second");
+    assert_eq!(secret_value(&emulator, &tf, SECRET).as_deref(), Some("two"));
+    tf.config(&config(
+        "two",
+        "second",
+        r#"["workers", "ai_gateway"]"#,
+        "API_KEY",
+    ));
+    tf.assert_plan_empty();
+
+    // A comment edited outside Terraform is planned back.
+    let path = format!("/stores/{store_id}/secrets/{id}");
+    emulator.api(
+        "PATCH",
+        &path,
+        Some(serde_json::json!({ "comment": "edited" })),
+    );
+    let actions = tf.planned_actions();
+    assert!(
+        actions.contains(&(SECRET.to_string(), vec!["update".to_string()])),
+        "{actions:?}"
+    );
+    tf.apply();
+    let remote = emulator
+        .state
+        .secrets()
+        .into_iter()
+        .find(|s| s.id == id)
+        .unwrap();
+    assert_eq!(remote.comment.as_deref(), Some("second"));
+    tf.assert_plan_empty();
+
+    // A value replaced outside Terraform (only `modified` moves) is re-sent.
+    emulator.api(
+        "PATCH",
+        &path,
+        Some(serde_json::json!({ "value": "tampered" })),
+    );
+    let plan = tf.plan_text(true);
+    assert!(plan.contains("changed outside Terraform"), "{plan}");
+    tf.apply();
+    assert_eq!(secret_value(&emulator, &tf, SECRET).as_deref(), Some("two"));
+    tf.assert_plan_empty();
+
+    // Renaming replaces.
+    tf.config(&config("two", "second", r#"["workers"]"#, "RENAMED"));
+    let actions = tf.planned_actions();
+    let replace = actions.iter().find(|(a, _)| a == SECRET).unwrap();
+    assert!(
+        replace.1.contains(&"delete".to_string()) && replace.1.contains(&"create".to_string()),
+        "{actions:?}"
+    );
+    tf.apply();
+    assert_ne!(tf.resource(SECRET)["id"], id.as_str());
+    tf.assert_plan_empty();
+
+    // Deleted outside Terraform: planned for re-creation.
+    let id = tf.resource(SECRET)["id"].as_str().unwrap().to_string();
+    emulator.api("DELETE", &format!("/stores/{store_id}/secrets/{id}"), None);
+    let actions = tf.planned_actions();
+    assert!(
+        actions.contains(&(SECRET.to_string(), vec!["create".to_string()])),
+        "{actions:?}"
+    );
+    tf.apply();
+    tf.assert_plan_empty();
+
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn write_only_values_change_with_their_version_and_drift_warns() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "write_only_values_change_with_their_version_and_drift_warns",
+    ) else {
+        return;
+    };
+    let config = |value: &str, version: u32| {
+        format!(
+            r#"resource "cloudflare_secrets_store" "store" {{}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id         = cloudflare_secrets_store.store.id
+  name             = "TOKEN"
+  value_wo         = "{value}"
+  value_wo_version = {version}
+}}"#
+        )
+    };
+    tf.config(&config("first-wo", 1));
+    tf.apply();
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("first-wo")
+    );
+    assert!(!tf.raw_state().contains("first-wo"));
+    tf.assert_plan_empty();
+
+    // A new write-only value alone is invisible; bumping the version sends it.
+    tf.config(&config("second-wo", 1));
+    tf.assert_plan_empty();
+    tf.config(&config("second-wo", 2));
+    let actions = tf.planned_actions();
+    assert!(
+        actions.contains(&(SECRET.to_string(), vec!["update".to_string()])),
+        "{actions:?}"
+    );
+    tf.apply();
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("second-wo")
+    );
+    assert!(!tf.raw_state().contains("second-wo"));
+    tf.assert_plan_empty();
+
+    // Replaced outside Terraform: a warning (that persists) says to bump the version.
+    let secret = tf.resource(SECRET);
+    let path = format!(
+        "/stores/{}/secrets/{}",
+        secret["store_id"].as_str().unwrap(),
+        secret["id"].as_str().unwrap()
+    );
+    emulator.api(
+        "PATCH",
+        &path,
+        Some(serde_json::json!({ "value": "tampered" })),
+    );
+    let plan = tf.plan_text(false);
+    assert!(plan.contains("value_wo_version"), "{plan}");
+    tf.apply();
+    let plan = tf.plan_text(false);
+    assert!(
+        plan.contains("value_wo_version"),
+        "the warning persists: {plan}"
+    );
+    tf.config(&config("second-wo", 3));
+    tf.apply();
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("second-wo")
+    );
+    let plan = tf.plan_text(false);
+    assert!(
+        !plan.contains("Warning: Secret"),
+        "warning gone after re-push: {plan}"
+    );
+
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn secrets_import_by_every_id_form() {
+    // Secrets made outside Terraform are active at once, so every import sees the same status.
+    let mut config = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN);
+    config.activation_delay = std::time::Duration::ZERO;
+    let emulator = Emulator::start_with(config);
+    let Some(tf) = Workdir::new(&emulator, "secrets_import_by_every_id_form") else {
+        return;
+    };
+    let store_id = emulator.create_store("default_secrets_store");
+    let secret_id = emulator.create_secret(&store_id, "IMPORTED", "outside-value");
+
+    // Creating a secret whose name exists fails with the exact import id.
+    tf.config(&format!(
+        r#"resource "cloudflare_store_secret" "secret" {{
+  store_id = "{store_id}"
+  name     = "IMPORTED"
+  value_wo = "outside-value"
+}}"#
+    ));
+    let failure = tf.apply_fails();
+    assert!(
+        failure.contains(&format!(
+            "terraform import cloudflare_store_secret.<resource name> {ACCOUNT_ID}/{store_id}/IMPORTED"
+        )),
+        "{failure}"
+    );
+
+    let bad = tf.run(&["import", "-input=false", "-no-color", SECRET, "a/b"]);
+    assert_ne!(bad.code, 0);
+    assert!(
+        bad.text().contains("<account_id>/<store_id>/<secret_name>"),
+        "{}",
+        bad.text()
+    );
+
+    // value_wo: after import the plan is empty.
+    let run = tf.run(&["import", "-input=false", "-no-color", SECRET, "IMPORTED"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let imported = tf.resource(SECRET);
+    assert_eq!(imported["id"], secret_id.as_str());
+    assert_eq!(imported["status"], "active");
+    tf.assert_plan_empty();
+    tf.import_and_compare(
+        SECRET,
+        &format!("{ACCOUNT_ID}/{store_id}/{secret_id}"),
+        &imported,
+    );
+    tf.import_and_compare(
+        SECRET,
+        &format!("{ACCOUNT_ID}/{store_id}/IMPORTED"),
+        &imported,
+    );
+
+    // value: after import the plan is one in-place update that sends the value.
+    tf.config(&format!(
+        r#"resource "cloudflare_store_secret" "secret" {{
+  store_id = "{store_id}"
+  name     = "IMPORTED"
+  value    = "from-terraform"
+}}"#
+    ));
+    tf.import_and_compare(
+        SECRET,
+        &format!("{ACCOUNT_ID}/{store_id}/IMPORTED"),
+        &imported,
+    );
+    let actions = tf.planned_actions();
+    assert_eq!(
+        actions,
+        vec![(SECRET.to_string(), vec!["update".to_string()])]
+    );
+    tf.apply();
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("from-terraform")
+    );
+    tf.assert_plan_empty();
+
+    tf.destroy();
+    emulator.api("DELETE", &format!("/stores/{store_id}"), None);
+    emulator.assert_empty();
+}
