@@ -412,3 +412,357 @@ fn secrets_import_by_every_id_form() {
     emulator.api("DELETE", &format!("/stores/{store_id}"), None);
     emulator.assert_empty();
 }
+
+/// The requests logged since the last clear, as `METHOD /endpoint` names.
+fn logged_endpoints(emulator: &Emulator) -> Vec<String> {
+    emulator
+        .state
+        .request_log()
+        .iter()
+        .map(acc_harness::endpoint)
+        .collect()
+}
+
+#[test]
+fn a_value_without_store_id_goes_into_a_default_store_created_for_it() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_value_without_store_id_goes_into_a_default_store_created_for_it",
+    ) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_store_secret" "secret" {
+  name  = "IN_DEFAULT"
+  value = "default-store-value"
+}"#,
+    );
+    assert!(emulator.state.stores().is_empty());
+    tf.apply();
+    let stores = emulator.state.stores();
+    assert_eq!(stores.len(), 1, "the default store was created");
+    assert_eq!(stores[0].name, "default_secrets_store");
+    let secret = tf.resource(SECRET);
+    assert_eq!(secret["store_id"], stores[0].id.as_str());
+    assert_eq!(secret["account_id"], ACCOUNT_ID);
+    assert_eq!(secret["status"], "active");
+    assert_eq!(secret["scopes"], serde_json::json!(["workers"]));
+    assert_eq!(secret["value"], "default-store-value");
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("default-store-value")
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    assert!(emulator.state.secrets().is_empty());
+    emulator.api("DELETE", &format!("/stores/{}", stores[0].id), None);
+    emulator.assert_empty();
+}
+
+#[test]
+fn a_write_only_value_reaches_neither_the_state_nor_the_saved_plan() {
+    let emulator = Emulator::start();
+    let Some(mut tf) = Workdir::new(
+        &emulator,
+        "a_write_only_value_reaches_neither_the_state_nor_the_saved_plan",
+    ) else {
+        return;
+    };
+    // The value comes from an ephemeral variable, as write-only values are meant to: a literal
+    // in the HCL would be echoed by Terraform itself in the plan's `configuration` section.
+    let config = |version: u32| {
+        format!(
+            r#"variable "wo_value" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+
+resource "cloudflare_secrets_store" "store" {{}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id         = cloudflare_secrets_store.store.id
+  name             = "WO"
+  value_wo         = var.wo_value
+  value_wo_version = {version}
+}}"#
+        )
+    };
+    tf.set_env("TF_VAR_wo_value", "wo-first-7c1e");
+    tf.config(&config(1));
+    let plan = tf.plan_json_text();
+    assert!(!plan.contains("wo-first-7c1e"), "create plan: {plan}");
+    let parsed: Json = serde_json::from_str(&plan).unwrap();
+    let change = parsed["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == SECRET)
+        .unwrap();
+    assert!(change["change"]["after"]["value_wo"].is_null(), "{change}");
+    assert_eq!(change["change"]["after"]["value_wo_version"], 1);
+    let applied = tf.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    assert_eq!(applied.code, 0, "{}", applied.text());
+    assert!(!applied.text().contains("wo-first-7c1e"));
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("wo-first-7c1e")
+    );
+    assert!(!tf.raw_state().contains("wo-first-7c1e"));
+    let shown = tf.run(&["show", "-json"]);
+    assert!(!shown.stdout.contains("wo-first-7c1e"));
+    tf.assert_plan_empty();
+
+    // The update plan that pushes a new value does not carry it either.
+    tf.set_env("TF_VAR_wo_value", "wo-second-93ab");
+    tf.config(&config(2));
+    let plan = tf.plan_json_text();
+    assert!(!plan.contains("wo-second-93ab"), "update plan: {plan}");
+    assert!(!plan.contains("wo-first-7c1e"));
+    let applied = tf.run(&["apply", "-input=false", "-no-color", "tfplan"]);
+    assert_eq!(applied.code, 0, "{}", applied.text());
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("wo-second-93ab")
+    );
+    let state = tf.raw_state();
+    assert!(!state.contains("wo-second-93ab") && !state.contains("wo-first-7c1e"));
+    tf.assert_plan_empty();
+
+    // With a literal in the HCL, only Terraform's echo of the configuration holds it: the
+    // planned values, changes and prior state the provider answers for do not.
+    tf.config(&config(3).replace("var.wo_value", "\"wo-literal-5d2f\""));
+    let mut parsed: Json = serde_json::from_str(&tf.plan_json_text()).unwrap();
+    assert!(
+        parsed["configuration"]
+            .to_string()
+            .contains("wo-literal-5d2f"),
+        "Terraform echoes HCL literals; if it stops, tighten this test"
+    );
+    parsed["configuration"] = Json::Null;
+    assert!(!parsed.to_string().contains("wo-literal-5d2f"), "{parsed}");
+
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn value_version_comment_and_scopes_each_update_in_place() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "value_version_comment_and_scopes_each_update_in_place",
+    ) else {
+        return;
+    };
+    const WO: &str = "cloudflare_store_secret.wo";
+    let config = |value: &str, comment: &str, scopes: &str, wo: &str, version: u32| {
+        format!(
+            r#"resource "cloudflare_secrets_store" "store" {{}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id = cloudflare_secrets_store.store.id
+  name     = "IN_STATE"
+  value    = "{value}"
+  comment  = "{comment}"
+  scopes   = {scopes}
+}}
+
+resource "cloudflare_store_secret" "wo" {{
+  store_id         = cloudflare_secrets_store.store.id
+  name             = "WRITE_ONLY"
+  value_wo         = "{wo}"
+  value_wo_version = {version}
+}}"#
+        )
+    };
+    tf.config(&config("v1", "c1", r#"["workers"]"#, "w1", 1));
+    tf.apply();
+    let ids = (
+        tf.resource(SECRET)["id"].as_str().unwrap().to_string(),
+        tf.resource(WO)["id"].as_str().unwrap().to_string(),
+    );
+    tf.assert_plan_empty();
+
+    // (step, config, the resource that must be updated)
+    let steps = [
+        (
+            "value",
+            config("v2", "c1", r#"["workers"]"#, "w1", 1),
+            SECRET,
+        ),
+        (
+            "value_wo_version",
+            config("v2", "c1", r#"["workers"]"#, "w2", 2),
+            WO,
+        ),
+        (
+            "comment",
+            config("v2", "c2", r#"["workers"]"#, "w2", 2),
+            SECRET,
+        ),
+        (
+            "scopes",
+            config("v2", "c2", r#"["workers", "access"]"#, "w2", 2),
+            SECRET,
+        ),
+    ];
+    for (step, hcl, updated) in steps {
+        tf.config(&hcl);
+        let mut actions = tf.planned_actions();
+        actions.sort();
+        let mut expected = vec![
+            (STORE.to_string(), vec!["no-op".to_string()]),
+            (SECRET.to_string(), vec!["no-op".to_string()]),
+            (WO.to_string(), vec!["no-op".to_string()]),
+        ];
+        for entry in &mut expected {
+            if entry.0 == updated {
+                entry.1 = vec!["update".to_string()];
+            }
+        }
+        expected.sort();
+        assert_eq!(actions, expected, "changing {step}");
+        emulator.state.clear_request_log();
+        tf.apply();
+        let writes: Vec<String> = logged_endpoints(&emulator)
+            .into_iter()
+            .filter(|e| !e.starts_with("GET"))
+            .collect();
+        assert_eq!(
+            writes,
+            ["PATCH /stores/{store_id}/secrets/{secret_id}"],
+            "changing {step} is one PATCH"
+        );
+        assert_eq!(tf.resource(SECRET)["id"], ids.0.as_str(), "{step}");
+        assert_eq!(tf.resource(WO)["id"], ids.1.as_str(), "{step}");
+        tf.assert_plan_empty();
+    }
+    let remote = emulator
+        .state
+        .secrets()
+        .into_iter()
+        .find(|s| s.id == ids.0)
+        .unwrap();
+    assert_eq!(remote.comment.as_deref(), Some("c2"));
+    assert_eq!(remote.scopes, ["access", "workers"]);
+    assert_eq!(
+        emulator.state.secret_value_for_test(&ids.0).as_deref(),
+        Some("v2")
+    );
+    assert_eq!(
+        emulator.state.secret_value_for_test(&ids.1).as_deref(),
+        Some("w2")
+    );
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn scopes_edited_outside_terraform_are_planned_back() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "scopes_edited_outside_terraform_are_planned_back",
+    ) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {}
+
+resource "cloudflare_store_secret" "secret" {
+  store_id = cloudflare_secrets_store.store.id
+  name     = "SCOPED"
+  value_wo = "scoped-value"
+  scopes   = ["workers", "ai_gateway"]
+}"#,
+    );
+    tf.apply();
+    let secret = tf.resource(SECRET);
+    let path = format!(
+        "/stores/{}/secrets/{}",
+        secret["store_id"].as_str().unwrap(),
+        secret["id"].as_str().unwrap()
+    );
+    tf.assert_plan_empty();
+
+    emulator.api(
+        "PATCH",
+        &path,
+        Some(serde_json::json!({ "scopes": ["dex"] })),
+    );
+    let actions = tf.planned_actions();
+    assert_eq!(
+        actions,
+        vec![
+            (STORE.to_string(), vec!["no-op".to_string()]),
+            (SECRET.to_string(), vec!["update".to_string()]),
+        ]
+    );
+    let plan = tf.plan_text(true);
+    assert!(plan.contains("\"dex\""), "the plan shows the drift: {plan}");
+    tf.apply();
+    let remote = emulator
+        .state
+        .secrets()
+        .into_iter()
+        .find(|s| s.id == secret["id"].as_str().unwrap())
+        .unwrap();
+    assert_eq!(remote.scopes, ["ai_gateway", "workers"]);
+    assert_eq!(
+        emulator.state.secret_value_for_test(&remote.id).as_deref(),
+        Some("scoped-value"),
+        "planning scopes back does not touch the value"
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn apply_waits_until_a_new_secret_is_active() {
+    let emulator = Emulator::start_with_activation_delay(std::time::Duration::from_millis(1500));
+    let Some(tf) = Workdir::new(&emulator, "apply_waits_until_a_new_secret_is_active") else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {}
+
+resource "cloudflare_store_secret" "secret" {
+  store_id = cloudflare_secrets_store.store.id
+  name     = "SLOW"
+  value_wo = "slow-value"
+}"#,
+    );
+    tf.apply();
+    let secret = tf.resource(SECRET);
+    assert_eq!(secret["status"], "active", "{secret}");
+    // The create answered `pending`; apply polled the secret until the emulator said `active`.
+    let log = emulator.state.request_log();
+    let create = log
+        .iter()
+        .position(|r| r.method == "POST" && r.path.ends_with("/secrets"))
+        .expect("the secret was created");
+    let polls = log[create..]
+        .iter()
+        .filter(|r| {
+            r.method == "GET" && r.path.ends_with(secret["id"].as_str().unwrap()) && r.status == 200
+        })
+        .count();
+    assert!(
+        polls >= 2,
+        "polled until active: {:?}",
+        logged_endpoints(&emulator)
+    );
+    assert!(
+        emulator
+            .state
+            .secrets()
+            .iter()
+            .all(|s| s.status == "active")
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
