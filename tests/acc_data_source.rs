@@ -140,3 +140,196 @@ fn secret_ref_not_found_lists_names_and_never_creates_a_store() {
     emulator.api("DELETE", &format!("/stores/{store_id}?force=true"), None);
     emulator.assert_empty();
 }
+
+/// Creates a secret with a comment outside Terraform; returns its id.
+fn create_commented_secret(
+    emulator: &Emulator,
+    store_id: &str,
+    name: &str,
+    comment: &str,
+) -> String {
+    let body = emulator.api(
+        "POST",
+        &format!("/stores/{store_id}/secrets"),
+        Some(serde_json::json!([{
+            "name": name,
+            "value": "irrelevant",
+            "scopes": ["workers", "ai_gateway"],
+            "comment": comment,
+        }])),
+    );
+    body["result"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("secret not created: {body}"))
+        .to_string()
+}
+
+/// Checks every attribute of a `cloudflare_secret_ref` against the emulator's secret `id`.
+fn assert_matches_remote(emulator: &Emulator, data: &Json, id: &str) {
+    let remote = emulator
+        .state
+        .secrets()
+        .into_iter()
+        .find(|s| s.id == id)
+        .expect("the secret exists");
+    assert_eq!(data["id"], id, "{data}");
+    assert_eq!(data["name"], remote.name.as_str());
+    assert_eq!(data["store_id"], remote.store_id.as_str());
+    assert_eq!(data["account_id"], ACCOUNT_ID);
+    assert_eq!(data["status"], remote.status.as_str());
+    assert_eq!(
+        data["comment"],
+        remote.comment.as_deref().unwrap_or_default()
+    );
+    assert_eq!(data["created"], remote.created.as_str());
+    assert_eq!(data["modified"], remote.modified.as_str());
+    let mut scopes: Vec<&str> = data["scopes"]
+        .as_array()
+        .expect("scopes")
+        .iter()
+        .filter_map(Json::as_str)
+        .collect();
+    scopes.sort_unstable();
+    assert_eq!(scopes, remote.scopes);
+    assert_eq!(
+        data["worker_binding"],
+        serde_json::json!({
+            "type": "secrets_store_secret",
+            "store_id": remote.store_id,
+            "secret_name": remote.name,
+        })
+    );
+    assert!(data.get("value").is_none() && data.get("value_wo").is_none());
+}
+
+#[test]
+fn secret_ref_matches_the_exact_name_in_the_default_store() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "secret_ref_matches_the_exact_name_in_the_default_store",
+    ) else {
+        return;
+    };
+    let store_id = emulator.create_store("default_secrets_store");
+    // Decoys first, so a lookup that took the API's `search` result at face value (substrings
+    // of names and comments) would pick one of them.
+    create_commented_secret(&emulator, &store_id, "API_KEY_OLD", "replaced by API_KEY");
+    create_commented_secret(&emulator, &store_id, "NOTES", "API_KEY");
+    create_commented_secret(&emulator, &store_id, "MY_API_KEY", "");
+    let wanted = create_commented_secret(&emulator, &store_id, "API_KEY", "the real one");
+    tf.config(
+        r#"data "cloudflare_secret_ref" "api_key" {
+  name = "API_KEY"
+}
+
+output "binding" {
+  value = merge(data.cloudflare_secret_ref.api_key.worker_binding, { name = "PAYMENTS" })
+}"#,
+    );
+    emulator.state.clear_request_log();
+    tf.apply();
+    let data = tf.resource("data.cloudflare_secret_ref.api_key");
+    assert_matches_remote(&emulator, &data, &wanted);
+    assert_eq!(data["store_id"], store_id.as_str());
+    assert_eq!(
+        tf.outputs()["binding"]["value"],
+        serde_json::json!({
+            "type": "secrets_store_secret",
+            "name": "PAYMENTS",
+            "store_id": store_id,
+            "secret_name": "API_KEY",
+        })
+    );
+    let writes = emulator
+        .state
+        .request_log()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .count();
+    assert_eq!(writes, 0, "a data source only reads");
+    tf.assert_plan_empty();
+
+    // A name that only occurs inside other names and comments is not found.
+    tf.config(
+        r#"data "cloudflare_secret_ref" "partial" {
+  name = "API"
+}"#,
+    );
+    let run = tf.run(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(run.code, 0, "{}", run.text());
+    let text = run.text();
+    assert!(
+        text.contains("\"API\"") && text.contains(&store_id),
+        "{text}"
+    );
+    assert!(text.contains("API_KEY"), "lists existing names: {text}");
+
+    tf.config("");
+    tf.destroy();
+    assert_eq!(emulator.state.stores().len(), 1, "nothing created");
+    emulator.api("DELETE", &format!("/stores/{store_id}?force=true"), None);
+    emulator.assert_empty();
+}
+
+#[test]
+fn secret_ref_in_an_explicit_store_never_touches_the_default_store() {
+    let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
+        ACCOUNT_ID,
+        acc_harness::API_TOKEN,
+    );
+    config.max_stores = 2;
+    let emulator = Emulator::start_with(config);
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "secret_ref_in_an_explicit_store_never_touches_the_default_store",
+    ) else {
+        return;
+    };
+    let default = emulator.create_store("default_secrets_store");
+    let team = emulator.create_store("team");
+    create_commented_secret(&emulator, &default, "SHARED", "in the default store");
+    let wanted = create_commented_secret(&emulator, &team, "SHARED", "in the team store");
+    tf.config(&format!(
+        r#"data "cloudflare_secret_ref" "shared" {{
+  store_id = "{team}"
+  name     = "SHARED"
+}}"#
+    ));
+    emulator.state.clear_request_log();
+    tf.apply();
+    let data = tf.resource("data.cloudflare_secret_ref.shared");
+    assert_matches_remote(&emulator, &data, &wanted);
+    assert_eq!(data["comment"], "in the team store");
+    let touched_default = emulator
+        .state
+        .request_log()
+        .iter()
+        .any(|r| r.path.contains(&default) || r.path.ends_with("/stores"));
+    assert!(
+        !touched_default,
+        "an explicit store_id needs no store lookup: {:?}",
+        emulator.request_breakdown()
+    );
+    tf.assert_plan_empty();
+
+    // Not found in the explicit store: the error names that store and what it holds.
+    tf.config(&format!(
+        r#"data "cloudflare_secret_ref" "shared" {{
+  store_id = "{team}"
+  name     = "MISSING"
+}}"#
+    ));
+    let run = tf.run(&["plan", "-input=false", "-no-color"]);
+    assert_ne!(run.code, 0);
+    let text = run.text();
+    assert!(text.contains(&team) && text.contains("SHARED"), "{text}");
+
+    tf.config("");
+    tf.destroy();
+    assert_eq!(emulator.state.stores().len(), 2, "nothing created");
+    for store in [default, team] {
+        emulator.api("DELETE", &format!("/stores/{store}?force=true"), None);
+    }
+    emulator.assert_empty();
+}
