@@ -766,3 +766,82 @@ resource "cloudflare_store_secret" "secret" {
     tf.destroy();
     emulator.assert_empty();
 }
+
+#[test]
+fn a_store_deleted_with_its_secrets_outside_terraform_is_planned_back_whole() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_store_deleted_with_its_secrets_outside_terraform_is_planned_back_whole",
+    ) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {}
+
+resource "cloudflare_store_secret" "secret" {
+  store_id = cloudflare_secrets_store.store.id
+  name     = "GONE"
+  value    = "gone-value"
+}"#,
+    );
+    tf.apply();
+    let store_id = tf.resource(STORE)["id"].as_str().unwrap().to_string();
+    emulator.api("DELETE", &format!("/stores/{store_id}?force=true"), None);
+    emulator.assert_empty();
+
+    let mut actions = tf.planned_actions();
+    actions.sort();
+    assert_eq!(
+        actions,
+        vec![
+            (STORE.to_string(), vec!["create".to_string()]),
+            (SECRET.to_string(), vec!["create".to_string()]),
+        ]
+    );
+    tf.apply();
+    let new_store = tf.resource(STORE)["id"].as_str().unwrap().to_string();
+    assert_ne!(new_store, store_id);
+    assert_eq!(tf.resource(SECRET)["store_id"], new_store.as_str());
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("gone-value")
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn importing_a_bare_name_without_a_default_store_fails_and_creates_nothing() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "importing_a_bare_name_without_a_default_store_fails_and_creates_nothing",
+    ) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_store_secret" "secret" {
+  name     = "NOWHERE"
+  value_wo = "v"
+}"#,
+    );
+    let run = tf.run(&["import", "-input=false", "-no-color", SECRET, "NOWHERE"]);
+    assert_ne!(run.code, 0);
+    let text = run.text();
+    assert!(text.contains("default_secrets_store"), "{text}");
+    let writes = emulator
+        .state
+        .request_log()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .count();
+    assert_eq!(
+        writes,
+        0,
+        "import only reads: {:?}",
+        logged_endpoints(&emulator)
+    );
+    emulator.assert_empty();
+}
