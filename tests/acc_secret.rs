@@ -845,3 +845,68 @@ fn importing_a_bare_name_without_a_default_store_fails_and_creates_nothing() {
     );
     emulator.assert_empty();
 }
+
+#[test]
+fn switching_between_value_and_value_wo_updates_in_place_and_an_empty_comment_is_stable() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "switching_between_value_and_value_wo_updates_in_place_and_an_empty_comment_is_stable",
+    ) else {
+        return;
+    };
+    let config = |value_line: &str| {
+        format!(
+            r#"resource "cloudflare_secrets_store" "store" {{}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id = cloudflare_secrets_store.store.id
+  name     = "SWITCH"
+  comment  = ""
+  {value_line}
+}}"#
+        )
+    };
+    tf.config(&config(r#"value = "in-state-1""#));
+    tf.apply();
+    let id = tf.resource(SECRET)["id"].as_str().unwrap().to_string();
+    assert_eq!(tf.resource(SECRET)["comment"], "");
+    tf.assert_plan_empty();
+
+    // value → value_wo: one in-place update; the value leaves the state.
+    tf.config(&config(
+        "value_wo         = \"write-only-2\"\n  value_wo_version = 1",
+    ));
+    let actions = tf.planned_actions();
+    assert!(
+        actions.contains(&(SECRET.to_string(), vec!["update".to_string()])),
+        "{actions:?}"
+    );
+    tf.apply();
+    let secret = tf.resource(SECRET);
+    assert_eq!(secret["id"], id.as_str());
+    assert!(secret["value"].is_null(), "{secret}");
+    assert_eq!(
+        emulator.state.secret_value_for_test(&id).as_deref(),
+        Some("write-only-2")
+    );
+    assert!(!tf.raw_state().contains("in-state-1") && !tf.raw_state().contains("write-only-2"));
+    tf.assert_plan_empty();
+
+    // value_wo → value: one in-place update that sends the value.
+    tf.config(&config(r#"value = "in-state-3""#));
+    let actions = tf.planned_actions();
+    assert!(
+        actions.contains(&(SECRET.to_string(), vec!["update".to_string()])),
+        "{actions:?}"
+    );
+    tf.apply();
+    assert_eq!(tf.resource(SECRET)["id"], id.as_str());
+    assert_eq!(
+        emulator.state.secret_value_for_test(&id).as_deref(),
+        Some("in-state-3")
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
