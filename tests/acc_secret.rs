@@ -910,3 +910,48 @@ resource "cloudflare_store_secret" "secret" {{
     tf.destroy();
     emulator.assert_empty();
 }
+
+#[test]
+fn a_secret_still_pending_at_the_activation_timeout_is_tainted_and_replaced() {
+    let emulator = Emulator::start_with_activation_delay(std::time::Duration::from_millis(2500));
+    let Some(mut tf) = Workdir::new(
+        &emulator,
+        "a_secret_still_pending_at_the_activation_timeout_is_tainted_and_replaced",
+    ) else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {}
+
+resource "cloudflare_store_secret" "secret" {
+  store_id = cloudflare_secrets_store.store.id
+  name     = "SLOW"
+  value_wo = "slow-value"
+}"#,
+    );
+    tf.set_env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "1s");
+    let failure = tf.apply_fails();
+    assert!(
+        failure.contains("Secret SLOW did not become active"),
+        "{failure}"
+    );
+    assert!(failure.contains("secret_activation_timeout"), "{failure}");
+    let first = emulator.state.secrets();
+    assert_eq!(first.len(), 1, "the secret was created");
+    let state = tf.raw_state();
+    assert!(state.contains("\"status\": \"tainted\""), "{state}");
+    assert!(!state.contains("slow-value"));
+
+    tf.set_env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "30s");
+    let actions = tf.planned_actions();
+    let secret_actions = &actions.iter().find(|(a, _)| a == SECRET).unwrap().1;
+    assert_eq!(secret_actions, &["delete", "create"], "{actions:?}");
+    tf.apply();
+    let secret = tf.resource(SECRET);
+    assert_eq!(secret["status"], "active");
+    assert_ne!(secret["id"], first[0].id.as_str());
+    assert_eq!(emulator.state.secrets().len(), 1);
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
