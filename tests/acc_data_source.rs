@@ -204,7 +204,8 @@ fn assert_matches_remote(emulator: &Emulator, data: &Json, id: &str) {
 
 #[test]
 fn secret_ref_matches_the_exact_name_in_the_default_store() {
-    let emulator = Emulator::start();
+    // Secrets made outside Terraform are active at once, so the status read is the status now.
+    let emulator = Emulator::start_with_activation_delay(std::time::Duration::ZERO);
     let Some(tf) = Workdir::new(
         &emulator,
         "secret_ref_matches_the_exact_name_in_the_default_store",
@@ -212,12 +213,23 @@ fn secret_ref_matches_the_exact_name_in_the_default_store() {
         return;
     };
     let store_id = emulator.create_store("default_secrets_store");
-    // Decoys first, so a lookup that took the API's `search` result at face value (substrings
-    // of names and comments) would pick one of them.
+    let wanted = create_commented_secret(&emulator, &store_id, "API_KEY", "the real one");
+    // Decoys after it: the API lists newest first, so a lookup that took the API's `search`
+    // result at face value (it matches substrings of names and comments) would pick one.
     create_commented_secret(&emulator, &store_id, "API_KEY_OLD", "replaced by API_KEY");
     create_commented_secret(&emulator, &store_id, "NOTES", "API_KEY");
     create_commented_secret(&emulator, &store_id, "MY_API_KEY", "");
-    let wanted = create_commented_secret(&emulator, &store_id, "API_KEY", "the real one");
+    let searched = emulator.api(
+        "GET",
+        &format!("/stores/{store_id}/secrets?search=API_KEY"),
+        None,
+    );
+    assert_eq!(
+        searched["result"].as_array().map(Vec::len),
+        Some(4),
+        "{searched}"
+    );
+    assert_ne!(searched["result"][0]["id"], wanted.as_str(), "{searched}");
     tf.config(
         r#"data "cloudflare_secret_ref" "api_key" {
   name = "API_KEY"
@@ -279,6 +291,7 @@ fn secret_ref_in_an_explicit_store_never_touches_the_default_store() {
         acc_harness::API_TOKEN,
     );
     config.max_stores = 2;
+    config.activation_delay = std::time::Duration::ZERO;
     let emulator = Emulator::start_with(config);
     let Some(tf) = Workdir::new(
         &emulator,
