@@ -346,3 +346,68 @@ fn secret_ref_in_an_explicit_store_never_touches_the_default_store() {
     }
     emulator.assert_empty();
 }
+
+#[test]
+fn secret_ref_finds_a_name_on_the_second_page_of_search_results() {
+    let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
+        ACCOUNT_ID,
+        acc_harness::API_TOKEN,
+    );
+    config.max_secrets = 200;
+    config.activation_delay = std::time::Duration::ZERO;
+    let emulator = Emulator::start_with(config);
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "secret_ref_finds_a_name_on_the_second_page_of_search_results",
+    ) else {
+        return;
+    };
+    let store_id = emulator.create_store("default_secrets_store");
+    let wanted = create_commented_secret(&emulator, &store_id, "PAGED", "");
+    // 110 newer secrets whose names contain the searched one fill the first page of 100.
+    let decoys: Vec<Json> = (0..110)
+        .map(|i| serde_json::json!({ "name": format!("PAGED_{i:03}"), "value": "x", "scopes": ["workers"] }))
+        .collect();
+    let created = emulator.api(
+        "POST",
+        &format!("/stores/{store_id}/secrets"),
+        Some(Json::Array(decoys)),
+    );
+    assert_eq!(
+        created["result"].as_array().map(Vec::len),
+        Some(110),
+        "{created}"
+    );
+    tf.config(
+        r#"data "cloudflare_secret_ref" "paged" {
+  name = "PAGED"
+}"#,
+    );
+    emulator.state.clear_request_log();
+    tf.apply();
+    assert_eq!(
+        tf.resource("data.cloudflare_secret_ref.paged")["id"],
+        wanted.as_str()
+    );
+    let pages = emulator
+        .state
+        .request_log()
+        .iter()
+        .filter(|r| {
+            r.path.ends_with("/secrets")
+                && r.query
+                    .as_deref()
+                    .is_some_and(|q| q.contains("search=PAGED"))
+        })
+        .count();
+    assert!(
+        pages >= 2,
+        "searched past the first page: {:?}",
+        emulator.request_breakdown()
+    );
+    tf.assert_plan_empty();
+    tf.config("");
+    tf.destroy();
+    emulator.api("DELETE", &format!("/stores/{store_id}?force=true"), None);
+    emulator.assert_empty();
+}
