@@ -210,3 +210,43 @@ fn a_store_deleted_outside_terraform_is_planned_for_re_creation() {
     tf.destroy();
     emulator.assert_empty();
 }
+
+#[test]
+fn renaming_a_store_replaces_it() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator, "renaming_a_store_replaces_it") else {
+        return;
+    };
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {
+  name = "before"
+}"#,
+    );
+    tf.apply();
+    let first = tf.resource(STORE)["id"].as_str().unwrap().to_string();
+    tf.assert_plan_empty();
+    tf.config(
+        r#"resource "cloudflare_secrets_store" "store" {
+  name = "after"
+}"#,
+    );
+    let actions = tf.planned_actions();
+    assert_eq!(
+        actions,
+        vec![(
+            STORE.to_string(),
+            vec!["delete".to_string(), "create".to_string()]
+        )],
+        "delete first: the account holds one store"
+    );
+    tf.apply();
+    let renamed = tf.resource(STORE);
+    assert_eq!(renamed["name"], "after");
+    assert_ne!(renamed["id"], first.as_str());
+    let stores = emulator.state.stores();
+    assert_eq!(stores.len(), 1);
+    assert_eq!(stores[0].name, "after");
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}

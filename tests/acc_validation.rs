@@ -286,6 +286,11 @@ fn missing_credentials_only_matter_once_an_api_call_is_needed() {
     ));
     let run = tf.run_without_credentials(&["validate", "-no-color"]);
     assert_eq!(run.code, 0, "{}", run.text());
+    // Planning new resources needs no API call, so no credentials either.
+    let run =
+        tf.run_without_credentials(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+    assert_eq!(run.code, 2, "{}", run.text());
+    emulator.assert_no_requests("planning new resources");
     let run = tf.run_without_credentials(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert_ne!(run.code, 0);
     let text = run.text();
