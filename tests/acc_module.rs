@@ -188,6 +188,19 @@ fn twenty_secrets_in_a_child_module_with_for_each() {
     assert_eq!(writes, 0, "a plan writes nothing");
     assert!(total <= 2, "store read + one listing, got {total}");
 
+    // Without refresh, planning makes no API call at all.
+    emulator.state.clear_request_log();
+    let run = tf.run(&[
+        "plan",
+        "-refresh=false",
+        "-detailed-exitcode",
+        "-input=false",
+        "-no-color",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    print_requests(&emulator, "plan -refresh=false");
+    emulator.assert_no_requests("plan -refresh=false");
+
     // One entry changes: exactly that secret is updated in place.
     tf.config(&root_config(Some(3)));
     let actions = tf.planned_actions();
