@@ -955,3 +955,56 @@ resource "cloudflare_store_secret" "secret" {
     tf.destroy();
     emulator.assert_empty();
 }
+
+#[test]
+fn moving_a_secret_to_another_store_replaces_it() {
+    let mut config = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN);
+    config.max_stores = 2;
+    let emulator = Emulator::start_with(config);
+    let Some(tf) = Workdir::new(&emulator, "moving_a_secret_to_another_store_replaces_it") else {
+        return;
+    };
+    let config = |store: &str| {
+        format!(
+            r#"resource "cloudflare_secrets_store" "first" {{
+  name = "first"
+}}
+
+resource "cloudflare_secrets_store" "second" {{
+  name = "second"
+}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id = cloudflare_secrets_store.{store}.id
+  name     = "MOVING"
+  value    = "moving-value"
+}}"#
+        )
+    };
+    tf.config(&config("first"));
+    tf.apply();
+    let before = tf.resource(SECRET);
+    tf.assert_plan_empty();
+    tf.config(&config("second"));
+    let actions = tf.planned_actions();
+    let secret_actions = &actions.iter().find(|(a, _)| a == SECRET).unwrap().1;
+    assert_eq!(secret_actions, &["delete", "create"], "{actions:?}");
+    tf.apply();
+    let after = tf.resource(SECRET);
+    let second = tf.resource("cloudflare_secrets_store.second");
+    assert_eq!(after["store_id"], second["id"]);
+    assert_ne!(after["id"], before["id"]);
+    let secrets = emulator.state.secrets();
+    assert_eq!(secrets.len(), 1);
+    assert_eq!(secrets[0].store_id, second["id"].as_str().unwrap());
+    assert_eq!(
+        emulator
+            .state
+            .secret_value_for_test(&secrets[0].id)
+            .as_deref(),
+        Some("moving-value")
+    );
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
