@@ -3,105 +3,17 @@
 //! examples and the provider's real schema.
 
 mod docs_check;
+mod examples_support;
 mod support;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use examples_support::{
+    PROVIDER_ADDRESS, PROVIDER_SOURCE, example_dirs, relative, repo, tf_files,
+    workspace_with_example,
+};
 use serde_json::Value as Json;
 use support::{Workspace, terraform_or_skip};
-
-const PROVIDER_SOURCE: &str = "cfsecrets/cloudflare";
-const PROVIDER_ADDRESS: &str = "registry.terraform.io/cfsecrets/cloudflare";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every directory under `examples/` that holds `*.tf` files, sorted.
-fn example_dirs() -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    collect_tf_dirs(&repo().join("examples"), &mut found);
-    found.sort();
-    found
-}
-
-fn collect_tf_dirs(dir: &Path, found: &mut Vec<PathBuf>) {
-    let mut has_tf = false;
-    for entry in std::fs::read_dir(dir).expect("examples directory is readable") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            collect_tf_dirs(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "tf") {
-            has_tf = true;
-        }
-    }
-    if has_tf {
-        found.push(dir.to_path_buf());
-    }
-}
-
-/// The `*.tf` files of one directory, by file name.
-fn tf_files(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir)
-        .expect("example directory is readable")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "tf"))
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&path).expect("example file is readable");
-            (name, text)
-        })
-        .collect()
-}
-
-fn relative(path: &Path) -> String {
-    path.strip_prefix(repo())
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// A fresh workspace whose `dev_overrides` point at the built provider, holding a copy of one
-/// example directory (and its child modules). A directory that declares no `required_providers`
-/// (registry-style snippets) gets one, so `cloudflare` resolves to this provider rather than
-/// `hashicorp/cloudflare`.
-fn workspace_with_example(terraform: &Path, example: &Path) -> Workspace {
-    let workspace = Workspace::with_dev_override(
-        terraform.to_path_buf(),
-        PROVIDER_SOURCE,
-        Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare")),
-    );
-    copy_tree(example, workspace.path());
-    let declares_provider = tf_files(workspace.path())
-        .values()
-        .any(|text| text.contains("required_providers"));
-    if !declares_provider {
-        workspace.write_file(
-            "zz_required_providers.tf",
-            &format!(
-                "terraform {{\n  required_providers {{\n    cloudflare = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n"
-            ),
-        );
-    }
-    workspace
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            if path.file_name().is_some_and(|name| name == ".terraform") {
-                continue;
-            }
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
 
 #[test]
 fn every_example_directory_passes_terraform_validate() {
