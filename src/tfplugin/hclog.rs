@@ -193,6 +193,16 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn panic_payloads_become_messages() {
+        let from_str: Box<dyn std::any::Any + Send> = Box::new("static text");
+        let from_string: Box<dyn std::any::Any + Send> = Box::new(String::from("owned text"));
+        let other: Box<dyn std::any::Any + Send> = Box::new(42_u8);
+        assert_eq!(panic_message(from_str.as_ref()), "static text");
+        assert_eq!(panic_message(from_string.as_ref()), "owned text");
+        assert_eq!(panic_message(other.as_ref()), "unknown panic");
+    }
+
+    #[test]
     fn provider_level_wins_over_tf_log() {
         assert_eq!(
             level_from_env(Some("warn"), Some("TRACE")),

@@ -2,6 +2,7 @@
 
 pub mod diagnostics;
 pub mod framework;
+pub mod handshake;
 pub mod hclog;
 pub mod json;
 pub mod msgpack;
