@@ -3,6 +3,7 @@
 //! against the in-process emulator. Each test ends with destroy and an empty emulator.
 
 mod acc_harness;
+mod support;
 
 use acc_harness::{ACCOUNT_ID, API_TOKEN, Emulator, Workdir};
 use serde_json::Value as Json;
@@ -18,7 +19,7 @@ fn is_hex_id(v: &Json) -> bool {
 #[test]
 fn store_with_the_default_name() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(&emulator, "store_with_the_default_name") else {
         return;
     };
     tf.config(r#"resource "cloudflare_secrets_store" "store" {}"#);
@@ -40,7 +41,10 @@ fn store_with_the_default_name() {
 #[test]
 fn store_with_a_custom_name_imports_by_id_and_by_name() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "store_with_a_custom_name_imports_by_id_and_by_name",
+    ) else {
         return;
     };
     tf.config(
@@ -93,7 +97,10 @@ fn store_with_a_custom_name_imports_by_id_and_by_name() {
 #[test]
 fn a_second_store_explains_the_limit_and_adopt_takes_the_existing_one() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_second_store_explains_the_limit_and_adopt_takes_the_existing_one",
+    ) else {
         return;
     };
     let existing = emulator.create_store("team-store");
@@ -149,7 +156,10 @@ fn a_second_store_explains_the_limit_and_adopt_takes_the_existing_one() {
 #[test]
 fn destroying_a_non_empty_store_needs_force_destroy() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "destroying_a_non_empty_store_needs_force_destroy",
+    ) else {
         return;
     };
     tf.config(r#"resource "cloudflare_secrets_store" "store" {}"#);
@@ -178,7 +188,10 @@ fn destroying_a_non_empty_store_needs_force_destroy() {
 #[test]
 fn a_store_deleted_outside_terraform_is_planned_for_re_creation() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_store_deleted_outside_terraform_is_planned_for_re_creation",
+    ) else {
         return;
     };
     tf.config(r#"resource "cloudflare_secrets_store" "store" {}"#);
@@ -203,7 +216,10 @@ fn a_store_deleted_outside_terraform_is_planned_for_re_creation() {
 #[test]
 fn secrets_and_the_secret_ref_data_source_end_to_end() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "secrets_and_the_secret_ref_data_source_end_to_end",
+    ) else {
         return;
     };
     tf.config(
@@ -299,7 +315,10 @@ fn posts_to_stores(emulator: &Emulator) -> usize {
 #[test]
 fn ten_parallel_secrets_without_store_id_create_one_default_store() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "ten_parallel_secrets_without_store_id_create_one_default_store",
+    ) else {
         return;
     };
     tf.config(
@@ -358,7 +377,10 @@ fn ten_parallel_secrets_without_store_id_create_one_default_store() {
 #[test]
 fn a_secret_uses_an_existing_default_store_and_errors_when_another_store_exists() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_secret_uses_an_existing_default_store_and_errors_when_another_store_exists",
+    ) else {
         return;
     };
     let other = emulator.create_store("not-the-default");
@@ -394,7 +416,10 @@ fn a_secret_uses_an_existing_default_store_and_errors_when_another_store_exists(
 #[test]
 fn a_secret_updates_in_place_and_plans_back_outside_changes() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_secret_updates_in_place_and_plans_back_outside_changes",
+    ) else {
         return;
     };
     let config = |value: &str, comment: &str, scopes: &str, name: &str| {
@@ -509,7 +534,10 @@ resource "cloudflare_store_secret" "secret" {{
 #[test]
 fn write_only_values_change_with_their_version_and_drift_warns() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "write_only_values_change_with_their_version_and_drift_warns",
+    ) else {
         return;
     };
     let config = |value: &str, version: u32| {
@@ -592,7 +620,7 @@ fn secrets_import_by_every_id_form() {
     let mut config = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN);
     config.activation_delay = std::time::Duration::ZERO;
     let emulator = Emulator::start_with(config);
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(&emulator, "secrets_import_by_every_id_form") else {
         return;
     };
     let store_id = emulator.create_store("default_secrets_store");
@@ -673,7 +701,10 @@ fn secrets_import_by_every_id_form() {
 #[test]
 fn secret_ref_not_found_lists_names_and_never_creates_a_store() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "secret_ref_not_found_lists_names_and_never_creates_a_store",
+    ) else {
         return;
     };
     tf.config(
@@ -719,7 +750,10 @@ fn secret_ref_not_found_lists_names_and_never_creates_a_store() {
 #[test]
 fn validation_needs_no_credentials_and_points_at_attributes() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "validation_needs_no_credentials_and_points_at_attributes",
+    ) else {
         return;
     };
     tf.config(
@@ -762,7 +796,10 @@ fn validation_needs_no_credentials_and_points_at_attributes() {
 #[test]
 fn provider_configuration_unknown_at_plan_time_plans_and_applies() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(&emulator) else {
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "provider_configuration_unknown_at_plan_time_plans_and_applies",
+    ) else {
         return;
     };
     tf.config(&format!(

@@ -1,16 +1,17 @@
-//! Acceptance-test harness for the resources' tests: an in-process emulator, a Terraform
-//! working directory wired to the built provider binary through `dev_overrides`, and steps in
-//! the spirit of terraform-plugin-testing (apply, check state, require an empty plan).
-//!
-//! Interim: this plays the role `tests/support` is meant to play; switch to it once it exists.
+//! Cloudflare-specific acceptance-test helpers on top of `tests/support`: an in-process
+//! emulator, a `support::Workspace` wired to the built provider binary (dev_overrides) and
+//! configured only through `CLOUDFLARE_*` environment variables, and steps in the spirit of
+//! terraform-plugin-testing (apply, check state, require an empty plan). Test crates using it
+//! declare `mod support;` and `mod acc_harness;`.
 
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use serde_json::Value as Json;
 use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState};
+
+use crate::support::{TfOutput, Workspace, terraform_or_skip};
 
 /// The account every test works in.
 pub const ACCOUNT_ID: &str = "0123456789abcdef0123456789abcdef";
@@ -121,31 +122,9 @@ impl Drop for Emulator {
     }
 }
 
-/// The terraform binary: `TF_ACC_TERRAFORM_PATH`, else `terraform` on PATH. `None` (after a
-/// loud message) when there is none and `CI` is unset; panics when `CI` is set.
-pub fn terraform_binary() -> Option<PathBuf> {
-    if let Ok(path) = std::env::var("TF_ACC_TERRAFORM_PATH") {
-        return Some(PathBuf::from(path));
-    }
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("terraform"))
-            .find(|candidate| candidate.is_file())
-    });
-    if found.is_none() {
-        if std::env::var_os("CI").is_some() {
-            panic!("acceptance tests need terraform on PATH or TF_ACC_TERRAFORM_PATH");
-        }
-        eprintln!("SKIPPED: no terraform on PATH and TF_ACC_TERRAFORM_PATH unset");
-    }
-    found
-}
-
-/// A Terraform working directory using the built provider against `emulator`.
+/// A Terraform working directory using the built provider against an emulator.
 pub struct Workdir {
-    dir: tempfile::TempDir,
-    terraform: PathBuf,
-    base_url: String,
+    workspace: Workspace,
 }
 
 /// The result of one terraform command.
@@ -156,11 +135,11 @@ pub struct Run {
 }
 
 impl Run {
-    fn from(output: Output) -> Run {
+    fn from(output: TfOutput) -> Run {
         Run {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+            code: output.code.unwrap_or(-1),
+            stdout: output.stdout,
+            stderr: output.stderr,
         }
     }
 
@@ -177,24 +156,26 @@ impl Run {
 
 impl Workdir {
     /// `None` when terraform is unavailable (the test then returns early).
-    pub fn new(emulator: &Emulator) -> Option<Workdir> {
-        let terraform = terraform_binary()?;
-        let dir = tempfile::tempdir().expect("temp dir");
+    pub fn new(emulator: &Emulator, test: &str) -> Option<Workdir> {
+        let terraform = terraform_or_skip(test)?;
         let binary = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
-        let cli_config = format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            binary.parent().expect("binary dir").display()
-        );
-        std::fs::write(dir.path().join("cli.tfrc"), cli_config).expect("cli config");
-        Some(Workdir {
-            dir,
-            terraform,
-            base_url: emulator.base_url.clone(),
-        })
+        let mut workspace = Workspace::with_dev_override(terraform, PROVIDER_SOURCE, binary);
+        for (key, value) in [
+            ("CLOUDFLARE_BASE_URL", emulator.base_url.as_str()),
+            ("CLOUDFLARE_API_TOKEN", API_TOKEN),
+            ("CLOUDFLARE_ACCOUNT_ID", ACCOUNT_ID),
+            ("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "30s"),
+            // Keep the runner's own Cloudflare settings out of the tests.
+            ("CLOUDFLARE_API_KEY", ""),
+            ("CLOUDFLARE_EMAIL", ""),
+        ] {
+            workspace.set_env(key, value);
+        }
+        Some(Workdir { workspace })
     }
 
     pub fn path(&self) -> &Path {
-        self.dir.path()
+        self.workspace.path()
     }
 
     /// Writes `main.tf`: the required_providers block plus `body`.
@@ -202,41 +183,20 @@ impl Workdir {
         let text = format!(
             "terraform {{\n  required_providers {{\n    cloudflare = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n\n{body}\n"
         );
-        std::fs::write(self.dir.path().join("main.tf"), text).expect("main.tf");
+        self.workspace.write_main_tf(&text);
     }
 
     /// Runs terraform with the provider configured by environment variables only.
     pub fn run(&self, args: &[&str]) -> Run {
-        self.run_with(args, true)
+        Run::from(self.workspace.run(args))
     }
 
     /// Runs terraform with no credentials in the environment.
     pub fn run_without_credentials(&self, args: &[&str]) -> Run {
-        self.run_with(args, false)
-    }
-
-    fn run_with(&self, args: &[&str], credentials: bool) -> Run {
-        let mut command = Command::new(&self.terraform);
-        command.args(args).current_dir(self.dir.path());
-        for (name, _) in std::env::vars() {
-            if name.starts_with("CLOUDFLARE_")
-                || name == "TF_REATTACH_PROVIDERS"
-                || name == "TF_WORKSPACE"
-            {
-                command.env_remove(name);
-            }
-        }
-        command
-            .env("TF_CLI_CONFIG_FILE", self.dir.path().join("cli.tfrc"))
-            .env("TF_IN_AUTOMATION", "1")
-            .env("CHECKPOINT_DISABLE", "1")
-            .env("CLOUDFLARE_BASE_URL", &self.base_url)
-            .env("CLOUDFLARE_ACCOUNT_ID", ACCOUNT_ID)
-            .env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "30s");
-        if credentials {
-            command.env("CLOUDFLARE_API_TOKEN", API_TOKEN);
-        }
-        Run::from(command.output().expect("run terraform"))
+        Run::from(
+            self.workspace
+                .run_with_env(args, &[("CLOUDFLARE_API_TOKEN", "")]),
+        )
     }
 
     /// `terraform apply`; panics with the output when it fails.
@@ -330,7 +290,7 @@ impl Workdir {
 
     /// The raw state file text (to check what never reaches it).
     pub fn raw_state(&self) -> String {
-        std::fs::read_to_string(self.dir.path().join("terraform.tfstate")).unwrap_or_default()
+        self.workspace.state_text()
     }
 
     /// The root module outputs.
