@@ -74,6 +74,34 @@ fn every_example_directory_passes_terraform_validate() {
 }
 
 #[test]
+fn readme_terraform_blocks_pass_terraform_validate() {
+    let Some(terraform) = terraform_or_skip("readme_terraform_blocks_pass_terraform_validate")
+    else {
+        return;
+    };
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let blocks = docs_check::fenced_blocks(&readme, "terraform");
+    assert!(
+        !blocks.is_empty(),
+        "README.md shows how to use the provider in HCL"
+    );
+    for block in blocks {
+        let workspace = Workspace::with_dev_override(
+            terraform.clone(),
+            PROVIDER_SOURCE,
+            Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare")),
+        );
+        workspace.write_main_tf(&block);
+        let validate = workspace.run(&["validate", "-no-color"]);
+        assert!(
+            validate.success(),
+            "README block does not validate:\n{block}\n{}",
+            validate.combined()
+        );
+    }
+}
+
+#[test]
 fn examples_are_terraform_fmt_clean() {
     let Some(terraform) = terraform_or_skip("examples_are_terraform_fmt_clean") else {
         return;
