@@ -124,12 +124,10 @@ fn run() -> DemoResult<()> {
         ],
     };
 
-    run_terraform_steps(&terraform, &emulator, &api_token, &write_only_value).map_err(|error| {
-        // Best effort, so that an emulator left running by mistake holds nothing; the original
-        // error is the one reported.
-        let _ = terraform.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-        DemoError(format!("{}{}", error.0, emulator.log_tail()))
-    })
+    // On failure there is nothing to clean up: the emulator keeps everything in memory and is
+    // killed when `emulator` drops, and the temporary directory goes with `workspace`.
+    run_terraform_steps(&terraform, &emulator, &api_token, &write_only_value)
+        .map_err(|error| DemoError(format!("{}{}", error.0, emulator.log_tail())))
 }
 
 /// apply, show outputs, check state, re-plan, destroy, check the emulator is empty.
