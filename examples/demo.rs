@@ -40,6 +40,17 @@ const INHERITED_PROVIDER_ENV: &[&str] = &[
     "TF_CLI_ARGS_destroy",
 ];
 
+/// Variables `cargo run` sets for the program it runs (besides `CARGO_PKG_*`).
+const CARGO_RUN_ENV: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "OUT_DIR",
+];
+
 /// A failure with a message for the user; the demo prints it and exits non-zero.
 #[derive(Debug)]
 struct DemoError(String);
@@ -113,12 +124,10 @@ fn run() -> DemoResult<()> {
         ],
     };
 
-    run_terraform_steps(&terraform, &emulator, &api_token, &write_only_value).map_err(|error| {
-        // Best effort, so that an emulator left running by mistake holds nothing; the original
-        // error is the one reported.
-        let _ = terraform.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
-        DemoError(format!("{}{}", error.0, emulator.log_tail()))
-    })
+    // On failure there is nothing to clean up: the emulator keeps everything in memory and is
+    // killed when `emulator` drops, and the temporary directory goes with `workspace`.
+    run_terraform_steps(&terraform, &emulator, &api_token, &write_only_value)
+        .map_err(|error| DemoError(format!("{}{}", error.0, emulator.log_tail())))
 }
 
 /// apply, show outputs, check state, re-plan, destroy, check the emulator is empty.
@@ -201,6 +210,15 @@ fn build_binaries(repo: &Path) -> DemoResult<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build.current_dir(repo).args(["build", "--bins", "--quiet"]);
+    // `cargo run` hands this process the package's CARGO_MANIFEST_DIR, CARGO_PKG_* and so on.
+    // Build scripts that watch those (ring watches CARGO_MANIFEST_DIR) would see them change and
+    // rebuild half the dependency tree on every run, so the inner build gets a clean environment.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if CARGO_RUN_ENV.contains(&name.as_ref()) || name.starts_with("CARGO_PKG_") {
+            build.env_remove(name.as_ref());
+        }
+    }
     if release {
         build.arg("--release");
     }

@@ -3,194 +3,17 @@
 //! examples and the provider's real schema.
 
 mod docs_check;
+mod examples_support;
+mod support;
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
+use examples_support::{
+    PROVIDER_ADDRESS, PROVIDER_SOURCE, example_dirs, relative, repo, tf_files,
+    workspace_with_example,
+};
 use serde_json::Value as Json;
-
-const PROVIDER_SOURCE: &str = "cfsecrets/cloudflare";
-const PROVIDER_ADDRESS: &str = "registry.terraform.io/cfsecrets/cloudflare";
-
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Every directory under `examples/` that holds `*.tf` files, sorted.
-fn example_dirs() -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    collect_tf_dirs(&repo().join("examples"), &mut found);
-    found.sort();
-    found
-}
-
-fn collect_tf_dirs(dir: &Path, found: &mut Vec<PathBuf>) {
-    let mut has_tf = false;
-    for entry in std::fs::read_dir(dir).expect("examples directory is readable") {
-        let path = entry.expect("directory entry").path();
-        if path.is_dir() {
-            collect_tf_dirs(&path, found);
-        } else if path.extension().is_some_and(|ext| ext == "tf") {
-            has_tf = true;
-        }
-    }
-    if has_tf {
-        found.push(dir.to_path_buf());
-    }
-}
-
-/// The `*.tf` files of one directory, by file name.
-fn tf_files(dir: &Path) -> BTreeMap<String, String> {
-    std::fs::read_dir(dir)
-        .expect("example directory is readable")
-        .map(|entry| entry.expect("directory entry").path())
-        .filter(|path| path.extension().is_some_and(|ext| ext == "tf"))
-        .map(|path| {
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            let text = std::fs::read_to_string(&path).expect("example file is readable");
-            (name, text)
-        })
-        .collect()
-}
-
-fn relative(path: &Path) -> String {
-    path.strip_prefix(repo())
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// `terraform` for these tests: `TF_ACC_TERRAFORM_PATH`, else `terraform`, else `tofu` on PATH.
-/// Without one, fails when `CI` is set and skips loudly otherwise.
-fn terraform_or_skip(test: &str) -> Option<PathBuf> {
-    if let Some(path) = std::env::var_os("TF_ACC_TERRAFORM_PATH") {
-        return Some(PathBuf::from(path));
-    }
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in ["terraform", "tofu"] {
-        if let Some(found) = std::env::split_paths(&path)
-            .map(|dir| dir.join(name))
-            .find(|candidate| candidate.is_file())
-        {
-            return Some(found);
-        }
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "{test}: terraform (or tofu) is required when CI is set: put it on PATH or set TF_ACC_TERRAFORM_PATH"
-    );
-    eprintln!(
-        "SKIP {test}: neither terraform nor tofu found (set TF_ACC_TERRAFORM_PATH); nothing was checked"
-    );
-    None
-}
-
-/// A scratch area with a CLI config whose `dev_overrides` point at the built provider.
-struct Sandbox {
-    terraform: PathBuf,
-    root: tempfile::TempDir,
-    cli_config: PathBuf,
-}
-
-impl Sandbox {
-    fn new(terraform: PathBuf) -> Sandbox {
-        let root = tempfile::Builder::new()
-            .prefix("examples-test-")
-            .tempdir()
-            .expect("temp dir");
-        let plugin_dir = root.path().join("plugins");
-        std::fs::create_dir_all(&plugin_dir).unwrap();
-        std::fs::copy(
-            env!("CARGO_BIN_EXE_terraform-provider-cloudflare"),
-            plugin_dir.join("terraform-provider-cloudflare"),
-        )
-        .expect("copy the provider binary");
-        let cli_config = root.path().join("terraform.tfrc");
-        std::fs::write(
-            &cli_config,
-            format!(
-                "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-                plugin_dir.display()
-            ),
-        )
-        .unwrap();
-        Sandbox {
-            terraform,
-            root,
-            cli_config,
-        }
-    }
-
-    /// Copies an example directory (and its child modules) to a fresh working directory. A
-    /// directory that declares no `required_providers` (registry-style snippets) gets one, so
-    /// `cloudflare` resolves to this provider rather than `hashicorp/cloudflare`.
-    fn copy_example(&self, example: &Path) -> PathBuf {
-        let name = relative(example).replace(['/', '\\'], "_");
-        let work_dir = self.root.path().join(name);
-        copy_tree(example, &work_dir);
-        let declares_provider = tf_files(&work_dir)
-            .values()
-            .any(|text| text.contains("required_providers"));
-        if !declares_provider {
-            std::fs::write(
-                work_dir.join("zz_required_providers.tf"),
-                format!(
-                    "terraform {{\n  required_providers {{\n    cloudflare = {{\n      source = \"{PROVIDER_SOURCE}\"\n    }}\n  }}\n}}\n"
-                ),
-            )
-            .unwrap();
-        }
-        work_dir
-    }
-
-    /// Runs terraform in `dir` with no Cloudflare credentials in the environment.
-    fn run(&self, dir: &Path, args: &[&str]) -> Output {
-        let mut command = Command::new(&self.terraform);
-        command
-            .current_dir(dir)
-            .args(args)
-            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
-            .env("TF_IN_AUTOMATION", "1")
-            .env("CHECKPOINT_DISABLE", "1");
-        for (name, _) in std::env::vars_os() {
-            let name = name.to_string_lossy();
-            if name.starts_with("CLOUDFLARE_")
-                || name.starts_with("TF_VAR_")
-                || name.starts_with("TF_CLI_ARGS")
-                || name == "TF_REATTACH_PROVIDERS"
-            {
-                command.env_remove(name.as_ref());
-            }
-        }
-        command.output().expect("terraform runs")
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            if path.file_name().is_some_and(|name| name == ".terraform") {
-                continue;
-            }
-            copy_tree(&path, &target);
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "exit {}\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use support::{Workspace, terraform_or_skip};
 
 #[test]
 fn every_example_directory_passes_terraform_validate() {
@@ -198,7 +21,6 @@ fn every_example_directory_passes_terraform_validate() {
     else {
         return;
     };
-    let sandbox = Sandbox::new(terraform);
     let dirs = example_dirs();
     assert!(
         dirs.len() >= 8,
@@ -206,23 +28,23 @@ fn every_example_directory_passes_terraform_validate() {
     );
     let mut failures = Vec::new();
     for example in &dirs {
-        let work_dir = sandbox.copy_example(example);
+        let workspace = workspace_with_example(&terraform, example);
         // Local child modules must be installed before validate; providers come from
         // dev_overrides, so no `terraform init` (it would look the provider up in the registry).
-        let get = sandbox.run(&work_dir, &["get", "-no-color"]);
-        if !get.status.success() {
+        let get = workspace.run(&["get", "-no-color"]);
+        if !get.success() {
             failures.push(format!(
                 "{}: terraform get: {}",
                 relative(example),
-                describe(&get)
+                get.combined()
             ));
             continue;
         }
-        let validate = sandbox.run(&work_dir, &["validate", "-json", "-no-color"]);
-        let report: Json = match serde_json::from_slice(&validate.stdout) {
+        let validate = workspace.run(&["validate", "-json", "-no-color"]);
+        let report: Json = match serde_json::from_str(&validate.stdout) {
             Ok(report) => report,
             Err(_) => {
-                failures.push(format!("{}: {}", relative(example), describe(&validate)));
+                failures.push(format!("{}: {}", relative(example), validate.combined()));
                 continue;
             }
         };
@@ -252,33 +74,69 @@ fn every_example_directory_passes_terraform_validate() {
 }
 
 #[test]
+fn readme_terraform_blocks_pass_terraform_validate() {
+    let Some(terraform) = terraform_or_skip("readme_terraform_blocks_pass_terraform_validate")
+    else {
+        return;
+    };
+    let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
+    let blocks = docs_check::fenced_blocks(&readme, "terraform");
+    assert!(
+        !blocks.is_empty(),
+        "README.md shows how to use the provider in HCL"
+    );
+    for block in blocks {
+        let workspace = Workspace::with_dev_override(
+            terraform.clone(),
+            PROVIDER_SOURCE,
+            Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare")),
+        );
+        workspace.write_main_tf(&block);
+        let validate = workspace.run(&["validate", "-no-color"]);
+        assert!(
+            validate.success(),
+            "README block does not validate:\n{block}\n{}",
+            validate.combined()
+        );
+    }
+}
+
+#[test]
 fn examples_are_terraform_fmt_clean() {
     let Some(terraform) = terraform_or_skip("examples_are_terraform_fmt_clean") else {
         return;
     };
-    let sandbox = Sandbox::new(terraform);
-    let examples = repo().join("examples");
-    let output = sandbox.run(
-        &examples,
-        &["fmt", "-check", "-recursive", "-diff", "-no-color"],
+    let workspace = Workspace::with_dev_override(
+        terraform,
+        PROVIDER_SOURCE,
+        Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare")),
     );
+    let examples = repo().join("examples");
+    let output = workspace.run(&[
+        "fmt",
+        "-check",
+        "-recursive",
+        "-diff",
+        "-no-color",
+        examples.to_str().expect("UTF-8 path"),
+    ]);
     assert!(
-        output.status.success(),
+        output.success(),
         "run `terraform fmt -recursive examples`:\n{}",
-        describe(&output)
+        output.combined()
     );
 }
 
 /// The provider's schema as Terraform sees it (`terraform providers schema -json`).
-fn provider_schema(sandbox: &Sandbox) -> Json {
-    let work_dir = sandbox.copy_example(&repo().join("examples").join("provider"));
-    let output = sandbox.run(&work_dir, &["providers", "schema", "-json"]);
+fn provider_schema(terraform: &Path) -> Json {
+    let workspace = workspace_with_example(terraform, &repo().join("examples").join("provider"));
+    let output = workspace.run(&["providers", "schema", "-json"]);
     assert!(
-        output.status.success(),
+        output.success(),
         "terraform providers schema -json: {}",
-        describe(&output)
+        output.combined()
     );
-    let schemas: Json = serde_json::from_slice(&output.stdout).expect("schema JSON");
+    let schemas: Json = serde_json::from_str(&output.stdout).expect("schema JSON");
     schemas["provider_schemas"][PROVIDER_ADDRESS].clone()
 }
 
@@ -288,8 +146,7 @@ fn docs_schema_sections_match_the_provider_schema() {
     else {
         return;
     };
-    let sandbox = Sandbox::new(terraform);
-    let schema = provider_schema(&sandbox);
+    let schema = provider_schema(&terraform);
     assert!(
         schema.is_object(),
         "no schema for {PROVIDER_ADDRESS} in `terraform providers schema -json`"

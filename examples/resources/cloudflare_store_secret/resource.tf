@@ -1,10 +1,15 @@
 # Requires Terraform >= 1.11 for the write-only value_wo.
 variable "stripe_api_key" {
-  description = "Comes from TF_VAR_stripe_api_key or a secret manager; never stored in state."
+  description = "From TF_VAR_stripe_api_key or a secret manager; never stored in state."
   type        = string
   sensitive   = true
   ephemeral   = true
-  default     = "sk_test_placeholder"
+}
+
+variable "webhook_secret" {
+  description = "Used by the classic `value` example below, which keeps it in state."
+  type        = string
+  sensitive   = true
 }
 
 resource "cloudflare_secrets_store" "main" {
@@ -25,7 +30,7 @@ resource "cloudflare_store_secret" "stripe" {
 # For Terraform < 1.11 and OpenTofu without write-only support: the value is
 # kept in state (marked sensitive). store_id omitted: the account's
 # default_secrets_store is used, and created at apply time if it does not exist.
-resource "cloudflare_store_secret" "legacy" {
-  name  = "LEGACY_WEBHOOK_SECRET"
-  value = "whsec_placeholder"
+resource "cloudflare_store_secret" "webhook" {
+  name  = "WEBHOOK_SIGNING_SECRET"
+  value = var.webhook_secret
 }
