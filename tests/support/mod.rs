@@ -53,9 +53,19 @@ pub fn example_binary(name: &str) -> PathBuf {
     if built.iter().any(|b| b == name) {
         return built_binary("examples", name).expect("example binary built earlier");
     }
-    let status = Command::new(env!("CARGO"))
+    let mut build = Command::new(env!("CARGO"));
+    build
         .args(["build", "--quiet", "--example", name])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    // `cargo test` hands this process CARGO_MANIFEST_DIR, CARGO_PKG_* and the like; a nested
+    // build that inherits them makes build scripts that watch them (ring's) rebuild every time.
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy();
+        if key.starts_with("CARGO_") && key != "CARGO_HOME" && key != "CARGO_TARGET_DIR" {
+            build.env_remove(key.as_ref());
+        }
+    }
+    let status = build
         .status()
         .expect("running cargo to build the example");
     assert!(status.success(), "cargo build --example {name} failed");
