@@ -57,17 +57,17 @@ pub fn example_binary(name: &str) -> PathBuf {
     build
         .args(["build", "--quiet", "--example", name])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
-    // `cargo test` hands this process CARGO_MANIFEST_DIR, CARGO_PKG_* and the like; a nested
+    // `cargo test` hands this process OUT_DIR, CARGO_MANIFEST_DIR, CARGO_PKG_* and the like; a nested
     // build that inherits them makes build scripts that watch them (ring's) rebuild every time.
     for (key, _) in std::env::vars_os() {
         let key = key.to_string_lossy();
-        if key.starts_with("CARGO_") && key != "CARGO_HOME" && key != "CARGO_TARGET_DIR" {
+        let per_package =
+            key.starts_with("CARGO_") && key != "CARGO_HOME" && key != "CARGO_TARGET_DIR";
+        if per_package || key == "OUT_DIR" {
             build.env_remove(key.as_ref());
         }
     }
-    let status = build
-        .status()
-        .expect("running cargo to build the example");
+    let status = build.status().expect("running cargo to build the example");
     assert!(status.success(), "cargo build --example {name} failed");
     built.push(name.to_string());
     built_binary("examples", name).expect("example binary after building it")
