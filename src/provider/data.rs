@@ -74,17 +74,12 @@ impl ProviderData {
             detail,
             path: Some(AttributePath::root("account_id")),
         };
-        match attribute {
-            Value::String(id) if !id.is_empty() => return Ok(id.clone()),
-            Value::Unknown(_) => {
-                return Err(error(
-                    "Account ID is not known yet",
-                    "account_id depends on a value that is not known yet, but an API call needs \
-                     it now. Set account_id to a value known at plan time."
-                        .to_string(),
-                ));
-            }
-            _ => {}
+        // An unknown attribute here is one the plan left for the provider to fill in (config
+        // values are known by the time an API call is made), so the provider's setting decides.
+        if let Value::String(id) = attribute
+            && !id.is_empty()
+        {
+            return Ok(id.clone());
         }
         match &self.account_id {
             Setting::Known(id) if !id.is_empty() => Ok(id.clone()),

@@ -201,10 +201,18 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
     assert_eq!(data.resolve_account_id(&Value::Null).unwrap(), "acct-env");
 
     let none = configure(&config(&[]), &[]).data.unwrap();
-    let diag = none.resolve_account_id(&Value::Null).unwrap_err();
-    assert!(diag.detail.contains("account_id"));
-    assert!(diag.detail.contains("CLOUDFLARE_ACCOUNT_ID"));
-    assert_eq!(diag.path, Some(AttributePath::root("account_id")));
+    // A planned account_id the plan left unknown (no account anywhere) reads the same way.
+    for attribute in [Value::Null, Value::unknown()] {
+        let diag = none.resolve_account_id(&attribute).unwrap_err();
+        assert_eq!(diag.summary, "Missing Cloudflare account ID");
+        assert!(diag.detail.contains("account_id"));
+        assert!(diag.detail.contains("CLOUDFLARE_ACCOUNT_ID"));
+        assert_eq!(diag.path, Some(AttributePath::root("account_id")));
+    }
+    assert_eq!(
+        data.resolve_account_id(&Value::unknown()).unwrap(),
+        "acct-env"
+    );
 
     let unknown = configure(&config(&[("account_id", Value::unknown())]), &[])
         .data
