@@ -10,7 +10,7 @@ use tokio::sync::OnceCell;
 
 use super::settings::{ACCOUNT_ID, Setting};
 use crate::cloudflare::{Client, Error, ListSecretsParams, Secret, Store};
-use crate::tfplugin::{AttributePath, Diagnostic, Severity, Value};
+use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Severity, Value};
 
 /// The name Cloudflare gives an account's default store, and the one this provider creates.
 pub const DEFAULT_STORE_NAME: &str = "default_secrets_store";
@@ -97,6 +97,20 @@ impl ProviderData {
                      `{}` in the provider block, or the environment variable {}.",
                     ACCOUNT_ID.0, ACCOUNT_ID.1
                 ),
+            )),
+        }
+    }
+
+    /// The client and the account for one API operation on a resource whose `account_id`
+    /// attribute is `account_attribute`; otherwise every reason it cannot be made.
+    pub fn client_and_account(
+        &self,
+        account_attribute: &Value,
+    ) -> Result<(&Client, String), Diagnostics> {
+        match (self.client(), self.resolve_account_id(account_attribute)) {
+            (Ok(client), Ok(account)) => Ok((client, account)),
+            (client, account) => Err(Diagnostics(
+                client.err().into_iter().chain(account.err()).collect(),
             )),
         }
     }

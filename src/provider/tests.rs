@@ -223,6 +223,34 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
 }
 
 #[test]
+fn client_and_account_reports_every_missing_piece_at_once() {
+    let nothing = configure(&config(&[]), &[]).data.unwrap();
+    let diags = nothing.client_and_account(&Value::Null).unwrap_err();
+    let summaries: Vec<&str> = diags.0.iter().map(|d| d.summary.as_str()).collect();
+    assert_eq!(
+        summaries,
+        [
+            "Cloudflare API client is not configured",
+            "Missing Cloudflare account ID"
+        ]
+    );
+
+    let ready = configure(
+        &config(&[]),
+        &[
+            ("CLOUDFLARE_API_TOKEN", "tok"),
+            ("CLOUDFLARE_ACCOUNT_ID", "acct-env"),
+        ],
+    )
+    .data
+    .unwrap();
+    let (_, account) = ready
+        .client_and_account(&Value::string("acct-res"))
+        .unwrap();
+    assert_eq!(account, "acct-res");
+}
+
+#[test]
 fn config_wins_over_env() {
     let data = configure(
         &config(&[("account_id", Value::string("from-config"))]),

@@ -144,7 +144,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         let mut model = StoreModel::from_value(&req.planned_state);
         let data = &req.provider;
         let (client, account_id) =
-            match client_and_account(data, req.planned_state.get("account_id")) {
+            match data.client_and_account(req.planned_state.get("account_id")) {
                 Ok(pair) => pair,
                 Err(diags) => {
                     resp.diagnostics = diags;
@@ -178,14 +178,16 @@ impl Resource<ProviderData> for SecretsStoreResource {
             ));
             return resp;
         };
-        let (client, account_id) =
-            match client_and_account(&req.provider, req.current_state.get("account_id")) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
+        let (client, account_id) = match req
+            .provider
+            .client_and_account(req.current_state.get("account_id"))
+        {
+            Ok(pair) => pair,
+            Err(diags) => {
+                resp.diagnostics = diags;
+                return resp;
+            }
+        };
         match client.get_store(&account_id, &store_id).await {
             Ok(store) => {
                 model.apply_remote(&store, &account_id);
@@ -226,14 +228,16 @@ impl Resource<ProviderData> for SecretsStoreResource {
         let Some(store_id) = model.id.clone() else {
             return resp;
         };
-        let (client, account_id) =
-            match client_and_account(&req.provider, req.prior_state.get("account_id")) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
+        let (client, account_id) = match req
+            .provider
+            .client_and_account(req.prior_state.get("account_id"))
+        {
+            Ok(pair) => pair,
+            Err(diags) => {
+                resp.diagnostics = diags;
+                return resp;
+            }
+        };
         match client
             .delete_store(&account_id, &store_id, model.force_destroy)
             .await
@@ -272,23 +276,6 @@ impl Resource<ProviderData> for SecretsStoreResource {
 
     fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
         Some(self)
-    }
-}
-
-fn client_and_account<'a>(
-    data: &'a ProviderData,
-    account_attribute: &Value,
-) -> Result<(&'a Client, String), Diagnostics> {
-    let mut diags = Diagnostics::default();
-    let account = data.resolve_account_id(account_attribute);
-    let client = data.client();
-    match (client, account) {
-        (Ok(client), Ok(account)) => Ok((client, account)),
-        (client, account) => {
-            diags.0.extend(client.err());
-            diags.0.extend(account.err());
-            Err(diags)
-        }
     }
 }
 

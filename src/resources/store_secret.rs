@@ -16,8 +16,8 @@ use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
-    Diagnostics, ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ReadRequest,
-    ReadResponse, Resource, Schema, Type, UpdateRequest, UpdateResponse, ValidateConfig, Value,
+    ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ReadRequest, ReadResponse,
+    Resource, Schema, Type, UpdateRequest, UpdateResponse, ValidateConfig, Value,
 };
 
 /// The `cloudflare_store_secret` resource.
@@ -165,7 +165,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let data = &req.provider;
         let mut model = SecretModel::from_value(&req.planned_state);
         let (client, account_id) =
-            match client_and_account(data, req.planned_state.get("account_id")) {
+            match data.client_and_account(req.planned_state.get("account_id")) {
                 Ok(pair) => pair,
                 Err(diags) => {
                     resp.diagnostics = diags;
@@ -263,14 +263,16 @@ impl Resource<ProviderData> for StoreSecretResource {
             ));
             return resp;
         };
-        let (_, account_id) =
-            match client_and_account(&req.provider, req.current_state.get("account_id")) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
+        let (_, account_id) = match req
+            .provider
+            .client_and_account(req.current_state.get("account_id"))
+        {
+            Ok(pair) => pair,
+            Err(diags) => {
+                resp.diagnostics = diags;
+                return resp;
+            }
+        };
         let remote = match req
             .provider
             .read_secret(&account_id, &store_id, &secret_id)
@@ -342,7 +344,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let data = &req.provider;
         let prior = SecretModel::from_value(&req.prior_state);
         let planned = SecretModel::from_value(&req.planned_state);
-        let (client, account_id) = match client_and_account(data, req.prior_state.get("account_id"))
+        let (client, account_id) = match data.client_and_account(req.prior_state.get("account_id"))
         {
             Ok(pair) => pair,
             Err(diags) => {
@@ -425,14 +427,16 @@ impl Resource<ProviderData> for StoreSecretResource {
         let (Some(secret_id), Some(store_id)) = (prior.id, prior.store_id) else {
             return resp;
         };
-        let (client, account_id) =
-            match client_and_account(&req.provider, req.prior_state.get("account_id")) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
+        let (client, account_id) = match req
+            .provider
+            .client_and_account(req.prior_state.get("account_id"))
+        {
+            Ok(pair) => pair,
+            Err(diags) => {
+                resp.diagnostics = diags;
+                return resp;
+            }
+        };
         let result = client
             .delete_secret(&account_id, &store_id, &secret_id)
             .await;
@@ -525,23 +529,6 @@ async fn settle(
             );
             (last, diag)
         })
-}
-
-fn client_and_account<'a>(
-    data: &'a ProviderData,
-    account_attribute: &Value,
-) -> Result<(&'a Client, String), Diagnostics> {
-    let mut diags = Diagnostics::default();
-    let account = data.resolve_account_id(account_attribute);
-    let client = data.client();
-    match (client, account) {
-        (Ok(client), Ok(account)) => Ok((client, account)),
-        (client, account) => {
-            diags.0.extend(client.err());
-            diags.0.extend(account.err());
-            Err(diags)
-        }
-    }
 }
 
 fn schema() -> Schema {

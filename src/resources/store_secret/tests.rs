@@ -3,7 +3,7 @@
 use super::plan::plan_secret;
 use super::validate::validate;
 use super::*;
-use crate::tfplugin::{AttributePath, Severity};
+use crate::tfplugin::{AttributePath, Diagnostics, Severity};
 
 fn null_object() -> Value {
     Value::object(
