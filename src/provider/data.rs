@@ -3,7 +3,7 @@
 //! per-process caches (the default store, one secret listing per store for refreshes).
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
@@ -131,7 +131,7 @@ impl ProviderData {
             let mut map = self
                 .default_stores
                 .lock()
-                .expect("default store lock poisoned");
+                .unwrap_or_else(PoisonError::into_inner);
             map.entry(account_id.to_string()).or_default().clone()
         };
         cell.get_or_try_init(|| self.lookup_or_create_default_store(account_id))
@@ -205,7 +205,7 @@ impl ProviderData {
 
     /// Forgets the shared listing of a store (call after every write to it).
     pub fn invalidate_listing(&self, account_id: &str, store_id: &str) {
-        let mut map = self.listings.lock().expect("listing lock poisoned");
+        let mut map = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
         map.remove(&(account_id.to_string(), store_id.to_string()));
     }
 
@@ -216,7 +216,7 @@ impl ProviderData {
         store_id: &str,
     ) -> Result<Listing, Error> {
         let cell = {
-            let mut map = self.listings.lock().expect("listing lock poisoned");
+            let mut map = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
             map.entry((account_id.to_string(), store_id.to_string()))
                 .or_default()
                 .clone()
