@@ -9,7 +9,9 @@ use async_trait::async_trait;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::activation::{ACTIVE, wait_until_active};
+use std::time::Duration;
+
+use super::activation::{ACTIVE, WaitError, wait_until_active};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use super::values::{api_error, error, known_string, known_strings, string_or_null};
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
@@ -231,7 +233,15 @@ impl Resource<ProviderData> for StoreSecretResource {
             value_drifted: false,
         };
         resp.private = private.encode();
-        let settled = settle(data, client, &account_id, created, &req.cancel).await;
+        let settled = settle(
+            data,
+            client,
+            &account_id,
+            created,
+            Change::Created,
+            &req.cancel,
+        )
+        .await;
         let (secret, failure) = match settled {
             Ok(secret) => (secret, None),
             Err((secret, diag)) => (secret, Some(diag)),
@@ -408,7 +418,16 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp.private = private.encode();
         let comment = model.comment.clone();
         let scopes = model.scopes.clone();
-        match settle(data, client, &account_id, patched, &req.cancel).await {
+        match settle(
+            data,
+            client,
+            &account_id,
+            patched,
+            Change::Updated,
+            &req.cancel,
+        )
+        .await
+        {
             Ok(secret) => model.apply_remote(&secret, &account_id),
             Err((secret, diag)) => {
                 model.apply_remote(&secret, &account_id);
@@ -491,22 +510,26 @@ fn value_changed_outside(state: &SecretModel, refreshed: &SecretModel) -> bool {
         && same_set(&refreshed.scopes, &state.scopes)
 }
 
+/// What the secret went through before apply waits for it to become active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Change {
+    Created,
+    Updated,
+}
+
 /// Waits until the secret is active; on failure returns the last view of it and a diagnostic.
 async fn settle(
     data: &ProviderData,
     client: &Client,
     account_id: &str,
     secret: Secret,
+    change: Change,
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<Secret, (Secret, Diagnostic)> {
     if secret.status == ACTIVE {
         return Ok(secret);
     }
-    let (store_id, secret_id, name) = (
-        secret.store_id.clone(),
-        secret.id.clone(),
-        secret.name.clone(),
-    );
+    let (store_id, secret_id) = (secret.store_id.clone(), secret.id.clone());
     let timeout = data.activation_timeout();
     let fetch = || async {
         match client.get_secret(account_id, &store_id, &secret_id).await {
@@ -518,17 +541,40 @@ async fn settle(
     wait_until_active(secret, timeout, cancel, fetch)
         .await
         .map_err(|(last, why)| {
-            let diag = error(
-                format!("Secret {name} did not become active"),
-                format!(
-                    "Unable to confirm secret {name} in store {store_id} is active within \
-                     {}s: {why}. It was saved as tainted; raise the provider's \
-                     secret_activation_timeout if Cloudflare is slow, then apply again.",
-                    timeout.as_secs_f64()
-                ),
-            );
+            let diag = not_active(&last, timeout, &why, change);
             (last, diag)
         })
+}
+
+/// The error for a secret apply could not see become active. Only a failed create is saved as
+/// tainted (and replaced by the next apply); an update keeps the secret and only reports.
+fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Change) -> Diagnostic {
+    let name = &secret.name;
+    let outcome = match change {
+        Change::Created => {
+            "The secret was created and is saved as tainted: the next apply replaces it."
+        }
+        Change::Updated => {
+            "The change was sent and the secret stays in state; the next plan refreshes its \
+             status."
+        }
+    };
+    let hint = match why {
+        WaitError::Timeout { .. } => {
+            " If Cloudflare is slow, raise the provider's secret_activation_timeout, then apply \
+             again."
+        }
+        WaitError::Cancelled | WaitError::Api(_) => "",
+    };
+    error(
+        format!("Secret {name} did not become active"),
+        format!(
+            "Unable to confirm secret {name} in store {} is active within {}s: {why}. \
+             {outcome}{hint}",
+            secret.store_id,
+            timeout.as_secs_f64()
+        ),
+    )
 }
 
 fn schema() -> Schema {

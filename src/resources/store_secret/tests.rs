@@ -298,3 +298,28 @@ fn private_state_round_trips_and_tolerates_garbage() {
     assert_eq!(SecretPrivate::decode(b""), SecretPrivate::default());
     assert_eq!(SecretPrivate::decode(b"\xff"), SecretPrivate::default());
 }
+
+#[test]
+fn activation_failure_says_tainted_only_for_a_create() {
+    let pending = remote("2026-02-01T00:00:00.000000Z", None);
+    let timeout = WaitError::Timeout {
+        last_status: "pending".into(),
+    };
+    let limit = Duration::from_secs(5);
+    let created = not_active(&pending, limit, &timeout, Change::Created);
+    assert!(created.detail.contains("tainted"), "{}", created.detail);
+    assert!(created.detail.contains("secret_activation_timeout"));
+    let updated = not_active(&pending, limit, &timeout, Change::Updated);
+    assert!(!updated.detail.contains("tainted"), "{}", updated.detail);
+    assert!(
+        updated.detail.contains("stays in state"),
+        "{}",
+        updated.detail
+    );
+    let cancelled = not_active(&pending, limit, &WaitError::Cancelled, Change::Created);
+    assert!(
+        !cancelled.detail.contains("secret_activation_timeout"),
+        "{}",
+        cancelled.detail
+    );
+}
