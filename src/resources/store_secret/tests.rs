@@ -153,7 +153,7 @@ fn a_nulled_value_after_drift_plans_an_update() {
 
 fn validate_config(config: &Value) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    validate(config, true, &mut diags);
+    validate(config, &mut diags);
     diags
 }
 
@@ -179,21 +179,6 @@ fn exactly_one_value_is_required() {
         ],
     ));
     assert!(!unknown.has_errors(), "{unknown:?}");
-}
-
-#[test]
-fn write_only_needs_a_capable_terraform() {
-    let config = with(
-        &null_object(),
-        &[
-            ("name", Value::string("K")),
-            ("value_wo", Value::string("b")),
-        ],
-    );
-    let mut diags = Diagnostics::default();
-    validate(&config, false, &mut diags);
-    assert_eq!(diags.0[0].path, Some(AttributePath::root("value_wo")));
-    assert!(diags.0[0].summary.contains("1.11"));
 }
 
 #[test]

@@ -16,29 +16,17 @@ pub const LARGE_VALUE_BYTES: usize = 1_024;
 impl ValidateConfig for StoreSecretResource {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
         let mut diagnostics = Diagnostics::default();
-        validate(
-            &req.config,
-            req.client_capabilities.write_only_attributes_allowed,
-            &mut diagnostics,
-        );
+        validate(&req.config, &mut diagnostics);
         ValidateConfigResponse { diagnostics }
     }
 }
 
-/// All checks on one configuration.
-pub fn validate(config: &Value, write_only_allowed: bool, diags: &mut Diagnostics) {
+/// All checks on one configuration. (A `value_wo` sent by a Terraform without write-only
+/// support is refused before this runs, by the protocol layer for every write-only attribute.)
+pub fn validate(config: &Value, diags: &mut Diagnostics) {
     diags.0.extend(check_secret_name(config));
     let value = config.get("value");
     let value_wo = config.get("value_wo");
-    if !value_wo.is_null() && !write_only_allowed {
-        diags.error_at(
-            AttributePath::root("value_wo"),
-            "Write-only attributes need Terraform 1.11 or later",
-            "value_wo is write-only, and this Terraform (or OpenTofu) version does not support \
-             write-only attributes. Upgrade to Terraform 1.11+ / OpenTofu 1.11+, or use value \
-             instead (it is stored in state).",
-        );
-    }
     match (value, value_wo) {
         (Value::Null, Value::Null) => diags.error_at(
             AttributePath::root("value"),
