@@ -383,6 +383,21 @@ fn secrets_import_by_every_id_form() {
         &imported,
     );
 
+    // value_wo with value_wo_version: the imported state has no version, so the plan is one
+    // in-place update that sets it (and pushes value_wo once).
+    tf.config(&format!(
+        r#"resource "cloudflare_store_secret" "secret" {{
+  store_id         = "{store_id}"
+  name             = "IMPORTED"
+  value_wo         = "outside-value"
+  value_wo_version = 1
+}}"#
+    ));
+    assert_eq!(
+        tf.planned_actions(),
+        vec![(SECRET.to_string(), vec!["update".to_string()])]
+    );
+
     // value: after import the plan is one in-place update that sends the value.
     tf.config(&format!(
         r#"resource "cloudflare_store_secret" "secret" {{

@@ -6,5 +6,6 @@ terraform import cloudflare_store_secret.stripe 023e105f4ecef8ad9ca31a8372d0c353
 terraform import cloudflare_store_secret.stripe 023e105f4ecef8ad9ca31a8372d0c353/0a1b2c3d4e5f60718293a4b5c6d7e8f9/STRIPE_API_KEY
 terraform import cloudflare_store_secret.stripe STRIPE_API_KEY
 
-# After an import Terraform cannot know the value: with value_wo the next plan
-# is empty; with value it shows one in-place update that re-sends the value.
+# After an import Terraform cannot know the value: with value_wo (and no
+# value_wo_version) the next plan is empty; with value, or with a
+# value_wo_version, it shows one in-place update that re-sends the value.
