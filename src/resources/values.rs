@@ -37,6 +37,12 @@ pub fn api_error(operation: &str, err: &Error) -> Diagnostic {
     let hint = if err.is_auth_error() {
         " Check that the API token is valid and has the Secrets Store Write permission for this \
          account."
+    } else if err.is_rate_limited() {
+        " Cloudflare's rate limit (1,200 requests per 5 minutes) was still exceeded \
+         after the provider's retries. Wait a few minutes and apply again; if it keeps \
+         happening, lower the provider's requests_per_second or raise max_retries."
+    } else if matches!(err, Error::Transport(_) | Error::Timeout(_)) {
+        " Check the network connection and the provider's base_url, then apply again."
     } else {
         ""
     };
@@ -96,6 +102,22 @@ mod tests {
         assert!(secret_name_problem("key\t").unwrap().contains("whitespace"));
         assert!(secret_name_problem("a.b").unwrap().contains("'.'"));
         assert!(secret_name_problem("ключ").is_some());
+    }
+
+    #[test]
+    fn api_errors_say_what_to_do_for_auth_rate_limit_and_network() {
+        let api = |status| Error::Api {
+            status,
+            errors: Vec::new(),
+        };
+        let detail = |err: &Error| api_error("create secret K", err).detail;
+        assert!(detail(&api(403)).contains("permission"));
+        assert!(detail(&api(429)).contains("requests_per_second"));
+        let network = Error::Transport("connection refused".into());
+        assert!(detail(&network).contains("base_url"));
+        let plain = detail(&api(400));
+        assert!(plain.starts_with("Unable to create secret K: "), "{plain}");
+        assert!(!plain.contains("requests_per_second") && !plain.contains("base_url"));
     }
 
     #[test]
