@@ -8,8 +8,8 @@ use terraform_provider_cloudflare::tfplugin::serve;
 /// The address Terraform knows this provider by (the reattach key in debug mode).
 const PROVIDER_SOURCE: &str = "registry.terraform.io/cfsecrets/cloudflare";
 
+/// `serve::run` installs the ring crypto provider before anything else.
 fn main() -> ExitCode {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     serve::run(
         CloudflareProvider,
         PROVIDER_SOURCE,
