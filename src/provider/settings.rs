@@ -9,6 +9,8 @@ use crate::tfplugin::{AttributePath, Diagnostics, Number, Value};
 
 /// Default for `secret_activation_timeout`.
 pub const DEFAULT_ACTIVATION_TIMEOUT: Duration = Duration::from_secs(60);
+/// The longest `secret_activation_timeout` accepted.
+pub const MAX_ACTIVATION_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 /// One provider setting after config and environment were consulted.
 #[derive(Clone, Debug, PartialEq)]
@@ -275,7 +277,19 @@ fn duration_setting(
     diags: &mut Diagnostics,
 ) -> Setting<Duration> {
     match parse_duration(text) {
-        Some(d) => Setting::Known(d),
+        Some(d) if d <= MAX_ACTIVATION_TIMEOUT => Setting::Known(d),
+        Some(_) => {
+            diags.error_at(
+                AttributePath::root(attribute),
+                format!("Invalid {attribute}"),
+                format!(
+                    "The {} is {text:?}, longer than the 24h this provider waits at most. Use a \
+                     shorter duration, e.g. \"10m\".",
+                    source.describe(attribute)
+                ),
+            );
+            Setting::Unset
+        }
         None => {
             diags.error_at(
                 AttributePath::root(attribute),
@@ -328,7 +342,7 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
             _ => return None,
         };
         rest = &rest[unit_len..];
-        total += Duration::try_from_secs_f64(seconds).ok()?;
+        total = total.checked_add(Duration::try_from_secs_f64(seconds).ok()?)?;
     }
     Some(total)
 }

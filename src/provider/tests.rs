@@ -129,6 +129,39 @@ fn invalid_activation_timeout_is_an_error_at_its_path() {
 }
 
 #[test]
+fn durations_too_large_to_add_up_are_invalid_not_a_panic() {
+    let huge = "5000000000000000000s".repeat(4);
+    assert_eq!(parse_duration(&huge), None);
+}
+
+#[test]
+fn activation_timeout_beyond_a_day_is_an_error_at_its_path() {
+    for (config_value, env_value) in [(Some("100000000000h"), None), (None, Some("25h"))] {
+        let cfg = config(&[(
+            "secret_activation_timeout",
+            config_value.map_or(Value::Null, Value::string),
+        )]);
+        let env_pairs: Vec<(&str, &str)> = env_value
+            .map(|v| ("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", v))
+            .into_iter()
+            .collect();
+        let resp = configure(&cfg, &env_pairs);
+        assert!(resp.data.is_none());
+        let diag = &resp.diagnostics.0[0];
+        assert_eq!(
+            diag.path,
+            Some(AttributePath::root("secret_activation_timeout"))
+        );
+        assert!(diag.detail.contains("24h"), "{}", diag.detail);
+    }
+    let day = configure(
+        &config(&[("secret_activation_timeout", Value::string("24h"))]),
+        &[],
+    );
+    assert!(!day.diagnostics.has_errors());
+}
+
+#[test]
 fn activation_timeout_comes_from_env_when_unset() {
     let resp = configure(
         &config(&[]),
