@@ -329,16 +329,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                     "Secret {} may hold a value set outside Terraform",
                     remote.name
                 ),
-                format!(
-                    "Its modified time moved while its comment and scopes did not change, so its \
-                     value was probably replaced outside Terraform. Terraform cannot compare a \
-                     write-only value: to push the configured value_wo again, increase \
-                     value_wo_version (e.g. from {} to the next number) and apply.",
-                    match state.value_wo_version.as_i64() {
-                        Some(v) => v.to_string(),
-                        None => "unset".to_string(),
-                    }
-                ),
+                write_only_drift_detail(&state.value_wo_version),
             );
         }
         resp.private = private.encode();
@@ -489,6 +480,25 @@ impl Resource<ProviderData> for StoreSecretResource {
 
 fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
+}
+
+/// What to do when a `value_wo` secret's value was probably replaced outside Terraform: change
+/// `value_wo_version` (shown as configured, or "unset").
+fn write_only_drift_detail(value_wo_version: &Value) -> String {
+    let (current, action) = match value_wo_version {
+        Value::Number(n) => (n.to_decimal_string(), "change value_wo_version from"),
+        _ => ("unset".to_string(), "set value_wo_version (it is"),
+    };
+    let close = if matches!(value_wo_version, Value::Number(_)) {
+        " to another number"
+    } else {
+        "), e.g. to 1"
+    };
+    format!(
+        "Its modified time moved while its comment and scopes did not change, so its value was \
+         probably replaced outside Terraform. Terraform cannot compare a write-only value: to \
+         push the configured value_wo again, {action} {current}{close}, and apply."
+    )
 }
 
 /// A moved `modified` with unchanged comment and scopes: the value was replaced elsewhere.

@@ -3,7 +3,7 @@
 use super::plan::plan_secret;
 use super::validate::validate;
 use super::*;
-use crate::tfplugin::{AttributePath, Diagnostics, Severity};
+use crate::tfplugin::{AttributePath, Diagnostics, Number, Severity};
 
 fn null_object() -> Value {
     Value::object(
@@ -306,5 +306,21 @@ fn activation_failure_says_tainted_only_for_a_create() {
         !cancelled.detail.contains("secret_activation_timeout"),
         "{}",
         cancelled.detail
+    );
+}
+
+#[test]
+fn write_only_drift_names_the_configured_version_as_given() {
+    let fractional = write_only_drift_detail(&Value::number(Number::Float(1.5)));
+    assert!(
+        fractional.contains("change value_wo_version from 1.5 to another number"),
+        "{fractional}"
+    );
+    let whole = write_only_drift_detail(&Value::from(3i64));
+    assert!(whole.contains("from 3 to another number"), "{whole}");
+    let unset = write_only_drift_detail(&Value::Null);
+    assert!(
+        unset.contains("set value_wo_version (it is unset), e.g. to 1"),
+        "{unset}"
     );
 }
