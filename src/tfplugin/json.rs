@@ -204,13 +204,7 @@ fn read(json: &Json, ty: &Type, trail: &Trail) -> Result<Value, CodecError> {
             Ok(Value::set_of(read_items(items, element, trail)?))
         }
         (Type::Tuple(elements), Json::Array(items)) => {
-            if elements.len() != items.len() {
-                return Err(trail.error(format!(
-                    "a tuple of {} elements is required ({} given)",
-                    elements.len(),
-                    items.len()
-                )));
-            }
+            trail.check_tuple_len(elements.len(), items.len())?;
             items
                 .iter()
                 .zip(elements)
@@ -278,13 +272,7 @@ fn write(value: &Value, ty: &Type, trail: &Trail) -> Result<Json, CodecError> {
             write_items(&unique, element, trail)
         }
         (Type::Tuple(elements), Value::Tuple(items) | Value::List(items)) => {
-            if elements.len() != items.len() {
-                return Err(trail.error(format!(
-                    "a tuple of {} elements is required ({} given)",
-                    elements.len(),
-                    items.len()
-                )));
-            }
+            trail.check_tuple_len(elements.len(), items.len())?;
             items
                 .iter()
                 .zip(elements)

@@ -63,6 +63,17 @@ impl Trail {
         Trail(format!("{}[{key:?}]", self.0))
     }
 
+    /// An error unless a tuple of `expected` elements was given `given` items.
+    pub(crate) fn check_tuple_len(&self, expected: usize, given: usize) -> Result<(), CodecError> {
+        if expected == given {
+            Ok(())
+        } else {
+            Err(self.error(format!(
+                "a tuple of {expected} elements is required ({given} given)"
+            )))
+        }
+    }
+
     pub(crate) fn error(&self, message: impl std::fmt::Display) -> CodecError {
         if self.0.is_empty() {
             CodecError(format!("at the root: {message}"))
@@ -130,13 +141,7 @@ fn read(msgpack: &Msgpack, ty: &Type, trail: &Trail) -> Result<Value, CodecError
             Ok(Value::set_of(read_items(items, element, trail)?))
         }
         (Type::Tuple(elements), Msgpack::Array(items)) => {
-            if elements.len() != items.len() {
-                return Err(trail.error(format!(
-                    "a tuple of {} elements is required ({} given)",
-                    elements.len(),
-                    items.len()
-                )));
-            }
+            trail.check_tuple_len(elements.len(), items.len())?;
             let values = items
                 .iter()
                 .zip(elements)
@@ -319,13 +324,7 @@ fn write(value: &Value, ty: &Type, trail: &Trail) -> Result<Msgpack, CodecError>
                 .map(Msgpack::Array)
         }
         (Type::Tuple(elements), Value::Tuple(items) | Value::List(items)) => {
-            if elements.len() != items.len() {
-                return Err(trail.error(format!(
-                    "a tuple of {} elements is required ({} given)",
-                    elements.len(),
-                    items.len()
-                )));
-            }
+            trail.check_tuple_len(elements.len(), items.len())?;
             items
                 .iter()
                 .zip(elements)
