@@ -113,6 +113,7 @@ fn secret_ref_not_found_lists_names_and_never_creates_a_store() {
         "{}",
         run.text()
     );
+    assert!(run.text().contains("Set store_id"), "{}", run.text());
     assert!(
         emulator.state.stores().is_empty(),
         "data source must not create a store"

@@ -4,8 +4,10 @@
 use async_trait::async_trait;
 
 use crate::cloudflare::{Client, ListSecretsParams, Secret};
-use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
-use crate::resources::values::{api_error, check_secret_name, error, known_string};
+use crate::provider::ProviderData;
+use crate::resources::values::{
+    api_error, check_secret_name, error, existing_default_store_id, known_string,
+};
 use crate::tfplugin::{
     Attribute, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
     ReadDataSourceResponse, Schema, Type, ValidateConfig, ValidateConfigRequest,
@@ -153,20 +155,14 @@ async fn read(data: &ProviderData, config: &Value) -> Result<Value, Diagnostic> 
     let store_id = match known_string(config.get("store_id")) {
         Some(id) => id,
         None => {
-            data.find_default_store(&account_id)
-                .await
-                .map_err(|e| api_error(&operation, &e))?
-                .ok_or_else(|| {
-                    error(
-                        "Default Secrets Store not found",
-                        format!(
-                            "Unable to {operation}: store_id is not set and account {account_id} \
-                         has no store named {DEFAULT_STORE_NAME}. Set store_id to the store that \
-                         holds the secret. (This data source never creates stores.)"
-                        ),
-                    )
-                })?
-                .id
+            existing_default_store_id(
+                data,
+                &account_id,
+                &operation,
+                "Set store_id to the store that holds the secret. (This data source never \
+                 creates stores.)",
+            )
+            .await?
         }
     };
     let operation = format!("read secret {name} in store {store_id}");

@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
-use super::values::{api_error, error, known_string, known_strings, string_or_null};
+use super::values::{
+    api_error, error, existing_default_store_id, known_string, known_strings, string_or_null,
+};
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
@@ -691,21 +693,14 @@ async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnos
             let account_id = data.resolve_account_id(&Value::Null)?;
             let operation =
                 format!("import secret {name} from the default store of account {account_id}");
-            let store = data
-                .find_default_store(&account_id)
-                .await
-                .map_err(|e| api_error(&operation, &e))?
-                .ok_or_else(|| {
-                    error(
-                        "Default Secrets Store not found",
-                        format!(
-                            "Unable to {operation}: the account has no store named \
-                             {DEFAULT_STORE_NAME}. Import with \
-                             <account_id>/<store_id>/<secret_name> instead."
-                        ),
-                    )
-                })?;
-            (account_id, store.id, SecretKey::Name(name))
+            let store_id = existing_default_store_id(
+                data,
+                &account_id,
+                &operation,
+                "Import with <account_id>/<store_id>/<secret_name> instead.",
+            )
+            .await?;
+            (account_id, store_id, SecretKey::Name(name))
         }
     };
     let operation = format!("import secret from store {store_id} of account {account_id}");

@@ -2,6 +2,7 @@
 //! secret-name rules, and diagnostics for failed API calls.
 
 use crate::cloudflare::Error;
+use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{AttributePath, Diagnostic, Severity, Value};
 
 /// The string of a known, non-null string value.
@@ -50,6 +51,29 @@ pub fn api_error(operation: &str, err: &Error) -> Diagnostic {
         format!("Unable to {operation}"),
         format!("Unable to {operation}: {err}.{hint}"),
     )
+}
+
+/// The id of the account's existing `default_secrets_store` (never created here). Failures are
+/// diagnostics for `operation`; when the store does not exist, `fix` says what to do instead.
+pub async fn existing_default_store_id(
+    data: &ProviderData,
+    account_id: &str,
+    operation: &str,
+    fix: &str,
+) -> Result<String, Diagnostic> {
+    let store = data
+        .find_default_store(account_id)
+        .await
+        .map_err(|e| api_error(operation, &e))?;
+    store.map(|s| s.id).ok_or_else(|| {
+        error(
+            "Default Secrets Store not found",
+            format!(
+                "Unable to {operation}: account {account_id} has no store named \
+                 {DEFAULT_STORE_NAME}. {fix}"
+            ),
+        )
+    })
 }
 
 /// Why `name` is not a valid secret name, if it is not: non-empty; only ASCII letters, digits,
