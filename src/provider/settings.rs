@@ -147,10 +147,11 @@ pub fn resolve(
                 AttributePath::root(BASE_URL.0),
                 "Invalid Cloudflare API base URL",
                 format!(
-                    "The {} is {url:?}: {problem}. Use an https URL such as \
+                    "The {} is {:?}: {problem}. Use an https URL such as \
                      https://api.cloudflare.com/client/v4 (plain http is allowed only for \
                      loopback hosts such as http://127.0.0.1:8787/client/v4).",
-                    source.describe(BASE_URL.0)
+                    source.describe(BASE_URL.0),
+                    without_credentials(url)
                 ),
             );
         }
@@ -358,6 +359,21 @@ pub fn check_base_url(url: &str) -> Result<(), String> {
         "http" if is_loopback(&parsed) => Ok(()),
         "http" => Err("plain http is only allowed for loopback hosts".to_string()),
         other => Err(format!("the scheme {other:?} is not supported")),
+    }
+}
+
+/// `url` fit for a message: user name and password (which must never be echoed) replaced.
+fn without_credentials(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let _ = parsed.set_username("REDACTED");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Ok(_) => url.to_string(),
+        // Unparseable: there is no telling which part is a credential.
+        Err(_) if url.contains('@') => "(not shown: it may contain credentials)".to_string(),
+        Err(_) => url.to_string(),
     }
 }
 

@@ -87,6 +87,23 @@ fn plain_http_is_only_for_loopback() {
 }
 
 #[test]
+fn base_url_with_credentials_is_refused_without_echoing_them() {
+    let url = "https://admin:hunter2-pw@api.example.com/client/v4";
+    for (cfg, env_pairs) in [
+        (config(&[("base_url", Value::string(url))]), vec![]),
+        (config(&[]), vec![("CLOUDFLARE_BASE_URL", url)]),
+    ] {
+        let resp = configure(&cfg, &env_pairs);
+        assert!(resp.data.is_none());
+        let diag = &resp.diagnostics.0[0];
+        assert!(diag.detail.contains("credentials"), "{}", diag.detail);
+        assert!(diag.detail.contains("api.example.com"), "{}", diag.detail);
+        assert!(!diag.detail.contains("hunter2-pw"), "{}", diag.detail);
+        assert!(!diag.detail.contains("admin"), "{}", diag.detail);
+    }
+}
+
+#[test]
 fn bad_base_url_from_env_names_the_variable() {
     let resp = configure(
         &config(&[]),
