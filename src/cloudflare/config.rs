@@ -140,7 +140,9 @@ pub fn normalized_base_url(raw: &str) -> Result<String, Error> {
     Ok(trimmed.to_string())
 }
 
-fn is_loopback(url: &reqwest::Url) -> bool {
+/// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `[::1]`, `localhost`,
+/// `*.localhost`): the only hosts plain `http` may be used with.
+pub fn is_loopback(url: &reqwest::Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };

@@ -45,7 +45,7 @@ mod request;
 pub mod retry;
 
 pub use client::Client;
-pub use config::{ClientConfig, Credentials, DEFAULT_BASE_URL};
+pub use config::{ClientConfig, Credentials, DEFAULT_BASE_URL, is_loopback};
 pub use error::Error;
 pub use models::{ApiMessage, ListSecretsParams, NewSecret, Quota, Secret, SecretPatch, Store};
 pub use rate_limit::RateLimiter;

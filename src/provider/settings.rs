@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::cloudflare::is_loopback;
 use crate::tfplugin::{AttributePath, Diagnostics, Number, Value};
 
 /// Default for `secret_activation_timeout`.
@@ -375,17 +376,6 @@ fn without_credentials(url: &str) -> String {
         Err(_) if url.contains('@') => "(not shown: it may contain credentials)".to_string(),
         Err(_) => url.to_string(),
     }
-}
-
-fn is_loopback(url: &reqwest::Url) -> bool {
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl ResolvedSettings {

@@ -80,6 +80,9 @@ fn plain_http_is_only_for_loopback() {
     assert!(check_base_url("http://127.0.0.1:8787/client/v4").is_ok());
     assert!(check_base_url("http://localhost:1/client/v4").is_ok());
     assert!(check_base_url("http://[::1]:8787/client/v4").is_ok());
+    // The same loopback rule as the client's (which accepts *.localhost too).
+    assert!(check_base_url("http://emulator.localhost:8787/client/v4").is_ok());
+    assert!(check_base_url("http://localhost.example.com/client/v4").is_err());
     assert!(check_base_url("http://example.com/client/v4").is_err());
     assert!(check_base_url("ftp://127.0.0.1/").is_err());
     assert!(check_base_url("not a url").is_err());
