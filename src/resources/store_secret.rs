@@ -5,11 +5,11 @@
 mod plan;
 mod validate;
 
+use std::time::Duration;
+
 use async_trait::async_trait;
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
-
-use std::time::Duration;
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
