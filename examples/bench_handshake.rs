@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use bench_support::{Summary, build_providers, file_size, millis, profile_name};
+use bench_support::{Summary, build_providers, kib_or_mib, profile_name};
 
 const COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
 const COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
@@ -161,4 +161,16 @@ fn time_to_handshake(program: &Path) -> Result<Duration, String> {
         ));
     }
     Ok(elapsed)
+}
+
+/// Milliseconds with two decimals.
+fn millis(duration: Duration) -> String {
+    format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
+}
+
+/// Size of a file (KiB below 1 MiB, else MiB), or "?" when it cannot be read.
+fn file_size(path: &Path) -> String {
+    std::fs::metadata(path)
+        .map(|meta| kib_or_mib(meta.len() / 1024))
+        .unwrap_or_else(|_| "?".into())
 }

@@ -100,18 +100,6 @@ impl Summary {
     }
 }
 
-/// Milliseconds with two decimals.
-pub fn millis(duration: Duration) -> String {
-    format!("{:.2} ms", duration.as_secs_f64() * 1000.0)
-}
-
-/// Size of a file (KiB below 1 MiB, else MiB), or "?" when it cannot be read.
-pub fn file_size(path: &Path) -> String {
-    std::fs::metadata(path)
-        .map(|meta| kib_or_mib(meta.len() / 1024))
-        .unwrap_or_else(|_| "?".into())
-}
-
 /// A size given in KiB, shown in KiB below 1 MiB and in MiB (one decimal) above.
 pub fn kib_or_mib(kib: u64) -> String {
     if kib < 1024 {
