@@ -165,7 +165,7 @@ fn run(rounds: usize) -> BenchResult<()> {
     );
     println!(
         "  cloudflare: examples/module, 1 store + {} write-only secrets, in-process emulator \
-         (activation delay {} ms), CLOUDFLARE_RPS={FAST_RPS} (default 3.5 would dominate wall time)",
+         (activation delay {} ms, which apply waits out per new secret), CLOUDFLARE_RPS={FAST_RPS} (default 3.5 would dominate wall time)",
         tools.secret_names.len(),
         activation.as_millis(),
     );
@@ -182,7 +182,11 @@ fn run(rounds: usize) -> BenchResult<()> {
     for round in 1..=rounds {
         eprintln!("round {round}/{rounds}");
         for subject in [Subject::TestProvider, Subject::Cloudflare] {
-            for (step, result) in run_round(&tools, subject, Some(FAST_RPS), &Step::ALL)? {
+            let setup = RoundSetup {
+                rps: Some(FAST_RPS),
+                activation_delay: activation,
+            };
+            for (step, result) in run_round(&tools, subject, setup, &Step::ALL)? {
                 results
                     .entry((step, subject.label()))
                     .or_default()
@@ -191,26 +195,53 @@ fn run(rounds: usize) -> BenchResult<()> {
         }
     }
     print_timings(&results);
+    print_layer_cost(&results);
     print_requests(&results);
 
-    eprintln!("apply at the default rate limit");
-    let default_rate = run_round(&tools, Subject::Cloudflare, None, &[Step::Apply])?;
-    if let Some((_, result)) = default_rate.first() {
-        println!(
-            "\nAt the provider's default CLOUDFLARE_RPS (3.5 requests/s): apply {:.2} s for {} API \
-             requests (one run).",
-            result.wall.as_secs_f64(),
-            result.requests.len()
-        );
+    println!("\nOne apply each (cloudflare provider, fresh emulator):");
+    let variants = [
+        (
+            "default CLOUDFLARE_RPS (3.5 requests/s), activation delay as above",
+            RoundSetup {
+                rps: None,
+                activation_delay: activation,
+            },
+        ),
+        (
+            "CLOUDFLARE_RPS=1000, emulator activation delay 0 ms (no waiting at all)",
+            RoundSetup {
+                rps: Some(FAST_RPS),
+                activation_delay: Duration::ZERO,
+            },
+        ),
+    ];
+    for (label, setup) in variants {
+        let runs = run_round(&tools, Subject::Cloudflare, setup, &[Step::Apply])?;
+        if let Some((_, result)) = runs.first() {
+            println!(
+                "  {label}: {:.2} s, {} API requests",
+                result.wall.as_secs_f64(),
+                result.requests.len()
+            );
+        }
     }
     Ok(())
+}
+
+/// How the provider and the emulator are set up for one round.
+#[derive(Clone, Copy)]
+struct RoundSetup {
+    /// `CLOUDFLARE_RPS`, or `None` for the provider's default.
+    rps: Option<&'static str>,
+    /// How long the emulator keeps a new secret `pending`.
+    activation_delay: Duration,
 }
 
 /// Fresh emulator and workspace; runs `steps` in order and checks what each left behind.
 fn run_round(
     tools: &Tools,
     subject: Subject,
-    rps: Option<&str>,
+    setup: RoundSetup,
     steps: &[Step],
 ) -> BenchResult<Vec<(Step, StepResult)>> {
     let scratch = tempfile::Builder::new()
@@ -221,14 +252,15 @@ fn run_round(
         Subject::Cloudflare => Some(
             tools
                 .runtime
-                .block_on(RunningEmulator::start(EmulatorState::new(
-                    EmulatorConfig::new(ACCOUNT_ID, API_TOKEN),
-                )))
+                .block_on(RunningEmulator::start(EmulatorState::new(EmulatorConfig {
+                    activation_delay: setup.activation_delay,
+                    ..EmulatorConfig::new(ACCOUNT_ID, API_TOKEN)
+                })))
                 .map_err(|error| format!("starting the emulator: {error}"))?,
         ),
         Subject::TestProvider => None,
     };
-    let workspace = Workspace::new(scratch.path(), tools, subject, emulator.as_ref(), rps)?;
+    let workspace = Workspace::new(scratch.path(), tools, subject, emulator.as_ref(), setup.rps)?;
     // The module example calls a child module, which `terraform get` installs (not timed).
     let get = workspace.terraform(&["get", "-no-color"])?;
     if !get.status.success() {
@@ -573,6 +605,37 @@ fn print_timings(results: &BTreeMap<(Step, &str), Vec<StepResult>>) {
             runs[0].peak_rss_kib.len(),
             max_rss.map_or_else(|| "n/a".into(), kib_or_mib),
             first.join(", "),
+        );
+    }
+}
+
+/// Per command: the cloudflare provider's median wall time and max RSS minus the baseline's.
+fn print_layer_cost(results: &BTreeMap<(Step, &str), Vec<StepResult>>) {
+    println!("\nWhat the Cloudflare layer costs (cloudflare minus baseline):");
+    for step in Step::ALL {
+        let (Some(cloudflare), Some(baseline)) = (
+            results.get(&(step, Subject::Cloudflare.label())),
+            results.get(&(step, Subject::TestProvider.label())),
+        ) else {
+            continue;
+        };
+        let median = |runs: &[StepResult]| {
+            Summary::of(&runs.iter().map(|run| run.wall).collect::<Vec<_>>())
+                .median
+                .as_secs_f64()
+        };
+        let max_rss = |runs: &[StepResult]| {
+            runs.iter()
+                .flat_map(|run| run.peak_rss_kib.iter().copied())
+                .max()
+                .unwrap_or(0) as f64
+                / 1024.0
+        };
+        println!(
+            "  {:<15} wall {:+.2} s, max RSS per process {:+.1} MiB",
+            step.label(),
+            median(cloudflare) - median(baseline),
+            max_rss(cloudflare) - max_rss(baseline),
         );
     }
 }
