@@ -171,8 +171,7 @@ fn run(rounds: usize) -> BenchResult<()> {
     );
     println!(
         "  baseline:   the test-only provider, 1 + {} cloudflare_test_thing (write-only token), \
-         JSON file store, served with TOKIO_WORKER_THREADS=1 (its file store is not safe for \
-         parallel writes)",
+         JSON file store",
         tools.secret_names.len(),
     );
     println!("  terraform's default -parallelism=10; peak RSS = VmHWM via {TIME_PROGRAM} -f %M");
@@ -341,11 +340,11 @@ impl Workspace {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let remote_file = scratch.join("things.json");
-        let (real_provider, wrapper_env) = match subject {
-            Subject::Cloudflare => (&tools.provider, ""),
-            Subject::TestProvider => (&tools.test_provider, "export TOKIO_WORKER_THREADS=1\n"),
+        let real_provider = match subject {
+            Subject::Cloudflare => &tools.provider,
+            Subject::TestProvider => &tools.test_provider,
         };
-        write_wrapper(&plugin_dir, real_provider, &rss_dir, wrapper_env).map_err(io)?;
+        write_wrapper(&plugin_dir, real_provider, &rss_dir).map_err(io)?;
         let cli_config = scratch.join("terraform.tfrc");
         std::fs::write(&cli_config, dev_overrides_config(&plugin_dir)).map_err(io)?;
 
@@ -464,18 +463,13 @@ impl Workspace {
 
 /// `terraform-provider-cloudflare` in `plugin_dir`: a shell script that execs the real provider
 /// under GNU time, which writes the peak RSS to `<rss_dir>/<pid>.kib` when the provider exits.
-fn write_wrapper(
-    plugin_dir: &Path,
-    provider: &Path,
-    rss_dir: &Path,
-    extra: &str,
-) -> std::io::Result<()> {
+fn write_wrapper(plugin_dir: &Path, provider: &Path, rss_dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let script = plugin_dir.join("terraform-provider-cloudflare");
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\n{extra}exec {TIME_PROGRAM} -f %M -o '{}/'$$.kib '{}' \"$@\"\n",
+            "#!/bin/sh\nexec {TIME_PROGRAM} -f %M -o '{}/'$$.kib '{}' \"$@\"\n",
             rss_dir.display(),
             provider.display()
         ),
