@@ -1,5 +1,8 @@
-//! The request loop shared by every endpoint: URL building, rate limiting, one attempt,
-//! retries with backoff and `Retry-After`, and reconciliation of creates whose response was lost.
+//! The request path shared by every endpoint: URL building, one attempt over reqwest, and the
+//! entry points into the retry loop (`retry_loop`: rate limiting, backoff and `Retry-After`,
+//! reconciliation of creates whose response was lost), plus pagination.
+
+mod retry_loop;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,7 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::client::Client;
-use super::envelope::{self, Envelope};
+use super::envelope::Envelope;
 use super::error::Error;
 use super::retry::parse_retry_after;
 
@@ -60,16 +63,29 @@ pub(super) enum Reconciled<T> {
 
 /// A response as received, before envelope parsing.
 pub(super) struct RawResponse {
-    status: u16,
-    retry_after: Option<Duration>,
-    body: Vec<u8>,
+    pub(super) status: u16,
+    /// The `Retry-After` header as a wait (uncapped), when it was sent and readable.
+    pub(super) retry_after: Option<Duration>,
+    pub(super) body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// A response from its status, raw `Retry-After` header value and body.
+    pub(super) fn new(status: u16, retry_after: Option<&str>, body: Vec<u8>) -> RawResponse {
+        RawResponse {
+            status,
+            retry_after: retry_after.and_then(|v| parse_retry_after(v, SystemTime::now())),
+            body,
+        }
+    }
 }
 
 /// A failed attempt: the error, and whether the server may have applied the request.
 pub(super) struct Failure {
-    error: Error,
-    maybe_applied: bool,
-    retry_after: Option<Duration>,
+    pub(super) error: Error,
+    /// The request may have reached the server (a create must be reconciled before a retry).
+    pub(super) maybe_applied: bool,
+    pub(super) retry_after: Option<Duration>,
 }
 
 /// A boxed lookup run after a possibly applied create (boxed so every endpoint future stays
@@ -136,23 +152,18 @@ impl Client {
         Ok(url)
     }
 
-    /// Sends one attempt (after waiting for the rate limiter) and reads the whole body.
-    pub(super) async fn attempt(
+    /// Sends one attempt (the caller has waited for the rate limiter) and reads the whole body.
+    async fn send_once(
         &self,
         call: &Call,
+        url: &Url,
         body: Option<Vec<u8>>,
         attempt: u32,
     ) -> Result<RawResponse, Failure> {
-        let url = self.url(call).map_err(|error| Failure {
-            error,
-            maybe_applied: false,
-            retry_after: None,
-        })?;
-        self.inner.limiter.acquire().await;
         let mut request = self
             .inner
             .http
-            .request(call.method.clone(), url)
+            .request(call.method.clone(), url.clone())
             .timeout(self.inner.timeout);
         if let Some(body) = body {
             request = request.header(CONTENT_TYPE, "application/json").body(body);
@@ -178,7 +189,7 @@ impl Client {
             .headers()
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+            .map(str::to_owned);
         let body = response
             .bytes()
             .await
@@ -191,14 +202,14 @@ impl Client {
             latency_ms = started.elapsed().as_millis() as u64,
             "Cloudflare API request"
         );
-        Ok(RawResponse {
+        Ok(RawResponse::new(
             status,
-            retry_after,
-            body: body.into(),
-        })
+            retry_after.as_deref(),
+            body.into(),
+        ))
     }
 
-    pub(super) fn transport_failure(&self, call: &Call, e: reqwest::Error) -> Failure {
+    fn transport_failure(&self, call: &Call, e: reqwest::Error) -> Failure {
         let not_sent = e.is_connect();
         let error = if e.is_timeout() {
             Error::Timeout(self.inner.timeout)
@@ -217,9 +228,10 @@ impl Client {
         }
     }
 
-    /// The request loop: retries 429 (honouring `Retry-After`), 5xx, connection errors and
-    /// timeouts with jittered backoff, up to `max_retries`. For creates, a possibly applied
-    /// attempt is reconciled with `reconcile` before anything is sent again.
+    /// The request loop ([`retry_loop::drive`]) over the real transport: retries 429
+    /// (honouring `Retry-After`), 5xx, connection errors and timeouts with jittered backoff, up
+    /// to `max_retries`. For creates, a possibly applied attempt is reconciled with `reconcile`
+    /// before anything is sent again.
     pub(super) async fn run<'a, T>(
         &self,
         call: &Call,
@@ -229,86 +241,17 @@ impl Client {
     where
         T: DeserializeOwned + Send + 'a,
     {
-        let policy = self.inner.retry;
-        let mut retry = 0u32;
-        let mut maybe_applied = false;
-        loop {
-            let failure = match self.attempt(call, body()?, retry).await {
-                Ok(raw) => match envelope::parse::<T>(raw.status, &raw.body) {
-                    Ok(envelope) => return Ok(envelope),
-                    Err(error) => Failure {
-                        maybe_applied: raw.status >= 500 || matches!(error, Error::Decode(_)),
-                        retry_after: (raw.status == 429 || raw.status == 503)
-                            .then_some(raw.retry_after)
-                            .flatten(),
-                        error,
-                    },
-                },
-                Err(failure) => failure,
-            };
-            maybe_applied |= failure.maybe_applied;
-            let error = failure.error;
-
-            if call.kind == Kind::Delete && maybe_applied && retry > 0 && error.is_not_found() {
-                return Ok(Envelope {
-                    result: None,
-                    result_info: None,
-                });
-            }
-            let retryable = error.is_retryable();
-            let reconcile_now = call.kind == Kind::Create
-                && maybe_applied
-                && (retryable
-                    || error.is_name_conflict()
-                    || error.is_max_stores_exceeded()
-                    || matches!(error, Error::Decode(_)));
-            if !retryable && !reconcile_now {
-                return Err(error);
-            }
-            let retries_left = retry < policy.max_retries;
-            let will_retry = retryable && retries_left;
-            if will_retry {
-                let delay = policy.delay(retry, failure.retry_after);
-                tracing::debug!(
-                    method = %call.method,
-                    path = %call.path(),
-                    attempt = retry,
-                    delay_ms = delay.as_millis() as u64,
-                    "retrying Cloudflare API request"
-                );
-                tokio::time::sleep(delay).await;
-            }
-            if reconcile_now {
-                match reconcile().await {
-                    Ok(Reconciled::Found(result)) => {
-                        tracing::debug!(
-                            method = %call.method,
-                            path = %call.path(),
-                            "a create whose response was lost had been applied; using it"
-                        );
-                        return Ok(Envelope {
-                            result: Some(result),
-                            result_info: None,
-                        });
-                    }
-                    Ok(Reconciled::Partial) if retries_left => {}
-                    Ok(Reconciled::Missing) if will_retry => {}
-                    Ok(_) => return Err(error),
-                    Err(lookup) => {
-                        tracing::debug!(
-                            method = %call.method,
-                            path = %call.path(),
-                            error = %lookup,
-                            "could not check whether a create was applied"
-                        );
-                        return Err(error);
-                    }
-                }
-            } else if !will_retry {
-                return Err(error);
-            }
-            retry += 1;
-        }
+        let url = &self.url(call)?;
+        let limiter = &self.inner.limiter;
+        retry_loop::drive(
+            call,
+            self.inner.retry,
+            limiter,
+            body,
+            reconcile,
+            |body, attempt| self.send_once(call, url, body, attempt),
+        )
+        .await
     }
 
     /// A request that never needs reconciliation.

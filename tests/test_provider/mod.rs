@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
@@ -17,6 +17,8 @@ pub struct TestProvider;
 /// Where the "remote" objects live.
 pub struct Store {
     path: PathBuf,
+    /// Serialises read-modify-write cycles: Terraform creates resources in parallel.
+    writes: Mutex<()>,
 }
 
 impl Store {
@@ -25,6 +27,14 @@ impl Store {
             .ok()
             .and_then(|bytes| serde_json::from_slice(&bytes).ok())
             .unwrap_or_default()
+    }
+
+    /// Loads the objects, lets `change` edit them and saves them, one caller at a time.
+    fn modify(&self, change: impl FnOnce(&mut BTreeMap<String, Json>)) -> Result<(), String> {
+        let _one_writer = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        let mut objects = self.load();
+        change(&mut objects);
+        self.save(&objects)
     }
 
     fn save(&self, objects: &BTreeMap<String, Json>) -> Result<(), String> {
@@ -63,6 +73,7 @@ impl Provider for TestProvider {
             Some(path) => ConfigureResponse {
                 data: Some(Store {
                     path: PathBuf::from(path),
+                    writes: Mutex::new(()),
                 }),
                 diagnostics,
             },
@@ -174,13 +185,14 @@ impl Resource<Store> for Thing {
     }
 
     async fn create(&self, req: CreateRequest<Store>) -> CreateResponse {
-        let mut objects = req.provider.load();
         let id = format!("thing-{:08x}", rand::random::<u32>());
         let mut state = req.planned_state;
         state.set("id", Value::string(id.clone()));
-        objects.insert(id, record(&state, &req.config));
+        let stored = record(&state, &req.config);
         let mut response = CreateResponse::default();
-        match req.provider.save(&objects) {
+        match req.provider.modify(|objects| {
+            objects.insert(id, stored);
+        }) {
             Ok(()) => response.new_state = state,
             Err(e) => response.diagnostics.error("Unable to create thing", e),
         }
@@ -200,17 +212,18 @@ impl Resource<Store> for Thing {
     }
 
     async fn update(&self, req: UpdateRequest<Store>) -> UpdateResponse {
-        let mut objects = req.provider.load();
         let id = req.prior_state.get("id").as_str().unwrap_or_default();
         let mut stored = record(&req.planned_state, &req.config);
-        if req.config.get("token_wo").is_null() {
-            stored["token_wo_received"] = objects
-                .get(id)
-                .map_or(json!(false), |old| old["token_wo_received"].clone());
-        }
-        objects.insert(id.to_string(), stored);
+        let keep_token = req.config.get("token_wo").is_null();
         let mut response = UpdateResponse::default();
-        match req.provider.save(&objects) {
+        match req.provider.modify(|objects| {
+            if keep_token {
+                stored["token_wo_received"] = objects
+                    .get(id)
+                    .map_or(json!(false), |old| old["token_wo_received"].clone());
+            }
+            objects.insert(id.to_string(), stored);
+        }) {
             Ok(()) => response.new_state = req.planned_state,
             Err(e) => response.diagnostics.error("Unable to update thing", e),
         }
@@ -218,11 +231,11 @@ impl Resource<Store> for Thing {
     }
 
     async fn delete(&self, req: DeleteRequest<Store>) -> DeleteResponse {
-        let mut objects = req.provider.load();
         let id = req.prior_state.get("id").as_str().unwrap_or_default();
-        objects.remove(id);
         let mut response = DeleteResponse::default();
-        if let Err(e) = req.provider.save(&objects) {
+        if let Err(e) = req.provider.modify(|objects| {
+            objects.remove(id);
+        }) {
             response.diagnostics.error("Unable to delete thing", e);
         }
         response

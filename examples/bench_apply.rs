@@ -1,0 +1,738 @@
+//! Benchmark: `terraform apply` / refreshing `plan` / `destroy` of 1 store + 20 secrets
+//! (`examples/module`) against the in-process emulator, with each provider process's peak RSS,
+//! wall times and API requests per command, next to the same steps with the test-only provider
+//! (same number of resources) measured in the same run.
+//!
+//! `cargo run --release --example bench_apply [-- <rounds>]` (default 3 rounds). Needs `terraform`
+//! (or `tofu`) and `/usr/bin/time` (for peak RSS). Prints figures only; asserts no timings.
+
+#[path = "bench_support/mod.rs"]
+mod bench_support;
+
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bench_support::{Summary, build_providers, kib_or_mib, profile_name, repo};
+use rand::Rng;
+use rand::distr::Alphanumeric;
+use terraform_provider_cloudflare::emulator::{
+    EmulatorConfig, EmulatorState, RequestRecord, RunningEmulator,
+};
+
+const PROVIDER_SOURCE: &str = "cfsecrets/cloudflare";
+const ACCOUNT_ID: &str = "be0cbe0cbe0cbe0cbe0cbe0cbe0cbe0c";
+const API_TOKEN: &str = "bench-apply-token";
+/// `CLOUDFLARE_RPS` for the timing figures: high enough that the client-side limit never waits.
+const FAST_RPS: &str = "1000";
+const DEFAULT_ROUNDS: usize = 3;
+const TIME_PROGRAM: &str = "/usr/bin/time";
+/// Environment that would point terraform or the provider elsewhere.
+const INHERITED_ENV: &[&str] = &[
+    "CLOUDFLARE_API_KEY",
+    "CLOUDFLARE_EMAIL",
+    "CLOUDFLARE_API_TOKEN",
+    "CLOUDFLARE_ACCOUNT_ID",
+    "CLOUDFLARE_BASE_URL",
+    "CLOUDFLARE_RPS",
+    "TF_LOG",
+    "TF_LOG_PROVIDER",
+    "TF_REATTACH_PROVIDERS",
+    "TF_CLI_ARGS",
+    "TF_CLI_ARGS_apply",
+    "TF_CLI_ARGS_plan",
+    "TF_CLI_ARGS_destroy",
+    "TF_DATA_DIR",
+    "TOKIO_WORKER_THREADS",
+];
+
+type BenchResult<T> = Result<T, String>;
+
+fn main() -> ExitCode {
+    let rounds = match std::env::args().nth(1) {
+        None => DEFAULT_ROUNDS,
+        Some(text) => match text.parse::<usize>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                eprintln!("usage: bench_apply [rounds]  (rounds: a positive number, not {text:?})");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    match run(rounds) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("bench_apply failed: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One terraform command of a round.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Step {
+    Apply,
+    Plan,
+    Destroy,
+}
+
+impl Step {
+    const ALL: [Step; 3] = [Step::Apply, Step::Plan, Step::Destroy];
+
+    fn args(self) -> &'static [&'static str] {
+        match self {
+            Step::Apply => &["apply", "-auto-approve", "-input=false", "-no-color"],
+            Step::Plan => &["plan", "-detailed-exitcode", "-input=false", "-no-color"],
+            Step::Destroy => &["destroy", "-auto-approve", "-input=false", "-no-color"],
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Step::Apply => "apply",
+            Step::Plan => "plan (refresh)",
+            Step::Destroy => "destroy",
+        }
+    }
+}
+
+/// What one step measured.
+struct StepResult {
+    wall: Duration,
+    /// Peak RSS of each provider process the command started, in KiB.
+    peak_rss_kib: Vec<u64>,
+    /// Emulator requests made during the command (empty for the test provider).
+    requests: Vec<RequestRecord>,
+}
+
+/// Which provider a scenario runs.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Subject {
+    Cloudflare,
+    TestProvider,
+}
+
+impl Subject {
+    fn label(self) -> &'static str {
+        match self {
+            Subject::Cloudflare => "terraform-provider-cloudflare",
+            Subject::TestProvider => "baseline: protocol_test_provider",
+        }
+    }
+}
+
+struct Tools {
+    terraform: PathBuf,
+    provider: PathBuf,
+    test_provider: PathBuf,
+    secret_names: Vec<String>,
+    runtime: tokio::runtime::Runtime,
+}
+
+fn run(rounds: usize) -> BenchResult<()> {
+    let terraform = find_terraform()?;
+    if !Path::new(TIME_PROGRAM).is_file() {
+        return Err(format!(
+            "{TIME_PROGRAM} is needed to record each provider process's peak RSS (GNU time)"
+        ));
+    }
+    let (provider, test_provider) = build_providers()?;
+    let secret_names = module_secret_names()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|error| format!("starting a tokio runtime for the emulator: {error}"))?;
+    let tools = Tools {
+        terraform,
+        provider,
+        test_provider,
+        secret_names,
+        runtime,
+    };
+    // Warm terraform's binary into the page cache so the first measured command is not special.
+    run_command(Command::new(&tools.terraform).arg("version"))?;
+
+    let activation = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN).activation_delay;
+    println!(
+        "bench_apply: {} build, {} cores, {} round(s), {}",
+        profile_name(),
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        rounds,
+        terraform_version(&tools.terraform),
+    );
+    println!(
+        "  cloudflare: examples/module, 1 store + {} write-only secrets, in-process emulator \
+         (activation delay {} ms, which apply waits out per new secret), CLOUDFLARE_RPS={FAST_RPS} (default 3.5 would dominate wall time)",
+        tools.secret_names.len(),
+        activation.as_millis(),
+    );
+    println!(
+        "  baseline:   the test-only provider, 1 + {} cloudflare_test_thing (write-only token), \
+         JSON file store",
+        tools.secret_names.len(),
+    );
+    println!("  terraform's default -parallelism=10; peak RSS = VmHWM via {TIME_PROGRAM} -f %M");
+    println!();
+
+    let mut results: BTreeMap<(Step, &str), Vec<StepResult>> = BTreeMap::new();
+    for round in 1..=rounds {
+        eprintln!("round {round}/{rounds}");
+        for subject in [Subject::TestProvider, Subject::Cloudflare] {
+            let setup = RoundSetup {
+                rps: Some(FAST_RPS),
+                activation_delay: activation,
+            };
+            for (step, result) in run_round(&tools, subject, setup, &Step::ALL)? {
+                results
+                    .entry((step, subject.label()))
+                    .or_default()
+                    .push(result);
+            }
+        }
+    }
+    print_timings(&results);
+    print_layer_cost(&results);
+    print_requests(&results);
+
+    println!("\nOne apply each (cloudflare provider, fresh emulator):");
+    let variants = [
+        (
+            "default CLOUDFLARE_RPS (3.5 requests/s), activation delay as above",
+            RoundSetup {
+                rps: None,
+                activation_delay: activation,
+            },
+        ),
+        (
+            "CLOUDFLARE_RPS=1000, emulator activation delay 0 ms (no waiting at all)",
+            RoundSetup {
+                rps: Some(FAST_RPS),
+                activation_delay: Duration::ZERO,
+            },
+        ),
+    ];
+    for (label, setup) in variants {
+        let runs = run_round(&tools, Subject::Cloudflare, setup, &[Step::Apply])?;
+        if let Some((_, result)) = runs.first() {
+            println!(
+                "  {label}: {:.2} s, {} API requests",
+                result.wall.as_secs_f64(),
+                result.requests.len()
+            );
+        }
+    }
+    Ok(())
+}
+
+/// How the provider and the emulator are set up for one round.
+#[derive(Clone, Copy)]
+struct RoundSetup {
+    /// `CLOUDFLARE_RPS`, or `None` for the provider's default.
+    rps: Option<&'static str>,
+    /// How long the emulator keeps a new secret `pending`.
+    activation_delay: Duration,
+}
+
+/// Fresh emulator and workspace; runs `steps` in order and checks what each left behind.
+fn run_round(
+    tools: &Tools,
+    subject: Subject,
+    setup: RoundSetup,
+    steps: &[Step],
+) -> BenchResult<Vec<(Step, StepResult)>> {
+    let scratch = tempfile::Builder::new()
+        .prefix("cf-bench-apply-")
+        .tempdir()
+        .map_err(|error| format!("creating a scratch directory: {error}"))?;
+    let emulator = match subject {
+        Subject::Cloudflare => Some(
+            tools
+                .runtime
+                .block_on(RunningEmulator::start(EmulatorState::new(EmulatorConfig {
+                    activation_delay: setup.activation_delay,
+                    ..EmulatorConfig::new(ACCOUNT_ID, API_TOKEN)
+                })))
+                .map_err(|error| format!("starting the emulator: {error}"))?,
+        ),
+        Subject::TestProvider => None,
+    };
+    let workspace = Workspace::new(scratch.path(), tools, subject, emulator.as_ref(), setup.rps)?;
+    // The module example calls a child module, which `terraform get` installs (not timed).
+    let get = workspace.terraform(&["get", "-no-color"])?;
+    if !get.status.success() {
+        return Err(format!(
+            "terraform get failed ({}):\n{}",
+            get.status,
+            String::from_utf8_lossy(&get.stderr)
+        ));
+    }
+
+    let mut results = Vec::new();
+    for &step in steps {
+        if let Some(emulator) = &emulator {
+            emulator.state().clear_request_log();
+        }
+        let started = Instant::now();
+        let output = workspace.terraform(step.args())?;
+        let wall = started.elapsed();
+        if !output.status.success() {
+            let what = if step == Step::Plan && output.status.code() == Some(2) {
+                "the plan after apply is not empty"
+            } else {
+                "failed"
+            };
+            return Err(format!(
+                "{} with {}: terraform {} {what} ({}):\n{}{}",
+                subject.label(),
+                step.label(),
+                step.args()[0],
+                output.status,
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr),
+            ));
+        }
+        let requests = emulator
+            .as_ref()
+            .map(|emulator| emulator.state().request_log())
+            .unwrap_or_default();
+        workspace.check_remote(step, emulator.as_ref(), tools.secret_names.len())?;
+        results.push((
+            step,
+            StepResult {
+                wall,
+                peak_rss_kib: workspace.take_peak_rss()?,
+                requests,
+            },
+        ));
+    }
+    if let Some(emulator) = emulator {
+        let _ = tools.runtime.block_on(emulator.shutdown());
+    }
+    Ok(results)
+}
+
+/// A scratch terraform working directory whose `dev_overrides` point at a wrapper script that
+/// runs the provider under `/usr/bin/time`, so every provider process leaves its peak RSS.
+struct Workspace {
+    terraform: PathBuf,
+    work_dir: PathBuf,
+    rss_dir: PathBuf,
+    remote_file: PathBuf,
+    env: Vec<(OsString, OsString)>,
+}
+
+impl Workspace {
+    fn new(
+        scratch: &Path,
+        tools: &Tools,
+        subject: Subject,
+        emulator: Option<&RunningEmulator>,
+        rps: Option<&str>,
+    ) -> BenchResult<Workspace> {
+        let io = |error: std::io::Error| format!("preparing the workspace: {error}");
+        let work_dir = scratch.join("work");
+        let plugin_dir = scratch.join("plugins");
+        let rss_dir = scratch.join("rss");
+        for dir in [&work_dir, &plugin_dir, &rss_dir] {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let remote_file = scratch.join("things.json");
+        let real_provider = match subject {
+            Subject::Cloudflare => &tools.provider,
+            Subject::TestProvider => &tools.test_provider,
+        };
+        write_wrapper(&plugin_dir, real_provider, &rss_dir).map_err(io)?;
+        let cli_config = scratch.join("terraform.tfrc");
+        std::fs::write(&cli_config, dev_overrides_config(&plugin_dir)).map_err(io)?;
+
+        let values: serde_json::Map<String, serde_json::Value> = tools
+            .secret_names
+            .iter()
+            .map(|name| (name.clone(), random_string(32).into()))
+            .collect();
+        let mut env: Vec<(OsString, OsString)> = vec![
+            ("TF_CLI_CONFIG_FILE".into(), cli_config.into()),
+            ("TF_IN_AUTOMATION".into(), "1".into()),
+            ("CHECKPOINT_DISABLE".into(), "1".into()),
+            (
+                "TF_VAR_secret_values".into(),
+                serde_json::Value::Object(values).to_string().into(),
+            ),
+        ];
+        match (subject, emulator) {
+            (Subject::Cloudflare, Some(emulator)) => {
+                copy_tree(&repo().join("examples").join("module"), &work_dir).map_err(io)?;
+                env.push(("CLOUDFLARE_BASE_URL".into(), emulator.base_url().into()));
+                env.push(("CLOUDFLARE_API_TOKEN".into(), API_TOKEN.into()));
+                env.push(("CLOUDFLARE_ACCOUNT_ID".into(), ACCOUNT_ID.into()));
+                if let Some(rps) = rps {
+                    env.push(("CLOUDFLARE_RPS".into(), rps.into()));
+                }
+            }
+            _ => {
+                std::fs::write(
+                    work_dir.join("main.tf"),
+                    baseline_configuration(&tools.secret_names),
+                )
+                .map_err(io)?;
+                env.push(("TF_VAR_store_path".into(), remote_file.clone().into()));
+            }
+        }
+        Ok(Workspace {
+            terraform: tools.terraform.clone(),
+            work_dir,
+            rss_dir,
+            remote_file,
+            env,
+        })
+    }
+
+    fn terraform(&self, args: &[&str]) -> BenchResult<Output> {
+        let mut command = Command::new(&self.terraform);
+        command.current_dir(&self.work_dir).args(args);
+        for name in INHERITED_ENV {
+            command.env_remove(name);
+        }
+        command.envs(self.env.iter().map(|(k, v)| (k, v)));
+        command
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|error| format!("cannot run {}: {error}", self.terraform.display()))
+    }
+
+    /// The peak RSS (KiB) of every provider process that exited since the last call.
+    fn take_peak_rss(&self) -> BenchResult<Vec<u64>> {
+        let io = |error: std::io::Error| format!("reading peak RSS records: {error}");
+        let mut peaks = Vec::new();
+        for entry in std::fs::read_dir(&self.rss_dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            let text = std::fs::read_to_string(&path).map_err(io)?;
+            // GNU time may put "Command terminated by signal N" first; the figure comes last.
+            let figure = text
+                .lines()
+                .rev()
+                .find_map(|line| line.trim().parse::<u64>().ok())
+                .ok_or_else(|| format!("no RSS figure in {}: {text:?}", path.display()))?;
+            peaks.push(figure);
+            std::fs::remove_file(&path).map_err(io)?;
+        }
+        peaks.sort_unstable();
+        Ok(peaks)
+    }
+
+    /// After apply everything exists, after destroy nothing does.
+    fn check_remote(
+        &self,
+        step: Step,
+        emulator: Option<&RunningEmulator>,
+        secrets: usize,
+    ) -> BenchResult<()> {
+        let (stores, secrets_left) = match emulator {
+            Some(emulator) => (
+                emulator.state().stores().len(),
+                emulator.state().secrets().len(),
+            ),
+            None => {
+                let things = std::fs::read(&self.remote_file)
+                    .ok()
+                    .and_then(|bytes| {
+                        serde_json::from_slice::<BTreeMap<String, serde_json::Value>>(&bytes).ok()
+                    })
+                    .map_or(0, |things| things.len());
+                (things.min(1), things.saturating_sub(1))
+            }
+        };
+        let expected = match step {
+            Step::Apply | Step::Plan => (1, secrets),
+            Step::Destroy => (0, 0),
+        };
+        if (stores, secrets_left) != expected {
+            return Err(format!(
+                "after {}: {stores} store(s) and {secrets_left} secret(s) remote, expected {} and {}",
+                step.label(),
+                expected.0,
+                expected.1
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `terraform-provider-cloudflare` in `plugin_dir`: a shell script that execs the real provider
+/// under GNU time, which writes the peak RSS to `<rss_dir>/<pid>.kib` when the provider exits.
+fn write_wrapper(plugin_dir: &Path, provider: &Path, rss_dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let script = plugin_dir.join("terraform-provider-cloudflare");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nexec {TIME_PROGRAM} -f %M -o '{}/'$$.kib '{}' \"$@\"\n",
+            rss_dir.display(),
+            provider.display()
+        ),
+    )?;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755))
+}
+
+fn dev_overrides_config(plugin_dir: &Path) -> String {
+    format!(
+        "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+        plugin_dir.display()
+    )
+}
+
+/// The baseline: as many resources as the module example (one "store" plus one per secret),
+/// each with a write-only value, on the test-only provider.
+fn baseline_configuration(secret_names: &[String]) -> String {
+    let names: Vec<String> = secret_names.iter().map(|n| format!("{n:?}")).collect();
+    format!(
+        r#"terraform {{
+  required_providers {{
+    cloudflare = {{
+      source = "{PROVIDER_SOURCE}"
+    }}
+  }}
+}}
+
+variable "store_path" {{
+  type = string
+}}
+
+variable "secret_values" {{
+  type      = map(string)
+  sensitive = true
+}}
+
+provider "cloudflare" {{
+  store_path = var.store_path
+}}
+
+resource "cloudflare_test_thing" "store" {{
+  name = "store"
+}}
+
+resource "cloudflare_test_thing" "secret" {{
+  for_each = toset([{}])
+
+  name             = each.key
+  note             = "secret ${{each.key}}"
+  token_wo         = var.secret_values[each.key]
+  token_wo_version = 1
+  depends_on       = [cloudflare_test_thing.store]
+}}
+"#,
+        names.join(", ")
+    )
+}
+
+/// The secret names `examples/module/main.tf` passes to its child module (`secret_comments`).
+fn module_secret_names() -> BenchResult<Vec<String>> {
+    let path = repo().join("examples").join("module").join("main.tf");
+    let text = std::fs::read_to_string(&path)
+        .map_err(|error| format!("reading {}: {error}", path.display()))?;
+    let names: Vec<String> = text
+        .lines()
+        .skip_while(|line| !line.contains("secret_comments = {"))
+        .skip(1)
+        .take_while(|line| line.trim() != "}")
+        .filter_map(|line| {
+            line.split_once('=')
+                .map(|(name, _)| name.trim().to_string())
+        })
+        .collect();
+    if names.is_empty() {
+        return Err(format!(
+            "found no secret_comments entries in {}",
+            path.display()
+        ));
+    }
+    Ok(names)
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let path = entry?.path();
+        let Some(name) = path.file_name() else {
+            continue;
+        };
+        if path.is_dir() {
+            if name != ".terraform" {
+                copy_tree(&path, &to.join(name))?;
+            }
+        } else if path.extension().is_some_and(|ext| ext == "tf") {
+            std::fs::copy(&path, to.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+fn print_timings(results: &BTreeMap<(Step, &str), Vec<StepResult>>) {
+    println!(
+        "{:<15} {:<34} {:>22} {:>6} {:>12}  peak RSS per process (round 1)",
+        "command", "provider", "wall median (min-max)", "procs", "max RSS"
+    );
+    for ((step, subject), runs) in results {
+        let summary = Summary::of(&runs.iter().map(|run| run.wall).collect::<Vec<_>>());
+        let max_rss = runs
+            .iter()
+            .flat_map(|run| run.peak_rss_kib.iter().copied())
+            .max();
+        let first: Vec<String> = runs[0]
+            .peak_rss_kib
+            .iter()
+            .map(|&kib| kib_or_mib(kib))
+            .collect();
+        println!(
+            "{:<15} {:<34} {:>22} {:>6} {:>12}  {}",
+            step.label(),
+            subject,
+            format!(
+                "{:.2} s ({:.2}-{:.2})",
+                summary.median.as_secs_f64(),
+                summary.min.as_secs_f64(),
+                summary.max.as_secs_f64()
+            ),
+            runs[0].peak_rss_kib.len(),
+            max_rss.map_or_else(|| "n/a".into(), kib_or_mib),
+            first.join(", "),
+        );
+    }
+}
+
+/// Per command: the cloudflare provider's median wall time and max RSS minus the baseline's.
+fn print_layer_cost(results: &BTreeMap<(Step, &str), Vec<StepResult>>) {
+    println!("\nWhat the Cloudflare layer costs (cloudflare minus baseline):");
+    for step in Step::ALL {
+        let (Some(cloudflare), Some(baseline)) = (
+            results.get(&(step, Subject::Cloudflare.label())),
+            results.get(&(step, Subject::TestProvider.label())),
+        ) else {
+            continue;
+        };
+        let median = |runs: &[StepResult]| {
+            Summary::of(&runs.iter().map(|run| run.wall).collect::<Vec<_>>())
+                .median
+                .as_secs_f64()
+        };
+        let max_rss = |runs: &[StepResult]| {
+            runs.iter()
+                .flat_map(|run| run.peak_rss_kib.iter().copied())
+                .max()
+                .unwrap_or(0) as f64
+                / 1024.0
+        };
+        println!(
+            "  {:<15} wall {:+.2} s, max RSS per process {:+.1} MiB",
+            step.label(),
+            median(cloudflare) - median(baseline),
+            max_rss(cloudflare) - max_rss(baseline),
+        );
+    }
+}
+
+fn print_requests(results: &BTreeMap<(Step, &str), Vec<StepResult>>) {
+    println!("\nAPI requests per command (cloudflare provider; breakdown of round 1):");
+    for ((step, subject), runs) in results {
+        if *subject != Subject::Cloudflare.label() {
+            continue;
+        }
+        let totals: Vec<String> = runs
+            .iter()
+            .map(|run| run.requests.len().to_string())
+            .collect();
+        println!(
+            "  {}: {} requests (per round: {})",
+            step.label(),
+            runs[0].requests.len(),
+            totals.join(", ")
+        );
+        let mut by_endpoint: BTreeMap<String, usize> = BTreeMap::new();
+        for record in &runs[0].requests {
+            *by_endpoint.entry(endpoint(record)).or_default() += 1;
+        }
+        for (endpoint, count) in by_endpoint {
+            println!("    {count:>4}  {endpoint}");
+        }
+    }
+}
+
+/// `METHOD /path/with/{placeholders} -> status`, ids replaced by what they identify.
+fn endpoint(record: &RequestRecord) -> String {
+    let path = record
+        .path
+        .strip_prefix(terraform_provider_cloudflare::emulator::API_PREFIX)
+        .unwrap_or(&record.path);
+    let mut template = Vec::new();
+    let mut previous = "";
+    for segment in path.split('/') {
+        let placeholder = match previous {
+            "accounts" => Some("{account_id}"),
+            "stores" => Some("{store_id}"),
+            "secrets" => Some("{secret_id}"),
+            _ => None,
+        };
+        template.push(placeholder.unwrap_or(segment));
+        previous = segment;
+    }
+    let query = if record.query.is_some() { "?…" } else { "" };
+    format!(
+        "{} {}{query} -> {}",
+        record.method,
+        template.join("/"),
+        record.status
+    )
+}
+
+/// `TF_ACC_TERRAFORM_PATH`, else `terraform` on PATH, else `tofu` on PATH.
+fn find_terraform() -> BenchResult<PathBuf> {
+    if let Some(path) = std::env::var_os("TF_ACC_TERRAFORM_PATH") {
+        return Ok(PathBuf::from(path));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    ["terraform", "tofu"]
+        .iter()
+        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+        .find(|candidate| candidate.is_file())
+        .ok_or_else(|| {
+            "neither terraform nor tofu is on PATH; install one or set TF_ACC_TERRAFORM_PATH".into()
+        })
+}
+
+fn terraform_version(terraform: &Path) -> String {
+    Command::new(terraform)
+        .arg("version")
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .ok()
+        .and_then(|output| {
+            String::from_utf8_lossy(&output.stdout)
+                .lines()
+                .next()
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| terraform.display().to_string())
+}
+
+fn run_command(command: &mut Command) -> BenchResult<()> {
+    let output = command
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .map_err(|error| format!("cannot run {command:?}: {error}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(format!("{command:?} failed ({})", output.status))
+    }
+}
+
+fn random_string(len: usize) -> String {
+    rand::rng()
+        .sample_iter(Alphanumeric)
+        .take(len)
+        .map(char::from)
+        .collect()
+}
