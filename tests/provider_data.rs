@@ -210,3 +210,36 @@ async fn refreshes_share_one_listing_until_a_write() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let secret = s
+        .client
+        .create_secret(
+            ACCOUNT,
+            &store.id,
+            NewSecret {
+                name: "KEPT".to_string(),
+                value: SecretString::from("v".to_string()),
+                scopes: vec!["workers".to_string()],
+                comment: None,
+            },
+        )
+        .await
+        .unwrap();
+    // A 404 "no route" (wrong base_url path or account id) says nothing about the secret:
+    // reading it as gone would drop it from state and plan a duplicate.
+    let other_account = "ffffffffffffffffffffffffffffffff";
+    let err = s
+        .data
+        .read_secret(other_account, &store.id, &secret.id)
+        .await
+        .expect_err("an error, not Ok(None)");
+    assert!(!err.is_not_found(), "{err}");
+    assert!(err.to_string().contains("7003"), "{err}");
+    // The secret itself is still found where it is.
+    let found = s.data.read_secret(ACCOUNT, &store.id, &secret.id).await;
+    assert_eq!(found.unwrap().map(|x| x.id), Some(secret.id));
+}

@@ -22,6 +22,9 @@ pub enum Error {
     Config(String),
 }
 
+/// Cloudflare's codes for a URL that routes nowhere.
+const ROUTING_ERROR_CODES: [u32; 2] = [7000, 7003];
+
 fn format_messages(errors: &[ApiMessage]) -> String {
     if errors.is_empty() {
         return "no error details in the response".into();
@@ -54,11 +57,23 @@ impl Error {
         self.messages().iter().any(|e| e.message.starts_with(token))
     }
 
-    /// The store or secret does not exist.
+    /// The store or secret does not exist: the API said so by name, or answered 404 with an
+    /// envelope that is not a routing error. A routing error (wrong `base_url` path, unknown
+    /// account) or a 404 without an envelope (e.g. a proxy's page) says nothing about the object,
+    /// so it is not "not found": treating it so would drop live objects from state.
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
-            || self.has_message("secret_not_found")
-            || self.has_message("store_not_found")
+        if self.has_message("secret_not_found") || self.has_message("store_not_found") {
+            return true;
+        }
+        self.status() == Some(404) && !self.messages().is_empty() && !self.is_no_route()
+    }
+
+    /// A routing error (codes 7000 / 7003, "No route" / "Could not route to …"): the URL names
+    /// nothing the API knows, usually a wrong `base_url` or account id.
+    pub fn is_no_route(&self) -> bool {
+        self.messages()
+            .iter()
+            .any(|m| ROUTING_ERROR_CODES.contains(&m.code))
     }
 
     /// `secret_name_already_exists`.
@@ -116,6 +131,16 @@ mod tests {
         assert!(api(400, 1001, "store_not_found").is_not_found());
         assert!(api(404, 1000, "whatever").is_not_found());
         assert!(!api(400, 1001, "invalid_json_body").is_not_found());
+        // Routing errors and bodies that are not an envelope (a proxy's HTML page) say nothing
+        // about the object.
+        assert!(!api(404, 7003, "Could not route to /accounts/x/secrets_store").is_not_found());
+        assert!(!api(404, 7000, "No route for that URI").is_not_found());
+        assert!(api(404, 7003, "Could not route").is_no_route());
+        let bare_404 = Error::Api {
+            status: 404,
+            errors: Vec::new(),
+        };
+        assert!(!bare_404.is_not_found());
         assert!(api(409, 1003, "secret_name_already_exists: API_KEY").is_name_conflict());
         assert!(!api(409, 1003, "maximum_stores_exceeded").is_name_conflict());
         assert!(api(400, 1003, "maximum_stores_exceeded").is_max_stores_exceeded());

@@ -42,6 +42,9 @@ pub fn api_error(operation: &str, err: &Error) -> Diagnostic {
         " Cloudflare's rate limit (1,200 requests per 5 minutes) was still exceeded \
          after the provider's retries. Wait a few minutes and apply again; if it keeps \
          happening, lower the provider's requests_per_second or raise max_retries."
+    } else if err.is_no_route() {
+        " The API has no such path: check the provider's base_url (it must end in /client/v4, \
+         e.g. https://api.cloudflare.com/client/v4) and the account_id."
     } else if matches!(err, Error::Transport(_) | Error::Timeout(_)) {
         " Check the network connection and the provider's base_url, then apply again."
     } else {
@@ -129,7 +132,7 @@ mod tests {
     }
 
     #[test]
-    fn api_errors_say_what_to_do_for_auth_rate_limit_and_network() {
+    fn api_errors_say_what_to_do_for_auth_rate_limit_routing_and_network() {
         let api = |status| Error::Api {
             status,
             errors: Vec::new(),
@@ -137,6 +140,14 @@ mod tests {
         let detail = |err: &Error| api_error("create secret K", err).detail;
         assert!(detail(&api(403)).contains("permission"));
         assert!(detail(&api(429)).contains("requests_per_second"));
+        let no_route = Error::Api {
+            status: 404,
+            errors: vec![crate::cloudflare::ApiMessage {
+                code: 7003,
+                message: "Could not route to /accounts/x/secrets_store/stores".into(),
+            }],
+        };
+        assert!(detail(&no_route).contains("/client/v4"));
         let network = Error::Transport("connection refused".into());
         assert!(detail(&network).contains("base_url"));
         let plain = detail(&api(400));
