@@ -57,7 +57,11 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         return Some(Duration::from_secs(seconds));
     }
     if let Ok(seconds) = value.parse::<f64>() {
-        return (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+        // `try_`: a huge value (say `1e30`) from a server must not crash the provider; the caller
+        // caps what it waits anyway.
+        return Duration::try_from_secs_f64(seconds)
+            .ok()
+            .or_else(|| (seconds > 0.0).then_some(Duration::MAX));
     }
     let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let at = SystemTime::from(date);
@@ -146,5 +150,18 @@ mod tests {
         );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
+    }
+
+    #[test]
+    fn absurd_retry_after_values_never_panic_and_are_capped() {
+        let now = SystemTime::UNIX_EPOCH;
+        let p = policy();
+        for huge in ["1e30", "inf", "18446744073709551616"] {
+            let wait = parse_retry_after(huge, now);
+            assert_eq!(wait, Some(Duration::MAX), "{huge}");
+            assert_eq!(p.delay(0, wait), MAX_RETRY_AFTER, "{huge}");
+        }
+        assert_eq!(parse_retry_after("NaN", now), None);
+        assert_eq!(parse_retry_after("-1e30", now), None);
     }
 }
