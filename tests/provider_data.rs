@@ -243,3 +243,40 @@ async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret()
     let found = s.data.read_secret(ACCOUNT, &store.id, &secret.id).await;
     assert_eq!(found.unwrap().map(|x| x.id), Some(secret.id));
 }
+
+#[tokio::test]
+async fn a_secret_shown_as_deleted_is_gone_for_refresh_and_lookup_by_name() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let secret = s
+        .client
+        .create_secret(
+            ACCOUNT,
+            &store.id,
+            NewSecret {
+                name: "TOMBSTONE".to_string(),
+                value: SecretString::from("v".to_string()),
+                scopes: vec!["workers".to_string()],
+                comment: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(s.state.mark_secret_deleted_for_test(&secret.id));
+    let shown = s
+        .client
+        .get_secret(ACCOUNT, &store.id, &secret.id)
+        .await
+        .unwrap();
+    assert!(shown.is_deleted(), "the API still shows it: {shown:?}");
+
+    // The refresh (through the shared listing) and the lookup by name both treat it as gone.
+    let read = s.data.read_secret(ACCOUNT, &store.id, &secret.id).await;
+    assert!(read.unwrap().is_none());
+    let found = s
+        .client
+        .find_secret_by_name(ACCOUNT, &store.id, "TOMBSTONE")
+        .await
+        .unwrap();
+    assert!(found.is_none());
+}

@@ -294,7 +294,9 @@ impl Client {
             ..ListSecretsParams::default()
         };
         let secrets = self.list_secrets(account_id, store_id, &params).await?;
-        Ok(secrets.into_iter().find(|s| s.name == name))
+        Ok(secrets
+            .into_iter()
+            .find(|s| s.name == name && !s.is_deleted()))
     }
 
     pub async fn patch_secret(

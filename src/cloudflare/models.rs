@@ -34,6 +34,11 @@ pub struct Secret {
 }
 
 impl Secret {
+    /// The API's `deleted` status: the secret is gone even though it is still shown.
+    pub fn is_deleted(&self) -> bool {
+        self.status == "deleted"
+    }
+
     /// Sorts and de-duplicates `scopes`, so callers can compare them as a set.
     pub(crate) fn normalized(mut self) -> Secret {
         if let Some(scopes) = self.scopes.as_mut() {

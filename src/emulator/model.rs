@@ -25,7 +25,7 @@ pub struct SecretInfo {
     pub id: String,
     pub store_id: String,
     pub name: String,
-    /// `pending` or `active`.
+    /// `pending` or `active` (`deleted` only through a test hook).
     pub status: String,
     pub created: String,
     pub modified: String,
@@ -69,11 +69,15 @@ pub(crate) struct SecretRecord {
     pub sequence: u64,
     /// When it was created, on the (pausable) tokio clock: drives `pending` -> `active`.
     pub created_at: Instant,
+    /// Set only by a test hook: the API's `deleted` status, a tombstone still listed.
+    pub deleted: bool,
 }
 
 impl SecretRecord {
     pub fn status(&self, activation_delay: Duration) -> &'static str {
-        if self.created_at.elapsed() >= activation_delay {
+        if self.deleted {
+            "deleted"
+        } else if self.created_at.elapsed() >= activation_delay {
             "active"
         } else {
             "pending"

@@ -76,6 +76,12 @@ impl EmulatorState {
         self.data().secret_value(secret_id)
     }
 
+    /// Test hook: shows a secret with the API's `deleted` status (a tombstone that is still
+    /// listed and readable) instead of removing it. False when there is no such secret.
+    pub fn mark_secret_deleted_for_test(&self, secret_id: &str) -> bool {
+        self.data().mark_deleted(secret_id)
+    }
+
     pub(crate) fn log(&self) -> &RequestLog {
         &self.shared.log
     }

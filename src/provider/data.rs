@@ -176,7 +176,8 @@ impl ProviderData {
         }
     }
 
-    /// The secret as the API shows it now, or `None` when it no longer exists. Within one
+    /// The secret as the API shows it now, or `None` when it no longer exists (or shows the
+    /// API's `deleted` status). Within one
     /// process, all refreshes of secrets of one store share a single exhaustive listing; a
     /// secret missing from it is confirmed with a GET (it may be newer than the listing).
     pub async fn read_secret(
@@ -189,7 +190,7 @@ impl ProviderData {
         match self.listing(client, account_id, store_id).await {
             Ok(listing) => {
                 if let Some(secret) = listing.iter().find(|s| s.id == secret_id) {
-                    return Ok(Some(secret.clone()));
+                    return Ok((!secret.is_deleted()).then(|| secret.clone()));
                 }
             }
             Err(e) if e.is_not_found() => return Ok(None),
@@ -197,7 +198,7 @@ impl ProviderData {
             Err(_) => {}
         }
         match client.get_secret(account_id, store_id, secret_id).await {
-            Ok(secret) => Ok(Some(secret)),
+            Ok(secret) => Ok((!secret.is_deleted()).then_some(secret)),
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }

@@ -62,6 +62,15 @@ impl AccountData {
             .map(|secret| secret.value.expose_secret().to_string())
     }
 
+    /// Marks a secret `deleted` (still listed); false when there is no such secret.
+    pub fn mark_deleted(&mut self, secret_id: &str) -> bool {
+        let found = self
+            .secrets
+            .iter_mut()
+            .find(|secret| secret.id == secret_id);
+        found.map(|secret| secret.deleted = true).is_some()
+    }
+
     pub fn quota(&self) -> (usize, usize) {
         (self.config.max_secrets, self.secrets.len())
     }

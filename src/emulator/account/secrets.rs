@@ -206,6 +206,7 @@ impl AccountData {
             modified: now,
             sequence,
             created_at: Instant::now(),
+            deleted: false,
         };
         let info = secret.info(self.config.activation_delay);
         self.secrets.push(secret);
