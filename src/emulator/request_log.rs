@@ -1,5 +1,6 @@
 //! The request log: method, path, query and status of every request (never bodies or headers).
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 /// One handled request.
@@ -15,32 +16,83 @@ pub struct RequestRecord {
     pub response_dropped: bool,
 }
 
-/// Append-only log shared by all requests.
+/// How many records the log keeps; older ones are dropped (the count goes on), so a long-running
+/// emulator does not grow without bound.
+pub const MAX_KEPT_RECORDS: usize = 10_000;
+
+/// The log shared by all requests: the latest records and a count of every request.
 #[derive(Debug, Default)]
 pub(crate) struct RequestLog {
-    records: Mutex<Vec<RequestRecord>>,
+    inner: Mutex<Records>,
+}
+
+#[derive(Debug, Default)]
+struct Records {
+    latest: VecDeque<RequestRecord>,
+    /// Requests handled since the last clear, including records no longer kept.
+    count: usize,
 }
 
 impl RequestLog {
     pub fn push(&self, record: RequestRecord) {
-        self.lock().push(record);
+        let mut inner = self.lock();
+        if inner.latest.len() == MAX_KEPT_RECORDS {
+            inner.latest.pop_front();
+        }
+        inner.latest.push_back(record);
+        inner.count += 1;
     }
 
+    /// The kept records, oldest first.
     pub fn snapshot(&self) -> Vec<RequestRecord> {
-        self.lock().clone()
+        self.lock().latest.iter().cloned().collect()
     }
 
+    /// Requests handled since the last clear (also those whose records were dropped).
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().count
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        *self.lock() = Records::default();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<RequestRecord>> {
-        self.records
+    fn lock(&self) -> std::sync::MutexGuard<'_, Records> {
+        self.inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(n: usize) -> RequestRecord {
+        RequestRecord {
+            method: "GET".into(),
+            path: format!("/{n}"),
+            query: None,
+            status: 200,
+            response_dropped: false,
+        }
+    }
+
+    #[test]
+    fn keeps_the_latest_records_and_counts_them_all() {
+        let log = RequestLog::default();
+        for n in 0..MAX_KEPT_RECORDS + 5 {
+            log.push(record(n));
+        }
+        let kept = log.snapshot();
+        assert_eq!(kept.len(), MAX_KEPT_RECORDS);
+        assert_eq!(kept[0].path, "/5");
+        assert_eq!(
+            kept.last().unwrap().path,
+            format!("/{}", MAX_KEPT_RECORDS + 4)
+        );
+        assert_eq!(log.len(), MAX_KEPT_RECORDS + 5);
+        log.clear();
+        assert_eq!((log.len(), log.snapshot().len()), (0, 0));
     }
 }

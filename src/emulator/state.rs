@@ -47,12 +47,13 @@ impl EmulatorState {
         self.shared.faults.clone()
     }
 
-    /// Every request so far: method, path, query, status (never bodies or headers).
+    /// The latest requests (up to [`MAX_KEPT_RECORDS`](super::MAX_KEPT_RECORDS)), oldest first: method, path, query,
+    /// status (never bodies or headers).
     pub fn request_log(&self) -> Vec<RequestRecord> {
         self.shared.log.snapshot()
     }
 
-    /// How many requests have been logged.
+    /// How many requests were handled since the last clear (also those no longer kept).
     pub fn request_count(&self) -> usize {
         self.shared.log.len()
     }
