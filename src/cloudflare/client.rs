@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use reqwest::{Method, Url};
 use serde::de::IgnoredAny;
+use tokio_util::sync::CancellationToken;
 
 use super::batch::Batch;
+use super::cancel::Cancellation;
 use super::config::{ClientConfig, normalized_base_url};
 use super::envelope::OneOrMany;
 use super::error::Error;
@@ -25,6 +27,8 @@ use super::retry::RetryPolicy;
 #[derive(Clone)]
 pub struct Client {
     pub(super) inner: Arc<Inner>,
+    /// What ends this handle's waits; never fires unless set with [`Client::with_cancel`].
+    pub(super) cancel: Cancellation,
 }
 
 pub(super) struct Inner {
@@ -41,6 +45,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url.as_str())
             .field("retry", &self.inner.retry)
             .field("timeout", &self.inner.timeout)
+            .field("cancelled", &self.cancel.is_cancelled())
             .finish_non_exhaustive()
     }
 }
@@ -69,7 +74,28 @@ impl Client {
                 },
                 timeout: config.request_timeout,
             }),
+            cancel: Cancellation::default(),
         })
+    }
+
+    /// A clone (sharing the rate limiter and connection pool) whose requests stop when `token`
+    /// fires: waits for the rate limiter, backoff or `Retry-After` end at once and no new
+    /// attempt is sent; the call fails with [`Error::Cancelled`]. An attempt already sent is
+    /// awaited (bounded by the request timeout), so a create in flight is never abandoned.
+    pub fn with_cancel(&self, token: CancellationToken) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            cancel: Cancellation::new(token),
+        }
+    }
+
+    /// The client for the lookup after a create whose response was lost: after a stop it still
+    /// sends requests that need no wait, so what the create made can be found, not orphaned.
+    fn for_lookup(&self) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            cancel: self.cancel.for_lookup(),
+        }
     }
 
     /// The base URL every request goes to (without a trailing slash).
@@ -89,10 +115,11 @@ impl Client {
         require(name, "the store name")?;
         let call = self.call(Kind::Create, Method::POST, account_id, &["stores"])?;
         let body = json(&CreateStoreBody { name })?;
+        let lookup = &self.for_lookup();
         let envelope = self
             .run::<OneOrMany<Store>>(&call, &|| Ok(body.clone()), &mut || {
                 Box::pin(async move {
-                    let stores = self.list_stores(account_id).await?;
+                    let stores = lookup.list_stores(account_id).await?;
                     Ok(match stores.into_iter().find(|s| s.name == name) {
                         Some(store) => Reconciled::Found(OneOrMany::One(store)),
                         None => Reconciled::Missing,
@@ -190,9 +217,10 @@ impl Client {
             found: Vec::new(),
         });
         let body = || batch.lock().unwrap_or_else(|p| p.into_inner()).body();
+        let lookup = &self.for_lookup();
         let envelope = self
             .run::<Vec<Secret>>(&call, &body, &mut || {
-                Box::pin(self.reconcile_batch(account_id, store_id, &batch))
+                Box::pin(lookup.reconcile_batch(account_id, store_id, &batch))
             })
             .await?;
         let created = envelope.into_result("secrets")?;
@@ -384,11 +412,15 @@ impl Client {
             scopes: &scopes,
             comment: comment.as_deref(),
         })?;
+        let lookup = &self.for_lookup();
         let envelope = self
             .run::<Secret>(&call, &|| Ok(body.clone()), &mut || {
                 Box::pin(async move {
                     Ok(
-                        match self.find_secret_by_name(account_id, store_id, name).await? {
+                        match lookup
+                            .find_secret_by_name(account_id, store_id, name)
+                            .await?
+                        {
                             Some(secret) => Reconciled::Found(secret),
                             None => Reconciled::Missing,
                         },

@@ -20,6 +20,26 @@ pub enum Error {
     Decode(String),
     #[error("invalid Cloudflare client settings: {0}")]
     Config(String),
+    /// Terraform asked the provider to stop (StopProvider, e.g. after Ctrl-C) while the request
+    /// waited (rate limit, backoff, `Retry-After`) or before it was sent.
+    #[error(
+        "the operation was cancelled because Terraform asked the provider to stop{}",
+        cancel_note(*.may_have_applied)
+    )]
+    Cancelled {
+        /// A request of the operation was sent and may have taken effect, but its outcome is
+        /// not known (its response was lost and could not be checked). `false`: the last
+        /// request was never sent, or it was answered without taking effect.
+        may_have_applied: bool,
+    },
+}
+
+fn cancel_note(may_have_applied: bool) -> &'static str {
+    if may_have_applied {
+        " (a request already sent may have taken effect at Cloudflare)"
+    } else {
+        ""
+    }
 }
 
 /// Cloudflare's codes for a URL that routes nowhere.
@@ -101,12 +121,17 @@ impl Error {
         self.status() == Some(429)
     }
 
+    /// Terraform asked the provider to stop before the operation finished.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Error::Cancelled { .. })
+    }
+
     /// Worth retrying: 429, 5xx, connection failures and timeouts. Other 4xx are final.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Api { status, .. } => *status == 429 || *status >= 500,
             Error::Transport(_) | Error::Timeout(_) => true,
-            Error::Decode(_) | Error::Config(_) => false,
+            Error::Decode(_) | Error::Config(_) | Error::Cancelled { .. } => false,
         }
     }
 }
@@ -163,6 +188,33 @@ mod tests {
         assert!(!api(404, 1001, "secret_not_found").is_retryable());
         assert!(!api(403, 10000, "Authentication error").is_retryable());
         assert!(!Error::Decode("x".into()).is_retryable());
+        assert!(
+            !Error::Cancelled {
+                may_have_applied: false
+            }
+            .is_retryable()
+        );
+    }
+
+    #[test]
+    fn cancelled_says_terraform_asked_to_stop_and_whether_a_request_may_have_applied() {
+        let before = Error::Cancelled {
+            may_have_applied: false,
+        };
+        assert!(before.is_cancelled());
+        assert!(!Error::Transport("x".into()).is_cancelled());
+        assert_eq!(
+            before.to_string(),
+            "the operation was cancelled because Terraform asked the provider to stop"
+        );
+        let after = Error::Cancelled {
+            may_have_applied: true,
+        };
+        assert!(
+            after.to_string().contains("may have taken effect"),
+            "{after}"
+        );
+        assert!(!after.is_not_found() && !after.is_rate_limited() && !after.is_auth_error());
     }
 
     #[test]

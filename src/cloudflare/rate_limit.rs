@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Hands out permits at `rate` per second with a small burst. Clones share one bucket.
 /// Waiters reserve their token before sleeping, so concurrent callers queue fairly.
@@ -49,8 +50,55 @@ impl RateLimiter {
         }
     }
 
+    /// Waits until this caller may send one request, or until `cancel` fires: then returns
+    /// `false` and gives the reserved token back, so a stop does not slow later callers down.
+    pub async fn acquire_unless_cancelled(&self, cancel: &CancellationToken) -> bool {
+        if cancel.is_cancelled() {
+            return false;
+        }
+        let wait = self.reserve();
+        if wait.is_zero() {
+            return true;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(wait) => true,
+            () = cancel.cancelled() => {
+                self.give_back();
+                false
+            }
+        }
+    }
+
+    /// Takes a token only when one is free now (no wait); `false` leaves the bucket as it was.
+    pub fn try_acquire(&self) -> bool {
+        let mut bucket = self.refilled();
+        if bucket.tokens >= 1.0 {
+            bucket.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
     /// Takes a token now and returns how long the caller must wait before using it.
     fn reserve(&self) -> Duration {
+        let mut bucket = self.refilled();
+        bucket.tokens -= 1.0;
+        if bucket.tokens >= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(-bucket.tokens / bucket.rate)
+        }
+    }
+
+    /// Returns a reserved token that will not be used.
+    fn give_back(&self) {
+        let mut bucket = self.refilled();
+        bucket.tokens = (bucket.tokens + 1.0).min(bucket.burst);
+    }
+
+    /// The bucket, locked, with the tokens earned since the last update added.
+    fn refilled(&self) -> std::sync::MutexGuard<'_, Bucket> {
         let mut bucket = self
             .bucket
             .lock()
@@ -59,12 +107,7 @@ impl RateLimiter {
         let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * bucket.rate).min(bucket.burst);
         bucket.updated = now;
-        bucket.tokens -= 1.0;
-        if bucket.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64(-bucket.tokens / bucket.rate)
-        }
+        bucket
     }
 }
 
@@ -119,6 +162,44 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO);
         limiter.acquire().await;
         assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_cancelled_wait_returns_early_and_gives_its_token_back() {
+        let limiter = RateLimiter::with_burst(1.0, 1);
+        let cancel = CancellationToken::new();
+        let start = Instant::now();
+        assert!(limiter.acquire_unless_cancelled(&cancel).await);
+        let stopper = cancel.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            stopper.cancel();
+        });
+        assert!(!limiter.acquire_unless_cancelled(&cancel).await);
+        assert_eq!(start.elapsed(), Duration::from_millis(300));
+        // The abandoned reservation is returned: the next caller waits for the token earned
+        // at 1 s, not for a second one at 2 s.
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+        // Already cancelled: no token is taken and nothing waits.
+        assert!(!limiter.acquire_unless_cancelled(&cancel).await);
+        assert_eq!(start.elapsed(), Duration::from_secs(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn try_acquire_takes_only_a_free_token() {
+        let limiter = RateLimiter::with_burst(2.0, 2);
+        assert!(limiter.try_acquire());
+        assert!(limiter.try_acquire());
+        assert!(!limiter.try_acquire(), "the burst is spent");
+        tokio::time::sleep(Duration::from_millis(499)).await;
+        assert!(!limiter.try_acquire());
+        tokio::time::sleep(Duration::from_millis(1)).await;
+        assert!(limiter.try_acquire(), "one token earned after 500 ms");
+        // A failed try reserved nothing: the next acquire waits one interval only.
+        let start = Instant::now();
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(500));
     }
 
     #[test]

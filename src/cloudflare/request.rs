@@ -231,7 +231,8 @@ impl Client {
     /// The request loop ([`retry_loop::drive`]) over the real transport: retries 429
     /// (honouring `Retry-After`), 5xx, connection errors and timeouts with jittered backoff, up
     /// to `max_retries`. For creates, a possibly applied attempt is reconciled with `reconcile`
-    /// before anything is sent again.
+    /// before anything is sent again. Stops with [`Error::Cancelled`] when this handle's
+    /// cancellation token fires ([`Client::with_cancel`]).
     pub(super) async fn run<'a, T>(
         &self,
         call: &Call,
@@ -247,6 +248,7 @@ impl Client {
             call,
             self.inner.retry,
             limiter,
+            &self.cancel,
             body,
             reconcile,
             |body, attempt| self.send_once(call, url, body, attempt),

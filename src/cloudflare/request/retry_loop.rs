@@ -1,11 +1,23 @@
 //! The retry loop, independent of how an attempt is sent: rate-limit token, one attempt,
-//! classification of the outcome, reconciliation of creates, `Retry-After` or backoff, give up.
+//! classification of the outcome, reconciliation of creates, `Retry-After` or backoff, give up,
+//! and stop when Terraform cancels.
+//!
+//! Cancellation (StopProvider) ends every wait at once (rate limiter, backoff, `Retry-After`)
+//! and is checked before each attempt is sent. An attempt already sent is never abandoned: its
+//! response is awaited (the per-request timeout bounds it), because dropping a create in flight
+//! could leave an object nobody knows about. When such a create's response is lost and the token
+//! has fired, the loop skips the wait and still runs the reconciliation lookup, which the client
+//! lets send requests only while they need no wait (see `Cancellation::for_lookup`): a found
+//! object is returned as the result; otherwise the loop returns [`Error::Cancelled`], saying
+//! whether the create may still have been applied.
 
 use std::future::Future;
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
 use super::{BodyFn, Call, Failure, Kind, RawResponse, ReconcileFn, Reconciled};
+use crate::cloudflare::cancel::Cancellation;
 use crate::cloudflare::envelope::{self, Envelope};
 use crate::cloudflare::error::Error;
 use crate::cloudflare::rate_limit::RateLimiter;
@@ -15,11 +27,13 @@ use crate::cloudflare::retry::RetryPolicy;
 /// then `send(body, attempt)` performs it (`attempt` counts from 0). 429 (honouring
 /// `Retry-After`), 5xx, connection errors and timeouts are retried with `policy` up to
 /// `policy.max_retries` times; the last error is returned. A create that may have been applied
-/// is reconciled with `reconcile` before anything is sent again.
+/// is reconciled with `reconcile` before anything is sent again. When `cancel` fires, waits end
+/// and no new attempt is sent: the result is [`Error::Cancelled`] (see the module docs).
 pub(super) async fn drive<'a, T, S, F>(
     call: &Call,
     policy: RetryPolicy,
     limiter: &RateLimiter,
+    cancel: &Cancellation,
     body: BodyFn<'a>,
     reconcile: ReconcileFn<'a, T>,
     mut send: S,
@@ -31,9 +45,21 @@ where
 {
     let mut retry = 0u32;
     let mut maybe_applied = false;
+    // An attempt that writes may have taken effect and no later answer or lookup settled it.
+    let mut unsettled_write = false;
     loop {
         let next_body = body()?;
-        limiter.acquire().await;
+        if !take_permit(limiter, cancel).await {
+            tracing::debug!(
+                method = %call.method,
+                path = %call.path(),
+                attempt = retry,
+                "Cloudflare API request cancelled before it was sent"
+            );
+            return Err(Error::Cancelled {
+                may_have_applied: unsettled_write,
+            });
+        }
         let failure = match send(next_body, retry).await {
             Ok(raw) => match envelope::parse::<T>(raw.status, &raw.body) {
                 Ok(envelope) => return Ok(envelope),
@@ -48,6 +74,7 @@ where
             Err(failure) => failure,
         };
         maybe_applied |= failure.maybe_applied;
+        unsettled_write |= failure.maybe_applied && call.kind != Kind::Read;
         let error = failure.error;
 
         if call.kind == Kind::Delete && maybe_applied && retry > 0 && error.is_not_found() {
@@ -77,9 +104,16 @@ where
                 delay_ms = delay.as_millis() as u64,
                 "retrying Cloudflare API request"
             );
-            tokio::time::sleep(delay).await;
+            if !sleep_unless_cancelled(delay, cancel).await {
+                tracing::debug!(
+                    method = %call.method,
+                    path = %call.path(),
+                    "stopped waiting to retry: Terraform asked the provider to stop"
+                );
+            }
         }
         if reconcile_now {
+            // Runs even after a stop (without waiting): the lookup may find what was created.
             match reconcile().await {
                 Ok(Reconciled::Found(result)) => {
                     tracing::debug!(
@@ -93,8 +127,13 @@ where
                     });
                 }
                 Ok(Reconciled::Partial) if retries_left => {}
-                Ok(Reconciled::Missing) if will_retry => {}
+                Ok(Reconciled::Missing) if will_retry => unsettled_write = false,
                 Ok(_) => return Err(error),
+                Err(lookup) if lookup.is_cancelled() => {
+                    return Err(Error::Cancelled {
+                        may_have_applied: true,
+                    });
+                }
                 Err(lookup) => {
                     tracing::debug!(
                         method = %call.method,
@@ -109,6 +148,24 @@ where
             return Err(error);
         }
         retry += 1;
+    }
+}
+
+/// Takes a rate-limit token, waiting unless `cancel` fires. After it fired, only a lookup may
+/// still go out, and only when a token is free now.
+async fn take_permit(limiter: &RateLimiter, cancel: &Cancellation) -> bool {
+    if cancel.is_cancelled() {
+        return cancel.send_without_wait_after_cancel && limiter.try_acquire();
+    }
+    limiter.acquire_unless_cancelled(&cancel.token).await
+}
+
+/// Sleeps for `delay`; `false` when `cancel` fired first (or had already).
+async fn sleep_unless_cancelled(delay: Duration, cancel: &Cancellation) -> bool {
+    tokio::select! {
+        biased;
+        () = cancel.token.cancelled() => false,
+        () = tokio::time::sleep(delay) => true,
     }
 }
 

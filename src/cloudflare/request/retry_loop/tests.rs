@@ -1,5 +1,6 @@
 //! Paused-time tests of the retry loop against a scripted fake API: virtual waits, attempt
-//! counts, the shared rate limiter and reconciliation of creates whose response was lost.
+//! counts, the shared rate limiter, reconciliation of creates whose response was lost, and
+//! cancellation (StopProvider) during waits and in-flight attempts.
 
 use std::collections::{HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -9,8 +10,10 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use super::drive;
+use crate::cloudflare::cancel::Cancellation;
 use crate::cloudflare::envelope::Envelope;
 use crate::cloudflare::error::Error;
 use crate::cloudflare::rate_limit::RateLimiter;
@@ -29,6 +32,8 @@ enum Step {
     TimedOut,
     /// The connection was refused: nothing was sent.
     Refused,
+    /// The request went out; after this long in flight the inner step happens.
+    InFlight(Duration, Box<Step>),
 }
 
 /// One attempt as the fake API saw it.
@@ -40,11 +45,12 @@ struct Sent {
 }
 
 /// Plays a script of steps, one per attempt across every call, and records each attempt with
-/// the virtual time it arrived at.
+/// the virtual time it arrived at. Every call through it watches `stop`.
 struct FakeApi {
     steps: Mutex<VecDeque<Step>>,
     sent: Mutex<Vec<Sent>>,
     start: Instant,
+    stop: CancellationToken,
 }
 
 impl FakeApi {
@@ -53,10 +59,21 @@ impl FakeApi {
             steps: Mutex::new(steps.into_iter().collect()),
             sent: Mutex::new(Vec::new()),
             start: Instant::now(),
+            stop: CancellationToken::new(),
         }
     }
 
-    fn send(
+    /// Cancels `stop` after `after` of virtual time (as StopProvider would).
+    fn stop_after(&self, after: Duration) {
+        let stop = self.stop.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            stop.cancel();
+        });
+    }
+
+    /// Records the attempt, then plays the next step (waiting while it is in flight).
+    async fn send(
         &self,
         call: &Call,
         body: Option<Vec<u8>>,
@@ -69,13 +86,17 @@ impl FakeApi {
             body: body.map(|b| String::from_utf8(b).unwrap()),
         });
         let step = self.steps.lock().unwrap().pop_front();
-        let step = step.unwrap_or_else(|| {
+        let mut step = step.unwrap_or_else(|| {
             panic!(
                 "unscripted attempt {attempt} of {} {}",
                 call.method,
                 call.path()
             )
         });
+        while let Step::InFlight(duration, inner) = step {
+            tokio::time::sleep(duration).await;
+            step = *inner;
+        }
         let failure = |error, maybe_applied| Failure {
             error,
             maybe_applied,
@@ -94,6 +115,7 @@ impl FakeApi {
                 Error::Transport(format!("connection refused (attempt {attempt})")),
                 false,
             )),
+            Step::InFlight(..) => unreachable!("unwrapped above"),
         }
     }
 
@@ -106,9 +128,29 @@ impl FakeApi {
         body: BodyFn<'a>,
         reconcile: ReconcileFn<'a, T>,
     ) -> Result<Envelope<T>, Error> {
-        drive(call, policy, limiter, body, reconcile, |body, attempt| {
-            std::future::ready(self.send(call, body, attempt))
-        })
+        let cancel = Cancellation::new(self.stop.clone());
+        self.run_with(call, policy, limiter, &cancel, body, reconcile)
+            .await
+    }
+
+    async fn run_with<'a, T: DeserializeOwned + Send + 'a>(
+        &self,
+        call: &Call,
+        policy: RetryPolicy,
+        limiter: &RateLimiter,
+        cancel: &Cancellation,
+        body: BodyFn<'a>,
+        reconcile: ReconcileFn<'a, T>,
+    ) -> Result<Envelope<T>, Error> {
+        drive(
+            call,
+            policy,
+            limiter,
+            cancel,
+            body,
+            reconcile,
+            |body, attempt| self.send(call, body, attempt),
+        )
         .await
     }
 
@@ -123,6 +165,26 @@ impl FakeApi {
             call,
             policy,
             limiter,
+            &|| Ok(None),
+            &mut nothing_to_reconcile,
+        )
+        .await
+    }
+
+    /// Like [`FakeApi::simple`], as the reconciliation lookup's client sends it: after a stop
+    /// it still goes out when it needs no wait.
+    async fn lookup_request(
+        &self,
+        call: &Call,
+        policy: RetryPolicy,
+        limiter: &RateLimiter,
+    ) -> Result<Envelope<Value>, Error> {
+        let cancel = Cancellation::new(self.stop.clone()).for_lookup();
+        self.run_with(
+            call,
+            policy,
+            limiter,
+            &cancel,
             &|| Ok(None),
             &mut nothing_to_reconcile,
         )
@@ -238,7 +300,7 @@ fn unlimited() -> RateLimiter {
 fn lookup<'a>(api: &'a FakeApi, limiter: &'a RateLimiter, name: &'a str) -> Lookup<'a, Value> {
     Box::pin(async move {
         let list = call(Kind::Read, Method::GET, &["stores", "s", "secrets"]);
-        let listed = api.simple(&list, policy(2), limiter).await?;
+        let listed = api.lookup_request(&list, policy(2), limiter).await?;
         let secrets = listed.result.unwrap_or_default();
         let found = secrets
             .as_array()
@@ -650,4 +712,186 @@ async fn a_delete_whose_response_was_lost_is_done_when_the_retry_finds_nothing()
         err.is_not_found(),
         "a delete of something that never existed is an error"
     );
+}
+
+fn cancelled(may_have_applied: bool) -> impl Fn(&Error) -> bool {
+    move |err| matches!(err, Error::Cancelled { may_have_applied: m } if *m == may_have_applied)
+}
+
+fn patch_secret() -> Call {
+    call(
+        Kind::Update,
+        Method::PATCH,
+        &["stores", "s", "secrets", "x"],
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_during_a_600_s_retry_after_returns_cancelled_at_once() {
+    let api = FakeApi::new([api_error(429, "Please wait", Some("600")), ok(json!({}))]);
+    api.stop_after(Duration::from_secs(1));
+    let started = Instant::now();
+    let err = api
+        .simple(&quota(), policy(4), &unlimited())
+        .await
+        .unwrap_err();
+    assert!(cancelled(false)(&err), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
+    assert_eq!(api.attempts(), [0], "no second attempt");
+    assert_eq!(api.unused_steps(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_during_backoff_returns_cancelled_and_says_a_write_may_have_applied() {
+    // policy(4) waits exactly 1 s before retry 0, then 1 s..=2 s before retry 1.
+    let api = FakeApi::new([
+        api_error(500, "Internal error", None),
+        api_error(502, "Bad gateway", None),
+        ok(json!({})),
+    ]);
+    api.stop_after(Duration::from_millis(1_500));
+    let started = Instant::now();
+    let err = api
+        .simple(&patch_secret(), policy(4), &unlimited())
+        .await
+        .unwrap_err();
+    // A 5xx to a PATCH may have been applied: the error says so.
+    assert!(cancelled(true)(&err), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::from_millis(1_500));
+    assert_eq!(api.times(), [Duration::ZERO, Duration::from_secs(1)]);
+    assert_eq!(api.unused_steps(), 1);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_while_waiting_for_the_rate_limiter_sends_nothing_more() {
+    // One request per 10 s: the second call waits for its token.
+    let limiter = RateLimiter::with_burst(0.1, 1);
+    let api = FakeApi::new([ok(json!({})), ok(json!({}))]);
+    api.simple(&quota(), policy(4), &limiter).await.unwrap();
+    api.stop_after(Duration::from_secs(2));
+    let started = Instant::now();
+    let err = api.simple(&quota(), policy(4), &limiter).await.unwrap_err();
+    assert!(cancelled(false)(&err), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::from_secs(2));
+    assert_eq!(api.attempts(), [0], "only the first call was sent");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stop_before_the_first_attempt_sends_nothing() {
+    let api = FakeApi::new([ok(json!([secret("API_KEY")]))]);
+    api.stop.cancel();
+    let limiter = unlimited();
+    let err = api
+        .run(
+            &create_secret(),
+            policy(4),
+            &limiter,
+            &|| Ok(None),
+            &mut || lookup(&api, &limiter, "API_KEY"),
+        )
+        .await
+        .unwrap_err();
+    assert!(cancelled(false)(&err), "{err:?}");
+    assert!(api.attempts().is_empty());
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_attempt_in_flight_when_stopped_completes_and_its_answer_counts() {
+    let api = FakeApi::new([Step::InFlight(
+        Duration::from_secs(5),
+        Box::new(ok(json!({"secrets": 3}))),
+    )]);
+    api.stop_after(Duration::from_secs(1));
+    let started = Instant::now();
+    let envelope = api.simple(&quota(), policy(4), &unlimited()).await.unwrap();
+    assert_eq!(envelope.result, Some(json!({"secrets": 3})));
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
+
+    // An in-flight attempt answered with 429 is not retried after the stop.
+    let api = FakeApi::new([
+        Step::InFlight(
+            Duration::from_secs(5),
+            Box::new(api_error(429, "Please wait", Some("600"))),
+        ),
+        ok(json!({})),
+    ]);
+    api.stop_after(Duration::from_secs(1));
+    let started = Instant::now();
+    let err = api
+        .simple(&quota(), policy(4), &unlimited())
+        .await
+        .unwrap_err();
+    assert!(cancelled(false)(&err), "{err:?}");
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
+    assert_eq!(api.attempts(), [0]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_lost_in_flight_when_stopped_is_looked_up_without_waiting() {
+    // Applied: the lookup finds it and it is the result (so it is not orphaned).
+    let api = FakeApi::new([
+        Step::InFlight(Duration::from_secs(5), Box::new(Step::Lost)),
+        ok(json!([secret("API_KEY")])),
+    ]);
+    api.stop_after(Duration::from_secs(1));
+    let limiter = unlimited();
+    let started = Instant::now();
+    let envelope = api
+        .run(
+            &create_secret(),
+            policy(4),
+            &limiter,
+            &|| Ok(None),
+            &mut || lookup(&api, &limiter, "API_KEY"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(envelope.result, Some(secret("API_KEY")));
+    assert_eq!(api.methods(), ["POST", "GET"]);
+    assert_eq!(started.elapsed(), Duration::from_secs(5), "no backoff");
+
+    // Not applied: cancelled, and known not to have been created; no second POST.
+    let api = FakeApi::new([
+        Step::InFlight(Duration::from_secs(5), Box::new(Step::Lost)),
+        ok(json!([])),
+        ok(json!([secret("API_KEY")])),
+    ]);
+    api.stop_after(Duration::from_secs(1));
+    let err = api
+        .run(
+            &create_secret(),
+            policy(4),
+            &limiter,
+            &|| Ok(None),
+            &mut || lookup(&api, &limiter, "API_KEY"),
+        )
+        .await
+        .unwrap_err();
+    assert!(cancelled(false)(&err), "{err:?}");
+    assert_eq!(api.methods(), ["POST", "GET"]);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_lookup_that_would_wait_after_a_stop_is_skipped_and_the_outcome_stays_open() {
+    // One request per 10 s: the POST takes the only token, the lookup would have to wait.
+    let limiter = RateLimiter::with_burst(0.1, 1);
+    let api = FakeApi::new([
+        Step::InFlight(Duration::from_secs(5), Box::new(Step::Lost)),
+        ok(json!([secret("API_KEY")])),
+    ]);
+    api.stop_after(Duration::from_secs(1));
+    let started = Instant::now();
+    let err = api
+        .run(
+            &create_secret(),
+            policy(4),
+            &limiter,
+            &|| Ok(None),
+            &mut || lookup(&api, &limiter, "API_KEY"),
+        )
+        .await
+        .unwrap_err();
+    assert!(cancelled(true)(&err), "{err:?}");
+    assert_eq!(api.methods(), ["POST"]);
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
 }
