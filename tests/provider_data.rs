@@ -1,8 +1,10 @@
 //! `ProviderData` against the emulator over a real socket: the default store is created once
-//! per process even under concurrency or a lost response, and refreshes share one listing.
+//! per process even under concurrency or a lost response, refreshes share one listing, and
+//! Terraform's stop (the request's cancellation token) ends a resource's API waits promptly.
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
 use terraform_provider_cloudflare::cloudflare::{Client, ClientConfig, Credentials, NewSecret};
@@ -10,7 +12,9 @@ use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorStat
 use terraform_provider_cloudflare::provider::{
     CloudflareProvider, DEFAULT_STORE_NAME, ProviderData,
 };
-use terraform_provider_cloudflare::tfplugin::Value;
+use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
+use terraform_provider_cloudflare::tfplugin::{CreateRequest, ReadRequest, Resource, Value};
+use tokio_util::sync::CancellationToken;
 
 const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "provider-data-token";
@@ -71,6 +75,11 @@ async fn setup() -> Setup {
     }
 }
 
+/// A token that never fires: these tests do not stop the provider.
+fn never() -> CancellationToken {
+    CancellationToken::new()
+}
+
 fn store_posts(state: &EmulatorState) -> usize {
     state
         .request_log()
@@ -85,7 +94,7 @@ async fn concurrent_callers_create_the_default_store_once() {
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let data = s.data.clone();
-            tokio::spawn(async move { data.ensure_default_store(ACCOUNT).await })
+            tokio::spawn(async move { data.ensure_default_store(ACCOUNT, &never()).await })
         })
         .collect();
     let mut ids = Vec::new();
@@ -105,7 +114,7 @@ async fn a_lost_create_response_still_yields_the_default_store() {
     s.state.faults().drop_next_write_responses(1);
     let id = s
         .data
-        .ensure_default_store(ACCOUNT)
+        .ensure_default_store(ACCOUNT, &never())
         .await
         .expect("recovered");
     let stores = s.state.stores();
@@ -122,7 +131,11 @@ async fn a_store_made_by_another_process_is_used() {
         .create_store(ACCOUNT, DEFAULT_STORE_NAME)
         .await
         .unwrap();
-    let id = s.data.ensure_default_store(ACCOUNT).await.unwrap();
+    let id = s
+        .data
+        .ensure_default_store(ACCOUNT, &never())
+        .await
+        .unwrap();
     assert_eq!(id, theirs.id);
     assert_eq!(s.state.stores().len(), 1);
 }
@@ -131,14 +144,22 @@ async fn a_store_made_by_another_process_is_used() {
 async fn another_store_name_is_an_error_that_names_store_id() {
     let s = setup().await;
     let other = s.client.create_store(ACCOUNT, "team").await.unwrap();
-    let err = s.data.ensure_default_store(ACCOUNT).await.unwrap_err();
+    let err = s
+        .data
+        .ensure_default_store(ACCOUNT, &never())
+        .await
+        .unwrap_err();
     assert!(err.contains("\"team\""), "{err}");
     assert!(
         err.contains(&format!("store_id = \"{}\"", other.id)),
         "{err}"
     );
     assert!(
-        s.data.find_default_store(ACCOUNT).await.unwrap().is_none(),
+        s.data
+            .find_default_store(ACCOUNT, &never())
+            .await
+            .unwrap()
+            .is_none(),
         "lookups never create"
     );
     assert_eq!(s.state.stores().len(), 1);
@@ -168,7 +189,11 @@ async fn refreshes_share_one_listing_until_a_write() {
     }
     s.state.clear_request_log();
     for id in &ids {
-        let secret = s.data.read_secret(ACCOUNT, &store.id, id).await.unwrap();
+        let secret = s
+            .data
+            .read_secret(ACCOUNT, &store.id, id, &never())
+            .await
+            .unwrap();
         assert_eq!(secret.map(|x| x.id).as_deref(), Some(id.as_str()));
     }
     let log = s.state.request_log();
@@ -183,7 +208,7 @@ async fn refreshes_share_one_listing_until_a_write() {
     s.data.invalidate_listing(ACCOUNT, &store.id);
     assert!(
         s.data
-            .read_secret(ACCOUNT, &store.id, &ids[0])
+            .read_secret(ACCOUNT, &store.id, &ids[0], &never())
             .await
             .unwrap()
             .is_none()
@@ -191,7 +216,7 @@ async fn refreshes_share_one_listing_until_a_write() {
     let missing = "ffffffffffffffffffffffffffffffff";
     assert!(
         s.data
-            .read_secret(ACCOUNT, &store.id, missing)
+            .read_secret(ACCOUNT, &store.id, missing, &never())
             .await
             .unwrap()
             .is_none()
@@ -204,7 +229,7 @@ async fn refreshes_share_one_listing_until_a_write() {
     s.data.invalidate_listing(ACCOUNT, &store.id);
     assert!(
         s.data
-            .read_secret(ACCOUNT, &store.id, &ids[1])
+            .read_secret(ACCOUNT, &store.id, &ids[1], &never())
             .await
             .unwrap()
             .is_none()
@@ -234,13 +259,16 @@ async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret()
     let other_account = "ffffffffffffffffffffffffffffffff";
     let err = s
         .data
-        .read_secret(other_account, &store.id, &secret.id)
+        .read_secret(other_account, &store.id, &secret.id, &never())
         .await
         .expect_err("an error, not Ok(None)");
     assert!(!err.is_not_found(), "{err}");
     assert!(err.to_string().contains("7003"), "{err}");
     // The secret itself is still found where it is.
-    let found = s.data.read_secret(ACCOUNT, &store.id, &secret.id).await;
+    let found = s
+        .data
+        .read_secret(ACCOUNT, &store.id, &secret.id, &never())
+        .await;
     assert_eq!(found.unwrap().map(|x| x.id), Some(secret.id));
 }
 
@@ -271,7 +299,10 @@ async fn a_secret_shown_as_deleted_is_gone_for_refresh_and_lookup_by_name() {
     assert!(shown.is_deleted(), "the API still shows it: {shown:?}");
 
     // The refresh (through the shared listing) and the lookup by name both treat it as gone.
-    let read = s.data.read_secret(ACCOUNT, &store.id, &secret.id).await;
+    let read = s
+        .data
+        .read_secret(ACCOUNT, &store.id, &secret.id, &never())
+        .await;
     assert!(read.unwrap().is_none());
     let found = s
         .client
@@ -279,4 +310,130 @@ async fn a_secret_shown_as_deleted_is_gone_for_refresh_and_lookup_by_name() {
         .await
         .unwrap();
     assert!(found.is_none());
+}
+
+/// Cancels `token` after `after` (as Terraform's StopProvider would, e.g. on Ctrl-C).
+fn stop_after(token: &CancellationToken, after: Duration) {
+    let token = token.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(after).await;
+        token.cancel();
+    });
+}
+
+/// A `cloudflare_store_secret` object: every attribute null except `pairs`.
+fn secret_object(pairs: &[(&str, Value)]) -> Value {
+    let mut object = Value::object(
+        StoreSecretResource
+            .schema()
+            .block
+            .attributes
+            .iter()
+            .map(|a| (a.name.clone(), Value::Null)),
+    );
+    for (name, value) in pairs {
+        object.set(name, value.clone());
+    }
+    object
+}
+
+/// Far above the time a stopped operation may take, far below the 600 s Retry-After.
+const PROMPTLY: Duration = Duration::from_secs(30);
+
+#[tokio::test]
+async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_nothing() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    s.state.clear_request_log();
+    s.state.faults().rate_limit_next(10, 600);
+    let planned = secret_object(&[
+        ("name", Value::string("STOPPED")),
+        ("store_id", Value::string(&store.id)),
+        ("value", Value::string("never-sent-twice")),
+        ("scopes", Value::string_set(["workers"])),
+    ]);
+    let cancel = CancellationToken::new();
+    stop_after(&cancel, Duration::from_millis(300));
+    let started = Instant::now();
+    let resp = StoreSecretResource
+        .create(CreateRequest {
+            config: planned.clone(),
+            planned_state: planned,
+            provider: s.data.clone(),
+            cancel,
+        })
+        .await;
+    let took = started.elapsed();
+    assert!(took < PROMPTLY, "a stopped create took {took:?}");
+    let diag = &resp.diagnostics.0[0];
+    assert_eq!(diag.summary, "Creating secret STOPPED was cancelled");
+    assert!(
+        diag.detail.contains("asked the provider to stop"),
+        "{}",
+        diag.detail
+    );
+    assert!(diag.detail.contains("was not created"), "{}", diag.detail);
+    assert!(!diag.detail.contains("never-sent-twice"));
+    assert!(resp.new_state.is_null(), "nothing to save in state");
+    // One POST, answered 429; nothing was sent after the stop.
+    let log = s.state.request_log();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0].method, "POST");
+    s.state.faults().clear();
+    assert!(
+        s.client
+            .find_secret_by_name(ACCOUNT, &store.id, "STOPPED")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_stop_during_a_long_retry_after_ends_a_refresh_promptly_and_keeps_the_state() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let secret = s
+        .client
+        .create_secret(
+            ACCOUNT,
+            &store.id,
+            NewSecret {
+                name: "KEPT".to_string(),
+                value: SecretString::from("v".to_string()),
+                scopes: vec!["workers".to_string()],
+                comment: None,
+            },
+        )
+        .await
+        .unwrap();
+    let current = secret_object(&[
+        ("id", Value::string(&secret.id)),
+        ("account_id", Value::string(ACCOUNT)),
+        ("store_id", Value::string(&store.id)),
+        ("name", Value::string("KEPT")),
+        ("scopes", Value::string_set(["workers"])),
+    ]);
+    s.state.faults().rate_limit_next(10, 600);
+    let cancel = CancellationToken::new();
+    stop_after(&cancel, Duration::from_millis(300));
+    let started = Instant::now();
+    let resp = StoreSecretResource
+        .read(ReadRequest {
+            current_state: current.clone(),
+            private: Vec::new(),
+            provider: s.data.clone(),
+            cancel,
+        })
+        .await;
+    let took = started.elapsed();
+    assert!(took < PROMPTLY, "a stopped refresh took {took:?}");
+    let diag = &resp.diagnostics.0[0];
+    assert!(
+        diag.detail.contains("asked the provider to stop"),
+        "{}",
+        diag.detail
+    );
+    assert!(diag.detail.contains("changed nothing"), "{}", diag.detail);
+    assert_eq!(resp.new_state, current, "a stopped refresh keeps the state");
 }

@@ -2,6 +2,7 @@
 //! Worker binding object. Never creates anything, never reads a value.
 
 use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
 
 use crate::cloudflare::{Client, ListSecretsParams, Secret};
 use crate::provider::ProviderData;
@@ -127,7 +128,7 @@ impl DataSource<ProviderData> for SecretRefDataSource {
 
     async fn read(&self, req: ReadDataSourceRequest<ProviderData>) -> ReadDataSourceResponse {
         let mut resp = ReadDataSourceResponse::default();
-        match read(&req.provider, &req.config).await {
+        match read(&req.provider, &req.config, &req.cancel).await {
             Ok(state) => resp.state = state,
             Err(diag) => resp.diagnostics.0.push(diag),
         }
@@ -147,8 +148,12 @@ impl ValidateConfig for SecretRefDataSource {
     }
 }
 
-async fn read(data: &ProviderData, config: &Value) -> Result<Value, Diagnostic> {
-    let client = data.client()?;
+async fn read(
+    data: &ProviderData,
+    config: &Value,
+    cancel: &CancellationToken,
+) -> Result<Value, Diagnostic> {
+    let client = &data.client_for(cancel)?;
     let account_id = data.resolve_account_id(config.get("account_id"))?;
     let name = known_string(config.get("name")).unwrap_or_default();
     let operation = format!("read secret {name}");
@@ -161,6 +166,7 @@ async fn read(data: &ProviderData, config: &Value) -> Result<Value, Diagnostic> 
                 &operation,
                 "Set store_id to the store that holds the secret. (This data source never \
                  creates stores.)",
+                cancel,
             )
             .await?
         }

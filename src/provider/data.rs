@@ -1,12 +1,17 @@
 //! `ProviderData`: the context `configure` builds for every resource and data source of one
 //! provider process: the API client (or why there is none), the default account, and
 //! per-process caches (the default store, one secret listing per store for refreshes).
+//!
+//! Every API call of an operation goes through a client bound to the request's cancellation
+//! token (`client_for` / `client_and_account`, and the `cancel` argument of the methods that
+//! call the API), so Terraform's StopProvider ends the client's waits at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
 
 use super::settings::{ACCOUNT_ID, Setting};
 use crate::cloudflare::{Client, Error, ListSecretsParams, Secret, Store};
@@ -46,7 +51,8 @@ impl ProviderData {
         }
     }
 
-    /// The API client, or an error diagnostic that says which settings to provide.
+    /// The API client (not bound to any request's cancellation), or an error diagnostic that
+    /// says which settings to provide. Operations use [`ProviderData::client_for`].
     pub fn client(&self) -> Result<&Client, Diagnostic> {
         self.client.as_ref().map_err(|why| Diagnostic {
             severity: Severity::Error,
@@ -54,6 +60,12 @@ impl ProviderData {
             detail: why.clone(),
             path: None,
         })
+    }
+
+    /// The API client for one operation: it stops waiting and sends nothing new once `cancel`
+    /// (the request's StopProvider token) fires. Otherwise as [`ProviderData::client`].
+    pub fn client_for(&self, cancel: &CancellationToken) -> Result<Client, Diagnostic> {
+        self.client().map(|c| c.with_cancel(cancel.clone()))
     }
 
     /// The provider's account id setting (config or `CLOUDFLARE_ACCOUNT_ID`).
@@ -101,13 +113,18 @@ impl ProviderData {
         }
     }
 
-    /// The client and the account for one API operation on a resource whose `account_id`
-    /// attribute is `account_attribute`; otherwise every reason it cannot be made.
+    /// The client (bound to `cancel`, see [`ProviderData::client_for`]) and the account for one
+    /// API operation on a resource whose `account_id` attribute is `account_attribute`;
+    /// otherwise every reason it cannot be made.
     pub fn client_and_account(
         &self,
         account_attribute: &Value,
-    ) -> Result<(&Client, String), Diagnostics> {
-        match (self.client(), self.resolve_account_id(account_attribute)) {
+        cancel: &CancellationToken,
+    ) -> Result<(Client, String), Diagnostics> {
+        match (
+            self.client_for(cancel),
+            self.resolve_account_id(account_attribute),
+        ) {
             (Ok(client), Ok(account)) => Ok((client, account)),
             (client, account) => Err(Diagnostics(
                 client.err().into_iter().chain(account.err()).collect(),
@@ -116,8 +133,12 @@ impl ProviderData {
     }
 
     /// The store named `default_secrets_store` in the account, if any. Never creates one.
-    pub async fn find_default_store(&self, account_id: &str) -> Result<Option<Store>, Error> {
-        let client = self.client_or_config_error()?;
+    pub async fn find_default_store(
+        &self,
+        account_id: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Store>, Error> {
+        let client = self.client_or_config_error(cancel)?;
         let stores = client.list_stores(account_id).await?;
         Ok(stores.into_iter().find(|s| s.name == DEFAULT_STORE_NAME))
     }
@@ -125,8 +146,13 @@ impl ProviderData {
     /// The id of the account's default store, creating it when absent. Concurrent callers of
     /// one process share one lookup (and at most one create); a create that races another
     /// process, or hits the one-store limit, re-lists and uses the store of the default name.
-    /// The error is a complete sentence for a diagnostic detail.
-    pub async fn ensure_default_store(&self, account_id: &str) -> Result<String, String> {
+    /// The error is a complete sentence for a diagnostic detail. `cancel` stops the API calls
+    /// (the error then says so, and whether the store may have been created).
+    pub async fn ensure_default_store(
+        &self,
+        account_id: &str,
+        cancel: &CancellationToken,
+    ) -> Result<String, String> {
         let cell = {
             let mut map = self
                 .default_stores
@@ -134,13 +160,17 @@ impl ProviderData {
                 .unwrap_or_else(PoisonError::into_inner);
             map.entry(account_id.to_string()).or_default().clone()
         };
-        cell.get_or_try_init(|| self.lookup_or_create_default_store(account_id))
+        cell.get_or_try_init(|| self.lookup_or_create_default_store(account_id, cancel))
             .await
             .cloned()
     }
 
-    async fn lookup_or_create_default_store(&self, account_id: &str) -> Result<String, String> {
-        let client = self.client().map_err(|d| d.detail)?;
+    async fn lookup_or_create_default_store(
+        &self,
+        account_id: &str,
+        cancel: &CancellationToken,
+    ) -> Result<String, String> {
+        let client = self.client_for(cancel).map_err(|d| d.detail)?;
         let listed = |e: Error| format!("Listing the stores of account {account_id} failed: {e}");
         let stores = client.list_stores(account_id).await.map_err(listed)?;
         if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
@@ -150,6 +180,18 @@ impl ProviderData {
         let created = client.create_store(account_id, DEFAULT_STORE_NAME).await;
         match created {
             Ok(store) => Ok(store.id),
+            Err(Error::Cancelled { may_have_applied }) => {
+                let outcome = if may_have_applied {
+                    "The create request had been sent and may have taken effect; the next run \
+                     finds the store if it exists."
+                } else {
+                    "The store was not created."
+                };
+                Err(format!(
+                    "Creating store {DEFAULT_STORE_NAME} in account {account_id} was cancelled \
+                     because Terraform asked the provider to stop. {outcome}"
+                ))
+            }
             Err(create_error) => {
                 // Another process may have created it meanwhile, or the account already holds
                 // its one store under another name: look again before giving up.
@@ -180,13 +222,15 @@ impl ProviderData {
     /// API's `deleted` status). Within one
     /// process, all refreshes of secrets of one store share a single exhaustive listing; a
     /// secret missing from it is confirmed with a GET (it may be newer than the listing).
+    /// `cancel` stops the API calls ([`Error::Cancelled`]).
     pub async fn read_secret(
         &self,
         account_id: &str,
         store_id: &str,
         secret_id: &str,
+        cancel: &CancellationToken,
     ) -> Result<Option<Secret>, Error> {
-        let client = self.client_or_config_error()?;
+        let client = &self.client_or_config_error(cancel)?;
         match self.listing(client, account_id, store_id).await {
             Ok(listing) => {
                 if let Some(secret) = listing.iter().find(|s| s.id == secret_id) {
@@ -194,6 +238,7 @@ impl ProviderData {
                 }
             }
             Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) if e.is_cancelled() => return Err(e),
             // Fall back to the single GET below; it reports its own error if any.
             Err(_) => {}
         }
@@ -237,9 +282,10 @@ impl ProviderData {
         .cloned()
     }
 
-    fn client_or_config_error(&self) -> Result<&Client, Error> {
+    fn client_or_config_error(&self, cancel: &CancellationToken) -> Result<Client, Error> {
         self.client
             .as_ref()
+            .map(|c| c.with_cancel(cancel.clone()))
             .map_err(|why| Error::Config(why.clone()))
     }
 }

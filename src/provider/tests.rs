@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
+use tokio_util::sync::CancellationToken;
+
 use super::settings::{check_base_url, parse_duration};
 use super::*;
 use crate::tfplugin::{AttributePath, Severity, Value};
@@ -278,7 +280,8 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
 #[test]
 fn client_and_account_reports_every_missing_piece_at_once() {
     let nothing = configure(&config(&[]), &[]).data.unwrap();
-    let diags = nothing.client_and_account(&Value::Null).unwrap_err();
+    let stop = CancellationToken::new();
+    let diags = nothing.client_and_account(&Value::Null, &stop).unwrap_err();
     let summaries: Vec<&str> = diags.0.iter().map(|d| d.summary.as_str()).collect();
     assert_eq!(
         summaries,
@@ -297,10 +300,25 @@ fn client_and_account_reports_every_missing_piece_at_once() {
     )
     .data
     .unwrap();
-    let (_, account) = ready
-        .client_and_account(&Value::string("acct-res"))
+    let (client, account) = ready
+        .client_and_account(&Value::string("acct-res"), &stop)
         .unwrap();
     assert_eq!(account, "acct-res");
+    // The operation's client is bound to the request's token.
+    assert!(
+        format!("{client:?}").contains("cancelled: false"),
+        "{client:?}"
+    );
+    stop.cancel();
+    assert!(
+        format!("{client:?}").contains("cancelled: true"),
+        "{client:?}"
+    );
+    let plain = ready.client().unwrap();
+    assert!(
+        format!("{plain:?}").contains("cancelled: false"),
+        "{plain:?}"
+    );
 }
 
 #[test]

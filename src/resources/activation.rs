@@ -33,7 +33,10 @@ impl std::fmt::Display for WaitError {
                 f,
                 "the secret was still {last_status:?} when secret_activation_timeout passed"
             ),
-            WaitError::Cancelled => write!(f, "the operation was cancelled"),
+            WaitError::Cancelled => write!(
+                f,
+                "the operation was cancelled because Terraform asked the provider to stop"
+            ),
             WaitError::Api(e) => write!(f, "{e}"),
         }
     }
@@ -68,6 +71,7 @@ where
         match fetch().await {
             Ok(Some(secret)) => latest = secret,
             Ok(None) => {}
+            Err(e) if e.is_cancelled() => return Err((latest, WaitError::Cancelled)),
             Err(e) => return Err((latest, WaitError::Api(e))),
         }
         delay = (delay * 2).min(MAX_DELAY);
@@ -161,6 +165,22 @@ mod tests {
             Duration::from_secs(60),
             &cancel,
             || async { Ok(Some(secret("pending"))) },
+        )
+        .await;
+        assert!(matches!(result, Err((_, WaitError::Cancelled))));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_poll_the_client_cancelled_is_a_cancellation_not_an_api_error() {
+        let result = wait_until_active(
+            secret("pending"),
+            Duration::from_secs(60),
+            &CancellationToken::new(),
+            || async {
+                Err(Error::Cancelled {
+                    may_have_applied: false,
+                })
+            },
         )
         .await;
         assert!(matches!(result, Err((_, WaitError::Cancelled))));

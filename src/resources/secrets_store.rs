@@ -144,7 +144,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         let mut model = StoreModel::from_value(&req.planned_state);
         let data = &req.provider;
         let (client, account_id) =
-            match data.client_and_account(req.planned_state.get("account_id")) {
+            match data.client_and_account(req.planned_state.get("account_id"), &req.cancel) {
                 Ok(pair) => pair,
                 Err(diags) => {
                     resp.diagnostics = diags;
@@ -155,7 +155,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
             .name
             .clone()
             .unwrap_or_else(|| DEFAULT_STORE_NAME.to_string());
-        match create_or_adopt(client, &account_id, &name, model.adopt).await {
+        match create_or_adopt(&client, &account_id, &name, model.adopt).await {
             Ok(store) => {
                 model.apply_remote(&store, &account_id);
                 resp.new_state = model.to_value();
@@ -180,7 +180,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         };
         let (client, account_id) = match req
             .provider
-            .client_and_account(req.current_state.get("account_id"))
+            .client_and_account(req.current_state.get("account_id"), &req.cancel)
         {
             Ok(pair) => pair,
             Err(diags) => {
@@ -230,7 +230,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         };
         let (client, account_id) = match req
             .provider
-            .client_and_account(req.prior_state.get("account_id"))
+            .client_and_account(req.prior_state.get("account_id"), &req.cancel)
         {
             Ok(pair) => pair,
             Err(diags) => {
@@ -371,7 +371,7 @@ impl ImportState<ProviderData> for SecretsStoreResource {
         let store_id = match parsed {
             StoreImport::ById { .. } => store_id_or_name.clone(),
             StoreImport::ByName { name, .. } => {
-                let client = match req.provider.client() {
+                let client = match req.provider.client_for(&req.cancel) {
                     Ok(c) => c,
                     Err(d) => {
                         resp.diagnostics.0.push(d);

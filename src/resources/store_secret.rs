@@ -169,7 +169,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let data = &req.provider;
         let mut model = SecretModel::from_value(&req.planned_state);
         let (client, account_id) =
-            match data.client_and_account(req.planned_state.get("account_id")) {
+            match data.client_and_account(req.planned_state.get("account_id"), &req.cancel) {
                 Ok(pair) => pair,
                 Err(diags) => {
                     resp.diagnostics = diags;
@@ -179,14 +179,19 @@ impl Resource<ProviderData> for StoreSecretResource {
         let name = model.name.clone().unwrap_or_default();
         let store_id = match &model.store_id {
             Some(id) => id.clone(),
-            None => match data.ensure_default_store(&account_id).await {
+            None => match data.ensure_default_store(&account_id, &req.cancel).await {
                 Ok(id) => id,
                 Err(why) => {
+                    let outcome = if req.cancel.is_cancelled() {
+                        " The secret was not created."
+                    } else {
+                        ""
+                    };
                     resp.diagnostics.error(
                         format!("Unable to create secret {name}"),
                         format!(
                             "Unable to create secret {name}: store_id is not set, so the \
-                             account's {DEFAULT_STORE_NAME} is used. {why}"
+                             account's {DEFAULT_STORE_NAME} is used. {why}{outcome}"
                         ),
                     );
                     return resp;
@@ -225,6 +230,15 @@ impl Resource<ProviderData> for StoreSecretResource {
                 ));
                 return resp;
             }
+            Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
+                resp.diagnostics.0.push(create_cancelled(
+                    &name,
+                    &account_id,
+                    &store_id,
+                    may_have_applied,
+                ));
+                return resp;
+            }
             Err(e) => {
                 resp.diagnostics.0.push(api_error(&operation, &e));
                 return resp;
@@ -237,7 +251,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp.private = private.encode();
         let settled = settle(
             data,
-            client,
+            &client,
             &account_id,
             created,
             Change::Created,
@@ -277,7 +291,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         };
         let (_, account_id) = match req
             .provider
-            .client_and_account(req.current_state.get("account_id"))
+            .client_and_account(req.current_state.get("account_id"), &req.cancel)
         {
             Ok(pair) => pair,
             Err(diags) => {
@@ -287,7 +301,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         };
         let remote = match req
             .provider
-            .read_secret(&account_id, &store_id, &secret_id)
+            .read_secret(&account_id, &store_id, &secret_id, &req.cancel)
             .await
         {
             Ok(Some(secret)) => secret,
@@ -347,14 +361,14 @@ impl Resource<ProviderData> for StoreSecretResource {
         let data = &req.provider;
         let prior = SecretModel::from_value(&req.prior_state);
         let planned = SecretModel::from_value(&req.planned_state);
-        let (client, account_id) = match data.client_and_account(req.prior_state.get("account_id"))
-        {
-            Ok(pair) => pair,
-            Err(diags) => {
-                resp.diagnostics = diags;
-                return resp;
-            }
-        };
+        let (client, account_id) =
+            match data.client_and_account(req.prior_state.get("account_id"), &req.cancel) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
         let (Some(secret_id), Some(store_id)) = (prior.id.clone(), prior.store_id.clone()) else {
             resp.diagnostics.0.push(error(
                 "Secret state is incomplete",
@@ -413,7 +427,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let scopes = model.scopes.clone();
         match settle(
             data,
-            client,
+            &client,
             &account_id,
             patched,
             Change::Updated,
@@ -441,7 +455,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         };
         let (client, account_id) = match req
             .provider
-            .client_and_account(req.prior_state.get("account_id"))
+            .client_and_account(req.prior_state.get("account_id"), &req.cancel)
         {
             Ok(pair) => pair,
             Err(diags) => {
@@ -558,6 +572,35 @@ async fn settle(
         })
 }
 
+/// The error for a create that Terraform stopped (StopProvider) before it was known to be done.
+fn create_cancelled(
+    name: &str,
+    account_id: &str,
+    store_id: &str,
+    may_have_applied: bool,
+) -> Diagnostic {
+    if may_have_applied {
+        error(
+            format!("Creating secret {name} was cancelled; it may exist"),
+            format!(
+                "Terraform asked the provider to stop after the request to create secret \
+                 {name} in store {store_id} was sent, and whether Cloudflare created it could \
+                 not be checked. If the next apply reports that the secret already exists, \
+                 import it:\n  terraform import {TYPE_NAME}.<resource name> \
+                 {account_id}/{store_id}/{name}"
+            ),
+        )
+    } else {
+        error(
+            format!("Creating secret {name} was cancelled"),
+            format!(
+                "Terraform asked the provider to stop before secret {name} was created in store \
+                 {store_id}: the secret was not created. Run terraform apply again to create it."
+            ),
+        )
+    }
+}
+
 /// The error for a secret apply could not see become active. Only a failed create is saved as
 /// tainted (and replaced by the next apply); an update keeps the secret and only reports.
 fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Change) -> Diagnostic {
@@ -571,6 +614,20 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
              status."
         }
     };
+    if let WaitError::Cancelled = why {
+        let done = match change {
+            Change::Created => "created",
+            Change::Updated => "updated",
+        };
+        return error(
+            format!("Stopped before secret {name} was confirmed active"),
+            format!(
+                "Terraform asked the provider to stop after secret {name} was {done} in store \
+                 {}, while apply waited for it to become active (it was {:?}). {outcome}",
+                secret.store_id, secret.status
+            ),
+        );
+    }
     let hint = match why {
         WaitError::Timeout { .. } => {
             " If Cloudflare is slow, raise the provider's secret_activation_timeout, then apply \
@@ -682,7 +739,7 @@ impl ImportState<ProviderData> for StoreSecretResource {
 async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnostic> {
     let parsed = parse_secret_import(&req.id).map_err(|d| error("Invalid import id", d))?;
     let data = &req.provider;
-    let client = data.client()?;
+    let client = data.client_for(&req.cancel)?;
     let (account_id, store_id, key) = match parsed {
         SecretImport::InStore {
             account_id,
@@ -698,6 +755,7 @@ async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnos
                 &account_id,
                 &operation,
                 "Import with <account_id>/<store_id>/<secret_name> instead.",
+                &req.cancel,
             )
             .await?;
             (account_id, store_id, SecretKey::Name(name))

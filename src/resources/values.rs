@@ -1,6 +1,8 @@
 //! Small helpers shared by resources and data sources: reading attributes out of `Value`s,
 //! secret-name rules, and diagnostics for failed API calls.
 
+use tokio_util::sync::CancellationToken;
+
 use crate::cloudflare::Error;
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{AttributePath, Diagnostic, Severity, Value};
@@ -33,9 +35,18 @@ pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnosti
 }
 
 /// An error diagnostic for a failed API call: names the operation, then the remote error.
-/// `Error`'s text never contains secret values or credentials.
+/// `Error`'s text never contains secret values or credentials. A cancelled call says what state
+/// things are in.
 pub fn api_error(operation: &str, err: &Error) -> Diagnostic {
-    let hint = if err.is_auth_error() {
+    let hint = if let Error::Cancelled { may_have_applied } = err {
+        if *may_have_applied {
+            " A request had already been sent and may have taken effect at Cloudflare; the next \
+             plan refreshes the state and shows what is left to do."
+        } else {
+            " Its last request was not sent, so this step changed nothing at Cloudflare; run \
+             the command again to finish."
+        }
+    } else if err.is_auth_error() {
         " Check that the API token is valid and has the Secrets Store Write permission for this \
          account."
     } else if err.is_rate_limited() {
@@ -63,9 +74,10 @@ pub async fn existing_default_store_id(
     account_id: &str,
     operation: &str,
     fix: &str,
+    cancel: &CancellationToken,
 ) -> Result<String, Diagnostic> {
     let store = data
-        .find_default_store(account_id)
+        .find_default_store(account_id, cancel)
         .await
         .map_err(|e| api_error(operation, &e))?;
     store.map(|s| s.id).ok_or_else(|| {
@@ -150,6 +162,16 @@ mod tests {
         assert!(detail(&no_route).contains("/client/v4"));
         let network = Error::Transport("connection refused".into());
         assert!(detail(&network).contains("base_url"));
+        let stopped = detail(&Error::Cancelled {
+            may_have_applied: false,
+        });
+        assert!(stopped.contains("asked the provider to stop"), "{stopped}");
+        assert!(stopped.contains("changed nothing"), "{stopped}");
+        let unsure = detail(&Error::Cancelled {
+            may_have_applied: true,
+        });
+        assert!(unsure.contains("may have taken effect"), "{unsure}");
+        assert!(!unsure.contains("changed nothing"), "{unsure}");
         let plain = detail(&api(400));
         assert!(plain.starts_with("Unable to create secret K: "), "{plain}");
         assert!(!plain.contains("requests_per_second") && !plain.contains("base_url"));
