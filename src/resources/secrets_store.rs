@@ -314,7 +314,40 @@ async fn create_or_adopt(
             }
             Err(max_stores_error(&operation, account_id, &stores, &e))
         }
+        Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
+            Err(create_cancelled(account_id, name, may_have_applied))
+        }
         Err(e) => Err(api_error(&operation, &e)),
+    }
+}
+
+/// The error for a store create that Terraform stopped (StopProvider) before it was known to
+/// be done.
+fn create_cancelled(
+    account_id: &str,
+    name: &str,
+    may_have_applied: bool,
+) -> crate::tfplugin::Diagnostic {
+    if may_have_applied {
+        error(
+            format!("Creating store {name:?} was cancelled; it may exist"),
+            format!(
+                "Terraform asked the provider to stop after the request to create store {name:?} \
+                 in account {account_id} was sent, and whether Cloudflare created it could not \
+                 be checked. If the next apply reports that the store already exists, set \
+                 adopt = true on this resource or import it:\n  terraform import \
+                 {TYPE_NAME}.<resource name> {account_id}/<store id>"
+            ),
+        )
+    } else {
+        error(
+            format!("Creating store {name:?} was cancelled"),
+            format!(
+                "Terraform asked the provider to stop before store {name:?} was created in \
+                 account {account_id}: the store was not created. Run terraform apply again to \
+                 create it."
+            ),
+        )
     }
 }
 
@@ -506,6 +539,26 @@ mod tests {
             let a = schema.attribute(computed).unwrap();
             assert!(a.computed && !a.optional, "{computed}");
         }
+    }
+
+    #[test]
+    fn a_cancelled_create_says_whether_the_store_may_exist() {
+        let not_created = create_cancelled("acct", "prod", false);
+        assert!(
+            not_created.detail.contains("was not created"),
+            "{}",
+            not_created.detail
+        );
+        let unsure = create_cancelled("acct", "prod", true);
+        assert!(unsure.summary.contains("may exist"), "{}", unsure.summary);
+        assert!(unsure.detail.contains("adopt = true"), "{}", unsure.detail);
+        assert!(
+            unsure
+                .detail
+                .contains("terraform import cloudflare_secrets_store.<resource name> acct/"),
+            "{}",
+            unsure.detail
+        );
     }
 
     #[test]

@@ -43,8 +43,8 @@ pub fn api_error(operation: &str, err: &Error) -> Diagnostic {
             " A request had already been sent and may have taken effect at Cloudflare; the next \
              plan refreshes the state and shows what is left to do."
         } else {
-            " Its last request was not sent, so this step changed nothing at Cloudflare; run \
-             the command again to finish."
+            " No request of it took effect, so it changed nothing at Cloudflare; run the \
+             command again to finish."
         }
     } else if err.is_auth_error() {
         " Check that the API token is valid and has the Secrets Store Write permission for this \

@@ -324,3 +324,47 @@ fn write_only_drift_names_the_configured_version_as_given() {
         "{unset}"
     );
 }
+
+#[test]
+fn a_cancelled_create_says_whether_the_secret_was_created() {
+    let not_created = create_cancelled("API_KEY", "acct", "store-1", false);
+    assert_eq!(not_created.summary, "Creating secret API_KEY was cancelled");
+    assert!(
+        not_created.detail.contains("the secret was not created"),
+        "{}",
+        not_created.detail
+    );
+    let unsure = create_cancelled("API_KEY", "acct", "store-1", true);
+    assert!(unsure.summary.contains("may exist"), "{}", unsure.summary);
+    assert!(
+        unsure.detail.contains(
+            "terraform import cloudflare_store_secret.<resource name> acct/store-1/API_KEY"
+        ),
+        "{}",
+        unsure.detail
+    );
+}
+
+#[test]
+fn a_stop_during_activation_says_the_secret_exists_and_what_happens_next() {
+    let mut pending = remote("2026-02-01T00:00:00.000000Z", None);
+    pending.status = "pending".into();
+    let timeout = Duration::from_secs(60);
+    let created = not_active(&pending, timeout, &WaitError::Cancelled, Change::Created);
+    assert!(
+        created.detail.contains("(it was \"pending\")"),
+        "{}",
+        created.detail
+    );
+    assert!(
+        created
+            .detail
+            .contains("asked the provider to stop after secret API_KEY was created"),
+        "{}",
+        created.detail
+    );
+    assert!(created.detail.contains("tainted"), "{}", created.detail);
+    let updated = not_active(&pending, timeout, &WaitError::Cancelled, Change::Updated);
+    assert!(updated.detail.contains("was updated"), "{}", updated.detail);
+    assert!(!updated.detail.contains("tainted"), "{}", updated.detail);
+}
