@@ -191,7 +191,8 @@ impl Resource<ProviderData> for StoreSecretResource {
                         format!("Unable to create secret {name}"),
                         format!(
                             "Unable to create secret {name}: store_id is not set, so the \
-                             account's {DEFAULT_STORE_NAME} is used. {why}{outcome}"
+                             account's {DEFAULT_STORE_NAME} is used. {}.{outcome}",
+                            why.trim_end_matches('.')
                         ),
                     );
                     return resp;
