@@ -272,6 +272,16 @@ impl Workdir {
         Run::from(self.workspace.run_with_env(args, extra_env))
     }
 
+    /// Starts terraform in the background with stdout and stderr captured.
+    pub fn spawn(&self, args: &[&str]) -> std::process::Child {
+        self.workspace
+            .command(args, &[])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("starting terraform")
+    }
+
     /// Runs terraform with no credentials in the environment.
     pub fn run_without_credentials(&self, args: &[&str]) -> Run {
         Run::from(

@@ -177,6 +177,20 @@ impl Workspace {
 
     /// Runs `terraform <args>` here with the workspace's environment plus `extra_env`.
     pub fn run_with_env(&self, args: &[&str], extra_env: &[(&str, &str)]) -> TfOutput {
+        let output = self
+            .command(args, extra_env)
+            .output()
+            .expect("running terraform");
+        TfOutput {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+
+    /// `terraform <args>` ready to run here with the workspace's environment plus `extra_env`
+    /// (for callers that need the process itself, e.g. to interrupt it).
+    pub fn command(&self, args: &[&str], extra_env: &[(&str, &str)]) -> Command {
         let mut command = Command::new(&self.terraform);
         command
             .args(args)
@@ -193,12 +207,7 @@ impl Workspace {
         for (key, value) in extra_env {
             command.env(key, value);
         }
-        let output = command.output().expect("running terraform");
-        TfOutput {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        command
     }
 
     pub fn run(&self, args: &[&str]) -> TfOutput {
