@@ -1023,3 +1023,68 @@ resource "cloudflare_store_secret" "secret" {{
     tf.destroy();
     emulator.assert_empty();
 }
+
+#[test]
+fn import_blocks_adopt_an_existing_store_and_secret_in_one_plan() {
+    let mut config = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN);
+    config.activation_delay = std::time::Duration::ZERO;
+    let emulator = Emulator::start_with(config);
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "import_blocks_adopt_an_existing_store_and_secret_in_one_plan",
+    ) else {
+        return;
+    };
+    let store_id = emulator.create_store("default_secrets_store");
+    let secret_id = emulator.create_secret(&store_id, "ADOPTED", "outside-value");
+    tf.config(&format!(
+        r#"import {{
+  to = {STORE}
+  id = "{ACCOUNT_ID}/default_secrets_store"
+}}
+
+import {{
+  to = {SECRET}
+  id = "ADOPTED"
+}}
+
+resource "cloudflare_secrets_store" "store" {{}}
+
+resource "cloudflare_store_secret" "secret" {{
+  store_id = cloudflare_secrets_store.store.id
+  name     = "ADOPTED"
+  value_wo = "outside-value"
+  comment  = "now managed by Terraform"
+}}"#
+    ));
+    // One plan imports both; the secret gets an in-place update for its comment, nothing is
+    // created or replaced.
+    let plan = tf.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.text());
+    assert!(
+        plan.text()
+            .contains("Plan: 2 to import, 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.text()
+    );
+    tf.apply();
+    let store = tf.resource(STORE);
+    assert_eq!(store["id"], store_id.as_str());
+    assert_eq!(store["name"], "default_secrets_store");
+    let secret = tf.resource(SECRET);
+    assert_eq!(secret["id"], secret_id.as_str());
+    assert_eq!(secret["store_id"], store_id.as_str());
+    assert_eq!(secret["comment"], "now managed by Terraform");
+    assert!(secret["value_wo"].is_null());
+    // The value was never re-sent: value_wo without a version is not pushed on import.
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("outside-value")
+    );
+    assert_eq!(emulator.state.stores().len(), 1);
+    assert_eq!(emulator.state.secrets().len(), 1);
+    tf.assert_plan_empty();
+
+    tf.destroy();
+    emulator.assert_empty();
+}
