@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use secrecy::SecretString;
-use terraform_provider_cloudflare::cloudflare::{Client, ClientConfig, Credentials, NewSecret};
+use terraform_provider_cloudflare::cloudflare::{
+    Client, ClientConfig, Credentials, NewSecret, Secret,
+};
 use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState};
 use terraform_provider_cloudflare::provider::{
     CloudflareProvider, DEFAULT_STORE_NAME, ProviderData,
@@ -78,6 +80,22 @@ async fn setup() -> Setup {
 /// A token that never fires: these tests do not stop the provider.
 fn never() -> CancellationToken {
     CancellationToken::new()
+}
+
+impl Setup {
+    /// Creates a secret named `name` (value "v", scope workers) through the plain client.
+    async fn secret(&self, store_id: &str, name: &str) -> Secret {
+        let new = NewSecret {
+            name: name.to_string(),
+            value: SecretString::from("v".to_string()),
+            scopes: vec!["workers".to_string()],
+            comment: None,
+        };
+        self.client
+            .create_secret(ACCOUNT, store_id, new)
+            .await
+            .unwrap()
+    }
 }
 
 fn store_posts(state: &EmulatorState) -> usize {
@@ -171,20 +189,7 @@ async fn refreshes_share_one_listing_until_a_write() {
     let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
     let mut ids = Vec::new();
     for name in ["A", "B", "C"] {
-        let secret = s
-            .client
-            .create_secret(
-                ACCOUNT,
-                &store.id,
-                NewSecret {
-                    name: name.to_string(),
-                    value: SecretString::from("v".to_string()),
-                    scopes: vec!["workers".to_string()],
-                    comment: None,
-                },
-            )
-            .await
-            .unwrap();
+        let secret = s.secret(&store.id, name).await;
         ids.push(secret.id);
     }
     s.state.clear_request_log();
@@ -240,20 +245,7 @@ async fn refreshes_share_one_listing_until_a_write() {
 async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret() {
     let s = setup().await;
     let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
-    let secret = s
-        .client
-        .create_secret(
-            ACCOUNT,
-            &store.id,
-            NewSecret {
-                name: "KEPT".to_string(),
-                value: SecretString::from("v".to_string()),
-                scopes: vec!["workers".to_string()],
-                comment: None,
-            },
-        )
-        .await
-        .unwrap();
+    let secret = s.secret(&store.id, "KEPT").await;
     // A 404 "no route" (wrong base_url path or account id) says nothing about the secret:
     // reading it as gone would drop it from state and plan a duplicate.
     let other_account = "ffffffffffffffffffffffffffffffff";
@@ -276,20 +268,7 @@ async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret()
 async fn a_secret_shown_as_deleted_is_gone_for_refresh_and_lookup_by_name() {
     let s = setup().await;
     let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
-    let secret = s
-        .client
-        .create_secret(
-            ACCOUNT,
-            &store.id,
-            NewSecret {
-                name: "TOMBSTONE".to_string(),
-                value: SecretString::from("v".to_string()),
-                scopes: vec!["workers".to_string()],
-                comment: None,
-            },
-        )
-        .await
-        .unwrap();
+    let secret = s.secret(&store.id, "TOMBSTONE").await;
     assert!(s.state.mark_secret_deleted_for_test(&secret.id));
     let shown = s
         .client
@@ -393,20 +372,7 @@ async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_not
 async fn a_stop_during_a_long_retry_after_ends_a_refresh_promptly_and_keeps_the_state() {
     let s = setup().await;
     let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
-    let secret = s
-        .client
-        .create_secret(
-            ACCOUNT,
-            &store.id,
-            NewSecret {
-                name: "KEPT".to_string(),
-                value: SecretString::from("v".to_string()),
-                scopes: vec!["workers".to_string()],
-                comment: None,
-            },
-        )
-        .await
-        .unwrap();
+    let secret = s.secret(&store.id, "KEPT").await;
     let current = secret_object(&[
         ("id", Value::string(&secret.id)),
         ("account_id", Value::string(ACCOUNT)),
