@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 
 use super::import_id::{StoreImport, parse_store_import};
-use super::values::{api_error, error, known_string, string_or_null};
+use super::values::{account_id_attribute, api_error, error, known_string, string_or_null};
 use crate::cloudflare::{Client, ListSecretsParams, Store};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
@@ -92,15 +92,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
                     .computed()
                     .use_state_for_unknown()
                     .description("Store id (32 hexadecimal characters)."),
-                Attribute::string("account_id")
-                    .optional()
-                    .computed()
-                    .requires_replace()
-                    .use_state_for_unknown()
-                    .description(
-                        "Account that owns the store. Defaults to the provider's `account_id`. \
-                         Changing it replaces the store.",
-                    ),
+                account_id_attribute("store"),
                 Attribute::string("name")
                     .optional()
                     .computed()

@@ -14,7 +14,8 @@ use serde::{Deserialize, Serialize};
 use super::activation::{ACTIVE, WaitError, wait_until_active};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use super::values::{
-    api_error, error, existing_default_store_id, known_string, known_strings, string_or_null,
+    account_id_attribute, api_error, error, existing_default_store_id, known_string, known_strings,
+    string_or_null,
 };
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
@@ -656,15 +657,7 @@ fn schema() -> Schema {
                 .computed()
                 .use_state_for_unknown()
                 .description("Secret id."),
-            Attribute::string("account_id")
-                .optional()
-                .computed()
-                .requires_replace()
-                .use_state_for_unknown()
-                .description(
-                    "Account that owns the store. Defaults to the provider's `account_id`. \
-                     Changing it replaces the secret.",
-                ),
+            account_id_attribute("secret"),
             Attribute::string("store_id")
                 .optional()
                 .computed()
