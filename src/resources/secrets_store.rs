@@ -1,17 +1,21 @@
 //! Resource `cloudflare_secrets_store`: create (or adopt) a store, import it by id or name,
 //! refuse to destroy a non-empty store unless `force_destroy` is set.
 
+mod list;
+mod moved;
+
 use async_trait::async_trait;
 
+use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{StoreImport, parse_store_import};
 use super::values::{account_id_attribute, api_error, error, known_string, string_or_null};
 use crate::cloudflare::{Client, ListSecretsParams, Store};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
-    ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ModifyPlanRequest,
-    ModifyPlanResponse, ReadRequest, ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse,
-    Value,
+    GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
+    ListResource, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse, MoveState, ReadRequest,
+    ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse, Value,
 };
 
 /// The `cloudflare_secrets_store` resource.
@@ -269,6 +273,34 @@ impl Resource<ProviderData> for SecretsStoreResource {
     fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
         Some(self)
     }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema(&[("id", "Store id.")]))
+    }
+
+    fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {
+        Some(self)
+    }
+
+    fn config_generator(&self) -> Option<&dyn GenerateConfig> {
+        Some(self)
+    }
+
+    fn state_mover(&self) -> Option<&dyn MoveState> {
+        Some(self)
+    }
+}
+
+/// Generated configuration leaves out `adopt` and `force_destroy` at their defaults.
+impl GenerateConfig for SecretsStoreResource {
+    fn generate_config(&self, mut generated: Value) -> Value {
+        for flag in ["adopt", "force_destroy"] {
+            if generated.get(flag).as_bool() == Some(false) {
+                generated.set(flag, Value::Null);
+            }
+        }
+        generated
+    }
 }
 
 /// Creates the store, or takes over an existing one of the same name when `adopt` is set.
@@ -372,6 +404,17 @@ fn max_stores_error(
 impl ImportState<ProviderData> for SecretsStoreResource {
     async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
         let mut resp = ImportStateResponse::default();
+        if !req.identity.is_null() {
+            match state_from_identity(&req.identity, &["id"], &req.provider, "store") {
+                Ok(state) => {
+                    let mut model = StoreModel::from_value(&state);
+                    model.adopt = false;
+                    resp.state = model.to_value();
+                }
+                Err(diag) => resp.diagnostics.0.push(diag),
+            }
+            return resp;
+        }
         let parsed = match parse_store_import(&req.id) {
             Ok(parsed) => parsed,
             Err(detail) => {

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+use super::adoption::IdentitySchema;
 use super::diagnostics::{Diagnostics, PathStep};
 use super::framework::*;
 use super::proto::tfplugin6 as pb;
@@ -22,15 +23,19 @@ use super::wire::{
 };
 use super::{json, plan};
 
+mod adoption;
 mod operations;
 
-use operations::{error_diagnostics, wire_error};
+use operations::{error_diagnostics, not_configured, wire_error};
 
 /// A resource with its schema and wire type, computed once.
 struct ResourceEntry<D> {
     resource: Arc<dyn Resource<D>>,
     schema: Schema,
     ty: Type,
+    identity: Option<IdentitySchema>,
+    /// The `config` block schema of its list resource, if it has one.
+    list_schema: Option<Schema>,
 }
 
 /// A data source with its schema and wire type, computed once.
@@ -79,6 +84,8 @@ impl<P: Provider> ProviderService<P> {
                     resource: resource.clone(),
                     schema,
                     ty,
+                    identity: resource.identity_schema(),
+                    list_schema: resource.lister().map(|lister| lister.list_schema()),
                 };
                 (resource.type_name().to_string(), entry)
             })
@@ -181,6 +188,9 @@ with_diagnostics!(
     pb::import_resource_state::Response,
     pb::upgrade_resource_state::Response,
     pb::read_data_source::Response,
+    pb::upgrade_resource_identity::Response,
+    pb::move_resource_state::Response,
+    pb::generate_resource_config::Response,
 );
 
 #[tonic::async_trait]
@@ -206,6 +216,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            list_resources: self
+                .resources
+                .iter()
+                .filter(|(_, entry)| entry.list_schema.is_some())
+                .map(|(name, _)| pb::get_metadata::ListResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -226,6 +244,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .data_sources
                 .iter()
                 .map(|(name, entry)| (name.clone(), schema_to_proto(&entry.schema)))
+                .collect(),
+            list_resource_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(name, entry)| {
+                    Some((name.clone(), schema_to_proto(entry.list_schema.as_ref()?)))
+                })
                 .collect(),
             server_capabilities: Some(server_capabilities()),
             ..Default::default()
@@ -307,10 +332,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Reply<pb::get_resource_identity_schemas::Response> {
-        // No resource of this provider has an identity.
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        tracing::debug!(rpc = "GetResourceIdentitySchemas");
+        Ok(Response::new(self.identity_schemas()))
     }
 
     async fn upgrade_resource_identity(
@@ -318,18 +341,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::upgrade_resource_identity::Request>,
     ) -> Reply<pb::upgrade_resource_identity::Response> {
         let req = request.into_inner();
-        let diags = error_diagnostics(
-            "Resource identity not supported",
-            format!(
-                "The resource type {} has no resource identity. Remove identity data from the \
-                 state or configuration.",
-                req.type_name
-            ),
-        );
-        Ok(Response::new(pb::upgrade_resource_identity::Response {
-            upgraded_identity: None,
-            diagnostics: diagnostics_to_proto(&diags),
-        }))
+        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name, version = req.version);
+        reply!(
+            self.upgrade_identity(req),
+            pb::upgrade_resource_identity::Response
+        )
     }
 
     async fn configure_provider(
@@ -401,18 +417,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::move_resource_state::Request>,
     ) -> Reply<pb::move_resource_state::Response> {
         let req = request.into_inner();
-        let diags = error_diagnostics(
-            "Moving resources across types is not supported",
-            format!(
-                "{} cannot take over state from {}. Remove the `moved` block and import the \
-                 object instead.",
-                req.target_type_name, req.source_type_name
-            ),
-        );
-        Ok(Response::new(pb::move_resource_state::Response {
-            diagnostics: diagnostics_to_proto(&diags),
-            ..Default::default()
-        }))
+        tracing::debug!(rpc = "MoveResourceState", source_type_name = %req.source_type_name, target_type_name = %req.target_type_name);
+        reply!(self.move_state(req), pb::move_resource_state::Response)
     }
 
     async fn read_data_source(
@@ -472,7 +478,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         request: Request<pb::validate_list_resource_config::Request>,
     ) -> Reply<pb::validate_list_resource_config::Response> {
-        let diags = no_list_resource(&request.into_inner().type_name);
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateListResourceConfig", type_name = %req.type_name);
+        let diags = self.validate_list(req);
         Ok(Response::new(pb::validate_list_resource_config::Response {
             diagnostics: diagnostics_to_proto(&diags),
         }))
@@ -484,12 +492,18 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         request: Request<pb::list_resource::Request>,
     ) -> Reply<Self::ListResourceStream> {
-        let diags = no_list_resource(&request.into_inner().type_name);
-        let event = pb::list_resource::Event {
-            diagnostic: diagnostics_to_proto(&diags),
-            ..Default::default()
-        };
-        Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ListResource", type_name = %req.type_name, limit = req.limit);
+        match self.start_list(req) {
+            Ok(events) => Ok(Response::new(events)),
+            Err(diags) => {
+                let event = pb::list_resource::Event {
+                    diagnostic: diagnostics_to_proto(&diags),
+                    ..Default::default()
+                };
+                Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+            }
+        }
     }
 
     async fn generate_resource_config(
@@ -497,18 +511,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::generate_resource_config::Request>,
     ) -> Reply<pb::generate_resource_config::Response> {
         let req = request.into_inner();
-        let diags = error_diagnostics(
-            "Configuration generation not supported",
-            format!(
-                "This provider cannot generate configuration for {:?}; write the resource \
-                 block by hand.",
-                req.type_name
-            ),
-        );
-        Ok(Response::new(pb::generate_resource_config::Response {
-            config: None,
-            diagnostics: diagnostics_to_proto(&diags),
-        }))
+        tracing::debug!(rpc = "GenerateResourceConfig", type_name = %req.type_name);
+        reply!(
+            self.generate_config(req),
+            pb::generate_resource_config::Response
+        )
     }
 
     async fn get_functions(
@@ -553,16 +560,9 @@ fn server_capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: true,
-        move_resource_state: false,
-        generate_resource_config: false,
+        move_resource_state: true,
+        generate_resource_config: true,
     }
-}
-
-fn no_list_resource(type_name: &str) -> Diagnostics {
-    error_diagnostics(
-        "Unknown list resource type",
-        format!("This provider has no list resource type {type_name:?} for `terraform query`."),
-    )
 }
 
 fn no_ephemeral(type_name: &str) -> Diagnostics {

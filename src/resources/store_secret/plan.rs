@@ -1,11 +1,14 @@
 //! Plan adjustments for `cloudflare_store_secret`: unknowns only where apply will decide,
-//! prior values kept when nothing changes, `value_wo` always null.
+//! prior values kept when nothing changes, `value_wo` always null, and no create without a
+//! value.
 
 use async_trait::async_trait;
 
 use super::{DEFAULT_SCOPES, StoreSecretResource};
 use crate::provider::ProviderData;
-use crate::tfplugin::{AttributePath, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse, Value};
+use crate::tfplugin::{
+    AttributePath, Diagnostics, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse, Value,
+};
 
 /// Attributes the user controls that an in-place update sends to the API.
 const UPDATABLE: [&str; 4] = ["value", "value_wo_version", "scopes", "comment"];
@@ -22,6 +25,12 @@ impl ModifyPlan<ProviderData> for StoreSecretResource {
         if req.planned_state.is_null() {
             return resp;
         }
+        if req.prior_state.is_null() {
+            resp.diagnostics = needs_value_to_create(&req.config);
+            if resp.diagnostics.has_errors() {
+                return resp;
+            }
+        }
         let provider_account = req.provider.account_id().known().cloned();
         let (planned, requires_replace) = plan_secret(
             &req.prior_state,
@@ -33,6 +42,27 @@ impl ModifyPlan<ProviderData> for StoreSecretResource {
         resp.requires_replace = requires_replace;
         resp
     }
+}
+
+/// A secret whose value is managed elsewhere (neither `value` nor `value_wo`) cannot be
+/// created: an error when `config` is such a secret and the plan would create it.
+pub fn needs_value_to_create(config: &Value) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    if config.get("value").is_null() && config.get("value_wo").is_null() {
+        let name = config.get("name").as_str().unwrap_or("<unknown name>");
+        diags.error_at(
+            AttributePath::root("value_wo"),
+            "A value is needed to create this secret",
+            format!(
+                "Secret {name} does not exist (it is new, or was deleted outside Terraform), so \
+                 Terraform must create it, and creating a secret needs its value. Without value \
+                 and value_wo the value is managed elsewhere, which works only for a secret that \
+                 exists. Set value_wo (Terraform 1.11+, kept out of state) or value, or create \
+                 the secret elsewhere and import it."
+            ),
+        );
+    }
+    diags
 }
 
 /// The planned state given the prior state (null on create), the generic helper's plan and the

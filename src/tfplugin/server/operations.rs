@@ -135,6 +135,7 @@ impl<P: Provider> ProviderService<P> {
         }
         plan::null_write_only(&entry.schema, &mut planned);
         if !diags.has_errors() {
+            response.planned_identity = self.identity_data(entry, &planned)?;
             response.planned_state =
                 Some(encode_value(&planned, &entry.ty).map_err(|e| wire_error("plan", e))?);
             response.requires_replace = requires_replace.iter().map(path_to_proto).collect();
@@ -199,6 +200,7 @@ impl<P: Provider> ProviderService<P> {
         };
         plan::null_write_only(&entry.schema, &mut new_state);
         Ok(pb::apply_resource_change::Response {
+            new_identity: self.identity_data(entry, &new_state)?,
             new_state: Some(
                 encode_value(&new_state, &entry.ty).map_err(|e| wire_error("new state", e))?,
             ),
@@ -228,6 +230,7 @@ impl<P: Provider> ProviderService<P> {
         let mut state = r.new_state;
         plan::null_write_only(&entry.schema, &mut state);
         Ok(pb::read_resource::Response {
+            new_identity: self.identity_data(entry, &state)?,
             new_state: Some(encode_value(&state, &entry.ty).map_err(|e| wire_error("state", e))?),
             diagnostics: diagnostics_to_proto(&r.diagnostics),
             private: r.private,
@@ -250,10 +253,13 @@ impl<P: Provider> ProviderService<P> {
                 ),
             ));
         };
+        let identity = self.import_identity(entry, req.identity.as_ref())?;
+        self.check_import_request(&req.id, &identity)?;
         let provider = self.provider_data().ok_or_else(not_configured)?;
         let r = importer
             .import_state(ImportStateRequest {
                 id: req.id,
+                identity,
                 provider,
                 cancel: self.cancel_token(),
             })
@@ -272,8 +278,8 @@ impl<P: Provider> ProviderService<P> {
                     state: Some(
                         encode_value(&state, &entry.ty).map_err(|e| wire_error("state", e))?,
                     ),
+                    identity: self.identity_data(entry, &state)?,
                     private: r.private,
-                    identity: None,
                 });
         }
         Ok(response)
