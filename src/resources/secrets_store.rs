@@ -15,7 +15,7 @@ use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
     GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
     ListResource, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse, MoveState, ReadRequest,
-    ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse, Value,
+    ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse, UpgradeState, Value,
 };
 
 /// The `cloudflare_secrets_store` resource.
@@ -88,7 +88,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
+        let schema = Schema::new(
             "A Cloudflare Secrets Store. Cloudflare allows one store per account; set \
              `adopt = true` to manage a store that already exists.",
             vec![
@@ -132,7 +132,11 @@ impl Resource<ProviderData> for SecretsStoreResource {
                     .use_state_for_unknown()
                     .description("When the store was last modified (RFC 3339)."),
             ],
-        )
+        );
+        Schema {
+            version: moved::SCHEMA_VERSION,
+            ..schema
+        }
     }
 
     async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
@@ -276,6 +280,10 @@ impl Resource<ProviderData> for SecretsStoreResource {
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
         Some(identity_schema(&[("id", "Store id.")]))
+    }
+
+    fn state_upgrader(&self) -> Option<&dyn UpgradeState> {
+        Some(self)
     }
 
     fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {

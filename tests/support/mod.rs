@@ -159,24 +159,33 @@ impl Workspace {
     /// A workspace where provider `source` (e.g. `cfsecrets/cloudflare`) resolves to `binary`
     /// through `dev_overrides`; the binary is linked as `terraform-provider-<type>`.
     pub fn with_dev_override(terraform: PathBuf, source: &str, binary: &Path) -> Workspace {
+        Workspace::with_dev_overrides(terraform, &[(source, binary)])
+    }
+
+    /// Like [`Workspace::with_dev_override`] for several providers, each `(source, binary)`
+    /// (e.g. a stand-in under another provider's address).
+    pub fn with_dev_overrides(terraform: PathBuf, overrides: &[(&str, &Path)]) -> Workspace {
         let mut ws = Workspace::new(terraform);
-        let provider_type = source.rsplit('/').next().expect("source has a type");
-        let plugin_dir = tempfile::Builder::new()
+        let plugin_root = tempfile::Builder::new()
             .prefix("tfacc-plugin-")
             .tempdir()
             .expect("creating a plugin directory");
-        std::os::unix::fs::symlink(
-            binary,
-            plugin_dir
-                .path()
-                .join(format!("terraform-provider-{provider_type}")),
-        )
-        .expect("linking the provider binary");
+        let mut lines = String::new();
+        for (index, (source, binary)) in overrides.iter().enumerate() {
+            let provider_type = source.rsplit('/').next().expect("source has a type");
+            let dir = plugin_root.path().join(index.to_string());
+            std::fs::create_dir(&dir).expect("creating a plugin directory");
+            std::os::unix::fs::symlink(
+                binary,
+                dir.join(format!("terraform-provider-{provider_type}")),
+            )
+            .expect("linking the provider binary");
+            lines.push_str(&format!("    \"{source}\" = \"{}\"\n", dir.display()));
+        }
         ws.write_cli_config(&format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"{source}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            plugin_dir.path().display()
+            "provider_installation {{\n  dev_overrides {{\n{lines}  }}\n  direct {{}}\n}}\n"
         ));
-        ws._plugin_dir = Some(plugin_dir);
+        ws._plugin_dir = Some(plugin_root);
         ws
     }
 
