@@ -338,6 +338,7 @@ async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_not
         .create(CreateRequest {
             config: planned.clone(),
             planned_state: planned,
+            planned_private: Vec::new(),
             provider: s.data.clone(),
             cancel,
         })

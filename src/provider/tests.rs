@@ -357,3 +357,19 @@ fn numeric_settings_are_range_checked() {
         Some(AttributePath::root("min_backoff"))
     );
 }
+
+#[test]
+fn real_schemas_have_no_problems() {
+    let provider = CloudflareProvider;
+    let mut checked = vec![("provider".to_string(), provider.schema())];
+    for resource in provider.resources() {
+        checked.push((resource.type_name().to_string(), resource.schema()));
+    }
+    for data_source in provider.data_sources() {
+        checked.push((data_source.type_name().to_string(), data_source.schema()));
+    }
+    assert_eq!(checked.len(), 4);
+    for (name, schema) in checked {
+        assert_eq!(schema.problems(), Vec::<String>::new(), "{name}");
+    }
+}

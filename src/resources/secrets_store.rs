@@ -4,7 +4,8 @@
 use async_trait::async_trait;
 
 use super::import_id::{StoreImport, parse_store_import};
-use super::values::{account_id_attribute, api_error, error, known_string, string_or_null};
+use super::attributes::{account_id_attribute, plan_provider_account};
+use super::values::{api_error, error, known_string, string_or_null};
 use crate::cloudflare::{Client, ListSecretsParams, Store};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
@@ -440,55 +441,20 @@ impl ImportState<ProviderData> for SecretsStoreResource {
     }
 }
 
+/// The schema plans defaults, unknowns and kept values; this adds the provider's `account_id`.
 #[async_trait]
 impl ModifyPlan<ProviderData> for SecretsStoreResource {
     async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
-        let mut planned = req.planned_state.clone();
-        let mut resp = ModifyPlanResponse {
-            planned_private: req.prior_private.clone(),
+        let mut planned = req.planned_state;
+        if !planned.is_null() {
+            let provider_account = req.provider.account_id().known().cloned();
+            plan_provider_account(&req.prior_state, &req.config, provider_account, &mut planned);
+        }
+        ModifyPlanResponse {
+            planned_state: planned,
+            planned_private: req.prior_private,
             ..ModifyPlanResponse::default()
-        };
-        if planned.is_null() {
-            return resp;
         }
-        for (name, default) in [
-            ("name", Value::string(DEFAULT_STORE_NAME)),
-            ("adopt", Value::Bool(false)),
-            ("force_destroy", Value::Bool(false)),
-        ] {
-            if req.config.get(name).is_null() {
-                planned.set(name, default);
-            }
-        }
-        if req.prior_state.is_null() {
-            for computed in ["id", "created", "modified"] {
-                planned.set(computed, Value::unknown());
-            }
-            if req.config.get("account_id").is_null() {
-                let account = req
-                    .provider
-                    .account_id()
-                    .known()
-                    .map_or_else(Value::unknown, |a| Value::string(a.clone()));
-                planned.set("account_id", account);
-            }
-        } else {
-            for kept in ["id", "created", "modified"] {
-                planned.set(kept, req.prior_state.get(kept).clone());
-            }
-            if req.config.get("account_id").is_null() {
-                planned.set("account_id", req.prior_state.get("account_id").clone());
-            }
-            for replaces in ["account_id", "name"] {
-                let (before, after) = (req.prior_state.get(replaces), planned.get(replaces));
-                if !before.is_null() && !after.is_null() && before != after {
-                    resp.requires_replace
-                        .push(crate::tfplugin::AttributePath::root(replaces));
-                }
-            }
-        }
-        resp.planned_state = planned;
-        resp
     }
 }
 

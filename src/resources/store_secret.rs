@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
+use super::attributes::account_id_attribute;
 use super::values::{
-    account_id_attribute, api_error, error, existing_default_store_id, known_string, known_strings,
-    string_or_null,
+    api_error, error, existing_default_store_id, known_string, known_strings, string_or_null,
 };
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
@@ -128,9 +128,6 @@ impl SecretModel {
 /// What the provider keeps next to the state (opaque to Terraform).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretPrivate {
-    /// The value was last pushed from `value_wo`.
-    #[serde(default)]
-    pub write_only: bool,
     /// A refresh saw the value change outside Terraform and it has not been re-pushed yet.
     #[serde(default)]
     pub value_drifted: bool,
@@ -166,7 +163,10 @@ impl Resource<ProviderData> for StoreSecretResource {
     }
 
     async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
-        let mut resp = CreateResponse::default();
+        let mut resp = CreateResponse {
+            private: req.planned_private.clone(),
+            ..CreateResponse::default()
+        };
         let data = &req.provider;
         let mut model = SecretModel::from_value(&req.planned_state);
         let (client, account_id) =
@@ -246,10 +246,9 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
         };
-        let private = SecretPrivate {
-            write_only: req.config.get("value").is_null(),
-            value_drifted: false,
-        };
+        // Start from what the plan planned; the value just sent is the configured one.
+        let mut private = SecretPrivate::decode(&req.planned_private);
+        private.value_drifted = false;
         resp.private = private.encode();
         let settled = settle(
             data,
@@ -419,10 +418,7 @@ impl Resource<ProviderData> for StoreSecretResource {
             }
         };
         if value_sent {
-            private = SecretPrivate {
-                write_only: req.config.get("value").is_null(),
-                value_drifted: false,
-            };
+            private.value_drifted = false;
         }
         resp.private = private.encode();
         let comment = model.comment.clone();

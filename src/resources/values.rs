@@ -5,21 +5,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cloudflare::Error;
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
-use crate::tfplugin::{Attribute, AttributePath, Diagnostic, Severity, Value};
-
-/// The `account_id` attribute both resources share; `object` is what a change replaces
-/// ("store", "secret").
-pub fn account_id_attribute(object: &str) -> Attribute {
-    Attribute::string("account_id")
-        .optional()
-        .computed()
-        .requires_replace()
-        .use_state_for_unknown()
-        .description(&format!(
-            "Account that owns the store. Defaults to the provider's `account_id`. Changing it \
-             replaces the {object}."
-        ))
-}
+use crate::tfplugin::{AttributePath, Diagnostic, Severity, Value};
 
 /// The string of a known, non-null string value.
 pub fn known_string(value: &Value) -> Option<String> {
