@@ -12,12 +12,11 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
-use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use super::attributes::account_id_attribute;
-use super::values::{
-    api_error, error, existing_default_store_id, known_string, known_strings, string_or_null,
-};
+use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
+use crate::common::api_errors::{api_error, existing_default_store_id};
+use crate::common::values::{known_string, known_strings, string_or_null};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
@@ -188,23 +187,23 @@ impl Resource<ProviderData> for StoreSecretResource {
                     } else {
                         ""
                     };
-                    resp.diagnostics.error(
+                    resp.diagnostics.add(Diagnostic::error(
                         format!("Unable to create secret {name}"),
                         format!(
                             "Unable to create secret {name}: store_id is not set, so the \
                              account's {DEFAULT_STORE_NAME} is used. {}.{outcome}",
                             why.trim_end_matches('.')
                         ),
-                    );
+                    ));
                     return resp;
                 }
             },
         };
         let Some(value) = configured_value(&req.config) else {
-            resp.diagnostics.error(
+            resp.diagnostics.add(Diagnostic::error(
                 format!("Unable to create secret {name}"),
                 "Neither value nor value_wo is set. Set exactly one of them.",
-            );
+            ));
             return resp;
         };
         let operation = format!("create secret {name} in store {store_id}");
@@ -221,7 +220,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let created = match created {
             Ok(secret) => secret,
             Err(e) if e.is_name_conflict() => {
-                resp.diagnostics.0.push(error(
+                resp.diagnostics.add(Diagnostic::error(
                     "Secret already exists",
                     format!(
                         "Unable to {operation}: a secret named {name} already exists there. To \
@@ -233,7 +232,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
             Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
-                resp.diagnostics.0.push(create_cancelled(
+                resp.diagnostics.add(create_cancelled(
                     &name,
                     &account_id,
                     &store_id,
@@ -242,7 +241,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
             Err(e) => {
-                resp.diagnostics.0.push(api_error(&operation, &e));
+                resp.diagnostics.add(api_error(&operation, &e));
                 return resp;
             }
         };
@@ -271,7 +270,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp.new_state = model.to_value();
         if let Some(diag) = failure {
             // The secret exists: a non-null state with an error is saved as tainted.
-            resp.diagnostics.0.push(diag);
+            resp.diagnostics.add(diag);
         }
         resp
     }
@@ -283,7 +282,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         };
         let state = SecretModel::from_value(&req.current_state);
         let (Some(secret_id), Some(store_id)) = (state.id.clone(), state.store_id.clone()) else {
-            resp.diagnostics.0.push(error(
+            resp.diagnostics.add(Diagnostic::error(
                 "Secret state is incomplete",
                 "The state has no id or store_id. Remove it with terraform state rm and import \
                  the secret again.",
@@ -311,7 +310,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
             Err(e) => {
-                resp.diagnostics.0.push(api_error(
+                resp.diagnostics.add(api_error(
                     &format!("read secret {secret_id} in store {store_id}"),
                     &e,
                 ));
@@ -326,7 +325,7 @@ impl Resource<ProviderData> for StoreSecretResource {
             if !state.value.is_null() {
                 // The plan compares config with a null value and re-sends it.
                 model.value = Value::Null;
-                resp.diagnostics.warning(
+                resp.diagnostics.add(Diagnostic::warning(
                     format!("Secret {} was changed outside Terraform", remote.name),
                     format!(
                         "Its modified time moved from {} to {} while its comment and scopes did \
@@ -335,19 +334,19 @@ impl Resource<ProviderData> for StoreSecretResource {
                         state.modified.as_deref().unwrap_or("?"),
                         remote.modified
                     ),
-                );
+                ));
             } else {
                 private.value_drifted = true;
             }
         }
         if private.value_drifted {
-            resp.diagnostics.warning(
+            resp.diagnostics.add(Diagnostic::warning(
                 format!(
                     "Secret {} may hold a value set outside Terraform",
                     remote.name
                 ),
                 write_only_drift_detail(&state.value_wo_version),
-            );
+            ));
         }
         resp.private = private.encode();
         resp.new_state = model.to_value();
@@ -371,7 +370,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                 }
             };
         let (Some(secret_id), Some(store_id)) = (prior.id.clone(), prior.store_id.clone()) else {
-            resp.diagnostics.0.push(error(
+            resp.diagnostics.add(Diagnostic::error(
                 "Secret state is incomplete",
                 "The state has no id or store_id; remove it with terraform state rm and import \
                  the secret again.",
@@ -413,7 +412,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let patched = match patched {
             Ok(secret) => secret,
             Err(e) => {
-                resp.diagnostics.0.push(api_error(&operation, &e));
+                resp.diagnostics.add(api_error(&operation, &e));
                 return resp;
             }
         };
@@ -436,7 +435,7 @@ impl Resource<ProviderData> for StoreSecretResource {
             Ok(secret) => model.apply_remote(&secret, &account_id),
             Err((secret, diag)) => {
                 model.apply_remote(&secret, &account_id);
-                resp.diagnostics.0.push(diag);
+                resp.diagnostics.add(diag);
             }
         }
         model.comment = comment;
@@ -468,7 +467,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         match result {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
-            Err(e) => resp.diagnostics.0.push(api_error(
+            Err(e) => resp.diagnostics.add(api_error(
                 &format!(
                     "delete secret {} in store {store_id}",
                     prior.name.as_deref().unwrap_or(&secret_id)
@@ -578,7 +577,7 @@ fn create_cancelled(
     may_have_applied: bool,
 ) -> Diagnostic {
     if may_have_applied {
-        error(
+        Diagnostic::error(
             format!("Creating secret {name} was cancelled; it may exist"),
             format!(
                 "Terraform asked the provider to stop after the request to create secret \
@@ -589,7 +588,7 @@ fn create_cancelled(
             ),
         )
     } else {
-        error(
+        Diagnostic::error(
             format!("Creating secret {name} was cancelled"),
             format!(
                 "Terraform asked the provider to stop before secret {name} was created in store \
@@ -617,7 +616,7 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
             Change::Created => "created",
             Change::Updated => "updated",
         };
-        return error(
+        return Diagnostic::error(
             format!("Stopped before secret {name} was confirmed active"),
             format!(
                 "Terraform asked the provider to stop after secret {name} was {done} in store \
@@ -633,7 +632,7 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
         }
         WaitError::Cancelled | WaitError::Api(_) => "",
     };
-    error(
+    Diagnostic::error(
         format!("Secret {name} did not become active"),
         format!(
             "Unable to confirm secret {name} in store {} is active within {}s: {why}. \
@@ -720,14 +719,15 @@ impl ImportState<ProviderData> for StoreSecretResource {
         let mut resp = ImportStateResponse::default();
         match import(&req).await {
             Ok(secret_state) => resp.state = secret_state,
-            Err(diag) => resp.diagnostics.0.push(diag),
+            Err(diag) => resp.diagnostics.add(diag),
         }
         resp
     }
 }
 
 async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnostic> {
-    let parsed = parse_secret_import(&req.id).map_err(|d| error("Invalid import id", d))?;
+    let parsed =
+        parse_secret_import(&req.id).map_err(|d| Diagnostic::error("Invalid import id", d))?;
     let data = &req.provider;
     let client = data.client_for(&req.cancel)?;
     let (account_id, store_id, key) = match parsed {
@@ -771,7 +771,7 @@ async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnos
         let what = match &key {
             SecretKey::Id(id) | SecretKey::Name(id) => id.clone(),
         };
-        error(
+        Diagnostic::error(
             "Secret not found",
             format!("Unable to {operation}: no secret with id or name {what} exists there."),
         )

@@ -516,7 +516,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::plan_resource_change::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name);
-        reply!(self.plan_wire(req).await, pb::plan_resource_change::Response)
+        reply!(
+            self.plan_wire(req).await,
+            pb::plan_resource_change::Response
+        )
     }
 
     async fn apply_resource_change(
@@ -525,7 +528,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::apply_resource_change::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name);
-        reply!(self.apply_wire(req).await, pb::apply_resource_change::Response)
+        reply!(
+            self.apply_wire(req).await,
+            pb::apply_resource_change::Response
+        )
     }
 
     async fn import_resource_state(
@@ -534,7 +540,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::import_resource_state::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name);
-        reply!(self.import_wire(req).await, pb::import_resource_state::Response)
+        reply!(
+            self.import_wire(req).await,
+            pb::import_resource_state::Response
+        )
     }
 
     async fn move_resource_state(
@@ -562,7 +571,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::read_data_source::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name);
-        reply!(self.read_data_wire(req).await, pb::read_data_source::Response)
+        reply!(
+            self.read_data_wire(req).await,
+            pb::read_data_source::Response
+        )
     }
 
     async fn validate_ephemeral_resource_config(

@@ -1,9 +1,9 @@
 //! Unit tests of `cloudflare_store_secret` planning, validation and state conversion.
 
 use super::plan::plan_secret;
-use crate::tfplugin::plan::plan_resource_change;
 use super::validate::validate;
 use super::*;
+use crate::tfplugin::plan::plan_resource_change;
 use crate::tfplugin::{AttributePath, Diagnostics, Number, Severity};
 
 fn null_object() -> Value {
@@ -186,7 +186,10 @@ fn validate_config(config: &Value) -> Diagnostics {
 fn exactly_one_value_is_required() {
     let base = with(&null_object(), &[("name", Value::string("K"))]);
     let neither = validate_config(&base);
-    assert_eq!(neither.0[0].path, Some(AttributePath::root("value")));
+    assert_eq!(
+        neither.as_slice()[0].path,
+        Some(AttributePath::root("value"))
+    );
     let both = validate_config(&with(
         &base,
         &[
@@ -194,7 +197,10 @@ fn exactly_one_value_is_required() {
             ("value_wo", Value::string("b")),
         ],
     ));
-    assert_eq!(both.0[0].path, Some(AttributePath::root("value_wo")));
+    assert_eq!(
+        both.as_slice()[0].path,
+        Some(AttributePath::root("value_wo"))
+    );
     assert!(both.has_errors());
     let unknown = validate_config(&with(
         &base,
@@ -212,15 +218,18 @@ fn value_size_limits() {
     let ok = validate_config(&with(&base, &[("value", Value::string("x".repeat(1024)))]));
     assert!(ok.is_empty());
     let large = validate_config(&with(&base, &[("value", Value::string("x".repeat(1025)))]));
-    assert_eq!(large.0[0].severity, Severity::Warning);
+    assert_eq!(large.as_slice()[0].severity, Severity::Warning);
     let too_large = validate_config(&with(
         &base,
         &[("value_wo", Value::string("x".repeat(65_537)))],
     ));
     assert!(too_large.has_errors());
-    assert_eq!(too_large.0[0].path, Some(AttributePath::root("value_wo")));
+    assert_eq!(
+        too_large.as_slice()[0].path,
+        Some(AttributePath::root("value_wo"))
+    );
     assert!(
-        !too_large.0[0].detail.contains("xxxx"),
+        !too_large.as_slice()[0].detail.contains("xxxx"),
         "never echo the value"
     );
 }
@@ -235,9 +244,9 @@ fn unknown_scopes_warn_and_empty_scopes_fail() {
         &base,
         &[("scopes", Value::string_set(["workers", "wrokers"]))],
     ));
-    assert_eq!(odd.0.len(), 1);
-    assert_eq!(odd.0[0].severity, Severity::Warning);
-    assert!(odd.0[0].summary.contains("wrokers"));
+    assert_eq!(odd.len(), 1);
+    assert_eq!(odd.as_slice()[0].severity, Severity::Warning);
+    assert!(odd.as_slice()[0].summary.contains("wrokers"));
     let empty = validate_config(&with(&base, &[("scopes", Value::Set(vec![]))]));
     assert!(empty.has_errors());
 }
@@ -252,7 +261,7 @@ fn bad_names_fail_validation() {
         ],
     );
     let diags = validate_config(&config);
-    assert_eq!(diags.0[0].path, Some(AttributePath::root("name")));
+    assert_eq!(diags.as_slice()[0].path, Some(AttributePath::root("name")));
 }
 
 fn remote(modified: &str, comment: Option<&str>) -> Secret {
@@ -401,13 +410,18 @@ fn a_store_id_change_replaces_and_an_unset_one_keeps_the_prior_store() {
     let prior = prior_state();
     let moved = with(
         &config_for(&prior),
-        &[("store_id", Value::string("0123456789abcdef0123456789abcdef"))],
+        &[(
+            "store_id",
+            Value::string("0123456789abcdef0123456789abcdef"),
+        )],
     );
     let (planned, replace) = plan(&prior, &moved, None);
     assert_eq!(replace, vec![AttributePath::root("store_id")]);
     assert!(planned.get("status").is_wholly_known());
     // The same store, now given explicitly (the implicit default store made explicit).
-    let explicit = with(&config_for(&prior), &[("store_id", prior.get("store_id").clone())]);
+    let explicit = with(
+        &config_for(&prior),
+        &[("store_id", prior.get("store_id").clone())],
+    );
     assert_eq!(plan(&prior, &explicit, None), (prior.clone(), Vec::new()));
 }
-

@@ -4,7 +4,7 @@
 //! Framework types in, framework types out: the server edge decodes and encodes.
 
 use super::{DataSourceEntry, ProviderService, ResourceEntry};
-use crate::tfplugin::diagnostics::{Diagnostics, PathStep};
+use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics, PathStep};
 use crate::tfplugin::framework::*;
 use crate::tfplugin::schema::Schema;
 use crate::tfplugin::value::Value;
@@ -12,7 +12,7 @@ use crate::tfplugin::{json, plan};
 
 pub(super) fn error_diagnostics(summary: &str, detail: impl Into<String>) -> Diagnostics {
     let mut d = Diagnostics::default();
-    d.error(summary, detail);
+    d.add(Diagnostic::error(summary, detail));
     d
 }
 
@@ -48,13 +48,15 @@ pub(super) fn reject_write_only(schema: &Schema, config: &Value) -> Diagnostics 
             .filter(|base| path.0.len() == 1 && schema.attribute(base).is_some())
             .map(|base| format!(" Set `{base}` instead, which works with every version."))
             .unwrap_or_default();
-        diags.error_at(
-            path,
-            "Write-only attribute not supported",
-            format!(
-                "`{name}` is a write-only attribute, which needs Terraform 1.11 or later (or \
+        diags.add(
+            Diagnostic::error(
+                "Write-only attribute not supported",
+                format!(
+                    "`{name}` is a write-only attribute, which needs Terraform 1.11 or later (or \
                  OpenTofu 1.11 or later). Upgrade Terraform, or remove the attribute.{alternative}"
-            ),
+                ),
+            )
+            .at(path),
         );
     }
     diags
