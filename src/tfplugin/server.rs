@@ -207,7 +207,6 @@ impl<P: Provider> ProviderService<P> {
                 .map(|state| encode(&state, &entry.ty, "state"))
                 .transpose()?,
             diagnostics: diagnostics_to_proto(&r.diagnostics),
-            ..Default::default()
         })
     }
 
