@@ -2,7 +2,6 @@
 //! object's ids) and import by identity (`import { identity = {…} }`, Terraform 1.12+).
 
 use super::import_id::is_hex_id;
-use super::values::error;
 use crate::provider::ProviderData;
 use crate::tfplugin::{Diagnostic, IdentityAttribute, IdentitySchema, Value};
 
@@ -45,7 +44,7 @@ pub fn state_from_identity(
         match identity.get(name).as_str() {
             Some(id) if is_hex_id(id) => state.set(name, Value::string(id)),
             Some(other) => {
-                return Err(error(
+                return Err(Diagnostic::error(
                     "Invalid import identity",
                     format!(
                         "The identity's {name} {other:?} is not a Cloudflare id (32 hexadecimal \
@@ -55,7 +54,7 @@ pub fn state_from_identity(
                 ));
             }
             None => {
-                return Err(error(
+                return Err(Diagnostic::error(
                     "Incomplete import identity",
                     format!(
                         "Importing a {what} by identity needs {}; {name} is missing.",

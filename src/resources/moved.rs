@@ -1,7 +1,7 @@
 //! `moved {}` from the official Cloudflare provider: which source provider and types this
 //! provider takes state over from, and the refusal for everything else.
 
-use crate::tfplugin::{Diagnostics, MoveStateRequest};
+use crate::tfplugin::{Diagnostic, Diagnostics, MoveStateRequest};
 
 /// The official Cloudflare provider's address, as Terraform sends it.
 pub const OFFICIAL_PROVIDER: &str = "registry.terraform.io/cloudflare/cloudflare";
@@ -28,8 +28,7 @@ pub fn check_source(
     {
         return Ok(());
     }
-    let mut diags = Diagnostics::default();
-    diags.error(
+    Err(Diagnostic::error(
         "Unsupported move source",
         format!(
             "{target_type} cannot take over {} of {}. A moved block can bring only \
@@ -38,8 +37,8 @@ pub fn check_source(
              removed {{ from = …, lifecycle {{ destroy = false }} }}.",
             req.source_type_name, req.source_provider_address
         ),
-    );
-    Err(diags)
+    )
+    .into())
 }
 
 /// Every required attribute of `names` present in the source state, or an error naming the
@@ -47,16 +46,15 @@ pub fn check_source(
 pub fn require_source(req: &MoveStateRequest, names: &[&str]) -> Result<(), Diagnostics> {
     for name in names {
         if source_string(req, name).is_none_or(|v| v.is_empty()) {
-            let mut diags = Diagnostics::default();
-            diags.error(
+            return Err(Diagnostic::error(
                 "Incomplete source state",
                 format!(
                     "The {} state being moved has no {name}, so the object cannot be found. \
                      Import it instead (import {{ to = …, id = \"…\" }}).",
                     req.source_type_name
                 ),
-            );
-            return Err(diags);
+            )
+            .into());
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::diagnostics::Diagnostics;
+use super::diagnostics::{Diagnostic, Diagnostics};
 use super::schema::Schema;
 use super::types::Type;
 use super::value::Value;
@@ -150,7 +150,7 @@ impl ListSink {
 
     /// Sends diagnostics about the listing (ignored when empty).
     pub async fn diagnostics(&mut self, diagnostics: Diagnostics) {
-        if !diagnostics.0.is_empty() {
+        if !diagnostics.is_empty() {
             let _ = self.sender.send(ListEvent::Diagnostics(diagnostics)).await;
         }
     }
@@ -200,15 +200,14 @@ pub fn generated_config(schema: &Schema, state: &Value) -> Value {
 
 /// An error naming the Terraform version a capability needs, for a client that lacks it.
 pub fn needs_terraform(feature: &str, version: &str, fix: &str) -> Diagnostics {
-    let mut diags = Diagnostics::default();
-    diags.error(
+    Diagnostic::error(
         format!("{feature} needs Terraform {version} or later"),
         format!(
             "{feature} needs Terraform {version} or later, and this Terraform (or OpenTofu) did \
              not send what it needs. Upgrade Terraform, or {fix}"
         ),
-    );
-    diags
+    )
+    .into()
 }
 
 #[cfg(test)]

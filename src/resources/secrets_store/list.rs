@@ -4,10 +4,10 @@ use async_trait::async_trait;
 
 use super::{SecretsStoreResource, StoreModel};
 use crate::cloudflare::Store;
+use crate::common::api_errors::api_error;
 use crate::provider::ProviderData;
-use crate::resources::values::api_error;
 use crate::tfplugin::{
-    Attribute, Diagnostics, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
+    Attribute, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
 };
 
 #[async_trait]
@@ -32,9 +32,7 @@ impl ListResource<ProviderData> for SecretsStoreResource {
             Ok(stores) => stores,
             Err(e) => {
                 let operation = format!("list the stores of account {account_id}");
-                let mut diags = Diagnostics::default();
-                diags.0.push(api_error(&operation, &e));
-                return sink.diagnostics(diags).await;
+                return sink.diagnostics(api_error(&operation, &e).into()).await;
             }
         };
         for store in &stores {

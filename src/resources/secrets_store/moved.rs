@@ -5,7 +5,7 @@
 use super::{SecretsStoreResource, StoreModel, TYPE_NAME};
 use crate::resources::moved::{check_source, require_source, source_string};
 use crate::tfplugin::{
-    MoveState, MoveStateRequest, MoveStateResponse, UpgradeState, UpgradeStateRequest,
+    Diagnostic, MoveState, MoveStateRequest, MoveStateResponse, UpgradeState, UpgradeStateRequest,
     UpgradeStateResponse,
 };
 
@@ -23,7 +23,7 @@ impl UpgradeState for SecretsStoreResource {
         if req.version > SCHEMA_VERSION
             || (req.version > 0 && req.version < OFFICIAL_SCHEMA_VERSION)
         {
-            resp.diagnostics.error(
+            resp.diagnostics.add(Diagnostic::error(
                 "Unknown store state version",
                 format!(
                     "This {TYPE_NAME} was written with schema version {}, which this provider \
@@ -32,7 +32,7 @@ impl UpgradeState for SecretsStoreResource {
                      wrote it, or remove it from state and import the store.",
                     req.version
                 ),
-            );
+            ));
             return resp;
         }
         let raw = &req.raw_state;

@@ -6,11 +6,12 @@ use async_trait::async_trait;
 
 use super::{SecretModel, StoreSecretResource};
 use crate::cloudflare::{ListSecretsParams, Secret};
+use crate::common::api_errors::{api_error, existing_default_store_id};
+use crate::common::values::known_strings;
 use crate::provider::ProviderData;
-use crate::resources::values::{api_error, existing_default_store_id, known_strings};
 use crate::tfplugin::{
-    Attribute, AttributePath, Diagnostics, ListRequest, ListResource, ListSink, ListedObject,
-    Schema, Type, Value,
+    Attribute, AttributePath, Diagnostic, Diagnostics, ListRequest, ListResource, ListSink,
+    ListedObject, Schema, Type, Value,
 };
 
 #[async_trait]
@@ -36,18 +37,19 @@ impl ListResource<ProviderData> for StoreSecretResource {
     fn validate_list_config(&self, config: &Value) -> Diagnostics {
         let mut diags = Diagnostics::default();
         if config.get("store_id").as_str() == Some("") {
-            diags.error_at(
-                AttributePath::root("store_id"),
-                "Empty store_id",
-                "store_id is empty. Remove it to list the account's default_secrets_store, or \
-                 set the id of the store to list.",
+            diags.add(
+                Diagnostic::error(
+                    "Empty store_id",
+                    "store_id is empty. Remove it to list the account's default_secrets_store, \
+                     or set the id of the store to list.",
+                )
+                .at(AttributePath::root("store_id")),
             );
         }
         diags
     }
 
     async fn list(&self, req: ListRequest<ProviderData>, mut sink: ListSink) {
-        let mut diags = Diagnostics::default();
         let data = &req.provider;
         let (client, account_id) = match data.client_and_account(&Value::Null, &req.cancel) {
             Ok(pair) => pair,
@@ -66,10 +68,7 @@ impl ListResource<ProviderData> for StoreSecretResource {
                 .await;
                 match found {
                     Ok(id) => id,
-                    Err(diag) => {
-                        diags.0.push(diag);
-                        return sink.diagnostics(diags).await;
-                    }
+                    Err(diag) => return sink.diagnostics(diag.into()).await,
                 }
             }
         };
@@ -85,8 +84,7 @@ impl ListResource<ProviderData> for StoreSecretResource {
             Ok(secrets) => secrets,
             Err(e) => {
                 let operation = format!("list secrets of store {store_id}");
-                diags.0.push(api_error(&operation, &e));
-                return sink.diagnostics(diags).await;
+                return sink.diagnostics(api_error(&operation, &e).into()).await;
             }
         };
         for secret in secrets
