@@ -30,6 +30,16 @@ fn identities(tf: &Workdir) -> BTreeMap<String, Json> {
     found
 }
 
+/// The id of the secret named `name`.
+fn secret_id(emulator: &Emulator, name: &str) -> String {
+    let secrets = emulator.state.secrets();
+    secrets
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.id.clone())
+        .unwrap_or_else(|| panic!("no secret {name}"))
+}
+
 /// The default store, created outside Terraform; returns its id.
 fn default_store(emulator: &Emulator) -> String {
     emulator.create_store("default_secrets_store")
@@ -54,12 +64,21 @@ fn query_lists_secrets_and_the_generated_config_plans_only_imports() {
         emulator.create_secret(&store_id, name, &format!("value-of-{name}"));
     }
     emulator.create_secret(&store_id, "OTHER_TOKEN", "value-of-other");
-    tf.config("provider \"cloudflare\" {}");
-    tf.write_file(
-        "adopt.tfquery.hcl",
-        "list \"cloudflare_store_secret\" \"app\" {\n  provider = cloudflare\n  config {\n    \
-         name_prefix = \"APP_\"\n  }\n}\n",
+    emulator.create_secret(&store_id, "APP_AI_ONLY", "value-of-ai");
+    emulator.api(
+        "PATCH",
+        &format!(
+            "/stores/{store_id}/secrets/{}",
+            secret_id(&emulator, "APP_AI_ONLY")
+        ),
+        Some(json!({ "scopes": ["ai_gateway"] })),
     );
+    // The bulk adoption example: APP_ secrets with the workers scope, and the stores.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bulk-adoption");
+    for file in ["main.tf", "secrets.tfquery.hcl"] {
+        let text = std::fs::read_to_string(example.join(file)).expect("example file");
+        tf.write_file(file, &text);
+    }
 
     let query = tf.run(&["query", "-no-color"]);
     assert_eq!(query.code, 0, "query failed:\n{}", query.text());
@@ -81,12 +100,23 @@ fn query_lists_secrets_and_the_generated_config_plans_only_imports() {
             .all(|l| l.contains(&format!("store_id={store_id}")))
     );
     assert!(!query.stdout.contains("OTHER_TOKEN"), "the prefix filters");
+    assert!(!query.stdout.contains("APP_AI_ONLY"), "the scopes filter");
+    assert!(
+        query
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("list.cloudflare_secrets_store.stores")
+                && l.trim_end().ends_with("default_secrets_store")),
+        "{}",
+        query.stdout
+    );
 
     let generate = tf.run(&["query", "-no-color", "-generate-config-out=generated.tf"]);
     assert_eq!(generate.code, 0, "query failed:\n{}", generate.text());
     let generated = std::fs::read_to_string(tf.path().join("generated.tf")).expect("generated");
-    assert_eq!(generated.matches("import {").count(), 5, "{generated}");
-    assert_eq!(generated.matches("identity = {").count(), 5, "{generated}");
+    // Five secrets and the store.
+    assert_eq!(generated.matches("import {").count(), 6, "{generated}");
+    assert_eq!(generated.matches("identity = {").count(), 6, "{generated}");
     for computed_only in ["status", "created", "modified"] {
         assert!(
             !generated.contains(computed_only),
@@ -97,16 +127,17 @@ fn query_lists_secrets_and_the_generated_config_plans_only_imports() {
 
     let plan = tf.plan_text(true);
     assert!(
-        plan.contains("Plan: 5 to import, 0 to add, 0 to change, 0 to destroy."),
+        plan.contains("Plan: 6 to import, 0 to add, 0 to change, 0 to destroy."),
         "{plan}"
     );
     tf.apply();
     tf.assert_plan_empty();
     for name in names {
-        let secret = emulator.state.secrets();
-        let id = &secret.iter().find(|s| s.name == name).expect("secret").id;
         assert_eq!(
-            emulator.state.secret_value_for_test(id).as_deref(),
+            emulator
+                .state
+                .secret_value_for_test(&secret_id(&emulator, name))
+                .as_deref(),
             Some(format!("value-of-{name}").as_str()),
             "adopting leaves the value alone"
         );
