@@ -2,7 +2,7 @@
 //! bulk DELETE, and status polls one listing per store, whatever gathered while the rate
 //! limiter or the request before held the line. Results go back to each caller.
 //!
-//! What a bulk answer means, where the API documentation is silent (docs/batching.md): a failed
+//! What a bulk answer means, where the API documentation is silent (README, "API economy"): a failed
 //! multi-item create may have been refused whole (all-or-nothing) or per item (the created ones
 //! are in `result`). Either way, every secret missing from the answer is then created on its
 //! own, so each caller gets its own outcome (e.g. "name already exists"). A bulk delete that
