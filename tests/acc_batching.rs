@@ -87,7 +87,10 @@ fn fifty_secrets_through_faults_apply_and_destroy_exactly_in_both_batch_modes() 
         assert_eq!(in_state, 50, "{mode:?}");
         let posts = count(&emulator, "POST", "/secrets");
         assert!(posts < 50, "{mode:?}: creates were batched ({posts} POSTs)");
-        assert!(faults.injected_count() > 3, "{mode:?}: faults were injected");
+        assert!(
+            faults.injected_count() > 3,
+            "{mode:?}: faults were injected"
+        );
 
         faults.clear();
         tf.assert_plan_empty();
@@ -157,7 +160,11 @@ fn a_name_that_exists_fails_only_its_own_resource_in_both_batch_modes() {
             ["ALPHA", "BRAVO", "DELTA", "ECHO", "TAKEN"],
             "{mode:?}: one each"
         );
-        let taken = emulator.state.secrets().into_iter().find(|s| s.name == "TAKEN");
+        let taken = emulator
+            .state
+            .secrets()
+            .into_iter()
+            .find(|s| s.name == "TAKEN");
         assert_eq!(
             emulator
                 .state

@@ -765,7 +765,9 @@ resource "cloudflare_store_secret" "secret" {
         .filter(|r| {
             r.method == "GET"
                 && r.path.ends_with("/secrets")
-                && r.query.as_deref().is_some_and(|q| q.contains("order=modified"))
+                && r.query
+                    .as_deref()
+                    .is_some_and(|q| q.contains("order=modified"))
                 && r.status == 200
         })
         .count();

@@ -118,7 +118,10 @@ async fn a_lone_create_and_delete_use_the_ordinary_requests() {
         .iter()
         .map(|r| format!("{} {}", r.method, r.path.rsplit('/').next().unwrap_or("")))
         .collect();
-    assert_eq!(paths, ["POST secrets".to_string(), format!("DELETE {}", secret.id)]);
+    assert_eq!(
+        paths,
+        ["POST secrets".to_string(), format!("DELETE {}", secret.id)]
+    );
 }
 
 #[tokio::test]
@@ -153,7 +156,9 @@ async fn a_name_that_exists_fails_only_its_own_create_in_both_batch_modes() {
         assert_eq!(value.as_deref(), Some("old"), "{mode:?}: untouched");
         let expected: &[&str] = match mode {
             // The batch is refused whole; then each secret alone.
-            BatchMode::AllOrNothing => &["POST 409", "POST 200", "POST 200", "POST 409", "POST 200"],
+            BatchMode::AllOrNothing => {
+                &["POST 409", "POST 200", "POST 200", "POST 409", "POST 200"]
+            }
             // A, B and C are created; TAKEN alone gets its own answer.
             BatchMode::PerItem => &["POST 200", "POST 409"],
         };
@@ -225,7 +230,10 @@ async fn status_polls_of_one_store_share_one_listing() {
         .create_secrets(
             ACCOUNT,
             &store,
-            names("POLL", 10).iter().map(|n| new_secret(n, "v")).collect(),
+            names("POLL", 10)
+                .iter()
+                .map(|n| new_secret(n, "v"))
+                .collect(),
         )
         .await
         .unwrap();
@@ -245,7 +253,10 @@ async fn status_polls_of_one_store_share_one_listing() {
     }
     assert_eq!(h.log_lines(), ["GET 200"], "one listing for ten polls");
     let query = h.state.request_log()[0].query.clone().unwrap_or_default();
-    assert!(query.contains("order=modified") && query.contains("direction=desc"), "{query}");
+    assert!(
+        query.contains("order=modified") && query.contains("direction=desc"),
+        "{query}"
+    );
 }
 
 #[tokio::test]
@@ -331,7 +342,10 @@ async fn fifty_secrets_through_faults_end_exact_in_both_batch_modes() {
             result.unwrap_or_else(|e| panic!("{mode:?}: delete: {e}"));
         }
         assert!(h.state.secrets().is_empty(), "{mode:?}: nothing left");
-        assert!(faults.injected_count() > 5, "{mode:?}: faults were injected");
+        assert!(
+            faults.injected_count() > 5,
+            "{mode:?}: faults were injected"
+        );
         faults.clear();
     }
 }

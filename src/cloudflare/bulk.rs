@@ -121,9 +121,12 @@ impl Client {
     ) -> Result<(), Error> {
         let key = (account_id.to_string(), store_id.to_string());
         let lanes = &self.inner.coalescer.deletes;
-        self.coalesced(lanes, key, secret_id.to_string(), |client, key| async move {
-            client.dispatch(LaneKind::Deletes, key).await
-        })
+        self.coalesced(
+            lanes,
+            key,
+            secret_id.to_string(),
+            |client, key| async move { client.dispatch(LaneKind::Deletes, key).await },
+        )
         .await
     }
 
@@ -137,9 +140,12 @@ impl Client {
     ) -> Result<Option<Secret>, Error> {
         let key = (account_id.to_string(), store_id.to_string());
         let lanes = &self.inner.coalescer.polls;
-        self.coalesced(lanes, key, secret_id.to_string(), |client, key| async move {
-            client.dispatch(LaneKind::Polls, key).await
-        })
+        self.coalesced(
+            lanes,
+            key,
+            secret_id.to_string(),
+            |client, key| async move { client.dispatch(LaneKind::Polls, key).await },
+        )
         .await
     }
 
@@ -364,10 +370,15 @@ impl Client {
                 call.prepaid_permit = true;
                 call.query.push(("order", "modified".into()));
                 call.query.push(("direction", "desc".into()));
-                self.paginate_until(call, MAX_PER_PAGE, |s: &Secret| s.id.as_str(), |items| {
-                    let seen = items.iter().filter(|s| wanted.contains(&s.id)).count();
-                    seen >= wanted.len()
-                })
+                self.paginate_until(
+                    call,
+                    MAX_PER_PAGE,
+                    |s: &Secret| s.id.as_str(),
+                    |items| {
+                        let seen = items.iter().filter(|s| wanted.contains(&s.id)).count();
+                        seen >= wanted.len()
+                    },
+                )
                 .await
             }
             Err(e) => Err(e),

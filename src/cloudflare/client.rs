@@ -17,8 +17,8 @@ use super::envelope::OneOrMany;
 use super::error::Error;
 use super::http;
 use super::models::{
-    CreateStoreBody, DuplicateSecretBody, ListSecretsParams, NewSecret,
-    PatchSecretBody, Quota, QuotaResult, Secret, SecretPatch, Store,
+    CreateStoreBody, DuplicateSecretBody, ListSecretsParams, NewSecret, PatchSecretBody, Quota,
+    QuotaResult, Secret, SecretPatch, Store,
 };
 use super::rate_limit::RateLimiter;
 use super::request::{Kind, MAX_PER_PAGE, Reconciled, json, require};

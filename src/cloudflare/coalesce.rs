@@ -73,7 +73,12 @@ impl<I, O> Lanes<I, O> {
     }
 
     /// Queues `item` for `key`'s lane.
-    pub(super) fn enqueue(&self, key: &StoreKey, item: I, cancel: &CancellationToken) -> Waiting<O> {
+    pub(super) fn enqueue(
+        &self,
+        key: &StoreKey,
+        item: I,
+        cancel: &CancellationToken,
+    ) -> Waiting<O> {
         let (reply, receiver) = oneshot::channel();
         let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
         let mut lanes = self.lock();

@@ -9,8 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::time::Instant;
 
 use super::AccountData;
-use crate::emulator::config::BatchMode;
 use super::inputs::{DuplicateInput, NewSecretInput, SecretPatchInput};
+use crate::emulator::config::BatchMode;
 use crate::emulator::envelope::{ApiError, ResultInfo};
 use crate::emulator::ids::new_id;
 use crate::emulator::listing::{ListQuery, paginate, sort_items};
@@ -217,7 +217,13 @@ impl AccountData {
         }
         let skipped = unknown
             .iter()
-            .map(|id| ApiError::new(StatusCode::NOT_FOUND, 1001, format!("secret_not_found: {id}")))
+            .map(|id| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    1001,
+                    format!("secret_not_found: {id}"),
+                )
+            })
             .collect();
         self.secrets
             .retain(|secret| !(secret.store_id == store_id && ids.contains(&secret.id)));
