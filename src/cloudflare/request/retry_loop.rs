@@ -99,6 +99,10 @@ where
         if !retryable && !reconcile_now {
             return Err(error);
         }
+        if let Some(wait) = failure.retry_after {
+            // The server asked everyone to wait: hold the shared pace, not just this request.
+            limiter.hold_off(policy.delay(retry, Some(wait)));
+        }
         let retries_left = retry < policy.max_retries;
         let will_retry = retryable && retries_left;
         if will_retry {
