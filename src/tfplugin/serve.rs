@@ -264,7 +264,7 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
 /// `source` is the provider address (for debug mode), e.g. `registry.terraform.io/cfsecrets/cloudflare`.
 pub fn run<P: Provider>(provider: P, source: &str, args: Vec<String>) -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    super::hclog::install_panic_hook();
+    super::hclog::install_panic_hook(source);
     let binary = args
         .first()
         .map(|a| {
