@@ -9,7 +9,8 @@ use axum::response::Response;
 use client_support::{ACCOUNT, fast_config, token};
 use terraform_provider_cloudflare::cloudflare::{Client, Error, MAX_RESPONSE_BYTES};
 
-const QUOTA: &str = r#"{"success":true,"errors":[],"messages":[],"result":{"secrets":{"quota":100,"usage":7}}}"#;
+const QUOTA: &str =
+    r#"{"success":true,"errors":[],"messages":[],"result":{"secrets":{"quota":100,"usage":7}}}"#;
 
 /// Serves every request with the quota envelope padded with spaces to `size` bytes, with a
 /// `Content-Length` or streamed in chunks without one.
