@@ -61,6 +61,10 @@ pub fn provider_server<P: Provider>(provider: P) -> ProviderServer<ProviderServi
 /// The result of running a framework call: diagnostics plus the reply fields.
 type Reply<T> = Result<Response<T>, Status>;
 
+/// A server-streaming reply: messages sent one by one as they are produced.
+pub type EventStream<T> =
+    std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
+
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P) -> ProviderService<P> {
         let provider_schema = provider.schema();
@@ -464,6 +468,49 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         }))
     }
 
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Reply<pb::validate_list_resource_config::Response> {
+        let diags = no_list_resource(&request.into_inner().type_name);
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    type ListResourceStream = EventStream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
+        let diags = no_list_resource(&request.into_inner().type_name);
+        let event = pb::list_resource::Event {
+            diagnostic: diagnostics_to_proto(&diags),
+            ..Default::default()
+        };
+        Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Reply<pb::generate_resource_config::Response> {
+        let req = request.into_inner();
+        let diags = error_diagnostics(
+            "Configuration generation not supported",
+            format!(
+                "This provider cannot generate configuration for {:?}; write the resource \
+                 block by hand.",
+                req.type_name
+            ),
+        );
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config: None,
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
     async fn get_functions(
         &self,
         _request: Request<pb::get_functions::Request>,
@@ -507,7 +554,15 @@ fn server_capabilities() -> pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: true,
         move_resource_state: false,
+        generate_resource_config: false,
     }
+}
+
+fn no_list_resource(type_name: &str) -> Diagnostics {
+    error_diagnostics(
+        "Unknown list resource type",
+        format!("This provider has no list resource type {type_name:?} for `terraform query`."),
+    )
 }
 
 fn no_ephemeral(type_name: &str) -> Diagnostics {

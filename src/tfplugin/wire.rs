@@ -55,6 +55,7 @@ fn attribute_to_proto(attribute: &Attribute) -> pb::schema::Attribute {
         description_kind: string_kind(attribute.description_kind),
         deprecated: attribute.deprecated,
         write_only: attribute.write_only,
+        deprecation_message: String::new(),
     }
 }
 
@@ -83,6 +84,7 @@ fn block_to_proto(block: &Block) -> pb::schema::Block {
         description: block.description.clone(),
         description_kind: string_kind(block.description_kind),
         deprecated: block.deprecated,
+        deprecation_message: String::new(),
     }
 }
 
