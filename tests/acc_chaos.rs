@@ -33,10 +33,10 @@ impl Chaos {
         let thread = std::thread::spawn(move || {
             let mut tick = 0u64;
             while flag.load(Ordering::Relaxed) {
-                if tick % 40 == 0 {
+                if tick.is_multiple_of(40) {
                     faults.rate_limit_next(3, 1);
                 }
-                if tick % 4 == 0 {
+                if tick.is_multiple_of(4) {
                     faults.drop_next_write_responses(1);
                 }
                 tick += 1;

@@ -348,7 +348,6 @@ fn write(value: &Value, ty: &Type, trail: &Trail) -> Result<Msgpack, CodecError>
             items
                 .iter()
                 .filter(|item| seen.insert(item.equality_key()))
-                .into_iter()
                 .enumerate()
                 .map(|(i, item)| write(item, element, &trail.index(i)))
                 .collect::<Result<_, _>>()
