@@ -1,6 +1,6 @@
-//! The `tfplugin6.Provider` gRPC service: converts wire messages, applies the framework's
-//! generic semantics (write-only checks, generic planning, create/update/delete dispatch) and
-//! delegates to the [`Provider`], [`Resource`] and [`DataSource`] implementations.
+//! The `tfplugin6.Provider` gRPC service, the edge of the framework: every protobuf message is
+//! decoded and encoded here, and `operations` (write-only checks, generic planning,
+//! create/update/delete dispatch) sees framework types only ([`rpc`] requests and replies).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use super::diagnostics::{Diagnostics, PathStep};
+use super::diagnostics::Diagnostics;
 use super::framework::*;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::{Provider as ProviderRpc, ProviderServer};
@@ -20,7 +20,6 @@ use super::wire::{
     capabilities, decode_value, diagnostics_to_proto, encode_value, path_to_proto, schema_to_proto,
     schema_type,
 };
-use super::{json, plan};
 
 mod operations;
 
@@ -183,6 +182,147 @@ with_diagnostics!(
     pb::read_data_source::Response,
 );
 
+/// Decodes one value of a request; `what` names it in the error.
+fn decode(value: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
+    decode_value(value, ty).map_err(|e| wire_error(what, e))
+}
+
+/// Encodes one value of a reply; `what` names it in the error.
+fn encode(value: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostics> {
+    encode_value(value, ty).map_err(|e| wire_error(what, e))
+}
+
+/// The edge of each resource and data-source RPC: wire request → [`rpc`] request, operation,
+/// [`rpc`] reply → wire reply. An error here (unknown type, malformed value) is the whole reply.
+impl<P: Provider> ProviderService<P> {
+    fn upgrade_wire(
+        &self,
+        req: pb::upgrade_resource_state::Request,
+    ) -> Result<pb::upgrade_resource_state::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::UpgradeResourceStateRequest {
+            version: req.version,
+            raw_state_json: req.raw_state.map(|r| r.json).unwrap_or_default(),
+        };
+        let r = self.upgrade(entry, call);
+        Ok(pb::upgrade_resource_state::Response {
+            upgraded_state: r
+                .upgraded_state
+                .map(|state| encode(&state, &entry.ty, "state"))
+                .transpose()?,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+        })
+    }
+
+    async fn read_wire(
+        &self,
+        req: pb::read_resource::Request,
+    ) -> Result<pb::read_resource::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::ReadResourceRequest {
+            current_state: decode(req.current_state.as_ref(), &entry.ty, "current state")?,
+            private: req.private,
+        };
+        let r = self.read(entry, call).await;
+        Ok(pb::read_resource::Response {
+            new_state: Some(encode(&r.new_state, &entry.ty, "state")?),
+            private: r.private,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn plan_wire(
+        &self,
+        req: pb::plan_resource_change::Request,
+    ) -> Result<pb::plan_resource_change::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::PlanResourceChangeRequest {
+            prior_state: decode(req.prior_state.as_ref(), &entry.ty, "prior state")?,
+            proposed_new_state: decode(
+                req.proposed_new_state.as_ref(),
+                &entry.ty,
+                "proposed new state",
+            )?,
+            config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
+            prior_private: req.prior_private,
+        };
+        let r = self.plan(entry, call).await;
+        Ok(pb::plan_resource_change::Response {
+            planned_state: r
+                .planned_state
+                .map(|planned| encode(&planned, &entry.ty, "plan"))
+                .transpose()?,
+            requires_replace: r.requires_replace.iter().map(path_to_proto).collect(),
+            planned_private: r.planned_private,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn apply_wire(
+        &self,
+        req: pb::apply_resource_change::Request,
+    ) -> Result<pb::apply_resource_change::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::ApplyResourceChangeRequest {
+            prior_state: decode(req.prior_state.as_ref(), &entry.ty, "prior state")?,
+            planned_state: decode(req.planned_state.as_ref(), &entry.ty, "planned state")?,
+            config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
+            planned_private: req.planned_private,
+        };
+        let r = self.apply(entry, call).await;
+        Ok(pb::apply_resource_change::Response {
+            new_state: Some(encode(&r.new_state, &entry.ty, "new state")?),
+            private: r.private,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn import_wire(
+        &self,
+        req: pb::import_resource_state::Request,
+    ) -> Result<pb::import_resource_state::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::ImportResourceStateRequest { id: req.id };
+        let r = self.import(&req.type_name, entry, call).await;
+        let mut imported_resources = Vec::new();
+        if let Some(imported) = r.imported {
+            imported_resources.push(pb::import_resource_state::ImportedResource {
+                type_name: req.type_name,
+                state: Some(encode(&imported.state, &entry.ty, "state")?),
+                private: imported.private,
+                identity: None,
+            });
+        }
+        Ok(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn read_data_wire(
+        &self,
+        req: pb::read_data_source::Request,
+    ) -> Result<pb::read_data_source::Response, Diagnostics> {
+        let entry = self.data_source(&req.type_name)?;
+        let call = rpc::ReadDataSourceRequest {
+            config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
+        };
+        let r = self.read_data(entry, call).await;
+        Ok(pb::read_data_source::Response {
+            state: r
+                .state
+                .map(|state| encode(&state, &entry.ty, "state"))
+                .transpose()?,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+}
+
 #[tonic::async_trait]
 impl<P: Provider> ProviderRpc for ProviderService<P> {
     async fn get_metadata(
@@ -260,7 +400,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::validate_resource_config::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ValidateResourceConfig", type_name = %req.type_name);
-        let diags = self.validate_resource(req);
+        let diags = self
+            .resource(&req.type_name)
+            .and_then(|entry| {
+                let config = decode(req.config.as_ref(), &entry.ty, "resource configuration")?;
+                let call = ValidateConfigRequest {
+                    config,
+                    client_capabilities: capabilities(req.client_capabilities.as_ref()),
+                };
+                Ok(self.validate_resource(entry, call))
+            })
+            .unwrap_or_else(|diags| diags);
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diagnostics_to_proto(&diags),
         }))
@@ -272,23 +422,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::validate_data_resource_config::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ValidateDataResourceConfig", type_name = %req.type_name);
-        let diags = match self.data_source(&req.type_name) {
-            Err(diags) => diags,
-            Ok(entry) => match decode_value(req.config.as_ref(), &entry.ty) {
-                Err(e) => wire_error("data source configuration", e),
-                Ok(config) => match entry.data_source.config_validator() {
-                    Some(validator) => {
-                        validator
-                            .validate_config(ValidateConfigRequest {
-                                config,
-                                client_capabilities: ClientCapabilities::default(),
-                            })
-                            .diagnostics
-                    }
-                    None => Diagnostics::default(),
-                },
-            },
-        };
+        let diags = self
+            .data_source(&req.type_name)
+            .and_then(|entry| {
+                let config = decode(req.config.as_ref(), &entry.ty, "data source configuration")?;
+                let call = ValidateConfigRequest {
+                    config,
+                    client_capabilities: ClientCapabilities::default(),
+                };
+                Ok(self.validate_data_source(entry, call))
+            })
+            .unwrap_or_else(|diags| diags);
         Ok(Response::new(pb::validate_data_resource_config::Response {
             diagnostics: diagnostics_to_proto(&diags),
         }))
@@ -300,7 +444,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::upgrade_resource_state::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name, version = req.version);
-        reply!(self.upgrade(req), pb::upgrade_resource_state::Response)
+        reply!(self.upgrade_wire(req), pb::upgrade_resource_state::Response)
     }
 
     async fn get_resource_identity_schemas(
@@ -366,7 +510,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::read_resource::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ReadResource", type_name = %req.type_name);
-        reply!(self.read(req).await, pb::read_resource::Response)
+        reply!(self.read_wire(req).await, pb::read_resource::Response)
     }
 
     async fn plan_resource_change(
@@ -375,7 +519,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::plan_resource_change::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name);
-        reply!(self.plan(req).await, pb::plan_resource_change::Response)
+        reply!(
+            self.plan_wire(req).await,
+            pb::plan_resource_change::Response
+        )
     }
 
     async fn apply_resource_change(
@@ -384,7 +531,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::apply_resource_change::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name);
-        reply!(self.apply(req).await, pb::apply_resource_change::Response)
+        reply!(
+            self.apply_wire(req).await,
+            pb::apply_resource_change::Response
+        )
     }
 
     async fn import_resource_state(
@@ -393,7 +543,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::import_resource_state::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name);
-        reply!(self.import(req).await, pb::import_resource_state::Response)
+        reply!(
+            self.import_wire(req).await,
+            pb::import_resource_state::Response
+        )
     }
 
     async fn move_resource_state(
@@ -421,7 +574,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::read_data_source::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name);
-        reply!(self.read_data(req).await, pb::read_data_source::Response)
+        reply!(
+            self.read_data_wire(req).await,
+            pb::read_data_source::Response
+        )
     }
 
     async fn validate_ephemeral_resource_config(

@@ -242,12 +242,11 @@ mod tests {
     #[test]
     fn diagnostics_carry_explicit_severity_and_path() {
         let mut diags = Diagnostics::default();
-        diags.error_at(
-            AttributePath::root("binding").index(0).attribute("name"),
-            "Bad",
-            "Fix it",
+        diags.add(
+            Diagnostic::error("Bad", "Fix it")
+                .at(AttributePath::root("binding").index(0).attribute("name")),
         );
-        diags.warning("Careful", "");
+        diags.add(Diagnostic::warning("Careful", ""));
         let proto = diagnostics_to_proto(&diags);
         assert_eq!(proto[0].severity, pb::diagnostic::Severity::Error as i32);
         assert_eq!(proto[1].severity, pb::diagnostic::Severity::Warning as i32);
