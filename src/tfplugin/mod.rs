@@ -1,6 +1,7 @@
 //! The Terraform plugin protocol layer (protocol 6). Knows nothing about Cloudflare.
 
 pub mod adoption;
+pub mod client_auth;
 pub mod diagnostics;
 pub mod framework;
 pub mod handshake;
