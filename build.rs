@@ -3,7 +3,7 @@
 use std::io;
 
 const PROTOS: &[&str] = &[
-    "proto/tfplugin6.9.proto",
+    "proto/tfplugin6.11.proto",
     "proto/grpc_controller.proto",
     "proto/grpc_stdio.proto",
     "proto/grpc_broker.proto",

@@ -338,13 +338,14 @@ async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_not
         .create(CreateRequest {
             config: planned.clone(),
             planned_state: planned,
+            planned_private: Vec::new(),
             provider: s.data.clone(),
             cancel,
         })
         .await;
     let took = started.elapsed();
     assert!(took < PROMPTLY, "a stopped create took {took:?}");
-    let diag = &resp.diagnostics.0[0];
+    let diag = &resp.diagnostics.as_slice()[0];
     assert_eq!(diag.summary, "Creating secret STOPPED was cancelled");
     assert!(
         diag.detail.contains("asked the provider to stop"),
@@ -394,7 +395,7 @@ async fn a_stop_during_a_long_retry_after_ends_a_refresh_promptly_and_keeps_the_
         .await;
     let took = started.elapsed();
     assert!(took < PROMPTLY, "a stopped refresh took {took:?}");
-    let diag = &resp.diagnostics.0[0];
+    let diag = &resp.diagnostics.as_slice()[0];
     assert!(
         diag.detail.contains("asked the provider to stop"),
         "{}",

@@ -5,10 +5,10 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
 use crate::cloudflare::{Client, ListSecretsParams, Secret};
+use crate::common::api_errors::{api_error, existing_default_store_id};
+use crate::common::rules::check_secret_name;
+use crate::common::values::known_string;
 use crate::provider::ProviderData;
-use crate::resources::values::{
-    api_error, check_secret_name, error, existing_default_store_id, known_string,
-};
 use crate::tfplugin::{
     Attribute, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
     ReadDataSourceResponse, Schema, Type, ValidateConfig, ValidateConfigRequest,
@@ -130,7 +130,7 @@ impl DataSource<ProviderData> for SecretRefDataSource {
         let mut resp = ReadDataSourceResponse::default();
         match read(&req.provider, &req.config, &req.cancel).await {
             Ok(state) => resp.state = state,
-            Err(diag) => resp.diagnostics.0.push(diag),
+            Err(diag) => resp.diagnostics.add(diag),
         }
         resp
     }
@@ -143,7 +143,7 @@ impl DataSource<ProviderData> for SecretRefDataSource {
 impl ValidateConfig for SecretRefDataSource {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
         let mut diagnostics = Diagnostics::default();
-        diagnostics.0.extend(check_secret_name(&req.config));
+        diagnostics.extend(check_secret_name(&req.config));
         ValidateConfigResponse { diagnostics }
     }
 }
@@ -209,7 +209,7 @@ async fn not_found(client: &Client, account_id: &str, store_id: &str, name: &str
         }
         Err(e) => format!("Listing its secrets failed too: {e}."),
     };
-    error(
+    Diagnostic::error(
         "Secret not found",
         format!(
             "No secret named {name:?} exists in store {store_id} (account {account_id}); names \

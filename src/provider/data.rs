@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::settings::{ACCOUNT_ID, Setting};
 use crate::cloudflare::{Client, Error, ListSecretsParams, Secret, Store};
-use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Severity, Value};
+use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// The name Cloudflare gives an account's default store, and the one this provider creates.
 pub const DEFAULT_STORE_NAME: &str = "default_secrets_store";
@@ -54,12 +54,9 @@ impl ProviderData {
     /// The API client (not bound to any request's cancellation), or an error diagnostic that
     /// says which settings to provide. Operations use [`ProviderData::client_for`].
     pub fn client(&self) -> Result<&Client, Diagnostic> {
-        self.client.as_ref().map_err(|why| Diagnostic {
-            severity: Severity::Error,
-            summary: "Cloudflare API client is not configured".to_string(),
-            detail: why.clone(),
-            path: None,
-        })
+        self.client
+            .as_ref()
+            .map_err(|why| Diagnostic::error("Cloudflare API client is not configured", why))
     }
 
     /// The API client for one operation: it stops waiting and sends nothing new once `cancel`
@@ -80,11 +77,8 @@ impl ProviderData {
 
     /// The account to use: the resource's own `account_id` attribute, else the provider's.
     pub fn resolve_account_id(&self, attribute: &Value) -> Result<String, Diagnostic> {
-        let error = |summary: &str, detail: String| Diagnostic {
-            severity: Severity::Error,
-            summary: summary.to_string(),
-            detail,
-            path: Some(AttributePath::root("account_id")),
+        let error = |summary: &str, detail: String| {
+            Diagnostic::error(summary, detail).at(AttributePath::root("account_id"))
         };
         // An unknown attribute here is one the plan left for the provider to fill in (config
         // values are known by the time an API call is made), so the provider's setting decides.
@@ -126,9 +120,7 @@ impl ProviderData {
             self.resolve_account_id(account_attribute),
         ) {
             (Ok(client), Ok(account)) => Ok((client, account)),
-            (client, account) => Err(Diagnostics(
-                client.err().into_iter().chain(account.err()).collect(),
-            )),
+            (client, account) => Err(client.err().into_iter().chain(account.err()).collect()),
         }
     }
 

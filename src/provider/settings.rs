@@ -6,7 +6,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use crate::cloudflare::is_loopback;
-use crate::tfplugin::{AttributePath, Diagnostics, Number, Value};
+use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Number, Value};
 
 /// Default for `secret_activation_timeout`.
 pub const DEFAULT_ACTIVATION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -144,16 +144,18 @@ pub fn resolve(
             _ => Source::Config,
         };
         if let Err(problem) = check_base_url(url) {
-            diags.error_at(
-                AttributePath::root(BASE_URL.0),
-                "Invalid Cloudflare API base URL",
-                format!(
-                    "The {} is {:?}: {problem}. Use an https URL such as \
+            diags.add(
+                Diagnostic::error(
+                    "Invalid Cloudflare API base URL",
+                    format!(
+                        "The {} is {:?}: {problem}. Use an https URL such as \
                      https://api.cloudflare.com/client/v4 (plain http is allowed only for \
                      loopback hosts such as http://127.0.0.1:8787/client/v4).",
-                    source.describe(BASE_URL.0),
-                    without_credentials(url)
-                ),
+                        source.describe(BASE_URL.0),
+                        without_credentials(url)
+                    ),
+                )
+                .at(AttributePath::root(BASE_URL.0)),
             );
         }
     }
@@ -177,15 +179,17 @@ pub fn resolve(
     if let (Setting::Known(min), Setting::Known(max)) = (&min_backoff, &max_backoff)
         && min > max
     {
-        diags.error_at(
-            AttributePath::root(MIN_BACKOFF.0),
-            "min_backoff is larger than max_backoff",
-            format!(
-                "min_backoff ({}s) must not exceed max_backoff ({}s). Lower min_backoff or \
+        diags.add(
+            Diagnostic::error(
+                "min_backoff is larger than max_backoff",
+                format!(
+                    "min_backoff ({}s) must not exceed max_backoff ({}s). Lower min_backoff or \
                  raise max_backoff.",
-                min.as_secs_f64(),
-                max.as_secs_f64()
-            ),
+                    min.as_secs_f64(),
+                    max.as_secs_f64()
+                ),
+            )
+            .at(AttributePath::root(MIN_BACKOFF.0)),
         );
     }
     let requests_per_second = number(config, REQUESTS_PER_SECOND, env_lookup, diags, |n| {
@@ -227,11 +231,13 @@ pub fn resolve(
 pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
     let set = |name: &str| !config.get(name).is_null();
     if set(API_KEY.0) && set(API_TOKEN.0) {
-        diags.error_at(
-            AttributePath::root(API_KEY.0),
-            "Conflicting Cloudflare credentials",
-            "Both api_token and api_key are set. Use only one: api_token (recommended) or the \
+        diags.add(
+            Diagnostic::error(
+                "Conflicting Cloudflare credentials",
+                "Both api_token and api_key are set. Use only one: api_token (recommended) or the \
              legacy api_key together with email.",
+            )
+            .at(AttributePath::root(API_KEY.0)),
         );
     }
     let mut scratch = Diagnostics::default();
@@ -262,10 +268,12 @@ fn number<T>(
     match result {
         Ok(v) => Setting::Known(v),
         Err(problem) => {
-            diags.error_at(
-                AttributePath::root(attribute),
-                format!("Invalid {attribute}"),
-                format!("The {} {problem}.", source.describe(attribute)),
+            diags.add(
+                Diagnostic::error(
+                    format!("Invalid {attribute}"),
+                    format!("The {} {problem}.", source.describe(attribute)),
+                )
+                .at(AttributePath::root(attribute)),
             );
             Setting::Unset
         }
@@ -281,26 +289,24 @@ fn duration_setting(
     match parse_duration(text) {
         Some(d) if d <= MAX_ACTIVATION_TIMEOUT => Setting::Known(d),
         Some(_) => {
-            diags.error_at(
-                AttributePath::root(attribute),
-                format!("Invalid {attribute}"),
-                format!(
+            diags.add(Diagnostic::error(format!("Invalid {attribute}"), format!(
                     "The {} is {text:?}, longer than the 24h this provider waits at most. Use a \
                      shorter duration, e.g. \"10m\".",
                     source.describe(attribute)
-                ),
-            );
+                )).at(AttributePath::root(attribute)));
             Setting::Unset
         }
         None => {
-            diags.error_at(
-                AttributePath::root(attribute),
-                format!("Invalid {attribute}"),
-                format!(
-                    "The {} is {text:?}, which is not a duration. Use a number with a unit, \
+            diags.add(
+                Diagnostic::error(
+                    format!("Invalid {attribute}"),
+                    format!(
+                        "The {} is {text:?}, which is not a duration. Use a number with a unit, \
                      e.g. \"90s\", \"2m\" or \"1m30s\" (units: ms, s, m, h).",
-                    source.describe(attribute)
-                ),
+                        source.describe(attribute)
+                    ),
+                )
+                .at(AttributePath::root(attribute)),
             );
             Setting::Unset
         }

@@ -61,7 +61,7 @@ fn both_token_and_key_is_a_validate_error_at_api_key() {
         config: cfg,
         client_capabilities: Default::default(),
     });
-    let diag = &resp.diagnostics.0[0];
+    let diag = &resp.diagnostics.as_slice()[0];
     assert_eq!(diag.severity, Severity::Error);
     assert_eq!(diag.path, Some(AttributePath::root("api_key")));
 }
@@ -100,7 +100,7 @@ fn base_url_with_credentials_is_refused_without_echoing_them() {
     ] {
         let resp = configure(&cfg, &env_pairs);
         assert!(resp.data.is_none());
-        let diag = &resp.diagnostics.0[0];
+        let diag = &resp.diagnostics.as_slice()[0];
         assert!(diag.detail.contains("credentials"), "{}", diag.detail);
         assert!(diag.detail.contains("api.example.com"), "{}", diag.detail);
         assert!(!diag.detail.contains("hunter2-pw"), "{}", diag.detail);
@@ -115,7 +115,7 @@ fn bad_base_url_from_env_names_the_variable() {
         &[("CLOUDFLARE_BASE_URL", "http://example.com/client/v4")],
     );
     assert!(resp.data.is_none());
-    let diag = &resp.diagnostics.0[0];
+    let diag = &resp.diagnostics.as_slice()[0];
     assert!(
         diag.detail.contains("CLOUDFLARE_BASE_URL"),
         "{}",
@@ -142,7 +142,7 @@ fn invalid_activation_timeout_is_an_error_at_its_path() {
         &config(&[("secret_activation_timeout", Value::string("soon"))]),
         &[],
     );
-    let diag = &resp.diagnostics.0[0];
+    let diag = &resp.diagnostics.as_slice()[0];
     assert_eq!(
         diag.path,
         Some(AttributePath::root("secret_activation_timeout"))
@@ -169,7 +169,7 @@ fn activation_timeout_beyond_a_day_is_an_error_at_its_path() {
             .collect();
         let resp = configure(&cfg, &env_pairs);
         assert!(resp.data.is_none());
-        let diag = &resp.diagnostics.0[0];
+        let diag = &resp.diagnostics.as_slice()[0];
         assert_eq!(
             diag.path,
             Some(AttributePath::root("secret_activation_timeout"))
@@ -282,7 +282,7 @@ fn client_and_account_reports_every_missing_piece_at_once() {
     let nothing = configure(&config(&[]), &[]).data.unwrap();
     let stop = CancellationToken::new();
     let diags = nothing.client_and_account(&Value::Null, &stop).unwrap_err();
-    let summaries: Vec<&str> = diags.0.iter().map(|d| d.summary.as_str()).collect();
+    let summaries: Vec<&str> = diags.iter().map(|d| d.summary.as_str()).collect();
     assert_eq!(
         summaries,
         [
@@ -339,11 +339,11 @@ fn config_wins_over_env() {
 fn numeric_settings_are_range_checked() {
     let resp = configure(&config(&[("max_retries", Value::from(-1))]), &[]);
     assert_eq!(
-        resp.diagnostics.0[0].path,
+        resp.diagnostics.as_slice()[0].path,
         Some(AttributePath::root("max_retries"))
     );
     let resp = configure(&config(&[]), &[("CLOUDFLARE_RPS", "fast")]);
-    let diag = &resp.diagnostics.0[0];
+    let diag = &resp.diagnostics.as_slice()[0];
     assert!(diag.detail.contains("CLOUDFLARE_RPS"), "{}", diag.detail);
     let resp = configure(
         &config(&[
@@ -353,7 +353,23 @@ fn numeric_settings_are_range_checked() {
         &[],
     );
     assert_eq!(
-        resp.diagnostics.0[0].path,
+        resp.diagnostics.as_slice()[0].path,
         Some(AttributePath::root("min_backoff"))
     );
+}
+
+#[test]
+fn real_schemas_have_no_problems() {
+    let provider = CloudflareProvider;
+    let mut checked = vec![("provider".to_string(), provider.schema())];
+    for resource in provider.resources() {
+        checked.push((resource.type_name().to_string(), resource.schema()));
+    }
+    for data_source in provider.data_sources() {
+        checked.push((data_source.type_name().to_string(), data_source.schema()));
+    }
+    assert_eq!(checked.len(), 4);
+    for (name, schema) in checked {
+        assert_eq!(schema.problems(), Vec::<String>::new(), "{name}");
+    }
 }

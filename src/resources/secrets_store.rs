@@ -3,15 +3,17 @@
 
 use async_trait::async_trait;
 
+use super::attributes::{account_id_attribute, plan_provider_account};
 use super::import_id::{StoreImport, parse_store_import};
-use super::values::{account_id_attribute, api_error, error, known_string, string_or_null};
 use crate::cloudflare::{Client, ListSecretsParams, Store};
+use crate::common::api_errors::api_error;
+use crate::common::values::{known_string, string_or_null};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
-    Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostics,
-    ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ModifyPlanRequest,
-    ModifyPlanResponse, ReadRequest, ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse,
-    Value,
+    Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
+    Diagnostics, ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan,
+    ModifyPlanRequest, ModifyPlanResponse, ReadRequest, ReadResponse, Resource, Schema,
+    UpdateRequest, UpdateResponse, Value,
 };
 
 /// The `cloudflare_secrets_store` resource.
@@ -152,7 +154,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
                 model.apply_remote(&store, &account_id);
                 resp.new_state = model.to_value();
             }
-            Err(diag) => resp.diagnostics.0.push(diag),
+            Err(diag) => resp.diagnostics.add(diag),
         }
         resp
     }
@@ -164,7 +166,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         };
         let mut model = StoreModel::from_value(&req.current_state);
         let Some(store_id) = model.id.clone() else {
-            resp.diagnostics.0.push(error(
+            resp.diagnostics.add(Diagnostic::error(
                 "Store state has no id",
                 "Remove it from state and import it again.",
             ));
@@ -188,7 +190,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
             // Deleted outside Terraform: null state, so the plan re-creates it.
             Err(e) if e.is_not_found() => resp.new_state = Value::Null,
             Err(e) => {
-                resp.diagnostics.0.push(api_error(
+                resp.diagnostics.add(api_error(
                     &format!("read store {store_id} in account {account_id}"),
                     &e,
                 ));
@@ -243,7 +245,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
                     .map(|s| s.len().to_string())
                     .unwrap_or_else(|_| "some".to_string());
                 let name = model.name.as_deref().unwrap_or(&store_id);
-                resp.diagnostics.error(
+                resp.diagnostics.add(Diagnostic::error(
                     "Secrets Store is not empty",
                     format!(
                         "Unable to delete store {name:?} (id {store_id}): it still holds {count} \
@@ -252,9 +254,9 @@ impl Resource<ProviderData> for SecretsStoreResource {
                          this store, run terraform apply, and destroy again; force_destroy \
                          deletes the secrets with the store."
                     ),
-                );
+                ));
             }
-            Err(e) => resp.diagnostics.0.push(api_error(
+            Err(e) => resp.diagnostics.add(api_error(
                 &format!("delete store {store_id} in account {account_id}"),
                 &e,
             )),
@@ -277,7 +279,7 @@ async fn create_or_adopt(
     account_id: &str,
     name: &str,
     adopt: bool,
-) -> Result<Store, crate::tfplugin::Diagnostic> {
+) -> Result<Store, Diagnostic> {
     let operation = format!("create store {name:?} in account {account_id}");
     let stores = client
         .list_stores(account_id)
@@ -287,7 +289,7 @@ async fn create_or_adopt(
         if adopt {
             return Ok(existing.clone());
         }
-        return Err(error(
+        return Err(Diagnostic::error(
             "Secrets Store already exists",
             format!(
                 "Unable to {operation}: the account already has a store named {name:?} (id {}). \
@@ -315,13 +317,9 @@ async fn create_or_adopt(
 
 /// The error for a store create that Terraform stopped (StopProvider) before it was known to
 /// be done.
-fn create_cancelled(
-    account_id: &str,
-    name: &str,
-    may_have_applied: bool,
-) -> crate::tfplugin::Diagnostic {
+fn create_cancelled(account_id: &str, name: &str, may_have_applied: bool) -> Diagnostic {
     if may_have_applied {
-        error(
+        Diagnostic::error(
             format!("Creating store {name:?} was cancelled; it may exist"),
             format!(
                 "Terraform asked the provider to stop after the request to create store {name:?} \
@@ -332,7 +330,7 @@ fn create_cancelled(
             ),
         )
     } else {
-        error(
+        Diagnostic::error(
             format!("Creating store {name:?} was cancelled"),
             format!(
                 "Terraform asked the provider to stop before store {name:?} was created in \
@@ -348,7 +346,7 @@ fn max_stores_error(
     account_id: &str,
     stores: &[Store],
     err: &crate::cloudflare::Error,
-) -> crate::tfplugin::Diagnostic {
+) -> Diagnostic {
     let fix = match stores.first() {
         Some(existing) => format!(
             "The account already holds store {} and Cloudflare allows one store per account. \
@@ -362,7 +360,7 @@ fn max_stores_error(
                  import the existing store with terraform import."
             .to_string(),
     };
-    error(
+    Diagnostic::error(
         "Maximum number of Secrets Stores exceeded",
         format!("Unable to {operation}: {err}.\n{fix}"),
     )
@@ -375,7 +373,8 @@ impl ImportState<ProviderData> for SecretsStoreResource {
         let parsed = match parse_store_import(&req.id) {
             Ok(parsed) => parsed,
             Err(detail) => {
-                resp.diagnostics.error("Invalid import id", detail);
+                resp.diagnostics
+                    .add(Diagnostic::error("Invalid import id", detail));
                 return resp;
             }
         };
@@ -389,7 +388,7 @@ impl ImportState<ProviderData> for SecretsStoreResource {
         let account_id = match req.provider.resolve_account_id(&account_attribute) {
             Ok(a) => a,
             Err(d) => {
-                resp.diagnostics.0.push(d);
+                resp.diagnostics.add(d);
                 return resp;
             }
         };
@@ -399,7 +398,7 @@ impl ImportState<ProviderData> for SecretsStoreResource {
                 let client = match req.provider.client_for(&req.cancel) {
                     Ok(c) => c,
                     Err(d) => {
-                        resp.diagnostics.0.push(d);
+                        resp.diagnostics.add(d);
                         return resp;
                     }
                 };
@@ -413,18 +412,18 @@ impl ImportState<ProviderData> for SecretsStoreResource {
                             } else {
                                 format!("it holds {}", describe_stores(&stores))
                             };
-                            resp.diagnostics.error(
+                            resp.diagnostics.add(Diagnostic::error(
                                 "Secrets Store not found",
                                 format!(
                                     "Unable to {operation}: the account has no store named \
                                      {name:?}; {held}."
                                 ),
-                            );
+                            ));
                             return resp;
                         }
                     },
                     Err(e) => {
-                        resp.diagnostics.0.push(api_error(&operation, &e));
+                        resp.diagnostics.add(api_error(&operation, &e));
                         return resp;
                     }
                 }
@@ -440,55 +439,25 @@ impl ImportState<ProviderData> for SecretsStoreResource {
     }
 }
 
+/// The schema plans defaults, unknowns and kept values; this adds the provider's `account_id`.
 #[async_trait]
 impl ModifyPlan<ProviderData> for SecretsStoreResource {
     async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
-        let mut planned = req.planned_state.clone();
-        let mut resp = ModifyPlanResponse {
-            planned_private: req.prior_private.clone(),
+        let mut planned = req.planned_state;
+        if !planned.is_null() {
+            let provider_account = req.provider.account_id().known().cloned();
+            plan_provider_account(
+                &req.prior_state,
+                &req.config,
+                provider_account,
+                &mut planned,
+            );
+        }
+        ModifyPlanResponse {
+            planned_state: planned,
+            planned_private: req.prior_private,
             ..ModifyPlanResponse::default()
-        };
-        if planned.is_null() {
-            return resp;
         }
-        for (name, default) in [
-            ("name", Value::string(DEFAULT_STORE_NAME)),
-            ("adopt", Value::Bool(false)),
-            ("force_destroy", Value::Bool(false)),
-        ] {
-            if req.config.get(name).is_null() {
-                planned.set(name, default);
-            }
-        }
-        if req.prior_state.is_null() {
-            for computed in ["id", "created", "modified"] {
-                planned.set(computed, Value::unknown());
-            }
-            if req.config.get("account_id").is_null() {
-                let account = req
-                    .provider
-                    .account_id()
-                    .known()
-                    .map_or_else(Value::unknown, |a| Value::string(a.clone()));
-                planned.set("account_id", account);
-            }
-        } else {
-            for kept in ["id", "created", "modified"] {
-                planned.set(kept, req.prior_state.get(kept).clone());
-            }
-            if req.config.get("account_id").is_null() {
-                planned.set("account_id", req.prior_state.get("account_id").clone());
-            }
-            for replaces in ["account_id", "name"] {
-                let (before, after) = (req.prior_state.get(replaces), planned.get(replaces));
-                if !before.is_null() && !after.is_null() && before != after {
-                    resp.requires_replace
-                        .push(crate::tfplugin::AttributePath::root(replaces));
-                }
-            }
-        }
-        resp.planned_state = planned;
-        resp
     }
 }
 

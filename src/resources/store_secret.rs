@@ -12,12 +12,11 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
+use super::attributes::account_id_attribute;
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
-use super::values::{
-    account_id_attribute, api_error, error, existing_default_store_id, known_string, known_strings,
-    string_or_null,
-};
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
+use crate::common::api_errors::{api_error, existing_default_store_id};
+use crate::common::values::{known_string, known_strings, string_or_null};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
@@ -128,9 +127,6 @@ impl SecretModel {
 /// What the provider keeps next to the state (opaque to Terraform).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretPrivate {
-    /// The value was last pushed from `value_wo`.
-    #[serde(default)]
-    pub write_only: bool,
     /// A refresh saw the value change outside Terraform and it has not been re-pushed yet.
     #[serde(default)]
     pub value_drifted: bool,
@@ -166,7 +162,10 @@ impl Resource<ProviderData> for StoreSecretResource {
     }
 
     async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
-        let mut resp = CreateResponse::default();
+        let mut resp = CreateResponse {
+            private: req.planned_private.clone(),
+            ..CreateResponse::default()
+        };
         let data = &req.provider;
         let mut model = SecretModel::from_value(&req.planned_state);
         let (client, account_id) =
@@ -188,23 +187,23 @@ impl Resource<ProviderData> for StoreSecretResource {
                     } else {
                         ""
                     };
-                    resp.diagnostics.error(
+                    resp.diagnostics.add(Diagnostic::error(
                         format!("Unable to create secret {name}"),
                         format!(
                             "Unable to create secret {name}: store_id is not set, so the \
                              account's {DEFAULT_STORE_NAME} is used. {}.{outcome}",
                             why.trim_end_matches('.')
                         ),
-                    );
+                    ));
                     return resp;
                 }
             },
         };
         let Some(value) = configured_value(&req.config) else {
-            resp.diagnostics.error(
+            resp.diagnostics.add(Diagnostic::error(
                 format!("Unable to create secret {name}"),
                 "Neither value nor value_wo is set. Set exactly one of them.",
-            );
+            ));
             return resp;
         };
         let operation = format!("create secret {name} in store {store_id}");
@@ -221,7 +220,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let created = match created {
             Ok(secret) => secret,
             Err(e) if e.is_name_conflict() => {
-                resp.diagnostics.0.push(error(
+                resp.diagnostics.add(Diagnostic::error(
                     "Secret already exists",
                     format!(
                         "Unable to {operation}: a secret named {name} already exists there. To \
@@ -233,7 +232,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
             Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
-                resp.diagnostics.0.push(create_cancelled(
+                resp.diagnostics.add(create_cancelled(
                     &name,
                     &account_id,
                     &store_id,
@@ -242,14 +241,13 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
             Err(e) => {
-                resp.diagnostics.0.push(api_error(&operation, &e));
+                resp.diagnostics.add(api_error(&operation, &e));
                 return resp;
             }
         };
-        let private = SecretPrivate {
-            write_only: req.config.get("value").is_null(),
-            value_drifted: false,
-        };
+        // Start from what the plan planned; the value just sent is the configured one.
+        let mut private = SecretPrivate::decode(&req.planned_private);
+        private.value_drifted = false;
         resp.private = private.encode();
         let settled = settle(
             data,
@@ -272,7 +270,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp.new_state = model.to_value();
         if let Some(diag) = failure {
             // The secret exists: a non-null state with an error is saved as tainted.
-            resp.diagnostics.0.push(diag);
+            resp.diagnostics.add(diag);
         }
         resp
     }
@@ -284,7 +282,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         };
         let state = SecretModel::from_value(&req.current_state);
         let (Some(secret_id), Some(store_id)) = (state.id.clone(), state.store_id.clone()) else {
-            resp.diagnostics.0.push(error(
+            resp.diagnostics.add(Diagnostic::error(
                 "Secret state is incomplete",
                 "The state has no id or store_id. Remove it with terraform state rm and import \
                  the secret again.",
@@ -312,7 +310,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
             Err(e) => {
-                resp.diagnostics.0.push(api_error(
+                resp.diagnostics.add(api_error(
                     &format!("read secret {secret_id} in store {store_id}"),
                     &e,
                 ));
@@ -327,7 +325,7 @@ impl Resource<ProviderData> for StoreSecretResource {
             if !state.value.is_null() {
                 // The plan compares config with a null value and re-sends it.
                 model.value = Value::Null;
-                resp.diagnostics.warning(
+                resp.diagnostics.add(Diagnostic::warning(
                     format!("Secret {} was changed outside Terraform", remote.name),
                     format!(
                         "Its modified time moved from {} to {} while its comment and scopes did \
@@ -336,19 +334,19 @@ impl Resource<ProviderData> for StoreSecretResource {
                         state.modified.as_deref().unwrap_or("?"),
                         remote.modified
                     ),
-                );
+                ));
             } else {
                 private.value_drifted = true;
             }
         }
         if private.value_drifted {
-            resp.diagnostics.warning(
+            resp.diagnostics.add(Diagnostic::warning(
                 format!(
                     "Secret {} may hold a value set outside Terraform",
                     remote.name
                 ),
                 write_only_drift_detail(&state.value_wo_version),
-            );
+            ));
         }
         resp.private = private.encode();
         resp.new_state = model.to_value();
@@ -372,7 +370,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                 }
             };
         let (Some(secret_id), Some(store_id)) = (prior.id.clone(), prior.store_id.clone()) else {
-            resp.diagnostics.0.push(error(
+            resp.diagnostics.add(Diagnostic::error(
                 "Secret state is incomplete",
                 "The state has no id or store_id; remove it with terraform state rm and import \
                  the secret again.",
@@ -414,15 +412,12 @@ impl Resource<ProviderData> for StoreSecretResource {
         let patched = match patched {
             Ok(secret) => secret,
             Err(e) => {
-                resp.diagnostics.0.push(api_error(&operation, &e));
+                resp.diagnostics.add(api_error(&operation, &e));
                 return resp;
             }
         };
         if value_sent {
-            private = SecretPrivate {
-                write_only: req.config.get("value").is_null(),
-                value_drifted: false,
-            };
+            private.value_drifted = false;
         }
         resp.private = private.encode();
         let comment = model.comment.clone();
@@ -440,7 +435,7 @@ impl Resource<ProviderData> for StoreSecretResource {
             Ok(secret) => model.apply_remote(&secret, &account_id),
             Err((secret, diag)) => {
                 model.apply_remote(&secret, &account_id);
-                resp.diagnostics.0.push(diag);
+                resp.diagnostics.add(diag);
             }
         }
         model.comment = comment;
@@ -472,7 +467,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         match result {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
-            Err(e) => resp.diagnostics.0.push(api_error(
+            Err(e) => resp.diagnostics.add(api_error(
                 &format!(
                     "delete secret {} in store {store_id}",
                     prior.name.as_deref().unwrap_or(&secret_id)
@@ -582,7 +577,7 @@ fn create_cancelled(
     may_have_applied: bool,
 ) -> Diagnostic {
     if may_have_applied {
-        error(
+        Diagnostic::error(
             format!("Creating secret {name} was cancelled; it may exist"),
             format!(
                 "Terraform asked the provider to stop after the request to create secret \
@@ -593,7 +588,7 @@ fn create_cancelled(
             ),
         )
     } else {
-        error(
+        Diagnostic::error(
             format!("Creating secret {name} was cancelled"),
             format!(
                 "Terraform asked the provider to stop before secret {name} was created in store \
@@ -621,7 +616,7 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
             Change::Created => "created",
             Change::Updated => "updated",
         };
-        return error(
+        return Diagnostic::error(
             format!("Stopped before secret {name} was confirmed active"),
             format!(
                 "Terraform asked the provider to stop after secret {name} was {done} in store \
@@ -637,7 +632,7 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
         }
         WaitError::Cancelled | WaitError::Api(_) => "",
     };
-    error(
+    Diagnostic::error(
         format!("Secret {name} did not become active"),
         format!(
             "Unable to confirm secret {name} in store {} is active within {}s: {why}. \
@@ -724,14 +719,15 @@ impl ImportState<ProviderData> for StoreSecretResource {
         let mut resp = ImportStateResponse::default();
         match import(&req).await {
             Ok(secret_state) => resp.state = secret_state,
-            Err(diag) => resp.diagnostics.0.push(diag),
+            Err(diag) => resp.diagnostics.add(diag),
         }
         resp
     }
 }
 
 async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnostic> {
-    let parsed = parse_secret_import(&req.id).map_err(|d| error("Invalid import id", d))?;
+    let parsed =
+        parse_secret_import(&req.id).map_err(|d| Diagnostic::error("Invalid import id", d))?;
     let data = &req.provider;
     let client = data.client_for(&req.cancel)?;
     let (account_id, store_id, key) = match parsed {
@@ -775,7 +771,7 @@ async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnos
         let what = match &key {
             SecretKey::Id(id) | SecretKey::Name(id) => id.clone(),
         };
-        error(
+        Diagnostic::error(
             "Secret not found",
             format!("Unable to {operation}: no secret with id or name {what} exists there."),
         )

@@ -66,54 +66,45 @@ pub struct Diagnostic {
     pub path: Option<AttributePath>,
 }
 
-/// The diagnostics an operation collects.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
-
-impl Diagnostics {
-    pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.push(Severity::Error, summary, detail, None);
+impl Diagnostic {
+    pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Error, summary, detail)
     }
 
-    pub fn warning(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
-        self.push(Severity::Warning, summary, detail, None);
+    pub fn warning(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+        Diagnostic::new(Severity::Warning, summary, detail)
     }
 
-    pub fn error_at(
-        &mut self,
-        path: AttributePath,
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-    ) {
-        self.push(Severity::Error, summary, detail, Some(path));
-    }
-
-    pub fn warning_at(
-        &mut self,
-        path: AttributePath,
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-    ) {
-        self.push(Severity::Warning, summary, detail, Some(path));
-    }
-
-    pub fn push(
-        &mut self,
-        severity: Severity,
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-        path: Option<AttributePath>,
-    ) {
-        self.0.push(Diagnostic {
+    fn new(severity: Severity, summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        Diagnostic {
             severity,
             summary: summary.into(),
             detail: detail.into(),
-            path,
-        });
+            path: None,
+        }
     }
 
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.0.extend(other.0);
+    /// The same diagnostic, pointing at the attribute at `path`.
+    pub fn at(mut self, path: AttributePath) -> Diagnostic {
+        self.path = Some(path);
+        self
+    }
+}
+
+/// The diagnostics an operation collects. Built as [`Diagnostic`]s, they come in one way:
+/// [`Diagnostics::add`] (or, for a whole collection, [`Diagnostics::extend`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn add(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
+        for diagnostic in other {
+            self.add(diagnostic);
+        }
     }
 
     pub fn has_errors(&self) -> bool {
@@ -124,7 +115,38 @@ impl Diagnostics {
         self.0.is_empty()
     }
 
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.0.iter()
+    }
+
+    pub fn as_slice(&self) -> &[Diagnostic] {
+        &self.0
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(diagnostic: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![diagnostic])
+    }
+}
+
+impl FromIterator<Diagnostic> for Diagnostics {
+    fn from_iter<I: IntoIterator<Item = Diagnostic>>(iter: I) -> Diagnostics {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.extend(iter);
+        diagnostics
+    }
+}
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }

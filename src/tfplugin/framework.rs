@@ -10,6 +10,8 @@ use super::diagnostics::{AttributePath, Diagnostics};
 use super::schema::Schema;
 use super::value::Value;
 
+pub mod rpc;
+
 /// What the Terraform core said it supports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ClientCapabilities {
@@ -149,6 +151,8 @@ pub trait UpgradeState: Send + Sync {
 pub struct CreateRequest<D> {
     pub config: Value,
     pub planned_state: Value,
+    /// What the plan modifier planned as private data.
+    pub planned_private: Vec<u8>,
     pub provider: Arc<D>,
     /// Cancelled when Terraform calls StopProvider.
     pub cancel: CancellationToken,

@@ -1,6 +1,6 @@
-//! The `tfplugin6.Provider` gRPC service: converts wire messages, applies the framework's
-//! generic semantics (write-only checks, generic planning, create/update/delete dispatch) and
-//! delegates to the [`Provider`], [`Resource`] and [`DataSource`] implementations.
+//! The `tfplugin6.Provider` gRPC service, the edge of the framework: every protobuf message is
+//! decoded and encoded here, and `operations` (write-only checks, generic planning,
+//! create/update/delete dispatch) sees framework types only ([`rpc`] requests and replies).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
-use super::diagnostics::{Diagnostics, PathStep};
+use super::diagnostics::Diagnostics;
 use super::framework::*;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::{Provider as ProviderRpc, ProviderServer};
@@ -20,7 +20,6 @@ use super::wire::{
     capabilities, decode_value, diagnostics_to_proto, encode_value, path_to_proto, schema_to_proto,
     schema_type,
 };
-use super::{json, plan};
 
 mod operations;
 
@@ -60,6 +59,10 @@ pub fn provider_server<P: Provider>(provider: P) -> ProviderServer<ProviderServi
 
 /// The result of running a framework call: diagnostics plus the reply fields.
 type Reply<T> = Result<Response<T>, Status>;
+
+/// A server-streaming reply: messages sent one by one as they are produced.
+pub type EventStream<T> =
+    std::pin::Pin<Box<dyn tokio_stream::Stream<Item = Result<T, Status>> + Send + 'static>>;
 
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P) -> ProviderService<P> {
@@ -179,6 +182,147 @@ with_diagnostics!(
     pb::read_data_source::Response,
 );
 
+/// Decodes one value of a request; `what` names it in the error.
+fn decode(value: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Value, Diagnostics> {
+    decode_value(value, ty).map_err(|e| wire_error(what, e))
+}
+
+/// Encodes one value of a reply; `what` names it in the error.
+fn encode(value: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostics> {
+    encode_value(value, ty).map_err(|e| wire_error(what, e))
+}
+
+/// The edge of each resource and data-source RPC: wire request → [`rpc`] request, operation,
+/// [`rpc`] reply → wire reply. An error here (unknown type, malformed value) is the whole reply.
+impl<P: Provider> ProviderService<P> {
+    fn upgrade_wire(
+        &self,
+        req: pb::upgrade_resource_state::Request,
+    ) -> Result<pb::upgrade_resource_state::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::UpgradeResourceStateRequest {
+            version: req.version,
+            raw_state_json: req.raw_state.map(|r| r.json).unwrap_or_default(),
+        };
+        let r = self.upgrade(entry, call);
+        Ok(pb::upgrade_resource_state::Response {
+            upgraded_state: r
+                .upgraded_state
+                .map(|state| encode(&state, &entry.ty, "state"))
+                .transpose()?,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+        })
+    }
+
+    async fn read_wire(
+        &self,
+        req: pb::read_resource::Request,
+    ) -> Result<pb::read_resource::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::ReadResourceRequest {
+            current_state: decode(req.current_state.as_ref(), &entry.ty, "current state")?,
+            private: req.private,
+        };
+        let r = self.read(entry, call).await;
+        Ok(pb::read_resource::Response {
+            new_state: Some(encode(&r.new_state, &entry.ty, "state")?),
+            private: r.private,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn plan_wire(
+        &self,
+        req: pb::plan_resource_change::Request,
+    ) -> Result<pb::plan_resource_change::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::PlanResourceChangeRequest {
+            prior_state: decode(req.prior_state.as_ref(), &entry.ty, "prior state")?,
+            proposed_new_state: decode(
+                req.proposed_new_state.as_ref(),
+                &entry.ty,
+                "proposed new state",
+            )?,
+            config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
+            prior_private: req.prior_private,
+        };
+        let r = self.plan(entry, call).await;
+        Ok(pb::plan_resource_change::Response {
+            planned_state: r
+                .planned_state
+                .map(|planned| encode(&planned, &entry.ty, "plan"))
+                .transpose()?,
+            requires_replace: r.requires_replace.iter().map(path_to_proto).collect(),
+            planned_private: r.planned_private,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn apply_wire(
+        &self,
+        req: pb::apply_resource_change::Request,
+    ) -> Result<pb::apply_resource_change::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::ApplyResourceChangeRequest {
+            prior_state: decode(req.prior_state.as_ref(), &entry.ty, "prior state")?,
+            planned_state: decode(req.planned_state.as_ref(), &entry.ty, "planned state")?,
+            config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
+            planned_private: req.planned_private,
+        };
+        let r = self.apply(entry, call).await;
+        Ok(pb::apply_resource_change::Response {
+            new_state: Some(encode(&r.new_state, &entry.ty, "new state")?),
+            private: r.private,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn import_wire(
+        &self,
+        req: pb::import_resource_state::Request,
+    ) -> Result<pb::import_resource_state::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let call = rpc::ImportResourceStateRequest { id: req.id };
+        let r = self.import(&req.type_name, entry, call).await;
+        let mut imported_resources = Vec::new();
+        if let Some(imported) = r.imported {
+            imported_resources.push(pb::import_resource_state::ImportedResource {
+                type_name: req.type_name,
+                state: Some(encode(&imported.state, &entry.ty, "state")?),
+                private: imported.private,
+                identity: None,
+            });
+        }
+        Ok(pb::import_resource_state::Response {
+            imported_resources,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+
+    async fn read_data_wire(
+        &self,
+        req: pb::read_data_source::Request,
+    ) -> Result<pb::read_data_source::Response, Diagnostics> {
+        let entry = self.data_source(&req.type_name)?;
+        let call = rpc::ReadDataSourceRequest {
+            config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
+        };
+        let r = self.read_data(entry, call).await;
+        Ok(pb::read_data_source::Response {
+            state: r
+                .state
+                .map(|state| encode(&state, &entry.ty, "state"))
+                .transpose()?,
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        })
+    }
+}
+
 #[tonic::async_trait]
 impl<P: Provider> ProviderRpc for ProviderService<P> {
     async fn get_metadata(
@@ -256,7 +400,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::validate_resource_config::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ValidateResourceConfig", type_name = %req.type_name);
-        let diags = self.validate_resource(req);
+        let diags = self
+            .resource(&req.type_name)
+            .and_then(|entry| {
+                let config = decode(req.config.as_ref(), &entry.ty, "resource configuration")?;
+                let call = ValidateConfigRequest {
+                    config,
+                    client_capabilities: capabilities(req.client_capabilities.as_ref()),
+                };
+                Ok(self.validate_resource(entry, call))
+            })
+            .unwrap_or_else(|diags| diags);
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: diagnostics_to_proto(&diags),
         }))
@@ -268,23 +422,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::validate_data_resource_config::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ValidateDataResourceConfig", type_name = %req.type_name);
-        let diags = match self.data_source(&req.type_name) {
-            Err(diags) => diags,
-            Ok(entry) => match decode_value(req.config.as_ref(), &entry.ty) {
-                Err(e) => wire_error("data source configuration", e),
-                Ok(config) => match entry.data_source.config_validator() {
-                    Some(validator) => {
-                        validator
-                            .validate_config(ValidateConfigRequest {
-                                config,
-                                client_capabilities: ClientCapabilities::default(),
-                            })
-                            .diagnostics
-                    }
-                    None => Diagnostics::default(),
-                },
-            },
-        };
+        let diags = self
+            .data_source(&req.type_name)
+            .and_then(|entry| {
+                let config = decode(req.config.as_ref(), &entry.ty, "data source configuration")?;
+                let call = ValidateConfigRequest {
+                    config,
+                    client_capabilities: ClientCapabilities::default(),
+                };
+                Ok(self.validate_data_source(entry, call))
+            })
+            .unwrap_or_else(|diags| diags);
         Ok(Response::new(pb::validate_data_resource_config::Response {
             diagnostics: diagnostics_to_proto(&diags),
         }))
@@ -296,7 +444,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::upgrade_resource_state::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "UpgradeResourceState", type_name = %req.type_name, version = req.version);
-        reply!(self.upgrade(req), pb::upgrade_resource_state::Response)
+        reply!(self.upgrade_wire(req), pb::upgrade_resource_state::Response)
     }
 
     async fn get_resource_identity_schemas(
@@ -362,7 +510,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::read_resource::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ReadResource", type_name = %req.type_name);
-        reply!(self.read(req).await, pb::read_resource::Response)
+        reply!(self.read_wire(req).await, pb::read_resource::Response)
     }
 
     async fn plan_resource_change(
@@ -371,7 +519,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::plan_resource_change::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "PlanResourceChange", type_name = %req.type_name);
-        reply!(self.plan(req).await, pb::plan_resource_change::Response)
+        reply!(
+            self.plan_wire(req).await,
+            pb::plan_resource_change::Response
+        )
     }
 
     async fn apply_resource_change(
@@ -380,7 +531,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::apply_resource_change::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ApplyResourceChange", type_name = %req.type_name);
-        reply!(self.apply(req).await, pb::apply_resource_change::Response)
+        reply!(
+            self.apply_wire(req).await,
+            pb::apply_resource_change::Response
+        )
     }
 
     async fn import_resource_state(
@@ -389,7 +543,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::import_resource_state::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ImportResourceState", type_name = %req.type_name);
-        reply!(self.import(req).await, pb::import_resource_state::Response)
+        reply!(
+            self.import_wire(req).await,
+            pb::import_resource_state::Response
+        )
     }
 
     async fn move_resource_state(
@@ -417,7 +574,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::read_data_source::Response> {
         let req = request.into_inner();
         tracing::debug!(rpc = "ReadDataSource", type_name = %req.type_name);
-        reply!(self.read_data(req).await, pb::read_data_source::Response)
+        reply!(
+            self.read_data_wire(req).await,
+            pb::read_data_source::Response
+        )
     }
 
     async fn validate_ephemeral_resource_config(
@@ -460,6 +620,49 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Reply<pb::close_ephemeral_resource::Response> {
         let diags = no_ephemeral(&request.into_inner().type_name);
         Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        request: Request<pb::validate_list_resource_config::Request>,
+    ) -> Reply<pb::validate_list_resource_config::Response> {
+        let diags = no_list_resource(&request.into_inner().type_name);
+        Ok(Response::new(pb::validate_list_resource_config::Response {
+            diagnostics: diagnostics_to_proto(&diags),
+        }))
+    }
+
+    type ListResourceStream = EventStream<pb::list_resource::Event>;
+
+    async fn list_resource(
+        &self,
+        request: Request<pb::list_resource::Request>,
+    ) -> Reply<Self::ListResourceStream> {
+        let diags = no_list_resource(&request.into_inner().type_name);
+        let event = pb::list_resource::Event {
+            diagnostic: diagnostics_to_proto(&diags),
+            ..Default::default()
+        };
+        Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        request: Request<pb::generate_resource_config::Request>,
+    ) -> Reply<pb::generate_resource_config::Response> {
+        let req = request.into_inner();
+        let diags = error_diagnostics(
+            "Configuration generation not supported",
+            format!(
+                "This provider cannot generate configuration for {:?}; write the resource \
+                 block by hand.",
+                req.type_name
+            ),
+        );
+        Ok(Response::new(pb::generate_resource_config::Response {
+            config: None,
             diagnostics: diagnostics_to_proto(&diags),
         }))
     }
@@ -507,7 +710,15 @@ fn server_capabilities() -> pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: true,
         move_resource_state: false,
+        generate_resource_config: false,
     }
+}
+
+fn no_list_resource(type_name: &str) -> Diagnostics {
+    error_diagnostics(
+        "Unknown list resource type",
+        format!("This provider has no list resource type {type_name:?} for `terraform query`."),
+    )
 }
 
 fn no_ephemeral(type_name: &str) -> Diagnostics {

@@ -55,6 +55,7 @@ fn attribute_to_proto(attribute: &Attribute) -> pb::schema::Attribute {
         description_kind: string_kind(attribute.description_kind),
         deprecated: attribute.deprecated,
         write_only: attribute.write_only,
+        deprecation_message: String::new(),
     }
 }
 
@@ -83,6 +84,7 @@ fn block_to_proto(block: &Block) -> pb::schema::Block {
         description: block.description.clone(),
         description_kind: string_kind(block.description_kind),
         deprecated: block.deprecated,
+        deprecation_message: String::new(),
     }
 }
 
@@ -240,12 +242,11 @@ mod tests {
     #[test]
     fn diagnostics_carry_explicit_severity_and_path() {
         let mut diags = Diagnostics::default();
-        diags.error_at(
-            AttributePath::root("binding").index(0).attribute("name"),
-            "Bad",
-            "Fix it",
+        diags.add(
+            Diagnostic::error("Bad", "Fix it")
+                .at(AttributePath::root("binding").index(0).attribute("name")),
         );
-        diags.warning("Careful", "");
+        diags.add(Diagnostic::warning("Careful", ""));
         let proto = diagnostics_to_proto(&diags);
         assert_eq!(proto[0].severity, pb::diagnostic::Severity::Error as i32);
         assert_eq!(proto[1].severity, pb::diagnostic::Severity::Warning as i32);

@@ -12,7 +12,7 @@ use std::path::Path;
 use serde_json::Value as Json;
 use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState, RequestRecord};
 
-use crate::support::{TfOutput, Workspace, terraform_or_skip};
+use crate::support::{TfOutput, Workspace, terraform_at_least, terraform_or_skip};
 
 /// The account every test works in.
 pub const ACCOUNT_ID: &str = "0123456789abcdef0123456789abcdef";
@@ -217,7 +217,24 @@ impl Run {
 impl Workdir {
     /// `None` when terraform is unavailable (the test then returns early).
     pub fn new(emulator: &Emulator, test: &str) -> Option<Workdir> {
-        let terraform = terraform_or_skip(test)?;
+        Some(Workdir::with_terraform(emulator, terraform_or_skip(test)?))
+    }
+
+    /// Like [`Workdir::new`], but `None` (with a SKIP line naming the reason) unless terraform is
+    /// at least `minimum` (major, minor), which `feature` needs.
+    pub fn at_least(
+        emulator: &Emulator,
+        test: &str,
+        minimum: (u64, u64),
+        feature: &str,
+    ) -> Option<Workdir> {
+        Some(Workdir::with_terraform(
+            emulator,
+            terraform_at_least(test, minimum, feature)?,
+        ))
+    }
+
+    fn with_terraform(emulator: &Emulator, terraform: std::path::PathBuf) -> Workdir {
         let binary = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
         let mut workspace = Workspace::with_dev_override(terraform, PROVIDER_SOURCE, binary);
         for (key, value) in [
@@ -233,7 +250,7 @@ impl Workdir {
         ] {
             workspace.set_env(key, value);
         }
-        Some(Workdir { workspace })
+        Workdir { workspace }
     }
 
     pub fn path(&self) -> &Path {

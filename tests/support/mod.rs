@@ -35,6 +35,48 @@ pub fn terraform_or_skip(test: &str) -> Option<PathBuf> {
     None
 }
 
+/// The Terraform release of `terraform` as (major, minor, patch), from `version -json`; `None` for
+/// OpenTofu (whose numbers do not line up with Terraform's features) or when it cannot be read.
+pub fn terraform_release(terraform: &Path) -> Option<(u64, u64, u64)> {
+    let output = Command::new(terraform)
+        .args(["version", "-json"])
+        .env("CHECKPOINT_DISABLE", "1")
+        .output()
+        .ok()?;
+    let shown: Json = serde_json::from_slice(&output.stdout).ok()?;
+    if shown.get("terraform_version").is_none() || terraform.ends_with("tofu") {
+        return None;
+    }
+    let mut parts = shown["terraform_version"]
+        .as_str()?
+        .split(['.', '-'])
+        .map(|p| p.parse::<u64>().ok());
+    Some((parts.next()??, parts.next()??, parts.next()??))
+}
+
+/// Like [`terraform_or_skip`], but also skips (saying why, even in CI) when the binary is older
+/// than Terraform `minimum` (major, minor), which `feature` needs.
+pub fn terraform_at_least(test: &str, minimum: (u64, u64), feature: &str) -> Option<PathBuf> {
+    let terraform = terraform_or_skip(test)?;
+    let release = terraform_release(&terraform);
+    match release {
+        Some((major, minor, _)) if (major, minor) >= minimum => Some(terraform),
+        _ => {
+            let found = release
+                .map(|(a, b, c)| format!("Terraform {a}.{b}.{c}"))
+                .unwrap_or_else(|| "not Terraform (or an unreadable version)".into());
+            eprintln!(
+                "\n*** SKIP {test}: {feature} needs Terraform {}.{} or later; {} is {found} \
+                 (set TF_ACC_TERRAFORM_PATH to a newer one, e.g. `.ci/terraform-1.15`) ***\n",
+                minimum.0,
+                minimum.1,
+                terraform.display()
+            );
+            None
+        }
+    }
+}
+
 /// A binary built by cargo next to the test executable, e.g. an example:
 /// `built_binary("examples", "protocol_test_provider")`, or `None` when it is not built.
 pub fn built_binary(subdir: &str, name: &str) -> Option<PathBuf> {

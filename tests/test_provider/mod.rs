@@ -90,10 +90,12 @@ impl Provider for TestProvider {
                 diagnostics,
             },
             None => {
-                diagnostics.error_at(
-                    AttributePath::root("store_path"),
-                    "Missing store path",
-                    "Set store_path (or TEST_PROVIDER_STORE_PATH) to a known file path.",
+                diagnostics.add(
+                    Diagnostic::error(
+                        "Missing store path",
+                        "Set store_path (or TEST_PROVIDER_STORE_PATH) to a known file path.",
+                    )
+                    .at(AttributePath::root("store_path")),
                 );
                 ConfigureResponse {
                     data: None,
@@ -206,7 +208,9 @@ impl Resource<Store> for Thing {
             objects.insert(id, stored);
         }) {
             Ok(()) => response.new_state = state,
-            Err(e) => response.diagnostics.error("Unable to create thing", e),
+            Err(e) => response
+                .diagnostics
+                .add(Diagnostic::error("Unable to create thing", e)),
         }
         response
     }
@@ -237,7 +241,9 @@ impl Resource<Store> for Thing {
             objects.insert(id.to_string(), stored);
         }) {
             Ok(()) => response.new_state = req.planned_state,
-            Err(e) => response.diagnostics.error("Unable to update thing", e),
+            Err(e) => response
+                .diagnostics
+                .add(Diagnostic::error("Unable to update thing", e)),
         }
         response
     }
@@ -248,7 +254,9 @@ impl Resource<Store> for Thing {
         if let Err(e) = req.provider.modify(|objects| {
             objects.remove(id);
         }) {
-            response.diagnostics.error("Unable to delete thing", e);
+            response
+                .diagnostics
+                .add(Diagnostic::error("Unable to delete thing", e));
         }
         response
     }
@@ -269,10 +277,10 @@ impl ImportState<Store> for Thing {
         if req.provider.load().contains_key(&req.id) {
             response.state = Value::object([("id", Value::string(req.id))]);
         } else {
-            response.diagnostics.error(
+            response.diagnostics.add(Diagnostic::error(
                 "Cannot import thing",
                 format!("No thing with id {:?} exists.", req.id),
-            );
+            ));
         }
         response
     }
@@ -282,10 +290,12 @@ impl ValidateConfig for Thing {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
         let mut response = ValidateConfigResponse::default();
         if req.config.get("size").as_i64().is_some_and(|n| n < 0) {
-            response.diagnostics.error_at(
-                AttributePath::root("size"),
-                "Invalid size",
-                "size must be zero or more; change it to a non-negative number.",
+            response.diagnostics.add(
+                Diagnostic::error(
+                    "Invalid size",
+                    "size must be zero or more; change it to a non-negative number.",
+                )
+                .at(AttributePath::root("size")),
             );
         }
         response

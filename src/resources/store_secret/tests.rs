@@ -3,6 +3,7 @@
 use super::plan::plan_secret;
 use super::validate::validate;
 use super::*;
+use crate::tfplugin::plan::plan_resource_change;
 use crate::tfplugin::{AttributePath, Diagnostics, Number, Severity};
 
 fn null_object() -> Value {
@@ -53,6 +54,30 @@ fn config_for(prior: &Value) -> Value {
     )
 }
 
+/// What Terraform proposes: the config, with prior values for computed attributes it leaves
+/// unset (null on create).
+fn proposed(prior: &Value, config: &Value) -> Value {
+    let mut proposed = config.clone();
+    for attribute in &schema().block.attributes {
+        if attribute.computed && config.get(&attribute.name).is_null() {
+            proposed.set(&attribute.name, prior.get(&attribute.name).clone());
+        }
+    }
+    proposed
+}
+
+/// The whole plan as the provider makes it: schema-driven, then the resource's modifier.
+fn plan(prior: &Value, config: &Value, account: Option<&str>) -> (Value, Vec<AttributePath>) {
+    let generic = plan_resource_change(&schema(), prior, &proposed(prior, config), config);
+    let planned = plan_secret(
+        prior,
+        generic.planned_state,
+        config,
+        account.map(str::to_string),
+    );
+    (planned, generic.requires_replace)
+}
+
 #[test]
 fn create_plans_unknowns_and_the_provider_account() {
     let config = with(
@@ -62,7 +87,7 @@ fn create_plans_unknowns_and_the_provider_account() {
             ("value_wo", Value::string("s3cret")),
         ],
     );
-    let (planned, replace) = plan_secret(&Value::Null, &config, &config, Some("acct".to_string()));
+    let (planned, replace) = plan(&Value::Null, &config, Some("acct"));
     assert!(replace.is_empty());
     assert_eq!(planned.get("value_wo"), &Value::Null);
     assert_eq!(planned.get("account_id"), &Value::string("acct"));
@@ -76,7 +101,7 @@ fn create_plans_unknowns_and_the_provider_account() {
 fn unchanged_config_plans_exactly_the_prior_state() {
     let prior = prior_state();
     let config = config_for(&prior);
-    let (planned, replace) = plan_secret(&prior, &prior, &config, Some("acct".into()));
+    let (planned, replace) = plan(&prior, &config, Some("acct"));
     assert!(replace.is_empty());
     assert_eq!(planned, prior);
 }
@@ -91,7 +116,7 @@ fn scope_order_never_causes_a_diff() {
         &config_for(&prior),
         &[("scopes", Value::string_set(["ai_gateway", "workers"]))],
     );
-    let (planned, _) = plan_secret(&prior, &prior, &config, None);
+    let (planned, _) = plan(&prior, &config, None);
     assert_eq!(planned, prior);
 }
 
@@ -102,7 +127,7 @@ fn a_new_comment_updates_in_place_with_unknown_modified() {
         &config_for(&prior),
         &[("comment", Value::string("rotated"))],
     );
-    let (planned, replace) = plan_secret(&prior, &prior, &config, None);
+    let (planned, replace) = plan(&prior, &config, None);
     assert!(replace.is_empty());
     assert_eq!(planned.get("comment"), &Value::string("rotated"));
     assert!(planned.get("modified").is_unknown());
@@ -124,11 +149,11 @@ fn bumping_value_wo_version_updates_and_value_wo_stays_null() {
             ("value_wo_version", Value::from(2)),
         ],
     );
-    let (planned, _) = plan_secret(&prior, &config, &config, None);
+    let (planned, _) = plan(&prior, &config, None);
     assert_eq!(planned.get("value_wo"), &Value::Null);
     assert!(planned.get("modified").is_unknown());
     let same_version = with(&config, &[("value_wo_version", Value::from(1))]);
-    let (planned, _) = plan_secret(&prior, &same_version, &same_version, None);
+    let (planned, _) = plan(&prior, &same_version, None);
     assert_eq!(planned, prior, "a changed value_wo alone is invisible");
 }
 
@@ -136,7 +161,7 @@ fn bumping_value_wo_version_updates_and_value_wo_stays_null() {
 fn renaming_replaces() {
     let prior = prior_state();
     let config = with(&config_for(&prior), &[("name", Value::string("OTHER"))]);
-    let (_, replace) = plan_secret(&prior, &prior, &config, None);
+    let (_, replace) = plan(&prior, &config, None);
     assert_eq!(replace, vec![AttributePath::root("name")]);
 }
 
@@ -145,7 +170,7 @@ fn a_nulled_value_after_drift_plans_an_update() {
     let prior = prior_state();
     let config = config_for(&prior);
     let drifted = with(&prior, &[("value", Value::Null)]);
-    let (planned, replace) = plan_secret(&drifted, &drifted, &config, None);
+    let (planned, replace) = plan(&drifted, &config, None);
     assert!(replace.is_empty());
     assert_eq!(planned.get("value"), &Value::string("s3cret"));
     assert!(planned.get("modified").is_unknown());
@@ -161,7 +186,10 @@ fn validate_config(config: &Value) -> Diagnostics {
 fn exactly_one_value_is_required() {
     let base = with(&null_object(), &[("name", Value::string("K"))]);
     let neither = validate_config(&base);
-    assert_eq!(neither.0[0].path, Some(AttributePath::root("value")));
+    assert_eq!(
+        neither.as_slice()[0].path,
+        Some(AttributePath::root("value"))
+    );
     let both = validate_config(&with(
         &base,
         &[
@@ -169,7 +197,10 @@ fn exactly_one_value_is_required() {
             ("value_wo", Value::string("b")),
         ],
     ));
-    assert_eq!(both.0[0].path, Some(AttributePath::root("value_wo")));
+    assert_eq!(
+        both.as_slice()[0].path,
+        Some(AttributePath::root("value_wo"))
+    );
     assert!(both.has_errors());
     let unknown = validate_config(&with(
         &base,
@@ -187,15 +218,18 @@ fn value_size_limits() {
     let ok = validate_config(&with(&base, &[("value", Value::string("x".repeat(1024)))]));
     assert!(ok.is_empty());
     let large = validate_config(&with(&base, &[("value", Value::string("x".repeat(1025)))]));
-    assert_eq!(large.0[0].severity, Severity::Warning);
+    assert_eq!(large.as_slice()[0].severity, Severity::Warning);
     let too_large = validate_config(&with(
         &base,
         &[("value_wo", Value::string("x".repeat(65_537)))],
     ));
     assert!(too_large.has_errors());
-    assert_eq!(too_large.0[0].path, Some(AttributePath::root("value_wo")));
+    assert_eq!(
+        too_large.as_slice()[0].path,
+        Some(AttributePath::root("value_wo"))
+    );
     assert!(
-        !too_large.0[0].detail.contains("xxxx"),
+        !too_large.as_slice()[0].detail.contains("xxxx"),
         "never echo the value"
     );
 }
@@ -210,9 +244,9 @@ fn unknown_scopes_warn_and_empty_scopes_fail() {
         &base,
         &[("scopes", Value::string_set(["workers", "wrokers"]))],
     ));
-    assert_eq!(odd.0.len(), 1);
-    assert_eq!(odd.0[0].severity, Severity::Warning);
-    assert!(odd.0[0].summary.contains("wrokers"));
+    assert_eq!(odd.len(), 1);
+    assert_eq!(odd.as_slice()[0].severity, Severity::Warning);
+    assert!(odd.as_slice()[0].summary.contains("wrokers"));
     let empty = validate_config(&with(&base, &[("scopes", Value::Set(vec![]))]));
     assert!(empty.has_errors());
 }
@@ -227,7 +261,7 @@ fn bad_names_fail_validation() {
         ],
     );
     let diags = validate_config(&config);
-    assert_eq!(diags.0[0].path, Some(AttributePath::root("name")));
+    assert_eq!(diags.as_slice()[0].path, Some(AttributePath::root("name")));
 }
 
 fn remote(modified: &str, comment: Option<&str>) -> Secret {
@@ -276,10 +310,12 @@ fn state_never_carries_value_wo_and_round_trips() {
 #[test]
 fn private_state_round_trips_and_tolerates_garbage() {
     let p = SecretPrivate {
-        write_only: true,
         value_drifted: true,
     };
     assert_eq!(SecretPrivate::decode(&p.encode()), p);
+    // Written by versions that also kept a (never read) `write_only` flag.
+    let older = br#"{"write_only":true,"value_drifted":true}"#;
+    assert_eq!(SecretPrivate::decode(older), p);
     assert_eq!(SecretPrivate::decode(b""), SecretPrivate::default());
     assert_eq!(SecretPrivate::decode(b"\xff"), SecretPrivate::default());
 }
@@ -367,4 +403,25 @@ fn a_stop_during_activation_says_the_secret_exists_and_what_happens_next() {
     let updated = not_active(&pending, timeout, &WaitError::Cancelled, Change::Updated);
     assert!(updated.detail.contains("was updated"), "{}", updated.detail);
     assert!(!updated.detail.contains("tainted"), "{}", updated.detail);
+}
+
+#[test]
+fn a_store_id_change_replaces_and_an_unset_one_keeps_the_prior_store() {
+    let prior = prior_state();
+    let moved = with(
+        &config_for(&prior),
+        &[(
+            "store_id",
+            Value::string("0123456789abcdef0123456789abcdef"),
+        )],
+    );
+    let (planned, replace) = plan(&prior, &moved, None);
+    assert_eq!(replace, vec![AttributePath::root("store_id")]);
+    assert!(planned.get("status").is_wholly_known());
+    // The same store, now given explicitly (the implicit default store made explicit).
+    let explicit = with(
+        &config_for(&prior),
+        &[("store_id", prior.get("store_id").clone())],
+    );
+    assert_eq!(plan(&prior, &explicit, None), (prior.clone(), Vec::new()));
 }

@@ -2,10 +2,10 @@
 //! `value_wo`, value size, scopes. Unknown values are skipped; they are checked once known.
 
 use super::{KNOWN_SCOPES, StoreSecretResource};
-use crate::resources::values::check_secret_name;
+use crate::common::rules::check_secret_name;
 use crate::tfplugin::{
-    AttributePath, Diagnostics, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse,
-    Value,
+    AttributePath, Diagnostic, Diagnostics, ValidateConfig, ValidateConfigRequest,
+    ValidateConfigResponse, Value,
 };
 
 /// The API's limit on a value, in bytes.
@@ -24,23 +24,20 @@ impl ValidateConfig for StoreSecretResource {
 /// All checks on one configuration. (A `value_wo` sent by a Terraform without write-only
 /// support is refused before this runs, by the protocol layer for every write-only attribute.)
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    diags.0.extend(check_secret_name(config));
+    diags.extend(check_secret_name(config));
     let value = config.get("value");
     let value_wo = config.get("value_wo");
     match (value, value_wo) {
-        (Value::Null, Value::Null) => diags.error_at(
-            AttributePath::root("value"),
-            "Missing secret value",
-            "Set exactly one of value or value_wo. value_wo (Terraform 1.11+) keeps the value out \
-             of state and plan; value stores it in state.",
-        ),
-        (v, w) if !v.is_null() && !w.is_null() && !v.is_unknown() && !w.is_unknown() => diags
-            .error_at(
-                AttributePath::root("value_wo"),
+        (Value::Null, Value::Null) => diags.add(Diagnostic::error("Missing secret value", "Set exactly one of value or value_wo. value_wo (Terraform 1.11+) keeps the value out \
+             of state and plan; value stores it in state.").at(AttributePath::root("value"))),
+        (v, w) if !v.is_null() && !w.is_null() && !v.is_unknown() && !w.is_unknown() => diags.add(
+            Diagnostic::error(
                 "Conflicting secret values",
                 "Both value and value_wo are set. Set exactly one of them: remove value to keep \
                  the secret out of state, or remove value_wo.",
-            ),
+            )
+            .at(AttributePath::root("value_wo")),
+        ),
         _ => {}
     }
     for attribute in ["value", "value_wo"] {
@@ -53,33 +50,33 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         && config.get("value_wo").is_null()
         && !config.get("value").is_null()
     {
-        diags.warning_at(
-            AttributePath::root("value_wo_version"),
-            "value_wo_version has no effect without value_wo",
-            "value_wo_version only tells Terraform when to send value_wo again. Remove it, or \
+        diags.add(
+            Diagnostic::warning(
+                "value_wo_version has no effect without value_wo",
+                "value_wo_version only tells Terraform when to send value_wo again. Remove it, or \
              switch from value to value_wo.",
+            )
+            .at(AttributePath::root("value_wo_version")),
         );
     }
     if let Some(scopes) = config.get("scopes").elements() {
         if scopes.is_empty() {
-            diags.error_at(
-                AttributePath::root("scopes"),
-                "Empty scopes",
-                "A secret needs at least one scope. Remove scopes to get the default \
+            diags.add(
+                Diagnostic::error(
+                    "Empty scopes",
+                    "A secret needs at least one scope. Remove scopes to get the default \
                  [\"workers\"], or list where the secret may be used, e.g. [\"workers\"].",
+                )
+                .at(AttributePath::root("scopes")),
             );
         }
         for scope in scopes.iter().filter_map(Value::as_str) {
             if !KNOWN_SCOPES.contains(&scope) {
-                diags.warning_at(
-                    AttributePath::root("scopes"),
-                    format!("Unknown scope {scope:?}"),
-                    format!(
+                diags.add(Diagnostic::warning(format!("Unknown scope {scope:?}"), format!(
                         "{scope:?} is not one of the scopes this provider knows ({}). The API may \
                          reject it; check the spelling.",
                         KNOWN_SCOPES.join(", ")
-                    ),
-                );
+                    )).at(AttributePath::root("scopes")));
             }
         }
     }
@@ -87,23 +84,15 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
 
 fn check_size(attribute: &str, bytes: usize, diags: &mut Diagnostics) {
     if bytes > MAX_VALUE_BYTES {
-        diags.error_at(
-            AttributePath::root(attribute),
-            "Secret value too large",
-            format!(
+        diags.add(Diagnostic::error("Secret value too large", format!(
                 "The value is {bytes} bytes; Cloudflare accepts at most {MAX_VALUE_BYTES} bytes \
                  (64 KiB). Store a smaller value, e.g. a key instead of a whole file."
-            ),
-        );
+            )).at(AttributePath::root(attribute)));
     } else if bytes > LARGE_VALUE_BYTES {
-        diags.warning_at(
-            AttributePath::root(attribute),
-            "Large secret value",
-            format!(
+        diags.add(Diagnostic::warning("Large secret value", format!(
                 "The value is {bytes} bytes. The API accepts up to {MAX_VALUE_BYTES} bytes, but \
                  Worker deploys binding secrets larger than {LARGE_VALUE_BYTES} bytes have been \
                  seen to fail."
-            ),
-        );
+            )).at(AttributePath::root(attribute)));
     }
 }

@@ -1,12 +1,18 @@
 //! The framework semantics behind each resource and data-source RPC (in the spirit of
 //! terraform-plugin-framework): write-only checks, generic planning then the resource's plan
 //! modifier, create/update/delete dispatch, default state upgrade, and write-only nulling.
+//! Framework types in, framework types out: the server edge decodes and encodes.
 
-use super::*;
+use super::{DataSourceEntry, ProviderService, ResourceEntry};
+use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics, PathStep};
+use crate::tfplugin::framework::*;
+use crate::tfplugin::schema::Schema;
+use crate::tfplugin::value::Value;
+use crate::tfplugin::{json, plan};
 
 pub(super) fn error_diagnostics(summary: &str, detail: impl Into<String>) -> Diagnostics {
     let mut d = Diagnostics::default();
-    d.error(summary, detail);
+    d.add(Diagnostic::error(summary, detail));
     d
 }
 
@@ -42,13 +48,15 @@ pub(super) fn reject_write_only(schema: &Schema, config: &Value) -> Diagnostics 
             .filter(|base| path.0.len() == 1 && schema.attribute(base).is_some())
             .map(|base| format!(" Set `{base}` instead, which works with every version."))
             .unwrap_or_default();
-        diags.error_at(
-            path,
-            "Write-only attribute not supported",
-            format!(
-                "`{name}` is a write-only attribute, which needs Terraform 1.11 or later (or \
+        diags.add(
+            Diagnostic::error(
+                "Write-only attribute not supported",
+                format!(
+                    "`{name}` is a write-only attribute, which needs Terraform 1.11 or later (or \
                  OpenTofu 1.11 or later). Upgrade Terraform, or remove the attribute.{alternative}"
-            ),
+                ),
+            )
+            .at(path),
         );
     }
     diags
@@ -57,67 +65,64 @@ pub(super) fn reject_write_only(schema: &Schema, config: &Value) -> Diagnostics 
 impl<P: Provider> ProviderService<P> {
     pub(super) fn validate_resource(
         &self,
-        req: pb::validate_resource_config::Request,
+        entry: &ResourceEntry<P::Data>,
+        req: ValidateConfigRequest,
     ) -> Diagnostics {
-        let entry = match self.resource(&req.type_name) {
-            Ok(entry) => entry,
-            Err(diags) => return diags,
-        };
-        let config = match decode_value(req.config.as_ref(), &entry.ty) {
-            Ok(v) => v,
-            Err(e) => return wire_error("resource configuration", e),
-        };
-        let client_capabilities = capabilities(req.client_capabilities.as_ref());
         let mut diags = Diagnostics::default();
-        if !client_capabilities.write_only_attributes_allowed {
-            diags = reject_write_only(&entry.schema, &config);
+        if !req.client_capabilities.write_only_attributes_allowed {
+            diags = reject_write_only(&entry.schema, &req.config);
             if diags.has_errors() {
                 return diags;
             }
         }
         if let Some(validator) = entry.resource.config_validator() {
-            diags.extend(
-                validator
-                    .validate_config(ValidateConfigRequest {
-                        config,
-                        client_capabilities,
-                    })
-                    .diagnostics,
-            );
+            diags.extend(validator.validate_config(req).diagnostics);
         }
         diags
     }
 
+    pub(super) fn validate_data_source(
+        &self,
+        entry: &DataSourceEntry<P::Data>,
+        req: ValidateConfigRequest,
+    ) -> Diagnostics {
+        match entry.data_source.config_validator() {
+            Some(validator) => validator.validate_config(req).diagnostics,
+            None => Diagnostics::default(),
+        }
+    }
+
     pub(super) async fn plan(
         &self,
-        req: pb::plan_resource_change::Request,
-    ) -> Result<pb::plan_resource_change::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let decode = |v: Option<&pb::DynamicValue>, what: &str| {
-            decode_value(v, &entry.ty).map_err(|e| wire_error(what, e))
-        };
-        let prior = decode(req.prior_state.as_ref(), "prior state")?;
-        let proposed = decode(req.proposed_new_state.as_ref(), "proposed new state")?;
-        let config = decode(req.config.as_ref(), "configuration")?;
-        let mut response = pb::plan_resource_change::Response::default();
-        if proposed.is_null() {
-            response.planned_state =
-                Some(encode_value(&Value::Null, &entry.ty).map_err(|e| wire_error("plan", e))?);
-            response.planned_private = req.prior_private;
-            return Ok(response);
+        entry: &ResourceEntry<P::Data>,
+        req: rpc::PlanResourceChangeRequest,
+    ) -> rpc::PlanResourceChangeResponse {
+        if req.proposed_new_state.is_null() {
+            return rpc::PlanResourceChangeResponse {
+                planned_state: Some(Value::Null),
+                planned_private: req.prior_private,
+                ..Default::default()
+            };
         }
-        let generic = plan::plan_resource_change(&entry.schema, &prior, &proposed, &config);
+        let generic = plan::plan_resource_change(
+            &entry.schema,
+            &req.prior_state,
+            &req.proposed_new_state,
+            &req.config,
+        );
         let mut planned = generic.planned_state;
         let mut requires_replace = generic.requires_replace;
         let mut planned_private = req.prior_private.clone();
-        let mut diags = Diagnostics::default();
+        let mut diagnostics = Diagnostics::default();
         if let Some(modifier) = entry.resource.plan_modifier() {
-            let provider = self.provider_data().ok_or_else(not_configured)?;
+            let Some(provider) = self.provider_data() else {
+                return failed_plan(not_configured());
+            };
             let modified = modifier
                 .modify_plan(ModifyPlanRequest {
-                    prior_state: prior,
-                    proposed_new_state: proposed,
-                    config,
+                    prior_state: req.prior_state,
+                    proposed_new_state: req.proposed_new_state,
+                    config: req.config,
                     planned_state: planned,
                     prior_private: req.prior_private,
                     provider,
@@ -131,54 +136,55 @@ impl<P: Provider> ProviderService<P> {
                 }
             }
             planned_private = modified.planned_private;
-            diags = modified.diagnostics;
+            diagnostics = modified.diagnostics;
+        }
+        if diagnostics.has_errors() {
+            return failed_plan(diagnostics);
         }
         plan::null_write_only(&entry.schema, &mut planned);
-        if !diags.has_errors() {
-            response.planned_state =
-                Some(encode_value(&planned, &entry.ty).map_err(|e| wire_error("plan", e))?);
-            response.requires_replace = requires_replace.iter().map(path_to_proto).collect();
-            response.planned_private = planned_private;
+        rpc::PlanResourceChangeResponse {
+            planned_state: Some(planned),
+            requires_replace,
+            planned_private,
+            diagnostics,
         }
-        response.diagnostics = diagnostics_to_proto(&diags);
-        Ok(response)
     }
 
     pub(super) async fn apply(
         &self,
-        req: pb::apply_resource_change::Request,
-    ) -> Result<pb::apply_resource_change::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let decode = |v: Option<&pb::DynamicValue>, what: &str| {
-            decode_value(v, &entry.ty).map_err(|e| wire_error(what, e))
+        entry: &ResourceEntry<P::Data>,
+        req: rpc::ApplyResourceChangeRequest,
+    ) -> rpc::ApplyResourceChangeResponse {
+        let Some(provider) = self.provider_data() else {
+            return rpc::ApplyResourceChangeResponse {
+                new_state: req.prior_state,
+                private: req.planned_private,
+                diagnostics: not_configured(),
+            };
         };
-        let prior = decode(req.prior_state.as_ref(), "prior state")?;
-        let planned = decode(req.planned_state.as_ref(), "planned state")?;
-        let config = decode(req.config.as_ref(), "configuration")?;
-        let provider = self.provider_data().ok_or_else(not_configured)?;
         let cancel = self.cancel_token();
         let resource = &entry.resource;
-        let (mut new_state, private, diags) = if planned.is_null() {
+        let (mut new_state, private, diagnostics) = if req.planned_state.is_null() {
             let r = resource
                 .delete(DeleteRequest {
-                    prior_state: prior.clone(),
-                    private: req.planned_private,
+                    prior_state: req.prior_state.clone(),
+                    private: req.planned_private.clone(),
                     provider,
                     cancel,
                 })
                 .await;
-            // A failed delete keeps the object in state.
-            let state = if r.diagnostics.has_errors() {
-                prior
+            if r.diagnostics.has_errors() {
+                // A failed delete keeps the object in state, and its private data with it.
+                (req.prior_state, req.planned_private, r.diagnostics)
             } else {
-                Value::Null
-            };
-            (state, Vec::new(), r.diagnostics)
-        } else if prior.is_null() {
+                (Value::Null, Vec::new(), r.diagnostics)
+            }
+        } else if req.prior_state.is_null() {
             let r = resource
                 .create(CreateRequest {
-                    config,
-                    planned_state: planned,
+                    config: req.config,
+                    planned_state: req.planned_state,
+                    planned_private: req.planned_private,
                     provider,
                     cancel,
                 })
@@ -187,9 +193,9 @@ impl<P: Provider> ProviderService<P> {
         } else {
             let r = resource
                 .update(UpdateRequest {
-                    prior_state: prior,
-                    planned_state: planned,
-                    config,
+                    prior_state: req.prior_state,
+                    planned_state: req.planned_state,
+                    config: req.config,
                     private: req.planned_private,
                     provider,
                     cancel,
@@ -198,59 +204,65 @@ impl<P: Provider> ProviderService<P> {
             (r.new_state, r.private, r.diagnostics)
         };
         plan::null_write_only(&entry.schema, &mut new_state);
-        Ok(pb::apply_resource_change::Response {
-            new_state: Some(
-                encode_value(&new_state, &entry.ty).map_err(|e| wire_error("new state", e))?,
-            ),
+        rpc::ApplyResourceChangeResponse {
+            new_state,
             private,
-            diagnostics: diagnostics_to_proto(&diags),
-            ..Default::default()
-        })
+            diagnostics,
+        }
     }
 
     pub(super) async fn read(
         &self,
-        req: pb::read_resource::Request,
-    ) -> Result<pb::read_resource::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let current = decode_value(req.current_state.as_ref(), &entry.ty)
-            .map_err(|e| wire_error("current state", e))?;
-        let provider = self.provider_data().ok_or_else(not_configured)?;
+        entry: &ResourceEntry<P::Data>,
+        req: rpc::ReadResourceRequest,
+    ) -> rpc::ReadResourceResponse {
+        let Some(provider) = self.provider_data() else {
+            return rpc::ReadResourceResponse {
+                new_state: req.current_state,
+                private: req.private,
+                diagnostics: not_configured(),
+            };
+        };
         let r = entry
             .resource
             .read(ReadRequest {
-                current_state: current,
+                current_state: req.current_state,
                 private: req.private,
                 provider,
                 cancel: self.cancel_token(),
             })
             .await;
-        let mut state = r.new_state;
-        plan::null_write_only(&entry.schema, &mut state);
-        Ok(pb::read_resource::Response {
-            new_state: Some(encode_value(&state, &entry.ty).map_err(|e| wire_error("state", e))?),
-            diagnostics: diagnostics_to_proto(&r.diagnostics),
+        let mut new_state = r.new_state;
+        plan::null_write_only(&entry.schema, &mut new_state);
+        rpc::ReadResourceResponse {
+            new_state,
             private: r.private,
-            ..Default::default()
-        })
+            diagnostics: r.diagnostics,
+        }
     }
 
     pub(super) async fn import(
         &self,
-        req: pb::import_resource_state::Request,
-    ) -> Result<pb::import_resource_state::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
+        type_name: &str,
+        entry: &ResourceEntry<P::Data>,
+        req: rpc::ImportResourceStateRequest,
+    ) -> rpc::ImportResourceStateResponse {
+        let failed = |diagnostics| rpc::ImportResourceStateResponse {
+            imported: None,
+            diagnostics,
+        };
         let Some(importer) = entry.resource.importer() else {
-            return Err(error_diagnostics(
+            return failed(error_diagnostics(
                 "Import not supported",
                 format!(
-                    "The resource type {} does not support import. Create it with Terraform \
-                     instead.",
-                    req.type_name
+                    "The resource type {type_name} does not support import. Create it with \
+                     Terraform instead."
                 ),
             ));
         };
-        let provider = self.provider_data().ok_or_else(not_configured)?;
+        let Some(provider) = self.provider_data() else {
+            return failed(not_configured());
+        };
         let r = importer
             .import_state(ImportStateRequest {
                 id: req.id,
@@ -258,91 +270,93 @@ impl<P: Provider> ProviderService<P> {
                 cancel: self.cancel_token(),
             })
             .await;
-        let mut response = pb::import_resource_state::Response {
-            diagnostics: diagnostics_to_proto(&r.diagnostics),
-            ..Default::default()
-        };
-        if !r.diagnostics.has_errors() {
-            let mut state = r.state;
-            plan::null_write_only(&entry.schema, &mut state);
-            response
-                .imported_resources
-                .push(pb::import_resource_state::ImportedResource {
-                    type_name: req.type_name,
-                    state: Some(
-                        encode_value(&state, &entry.ty).map_err(|e| wire_error("state", e))?,
-                    ),
-                    private: r.private,
-                    identity: None,
-                });
+        if r.diagnostics.has_errors() {
+            return failed(r.diagnostics);
         }
-        Ok(response)
+        let mut state = r.state;
+        plan::null_write_only(&entry.schema, &mut state);
+        rpc::ImportResourceStateResponse {
+            imported: Some(rpc::ImportedResource {
+                state,
+                private: r.private,
+            }),
+            diagnostics: r.diagnostics,
+        }
     }
 
     pub(super) fn upgrade(
         &self,
-        req: pb::upgrade_resource_state::Request,
-    ) -> Result<pb::upgrade_resource_state::Response, Diagnostics> {
-        let entry = self.resource(&req.type_name)?;
-        let raw = req.raw_state.map(|r| r.json).unwrap_or_default();
-        if raw.is_empty() {
-            return Err(error_diagnostics(
+        entry: &ResourceEntry<P::Data>,
+        req: rpc::UpgradeResourceStateRequest,
+    ) -> rpc::UpgradeResourceStateResponse {
+        let failed = |diagnostics| rpc::UpgradeResourceStateResponse {
+            upgraded_state: None,
+            diagnostics,
+        };
+        if req.raw_state_json.is_empty() {
+            return failed(error_diagnostics(
                 "Unsupported state format",
                 "The stored state has no JSON form (it predates Terraform 0.12). Re-import the \
                  resource.",
             ));
         }
-        let (mut state, diags) = match entry.resource.state_upgrader() {
+        let (mut state, diagnostics) = match entry.resource.state_upgrader() {
             Some(upgrader) => {
-                let raw_state: serde_json::Value =
-                    serde_json::from_slice(&raw).map_err(|e| wire_error("stored state", e))?;
+                let raw_state = match serde_json::from_slice(&req.raw_state_json) {
+                    Ok(raw) => raw,
+                    Err(e) => return failed(wire_error("stored state", e)),
+                };
                 let r = upgrader.upgrade_state(UpgradeStateRequest {
                     version: req.version,
                     raw_state,
                 });
                 (r.state, r.diagnostics)
             }
-            None => (
-                json::decode(&raw, &entry.ty).map_err(|e| wire_error("stored state", e))?,
-                Diagnostics::default(),
-            ),
+            None => match json::decode(&req.raw_state_json, &entry.ty) {
+                Ok(state) => (state, Diagnostics::default()),
+                Err(e) => return failed(wire_error("stored state", e)),
+            },
         };
-        plan::null_write_only(&entry.schema, &mut state);
-        let mut response = pb::upgrade_resource_state::Response {
-            diagnostics: diagnostics_to_proto(&diags),
-            ..Default::default()
-        };
-        if !diags.has_errors() {
-            response.upgraded_state =
-                Some(encode_value(&state, &entry.ty).map_err(|e| wire_error("state", e))?);
+        if diagnostics.has_errors() {
+            return failed(diagnostics);
         }
-        Ok(response)
+        plan::null_write_only(&entry.schema, &mut state);
+        rpc::UpgradeResourceStateResponse {
+            upgraded_state: Some(state),
+            diagnostics,
+        }
     }
 
     pub(super) async fn read_data(
         &self,
-        req: pb::read_data_source::Request,
-    ) -> Result<pb::read_data_source::Response, Diagnostics> {
-        let entry = self.data_source(&req.type_name)?;
-        let config = decode_value(req.config.as_ref(), &entry.ty)
-            .map_err(|e| wire_error("configuration", e))?;
-        let provider = self.provider_data().ok_or_else(not_configured)?;
+        entry: &DataSourceEntry<P::Data>,
+        req: rpc::ReadDataSourceRequest,
+    ) -> rpc::ReadDataSourceResponse {
+        let Some(provider) = self.provider_data() else {
+            return rpc::ReadDataSourceResponse {
+                state: None,
+                diagnostics: not_configured(),
+            };
+        };
         let r = entry
             .data_source
             .read(ReadDataSourceRequest {
-                config,
+                config: req.config,
                 provider,
                 cancel: self.cancel_token(),
             })
             .await;
-        let mut response = pb::read_data_source::Response {
-            diagnostics: diagnostics_to_proto(&r.diagnostics),
-            ..Default::default()
-        };
-        if !r.diagnostics.has_errors() {
-            response.state =
-                Some(encode_value(&r.state, &entry.ty).map_err(|e| wire_error("state", e))?);
+        let state = (!r.diagnostics.has_errors()).then_some(r.state);
+        rpc::ReadDataSourceResponse {
+            state,
+            diagnostics: r.diagnostics,
         }
-        Ok(response)
+    }
+}
+
+fn failed_plan(diagnostics: Diagnostics) -> rpc::PlanResourceChangeResponse {
+    rpc::PlanResourceChangeResponse {
+        diagnostics,
+        ..Default::default()
     }
 }

@@ -7,6 +7,7 @@ use tokio_util::sync::CancellationToken;
 use tonic::Request;
 
 use super::*;
+use crate::tfplugin::Diagnostic;
 use crate::tfplugin::msgpack;
 use crate::tfplugin::schema::Attribute;
 
@@ -36,11 +37,17 @@ impl Resource<()> for Widget {
     async fn create(&self, req: CreateRequest<()>) -> CreateResponse {
         let mut state = req.planned_state;
         state.set("id", Value::string("w-1"));
-        let mut response = CreateResponse::default();
+        // Private data: what the plan planned, marked as seen by create.
+        let mut private = req.planned_private;
+        private.extend_from_slice(b"+created");
+        let mut response = CreateResponse {
+            private,
+            ..CreateResponse::default()
+        };
         if state.get("name").as_str() == Some("fail") {
             response
                 .diagnostics
-                .error("Unable to create widget", "boom");
+                .add(Diagnostic::error("Unable to create widget", "boom"));
         }
         response.new_state = state;
         response
@@ -61,8 +68,14 @@ impl Resource<()> for Widget {
         }
     }
 
-    async fn delete(&self, _req: DeleteRequest<()>) -> DeleteResponse {
-        DeleteResponse::default()
+    async fn delete(&self, req: DeleteRequest<()>) -> DeleteResponse {
+        let mut response = DeleteResponse::default();
+        if req.prior_state.get("name").as_str() == Some("undeletable") {
+            response
+                .diagnostics
+                .add(Diagnostic::error("Unable to delete widget", "refused"));
+        }
+        response
     }
 }
 
@@ -311,6 +324,70 @@ async fn apply_with_null_plan_deletes() {
         .into_inner();
     assert!(response.diagnostics.is_empty());
     assert!(decoded(response.new_state).is_null());
+}
+
+#[tokio::test]
+async fn create_receives_the_planned_private_data() {
+    let (service, _) = service();
+    configure(&service).await;
+    let mut planned = widget("ok", None);
+    planned.set("id", Value::unknown());
+    let response = service
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "test_widget".into(),
+            prior_state: None,
+            planned_state: dynamic(&planned),
+            config: dynamic(&widget("ok", None)),
+            planned_private: b"planned".to_vec(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(
+        response.diagnostics.is_empty(),
+        "{:?}",
+        response.diagnostics
+    );
+    assert_eq!(response.private, b"planned+created".to_vec());
+}
+
+#[tokio::test]
+async fn a_failed_delete_keeps_the_object_and_its_private_data() {
+    let (service, _) = service();
+    configure(&service).await;
+    let mut prior = widget("undeletable", None);
+    prior.set("id", Value::string("w-1"));
+    let response = service
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "test_widget".into(),
+            prior_state: dynamic(&prior),
+            planned_state: None,
+            config: None,
+            planned_private: b"{\"value_drifted\":true}".to_vec(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(response.diagnostics.len(), 1);
+    assert_eq!(decoded(response.new_state), prior);
+    assert_eq!(response.private, b"{\"value_drifted\":true}".to_vec());
+
+    // A delete that succeeds leaves nothing behind, private data included.
+    let response = service
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: "test_widget".into(),
+            prior_state: dynamic(&widget("a", None)),
+            planned_state: None,
+            planned_private: b"{}".to_vec(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(decoded(response.new_state).is_null());
+    assert!(response.private.is_empty());
 }
 
 #[tokio::test]

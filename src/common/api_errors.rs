@@ -1,52 +1,10 @@
-//! Small helpers shared by resources and data sources: reading attributes out of `Value`s,
-//! secret-name rules, shared schema attributes, and diagnostics for failed API calls.
+//! Diagnostics for failed API calls, and the lookups whose failures become them.
 
 use tokio_util::sync::CancellationToken;
 
 use crate::cloudflare::Error;
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
-use crate::tfplugin::{Attribute, AttributePath, Diagnostic, Severity, Value};
-
-/// The `account_id` attribute both resources share; `object` is what a change replaces
-/// ("store", "secret").
-pub fn account_id_attribute(object: &str) -> Attribute {
-    Attribute::string("account_id")
-        .optional()
-        .computed()
-        .requires_replace()
-        .use_state_for_unknown()
-        .description(&format!(
-            "Account that owns the store. Defaults to the provider's `account_id`. Changing it \
-             replaces the {object}."
-        ))
-}
-
-/// The string of a known, non-null string value.
-pub fn known_string(value: &Value) -> Option<String> {
-    value.as_str().map(str::to_string)
-}
-
-/// A string attribute value, null for `None`.
-pub fn string_or_null(value: Option<&str>) -> Value {
-    value.map_or(Value::Null, Value::string)
-}
-
-/// The strings of a known set or list; `None` when null, unknown or partly unknown.
-pub fn known_strings(value: &Value) -> Option<Vec<String>> {
-    value
-        .as_strings()
-        .map(|items| items.into_iter().map(str::to_string).collect())
-}
-
-/// An error diagnostic without attribute path.
-pub fn error(summary: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        summary: summary.into(),
-        detail: detail.into(),
-        path: None,
-    }
-}
+use crate::tfplugin::Diagnostic;
 
 /// An error diagnostic for a failed API call: names the operation, then the remote error.
 /// `Error`'s text never contains secret values or credentials. A cancelled call says what state
@@ -75,7 +33,7 @@ pub fn api_error(operation: &str, err: &Error) -> Diagnostic {
     } else {
         ""
     };
-    error(
+    Diagnostic::error(
         format!("Unable to {operation}"),
         format!("Unable to {operation}: {err}.{hint}"),
     )
@@ -95,7 +53,7 @@ pub async fn existing_default_store_id(
         .await
         .map_err(|e| api_error(operation, &e))?;
     store.map(|s| s.id).ok_or_else(|| {
-        error(
+        Diagnostic::error(
             "Default Secrets Store not found",
             format!(
                 "Unable to {operation}: account {account_id} has no store named \
@@ -105,57 +63,9 @@ pub async fn existing_default_store_id(
     })
 }
 
-/// Why `name` is not a valid secret name, if it is not: non-empty; only ASCII letters, digits,
-/// `_` and `-` (which also rules out whitespace).
-pub fn secret_name_problem(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("The secret name is empty. Give it a name such as API_KEY.".to_string());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
-    {
-        let what = if bad.is_whitespace() {
-            "whitespace".to_string()
-        } else {
-            format!("the character {bad:?}")
-        };
-        return Some(format!(
-            "The secret name {name:?} contains {what}. Secret names may contain only letters, \
-             digits, underscores (_) and dashes (-), e.g. MY_API_KEY."
-        ));
-    }
-    None
-}
-
-/// A validate-time error at `name` when it is known and not a valid secret name.
-pub fn check_secret_name(config: &Value) -> Option<Diagnostic> {
-    let name = config.get("name").as_str()?;
-    secret_name_problem(name).map(|detail| Diagnostic {
-        severity: Severity::Error,
-        summary: "Invalid secret name".to_string(),
-        detail,
-        path: Some(AttributePath::root("name")),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn secret_names_follow_the_rules() {
-        assert_eq!(secret_name_problem("API_KEY-2"), None);
-        assert!(secret_name_problem("").unwrap().contains("empty"));
-        assert!(
-            secret_name_problem("MY KEY")
-                .unwrap()
-                .contains("whitespace")
-        );
-        assert!(secret_name_problem("key\t").unwrap().contains("whitespace"));
-        assert!(secret_name_problem("a.b").unwrap().contains("'.'"));
-        assert!(secret_name_problem("ключ").is_some());
-    }
 
     #[test]
     fn api_errors_say_what_to_do_for_auth_rate_limit_routing_and_network() {
@@ -189,15 +99,5 @@ mod tests {
         let plain = detail(&api(400));
         assert!(plain.starts_with("Unable to create secret K: "), "{plain}");
         assert!(!plain.contains("requests_per_second") && !plain.contains("base_url"));
-    }
-
-    #[test]
-    fn name_check_points_at_the_attribute_and_skips_unknowns() {
-        let bad = Value::object([("name", Value::string("has space"))]);
-        let diag = check_secret_name(&bad).expect("an error");
-        assert_eq!(diag.path, Some(AttributePath::root("name")));
-        assert_eq!(diag.severity, Severity::Error);
-        let unknown = Value::object([("name", Value::unknown())]);
-        assert!(check_secret_name(&unknown).is_none());
     }
 }
