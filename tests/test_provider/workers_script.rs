@@ -82,7 +82,9 @@ impl Resource<Store> for WorkersScript {
             objects.insert(id, stored);
         }) {
             Ok(()) => response.new_state = state,
-            Err(e) => response.diagnostics.error("Unable to upload the script", e),
+            Err(e) => response
+                .diagnostics
+                .add(Diagnostic::error("Unable to upload the script", e)),
         }
         response
     }
@@ -114,7 +116,9 @@ impl Resource<Store> for WorkersScript {
             objects.insert(id, stored);
         }) {
             Ok(()) => response.new_state = req.planned_state,
-            Err(e) => response.diagnostics.error("Unable to update the script", e),
+            Err(e) => response
+                .diagnostics
+                .add(Diagnostic::error("Unable to update the script", e)),
         }
         response
     }
@@ -125,7 +129,9 @@ impl Resource<Store> for WorkersScript {
         if let Err(e) = req.provider.modify(|objects| {
             objects.remove(id);
         }) {
-            response.diagnostics.error("Unable to delete the script", e);
+            response
+                .diagnostics
+                .add(Diagnostic::error("Unable to delete the script", e));
         }
         response
     }
