@@ -506,6 +506,15 @@ impl Client {
     }
 }
 
+/// A refusal that may concern only some secrets of a batch (a name that exists, a bad value,
+/// the account's secret limit): every secret not created is then tried on its own. Other
+/// failures (credentials, a missing store, rate limits, outages) answer every caller alike.
+fn is_item_error(error: &Error) -> bool {
+    matches!(error.status(), Some(status)
+        if (400..500).contains(&status) && !matches!(status, 401 | 403 | 404 | 429))
+        && !error.is_no_route()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -544,13 +553,4 @@ mod tests {
         }
         assert!(!is_item_error(&Error::Timeout(Duration::from_secs(1))));
     }
-}
-
-/// A refusal that may concern only some secrets of a batch (a name that exists, a bad value,
-/// the account's secret limit): every secret not created is then tried on its own. Other
-/// failures (credentials, a missing store, rate limits, outages) answer every caller alike.
-fn is_item_error(error: &Error) -> bool {
-    matches!(error.status(), Some(status)
-        if (400..500).contains(&status) && !matches!(status, 401 | 403 | 404 | 429))
-        && !error.is_no_route()
 }
