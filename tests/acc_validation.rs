@@ -185,6 +185,9 @@ fn bad_secret_input_fails_the_plan_at_its_attribute_without_any_api_call() {
     emulator.assert_empty();
 }
 
+/// Extra environment variables for one command.
+type Env = &'static [(&'static str, &'static str)];
+
 #[test]
 fn bad_store_input_and_a_bad_default_account_fail_the_plan_without_any_api_call() {
     let emulator = Emulator::start();
@@ -195,7 +198,7 @@ fn bad_store_input_and_a_bad_default_account_fail_the_plan_without_any_api_call(
         return;
     };
     // (configuration, environment, summary, text the diagnostic must contain)
-    let cases: [(&str, &[(&str, &str)], &str, &str); 4] = [
+    let cases: [(&str, Env, &str, &str); 4] = [
         (
             "resource \"cloudflare_secrets_store\" \"store\" {\n  name = \"\"\n}",
             &[],
