@@ -9,8 +9,8 @@
 pub fn import_advice(id: &str) -> String {
     format!(
         "import it into this resource with the import id {id}: an `import` block with \
-         `id = \"{id}\"` and `to` set to this resource's address (the one in the `with` line \
-         below), or `terraform import` with that address and that id"
+         `id = \"{id}\"` and `to` set to this resource's address (shown in the `with` line of \
+         this message), or `terraform import` with that address and that id"
     )
 }
 
@@ -21,6 +21,6 @@ pub fn untaint_advice(what: &str, ready: &str) -> String {
         "Terraform saves an object whose create reported an error as tainted, and the next apply \
          deletes and creates a tainted object again. To keep {what} instead, check that {ready} \
          (`terraform plan` refreshes it and shows it), then run `terraform untaint` with this \
-         resource's address, the one in the `with` line below."
+         resource's address, shown in the `with` line of this message."
     )
 }
