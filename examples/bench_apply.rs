@@ -1,7 +1,10 @@
 //! Benchmark: `terraform apply` / refreshing `plan` / `destroy` of 1 store + 20 secrets
 //! (`examples/module`) against the in-process emulator, with each provider process's peak RSS,
 //! wall times and API requests per command, next to the same steps with the test-only provider
-//! (same number of resources) measured in the same run.
+//! (same number of resources) measured in the same run. Then, at scale: 100 secrets at the
+//! provider's default rate limit and the emulator's default activation delay (one round, wall time
+//! and requests per endpoint), and 1 store + N secrets next to 1 + N built-in `terraform_data`
+//! resources for N = 100 and N = 1000 (rate limit lifted, activation immediate; ratio rows).
 //!
 //! `cargo run --release --example bench_apply [-- <rounds>]` (default 3 rounds). Needs `terraform`
 //! (or `tofu`) and `/usr/bin/time` (for peak RSS). Prints figures only; asserts no timings.
@@ -28,6 +31,12 @@ const API_TOKEN: &str = "bench-apply-token";
 /// `CLOUDFLARE_RPS` for the timing figures: high enough that the client-side limit never waits.
 const FAST_RPS: &str = "1000";
 const DEFAULT_ROUNDS: usize = 3;
+/// Secrets in the default-rate scenario.
+const DEFAULT_RATE_SECRETS: usize = 100;
+/// Secret counts of the rows against `terraform_data`.
+const RATIO_SECRETS: [usize; 2] = [100, 1000];
+/// The emulator's account limit for the scale scenarios (`--max-secrets 1100`).
+const SCALE_MAX_SECRETS: usize = 1100;
 const TIME_PROGRAM: &str = "/usr/bin/time";
 /// Environment that would point terraform or the provider elsewhere.
 const INHERITED_ENV: &[&str] = &[
@@ -112,6 +121,8 @@ struct StepResult {
 enum Subject {
     Cloudflare,
     TestProvider,
+    /// Terraform's built-in `terraform_data` (no provider process).
+    TerraformData,
 }
 
 impl Subject {
@@ -119,6 +130,7 @@ impl Subject {
         match self {
             Subject::Cloudflare => "terraform-provider-cloudflare",
             Subject::TestProvider => "baseline: protocol_test_provider",
+            Subject::TerraformData => "baseline: terraform_data",
         }
     }
 }
@@ -184,6 +196,7 @@ fn run(rounds: usize) -> BenchResult<()> {
             let setup = RoundSetup {
                 rps: Some(FAST_RPS),
                 activation_delay: activation,
+                generated: None,
             };
             for (step, result) in run_round(&tools, subject, setup, &Step::ALL)? {
                 results
@@ -204,6 +217,7 @@ fn run(rounds: usize) -> BenchResult<()> {
             RoundSetup {
                 rps: None,
                 activation_delay: activation,
+                generated: None,
             },
         ),
         (
@@ -211,6 +225,7 @@ fn run(rounds: usize) -> BenchResult<()> {
             RoundSetup {
                 rps: Some(FAST_RPS),
                 activation_delay: Duration::ZERO,
+                generated: None,
             },
         ),
     ];
@@ -224,6 +239,95 @@ fn run(rounds: usize) -> BenchResult<()> {
             );
         }
     }
+    print_default_rate(&tools, activation)?;
+    print_ratios(&tools, rounds)?;
+    Ok(())
+}
+
+/// 100 secrets at the provider's default rate limit and the emulator's default activation delay:
+/// one round of apply / refreshing plan / destroy, wall time and requests per endpoint.
+fn print_default_rate(tools: &Tools, activation: Duration) -> BenchResult<()> {
+    println!(
+        "\n{DEFAULT_RATE_SECRETS} secrets (1 store + {DEFAULT_RATE_SECRETS} write-only secrets, generated \
+         configuration), default CLOUDFLARE_RPS (3.5 requests/s), activation delay {} ms, one round:",
+        activation.as_millis()
+    );
+    eprintln!("{DEFAULT_RATE_SECRETS} secrets at the default rate");
+    let setup = RoundSetup {
+        rps: None,
+        activation_delay: activation,
+        generated: Some(DEFAULT_RATE_SECRETS),
+    };
+    for (step, result) in run_round(tools, Subject::Cloudflare, setup, &Step::ALL)? {
+        println!(
+            "  {:<15} {:>8.2} s  {:>5} requests",
+            step.label(),
+            result.wall.as_secs_f64(),
+            result.requests.len()
+        );
+        for (endpoint, count) in by_endpoint(&result.requests) {
+            println!("    {count:>5}  {endpoint}");
+        }
+    }
+    Ok(())
+}
+
+/// 1 store + N secrets next to 1 + N `terraform_data`, rate limit lifted and activation
+/// immediate, for each N of [`RATIO_SECRETS`]: median wall times and their ratio.
+fn print_ratios(tools: &Tools, rounds: usize) -> BenchResult<()> {
+    println!(
+        "\nAgainst terraform_data: 1 store + N secrets vs 1 + N terraform_data, CLOUDFLARE_RPS={FAST_RPS}, \
+         activation delay 0 ms, emulator max secrets {SCALE_MAX_SECRETS}; median of {rounds} round(s):"
+    );
+    println!(
+        "  {:>5}  {:<15} {:>12} {:>15} {:>7} {:>9}",
+        "N", "command", "cloudflare", "terraform_data", "ratio", "requests"
+    );
+    for n in RATIO_SECRETS {
+        let setup = RoundSetup {
+            rps: Some(FAST_RPS),
+            activation_delay: Duration::ZERO,
+            generated: Some(n),
+        };
+        let mut results: BTreeMap<(Step, &str), Vec<StepResult>> = BTreeMap::new();
+        for round in 1..=rounds {
+            eprintln!("N = {n}: round {round}/{rounds}");
+            for subject in [Subject::TerraformData, Subject::Cloudflare] {
+                for (step, result) in run_round(tools, subject, setup, &Step::ALL)? {
+                    results
+                        .entry((step, subject.label()))
+                        .or_default()
+                        .push(result);
+                }
+            }
+        }
+        let median = |step: Step, subject: Subject| {
+            results.get(&(step, subject.label())).map(|runs| {
+                Summary::of(&runs.iter().map(|run| run.wall).collect::<Vec<_>>())
+                    .median
+                    .as_secs_f64()
+            })
+        };
+        for step in Step::ALL {
+            let (Some(cloudflare), Some(baseline)) = (
+                median(step, Subject::Cloudflare),
+                median(step, Subject::TerraformData),
+            ) else {
+                continue;
+            };
+            let requests = results
+                .get(&(step, Subject::Cloudflare.label()))
+                .map_or(0, |runs| runs[0].requests.len());
+            println!(
+                "  {n:>5}  {:<15} {:>10.2} s {:>13.2} s {:>6.2}x {:>9}",
+                step.label(),
+                cloudflare,
+                baseline,
+                cloudflare / baseline,
+                requests
+            );
+        }
+    }
     Ok(())
 }
 
@@ -234,6 +338,18 @@ struct RoundSetup {
     rps: Option<&'static str>,
     /// How long the emulator keeps a new secret `pending`.
     activation_delay: Duration,
+    /// `None`: `examples/module` (20 secrets); `Some(n)`: a generated configuration of one
+    /// store and `n` secrets (emulator limit raised to [`SCALE_MAX_SECRETS`]).
+    generated: Option<usize>,
+}
+
+impl RoundSetup {
+    fn secret_names(&self, tools: &Tools) -> Vec<String> {
+        match self.generated {
+            None => tools.secret_names.clone(),
+            Some(n) => (0..n).map(|i| format!("BENCH_SECRET_{i:04}")).collect(),
+        }
+    }
 }
 
 /// Fresh emulator and workspace; runs `steps` in order and checks what each left behind.
@@ -253,13 +369,26 @@ fn run_round(
                 .runtime
                 .block_on(RunningEmulator::start(EmulatorState::new(EmulatorConfig {
                     activation_delay: setup.activation_delay,
+                    max_secrets: if setup.generated.is_some() {
+                        SCALE_MAX_SECRETS
+                    } else {
+                        EmulatorConfig::new(ACCOUNT_ID, API_TOKEN).max_secrets
+                    },
                     ..EmulatorConfig::new(ACCOUNT_ID, API_TOKEN)
                 })))
                 .map_err(|error| format!("starting the emulator: {error}"))?,
         ),
-        Subject::TestProvider => None,
+        Subject::TestProvider | Subject::TerraformData => None,
     };
-    let workspace = Workspace::new(scratch.path(), tools, subject, emulator.as_ref(), setup.rps)?;
+    let secret_names = setup.secret_names(tools);
+    let workspace = Workspace::new(
+        scratch.path(),
+        tools,
+        subject,
+        emulator.as_ref(),
+        setup,
+        &secret_names,
+    )?;
     // The module example calls a child module, which `terraform get` installs (not timed).
     let get = workspace.terraform(&["get", "-no-color"])?;
     if !get.status.success() {
@@ -298,7 +427,9 @@ fn run_round(
             .as_ref()
             .map(|emulator| emulator.state().request_log())
             .unwrap_or_default();
-        workspace.check_remote(step, emulator.as_ref(), tools.secret_names.len())?;
+        if subject != Subject::TerraformData {
+            workspace.check_remote(step, emulator.as_ref(), secret_names.len())?;
+        }
         results.push((
             step,
             StepResult {
@@ -330,7 +461,8 @@ impl Workspace {
         tools: &Tools,
         subject: Subject,
         emulator: Option<&RunningEmulator>,
-        rps: Option<&str>,
+        setup: RoundSetup,
+        secret_names: &[String],
     ) -> BenchResult<Workspace> {
         let io = |error: std::io::Error| format!("preparing the workspace: {error}");
         let work_dir = scratch.join("work");
@@ -342,14 +474,13 @@ impl Workspace {
         let remote_file = scratch.join("things.json");
         let real_provider = match subject {
             Subject::Cloudflare => &tools.provider,
-            Subject::TestProvider => &tools.test_provider,
+            Subject::TestProvider | Subject::TerraformData => &tools.test_provider,
         };
         write_wrapper(&plugin_dir, real_provider, &rss_dir).map_err(io)?;
         let cli_config = scratch.join("terraform.tfrc");
         std::fs::write(&cli_config, dev_overrides_config(&plugin_dir)).map_err(io)?;
 
-        let values: serde_json::Map<String, serde_json::Value> = tools
-            .secret_names
+        let values: serde_json::Map<String, serde_json::Value> = secret_names
             .iter()
             .map(|name| (name.clone(), random_string(32).into()))
             .collect();
@@ -364,18 +495,31 @@ impl Workspace {
         ];
         match (subject, emulator) {
             (Subject::Cloudflare, Some(emulator)) => {
-                copy_tree(&repo().join("examples").join("module"), &work_dir).map_err(io)?;
+                match setup.generated {
+                    None => {
+                        copy_tree(&repo().join("examples").join("module"), &work_dir).map_err(io)?
+                    }
+                    Some(_) => std::fs::write(work_dir.join("main.tf"), GENERATED_CONFIGURATION)
+                        .map_err(io)?,
+                }
                 env.push(("CLOUDFLARE_BASE_URL".into(), emulator.base_url().into()));
                 env.push(("CLOUDFLARE_API_TOKEN".into(), API_TOKEN.into()));
                 env.push(("CLOUDFLARE_ACCOUNT_ID".into(), ACCOUNT_ID.into()));
-                if let Some(rps) = rps {
+                if let Some(rps) = setup.rps {
                     env.push(("CLOUDFLARE_RPS".into(), rps.into()));
                 }
+            }
+            (Subject::TerraformData, _) => {
+                std::fs::write(
+                    work_dir.join("main.tf"),
+                    terraform_data_configuration(secret_names),
+                )
+                .map_err(io)?;
             }
             _ => {
                 std::fs::write(
                     work_dir.join("main.tf"),
-                    baseline_configuration(&tools.secret_names),
+                    baseline_configuration(secret_names),
                 )
                 .map_err(io)?;
                 env.push(("TF_VAR_store_path".into(), remote_file.clone().into()));
@@ -528,6 +672,63 @@ resource "cloudflare_test_thing" "secret" {{
     )
 }
 
+/// One store and a write-only secret per entry of `var.secret_values` (the scale scenarios).
+const GENERATED_CONFIGURATION: &str = r#"terraform {
+  required_providers {
+    cloudflare = {
+      source = "cfsecrets/cloudflare"
+    }
+  }
+}
+
+provider "cloudflare" {}
+
+variable "secret_values" {
+  type      = map(string)
+  sensitive = true
+}
+
+resource "cloudflare_secrets_store" "main" {
+  adopt = true
+}
+
+resource "cloudflare_store_secret" "secret" {
+  for_each = nonsensitive(toset(keys(var.secret_values)))
+
+  store_id         = cloudflare_secrets_store.main.id
+  name             = each.key
+  value_wo         = var.secret_values[each.key]
+  value_wo_version = 1
+}
+"#;
+
+/// The `terraform_data` baseline: 1 + N resources of Terraform's built-in provider, shaped like
+/// the generated configuration (one "store", then one per secret depending on it).
+fn terraform_data_configuration(secret_names: &[String]) -> String {
+    let names: Vec<String> = secret_names.iter().map(|n| format!("{n:?}")).collect();
+    format!(
+        r#"variable "secret_values" {{
+  type      = map(string)
+  sensitive = true
+}}
+
+resource "terraform_data" "store" {{
+  input = "store"
+}}
+
+resource "terraform_data" "secret" {{
+  for_each = toset([{}])
+
+  input = {{
+    store = terraform_data.store.id
+    name  = each.key
+  }}
+}}
+"#,
+        names.join(", ")
+    )
+}
+
 /// The secret names `examples/module/main.tf` passes to its child module (`secret_comments`).
 fn module_secret_names() -> BenchResult<Vec<String>> {
     let path = repo().join("examples").join("module").join("main.tf");
@@ -650,14 +851,19 @@ fn print_requests(results: &BTreeMap<(Step, &str), Vec<StepResult>>) {
             runs[0].requests.len(),
             totals.join(", ")
         );
-        let mut by_endpoint: BTreeMap<String, usize> = BTreeMap::new();
-        for record in &runs[0].requests {
-            *by_endpoint.entry(endpoint(record)).or_default() += 1;
-        }
-        for (endpoint, count) in by_endpoint {
+        for (endpoint, count) in by_endpoint(&runs[0].requests) {
             println!("    {count:>4}  {endpoint}");
         }
     }
+}
+
+/// How many of `requests` went to each endpoint.
+fn by_endpoint(requests: &[RequestRecord]) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for record in requests {
+        *counts.entry(endpoint(record)).or_default() += 1;
+    }
+    counts
 }
 
 /// `METHOD /path/with/{placeholders} -> status`, ids replaced by what they identify.

@@ -754,7 +754,8 @@ resource "cloudflare_store_secret" "secret" {
     tf.apply();
     let secret = tf.resource(SECRET);
     assert_eq!(secret["status"], "active", "{secret}");
-    // The create answered `pending`; apply polled the secret until the emulator said `active`.
+    // The create answered `pending`; apply polled the store's listing (newest changes first)
+    // until the emulator said `active`.
     let log = emulator.state.request_log();
     let create = log
         .iter()
@@ -763,7 +764,12 @@ resource "cloudflare_store_secret" "secret" {
     let polls = log[create..]
         .iter()
         .filter(|r| {
-            r.method == "GET" && r.path.ends_with(secret["id"].as_str().unwrap()) && r.status == 200
+            r.method == "GET"
+                && r.path.ends_with("/secrets")
+                && r.query
+                    .as_deref()
+                    .is_some_and(|q| q.contains("order=modified"))
+                && r.status == 200
         })
         .count();
     assert!(

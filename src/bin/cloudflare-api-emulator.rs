@@ -6,7 +6,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use terraform_provider_cloudflare::emulator::{EmulatorConfig, EmulatorState, serve};
+use terraform_provider_cloudflare::emulator::{BatchMode, EmulatorConfig, EmulatorState, serve};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 const DEFAULT_ACCOUNT_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -58,6 +58,11 @@ const FLAGS: &[(&str, &str, &str)] = &[
         "activation-delay-ms",
         "CF_EMULATOR_ACTIVATION_DELAY_MS",
         "pending -> active delay [default: 300]",
+    ),
+    (
+        "batch-mode",
+        "CF_EMULATOR_BATCH_MODE",
+        "bulk create/delete with some bad items: all-or-nothing or per-item [default: all-or-nothing]",
     ),
     (
         "latency-ms",
@@ -206,6 +211,11 @@ fn build_state(options: &HashMap<String, String>) -> Result<EmulatorState, Strin
     config.max_secrets = number(options, "max-secrets", config.max_secrets)?;
     config.max_value_bytes = number(options, "max-value-bytes", config.max_value_bytes)?;
     config.activation_delay = Duration::from_millis(number(options, "activation-delay-ms", 300)?);
+    if let Some(mode) = options.get("batch-mode") {
+        config.batch_mode = BatchMode::parse(mode).ok_or_else(|| {
+            format!("--batch-mode must be all-or-nothing or per-item, got {mode:?}")
+        })?;
+    }
     let state = EmulatorState::new(config);
     let faults = state.faults();
     faults.set_latency(Duration::from_millis(number(options, "latency-ms", 0)?));

@@ -10,14 +10,15 @@ use serde::de::IgnoredAny;
 use tokio_util::sync::CancellationToken;
 
 use super::batch::Batch;
+use super::bulk::Coalescer;
 use super::cancel::Cancellation;
 use super::config::{ClientConfig, normalized_base_url};
 use super::envelope::OneOrMany;
 use super::error::Error;
 use super::http;
 use super::models::{
-    CreateStoreBody, DeleteSecretsBody, DuplicateSecretBody, ListSecretsParams, NewSecret,
-    PatchSecretBody, Quota, QuotaResult, Secret, SecretPatch, Store,
+    CreateStoreBody, DuplicateSecretBody, ListSecretsParams, NewSecret, PatchSecretBody, Quota,
+    QuotaResult, Secret, SecretPatch, Store,
 };
 use super::rate_limit::RateLimiter;
 use super::request::{Kind, MAX_PER_PAGE, Reconciled, json, require};
@@ -37,6 +38,8 @@ pub(super) struct Inner {
     pub(super) limiter: RateLimiter,
     pub(super) retry: RetryPolicy,
     pub(super) timeout: Duration,
+    /// Per-store queues that join concurrent creates, deletes and status polls.
+    pub(super) coalescer: Coalescer,
 }
 
 impl fmt::Debug for Client {
@@ -73,6 +76,7 @@ impl Client {
                     max_backoff: config.max_backoff,
                 },
                 timeout: config.request_timeout,
+                coalescer: Coalescer::default(),
             }),
             cancel: Cancellation::default(),
         })
@@ -91,7 +95,7 @@ impl Client {
 
     /// The client for the lookup after a create whose response was lost: after a stop it still
     /// sends requests that need no wait, so what the create made can be found, not orphaned.
-    fn for_lookup(&self) -> Client {
+    pub(super) fn for_lookup(&self) -> Client {
         Client {
             inner: self.inner.clone(),
             cancel: self.cancel.for_lookup(),
@@ -241,7 +245,7 @@ impl Client {
 
     /// After a lost batch-create response: which of the remaining secrets exist now?
     /// One name is looked up by search, several by listing the store.
-    async fn reconcile_batch(
+    pub(super) async fn reconcile_batch(
         &self,
         account_id: &str,
         store_id: &str,
@@ -269,22 +273,20 @@ impl Client {
         Ok(batch.absorb(existing))
     }
 
-    /// Creates one secret; a lost response is reconciled by name, never duplicated.
+    /// Creates one secret; a lost response is reconciled by name, never duplicated. Secrets
+    /// that concurrent calls create in the same store while the rate limiter or a request in
+    /// flight holds the line go out together as one bulk POST (an idle client sends at once);
+    /// each call still gets its own outcome, e.g. its own "name already exists".
     pub async fn create_secret(
         &self,
         account_id: &str,
         store_id: &str,
         secret: NewSecret,
     ) -> Result<Secret, Error> {
-        let name = secret.name.clone();
-        let created = self
-            .create_secrets(account_id, store_id, vec![secret])
-            .await?;
-        created.into_iter().find(|s| s.name == name).ok_or_else(|| {
-            Error::Decode(format!(
-                "the response did not contain the created secret {name:?}"
-            ))
-        })
+        require(account_id, "account_id")?;
+        require(store_id, "store_id")?;
+        require(&secret.name, "the secret name")?;
+        self.create_coalesced(account_id, store_id, secret).await
     }
 
     pub async fn get_secret(
@@ -350,24 +352,42 @@ impl Client {
             .normalized())
     }
 
+    /// Deletes one secret. Deletes that concurrent calls make in the same store while the
+    /// rate limiter or a request in flight holds the line go out as one bulk DELETE; a lone
+    /// delete uses the single-secret endpoint. A secret already gone counts as deleted.
     pub async fn delete_secret(
         &self,
         account_id: &str,
         store_id: &str,
         secret_id: &str,
     ) -> Result<(), Error> {
+        require(account_id, "account_id")?;
         require(store_id, "store_id")?;
         require(secret_id, "secret_id")?;
-        let call = self.call(
+        self.delete_coalesced(account_id, store_id, secret_id).await
+    }
+
+    /// `DELETE …/secrets/{id}`, once (with retries); the first token is taken when
+    /// `prepaid_permit`.
+    pub(super) async fn delete_one(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret_id: &str,
+        prepaid_permit: bool,
+    ) -> Result<(), Error> {
+        let mut call = self.call(
             Kind::Delete,
             Method::DELETE,
             account_id,
             &["stores", store_id, "secrets", secret_id],
         )?;
+        call.prepaid_permit = prepaid_permit;
         self.simple::<IgnoredAny>(&call, None).await.map(|_| ())
     }
 
-    /// Bulk delete (`{"ids": [...]}`); an empty list sends nothing.
+    /// Bulk delete (`{"ids": [...]}`); an empty list sends nothing. Ids the store no longer
+    /// holds count as deleted (see `bulk`).
     pub async fn delete_secrets(
         &self,
         account_id: &str,
@@ -375,17 +395,24 @@ impl Client {
         ids: &[String],
     ) -> Result<(), Error> {
         require(store_id, "store_id")?;
-        if ids.is_empty() {
-            return Ok(());
-        }
-        let call = self.call(
-            Kind::Delete,
-            Method::DELETE,
-            account_id,
-            &["stores", store_id, "secrets"],
-        )?;
-        let body = json(&DeleteSecretsBody { ids })?;
-        self.simple::<IgnoredAny>(&call, body).await.map(|_| ())
+        self.delete_many(account_id, store_id, ids.to_vec(), false)
+            .await
+    }
+
+    /// The secret as a listing sent after this call began shows it, or `None` when that
+    /// listing does not hold it (e.g. not visible yet right after a create). Concurrent calls
+    /// for one store share one listing (newest changes first, paged only until every polled
+    /// secret was seen): what waiting for activation uses instead of one GET per secret.
+    pub async fn poll_secret(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        secret_id: &str,
+    ) -> Result<Option<Secret>, Error> {
+        require(account_id, "account_id")?;
+        require(store_id, "store_id")?;
+        require(secret_id, "secret_id")?;
+        self.poll_coalesced(account_id, store_id, secret_id).await
     }
 
     /// Copies a secret's value under a new name. A lost response is reconciled by name.
@@ -473,5 +500,7 @@ mod tests {
         assert_send(&c.list_secrets("a", "s", &ListSecretsParams::default()));
         assert_send(&c.patch_secret("a", "s", "i", SecretPatch::default()));
         assert_send(&c.delete_secrets("a", "s", &[]));
+        assert_send(&c.delete_secret("a", "s", "i"));
+        assert_send(&c.poll_secret("a", "s", "i"));
     }
 }

@@ -5,7 +5,8 @@ use std::time::Duration;
 use super::models::ApiMessage;
 
 /// What went wrong with a request. Never contains secret values or credentials.
-#[derive(Debug, thiserror::Error)]
+/// Clone: one failed bulk request answers every call it carried.
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum Error {
     #[error("Cloudflare API returned HTTP {status}: {}", format_messages(errors))]
     Api {

@@ -5,8 +5,10 @@
 //! error type and its helpers), `envelope` (the one place that parses the v4 envelope),
 //! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket), `http` (reqwest with
 //! ring-backed rustls and auth headers), `request` (the request loop: retries and reconciliation
-//! of creates whose response was lost), `batch` (batch-create progress), `cancel` (how
-//! Terraform's StopProvider ends the client's waits) and `client` (one method per endpoint).
+//! of creates whose response was lost), `batch` (batch-create progress), `coalesce` and `bulk`
+//! (concurrent creates, deletes and status polls of one store joined into one request),
+//! `cancel` (how Terraform's StopProvider ends the client's waits) and `client` (one method
+//! per endpoint).
 //!
 //! [`Client::with_cancel`] gives a clone that stops waiting (rate limit, backoff,
 //! `Retry-After`) and sends nothing new once a token fires, failing with [`Error::Cancelled`].
@@ -37,8 +39,10 @@
 //! ```
 
 mod batch;
+mod bulk;
 mod cancel;
 mod client;
+mod coalesce;
 pub mod config;
 mod envelope;
 pub mod error;

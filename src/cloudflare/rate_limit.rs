@@ -80,6 +80,16 @@ impl RateLimiter {
         }
     }
 
+    /// Hands out no token before `wait` from now: a server's `Retry-After` (HTTP 429) holds
+    /// every caller sharing this bucket, not only the request that received it. Tokens already
+    /// promised to sleeping callers stay promised.
+    pub fn hold_off(&self, wait: Duration) {
+        let mut bucket = self.refilled();
+        // After the next reservation takes one token, it waits `-tokens / rate` = `wait`.
+        let held = 1.0 - wait.as_secs_f64() * bucket.rate;
+        bucket.tokens = bucket.tokens.min(held);
+    }
+
     /// Takes a token now and returns how long the caller must wait before using it.
     fn reserve(&self) -> Duration {
         let mut bucket = self.refilled();
@@ -200,6 +210,23 @@ mod tests {
         let start = Instant::now();
         limiter.acquire().await;
         assert_eq!(start.elapsed(), Duration::from_millis(500));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hold_off_delays_every_later_caller() {
+        let limiter = RateLimiter::with_burst(10.0, 5);
+        let start = Instant::now();
+        limiter.acquire().await;
+        limiter.hold_off(Duration::from_secs(2));
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_secs(2));
+        // Then the usual pace: one token per 100 ms (the burst was spent by the hold).
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(2100));
+        // A shorter hold than what is already owed changes nothing.
+        limiter.hold_off(Duration::ZERO);
+        limiter.acquire().await;
+        assert_eq!(start.elapsed(), Duration::from_millis(2200));
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub(super) struct Call {
     pub(super) method: Method,
     pub(super) segments: Vec<String>,
     pub(super) query: Vec<(&'static str, String)>,
+    /// The caller already took the rate-limit token of the first attempt (a coalescer takes
+    /// it before it decides what the request carries); retries take their own.
+    pub(super) prepaid_permit: bool,
 }
 
 impl Call {
@@ -137,6 +140,7 @@ impl Client {
             method,
             segments,
             query: Vec::new(),
+            prepaid_permit: false,
         })
     }
 
@@ -269,9 +273,20 @@ impl Client {
     /// Every item of a paged list: follows `page` until the last page.
     pub(super) async fn paginate<T: DeserializeOwned + Send + 'static>(
         &self,
+        call: Call,
+        per_page: u32,
+        id_of: fn(&T) -> &str,
+    ) -> Result<Vec<T>, Error> {
+        self.paginate_until(call, per_page, id_of, |_| false).await
+    }
+
+    /// Like [`Client::paginate`], but stops early once `enough(items so far)` holds.
+    pub(super) async fn paginate_until<T: DeserializeOwned + Send + 'static>(
+        &self,
         mut call: Call,
         per_page: u32,
         id_of: fn(&T) -> &str,
+        mut enough: impl FnMut(&[T]) -> bool,
     ) -> Result<Vec<T>, Error> {
         let per_page = per_page.clamp(1, MAX_PER_PAGE);
         let base_query = call.query.clone();
@@ -282,6 +297,7 @@ impl Client {
             call.query.push(("page", page.to_string()));
             call.query.push(("per_page", per_page.to_string()));
             let envelope = self.simple::<Vec<T>>(&call, None).await?;
+            call.prepaid_permit = false;
             let batch = envelope.result.unwrap_or_default();
             if batch.is_empty() {
                 break;
@@ -304,7 +320,7 @@ impl Client {
             } else {
                 len < info.per_page.unwrap_or(u64::from(per_page))
             };
-            if last {
+            if last || enough(&items) {
                 break;
             }
         }

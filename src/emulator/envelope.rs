@@ -20,6 +20,8 @@ pub struct Envelope {
     status: StatusCode,
     result: Value,
     result_info: Option<ResultInfo>,
+    /// Items of a bulk request that were skipped (`BatchMode::PerItem`), as `errors[]`.
+    skipped: Vec<ApiError>,
 }
 
 impl Envelope {
@@ -41,21 +43,32 @@ impl Envelope {
         Envelope::with_status(status, Value::Null)
     }
 
+    /// A bulk request applied in part: `result` holds what was applied, `errors[]` one entry
+    /// per skipped item, and `success` stays `true`.
+    pub fn partial(status: StatusCode, result: impl Serialize, skipped: Vec<ApiError>) -> Envelope {
+        Envelope {
+            skipped,
+            ..Envelope::with_status(status, result)
+        }
+    }
+
     fn with_status(status: StatusCode, result: impl Serialize) -> Envelope {
         let result = serde_json::to_value(result).unwrap_or(Value::Null);
         Envelope {
             status,
             result,
             result_info: None,
+            skipped: Vec::new(),
         }
     }
 }
 
 impl IntoResponse for Envelope {
     fn into_response(self) -> Response {
+        let errors: Vec<Value> = self.skipped.iter().map(ApiError::item).collect();
         let mut body = json!({
             "success": true,
-            "errors": [],
+            "errors": errors,
             "messages": [],
             "result": self.result,
         });
@@ -164,8 +177,13 @@ impl ApiError {
         self
     }
 
+    /// This error as one `errors[]` item.
+    fn item(&self) -> Value {
+        json!({ "code": self.code, "message": self.message })
+    }
+
     fn body(&self) -> Value {
-        let mut error = json!({ "code": self.code, "message": self.message });
+        let mut error = self.item();
         if !self.error_chain.is_empty() {
             let chain: Vec<Value> = self
                 .error_chain

@@ -31,7 +31,7 @@ use axum::http::{Method, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-pub use config::EmulatorConfig;
+pub use config::{BatchMode, EmulatorConfig};
 pub use envelope::ApiError;
 pub use faults::FaultControl;
 pub use model::{SecretInfo, StoreInfo};

@@ -1,5 +1,10 @@
 //! Waiting for a new or changed secret to become `active`: polls with backoff, bounded by the
 //! provider's `secret_activation_timeout`, and stops when Terraform cancels.
+//!
+//! Pace: the first poll comes 350 ms after the change, a little after the emulator's default
+//! activation delay of 300 ms (Cloudflare documents none), so one poll usually finds the
+//! secret active; then the delay doubles up to 2 s. Polls of one store are shared (one listing for
+//! all secrets waiting at that moment, see `Client::poll_secret`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -12,7 +17,7 @@ use crate::cloudflare::{Error, Secret};
 /// The status a usable secret has.
 pub const ACTIVE: &str = "active";
 
-const FIRST_DELAY: Duration = Duration::from_millis(200);
+const FIRST_DELAY: Duration = Duration::from_millis(350);
 const MAX_DELAY: Duration = Duration::from_secs(2);
 
 /// Why waiting did not end with an active secret.

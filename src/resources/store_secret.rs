@@ -548,11 +548,11 @@ async fn settle(
     }
     let (store_id, secret_id) = (secret.store_id.clone(), secret.id.clone());
     let timeout = data.activation_timeout();
+    // One shared listing per poll for every secret of the store waiting at that moment.
     let fetch = || async {
-        match client.get_secret(account_id, &store_id, &secret_id).await {
-            Ok(s) => Ok(Some(s)),
+        match client.poll_secret(account_id, &store_id, &secret_id).await {
             Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
+            other => other,
         }
     };
     wait_until_active(secret, timeout, cancel, fetch)

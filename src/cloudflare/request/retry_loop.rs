@@ -23,8 +23,8 @@ use crate::cloudflare::error::Error;
 use crate::cloudflare::rate_limit::RateLimiter;
 use crate::cloudflare::retry::RetryPolicy;
 
-/// Runs `call` until it succeeds or must stop. Each attempt first takes a token from `limiter`,
-/// then `send(body, attempt)` performs it (`attempt` counts from 0). 429 (honouring
+/// Runs `call` until it succeeds or must stop. Each attempt first takes a token from `limiter`
+/// (the first one not when `call.prepaid_permit` says the caller took it), then `send(body, attempt)` performs it (`attempt` counts from 0). 429 (honouring
 /// `Retry-After`), 5xx, connection errors and timeouts are retried with `policy` up to
 /// `policy.max_retries` times; the last error is returned. A create that may have been applied
 /// is reconciled with `reconcile` before anything is sent again. When `cancel` fires, waits end
@@ -47,9 +47,15 @@ where
     let mut maybe_applied = false;
     // An attempt that writes may have taken effect and no later answer or lookup settled it.
     let mut unsettled_write = false;
+    let mut prepaid = call.prepaid_permit;
     loop {
         let next_body = body()?;
-        if !take_permit(limiter, cancel).await {
+        let permitted = if std::mem::take(&mut prepaid) {
+            !cancel.is_cancelled()
+        } else {
+            take_permit(limiter, cancel).await
+        };
+        if !permitted {
             tracing::debug!(
                 method = %call.method,
                 path = %call.path(),
@@ -92,6 +98,10 @@ where
                 || matches!(error, Error::Decode(_)));
         if !retryable && !reconcile_now {
             return Err(error);
+        }
+        if let Some(wait) = failure.retry_after {
+            // The server asked everyone to wait: hold the shared pace, not just this request.
+            limiter.hold_off(policy.delay(retry, Some(wait)));
         }
         let retries_left = retry < policy.max_retries;
         let will_retry = retryable && retries_left;

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 
 use super::AccountData;
 use super::inputs::{DuplicateInput, NewSecretInput, SecretPatchInput};
+use crate::emulator::config::BatchMode;
 use crate::emulator::envelope::{ApiError, ResultInfo};
 use crate::emulator::ids::new_id;
 use crate::emulator::listing::{ListQuery, paginate, sort_items};
@@ -61,27 +62,30 @@ impl AccountData {
         Ok(paginate(&infos, query.page, query.per_page))
     }
 
-    /// All-or-nothing: every element is checked before any is stored.
+    /// A batch create. All-or-nothing (the default): every element is checked before any is
+    /// stored. Per item ([`BatchMode::PerItem`]): good elements are stored, bad ones skipped
+    /// with their error; when none could be stored, the first error fails the request.
     pub fn create_secrets(
         &mut self,
         store_id: &str,
         inputs: Vec<NewSecretInput>,
-    ) -> Result<Vec<SecretInfo>, ApiError> {
+    ) -> Result<(Vec<SecretInfo>, Vec<ApiError>), ApiError> {
         self.find_store(store_id)?;
         if inputs.is_empty() {
             return Err(ApiError::invalid_json_body(
                 "the array is empty; send at least one secret",
             ));
         }
+        if self.config.batch_mode == BatchMode::PerItem {
+            return self.create_secrets_per_item(store_id, inputs);
+        }
         let mut prepared = Vec::with_capacity(inputs.len());
         for input in &inputs {
-            check_secret_name(&input.name)?;
-            check_value_size(input.value.expose_secret(), self.config.max_value_bytes)?;
-            let scopes = normalize_scopes(&input.scopes)?;
+            let scopes = self.check_new_secret(store_id, input)?;
             let taken_in_batch = prepared
                 .iter()
                 .any(|(name, _): &(&str, Vec<String>)| *name == input.name);
-            if taken_in_batch || self.name_taken(store_id, &input.name) {
+            if taken_in_batch {
                 return Err(name_exists(&input.name));
             }
             prepared.push((input.name.as_str(), scopes));
@@ -99,7 +103,50 @@ impl AccountData {
             );
             created.push(info);
         }
-        Ok(created)
+        Ok((created, Vec::new()))
+    }
+
+    fn create_secrets_per_item(
+        &mut self,
+        store_id: &str,
+        inputs: Vec<NewSecretInput>,
+    ) -> Result<(Vec<SecretInfo>, Vec<ApiError>), ApiError> {
+        let mut created = Vec::new();
+        let mut skipped = Vec::new();
+        for input in inputs {
+            let checked = self
+                .check_new_secret(store_id, &input)
+                .and_then(|scopes| self.check_room_for(1).map(|()| scopes));
+            match checked {
+                Ok(scopes) => created.push(self.insert_secret(
+                    store_id,
+                    input.name,
+                    input.value,
+                    scopes,
+                    normalize_comment(input.comment),
+                )),
+                Err(error) => skipped.push(error),
+            }
+        }
+        if created.is_empty() {
+            return Err(skipped.swap_remove(0));
+        }
+        Ok((created, skipped))
+    }
+
+    /// Name, value size, scopes and name uniqueness of one new secret; its normalised scopes.
+    fn check_new_secret(
+        &self,
+        store_id: &str,
+        input: &NewSecretInput,
+    ) -> Result<Vec<String>, ApiError> {
+        check_secret_name(&input.name)?;
+        check_value_size(input.value.expose_secret(), self.config.max_value_bytes)?;
+        let scopes = normalize_scopes(&input.scopes)?;
+        if self.name_taken(store_id, &input.name) {
+            return Err(name_exists(&input.name));
+        }
+        Ok(scopes)
     }
 
     pub fn get_secret(&self, store_id: &str, secret_id: &str) -> Result<SecretInfo, ApiError> {
@@ -150,15 +197,37 @@ impl AccountData {
         Ok(())
     }
 
-    /// All-or-nothing: if any id is unknown, nothing is deleted.
-    pub fn delete_secrets(&mut self, store_id: &str, ids: &[String]) -> Result<(), ApiError> {
+    /// A bulk delete. All-or-nothing (the default): if any id is unknown, nothing is deleted.
+    /// Per item ([`BatchMode::PerItem`]): known ids are deleted, unknown ones reported; when
+    /// none is known, `secret_not_found` fails the request.
+    pub fn delete_secrets(
+        &mut self,
+        store_id: &str,
+        ids: &[String],
+    ) -> Result<Vec<ApiError>, ApiError> {
         self.find_store(store_id)?;
-        for id in ids {
-            self.find_secret(store_id, id)?;
+        let unknown: Vec<&String> = ids
+            .iter()
+            .filter(|id| self.find_secret(store_id, id).is_err())
+            .collect();
+        if !unknown.is_empty()
+            && (self.config.batch_mode == BatchMode::AllOrNothing || unknown.len() == ids.len())
+        {
+            return Err(ApiError::secret_not_found());
         }
+        let skipped = unknown
+            .iter()
+            .map(|id| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    1001,
+                    format!("secret_not_found: {id}"),
+                )
+            })
+            .collect();
         self.secrets
             .retain(|secret| !(secret.store_id == store_id && ids.contains(&secret.id)));
-        Ok(())
+        Ok(skipped)
     }
 
     pub fn duplicate_secret(

@@ -47,8 +47,12 @@ pub async fn create(
         )));
     }
     let inputs: Vec<NewSecretInput> = parse_json(&body, EXPECTED)?;
-    let created = account.create_secrets(&store_id, inputs)?;
-    Ok(Envelope::ok(created))
+    let (created, skipped) = account.create_secrets(&store_id, inputs)?;
+    if skipped.is_empty() {
+        Ok(Envelope::ok(created))
+    } else {
+        Ok(Envelope::partial(StatusCode::OK, created, skipped))
+    }
 }
 
 /// `DELETE .../stores/{store_id}/secrets` with `{"ids": [...]}`.
@@ -61,8 +65,16 @@ pub async fn bulk_delete(
     let mut account = state.account(&account_id, uri.path())?;
     let input: BulkDeleteInput =
         parse_json(&body, "a JSON object like {\"ids\": [\"<secret id>\"]}")?;
-    account.delete_secrets(&store_id, &input.ids)?;
-    Ok(Envelope::deleted(StatusCode::ACCEPTED))
+    let skipped = account.delete_secrets(&store_id, &input.ids)?;
+    if skipped.is_empty() {
+        Ok(Envelope::deleted(StatusCode::ACCEPTED))
+    } else {
+        Ok(Envelope::partial(
+            StatusCode::ACCEPTED,
+            serde_json::Value::Null,
+            skipped,
+        ))
+    }
 }
 
 /// `GET .../stores/{store_id}/secrets/{secret_id}`.

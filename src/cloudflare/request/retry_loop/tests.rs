@@ -249,6 +249,7 @@ fn call(kind: Kind, method: Method, path: &[&str]) -> Call {
         method,
         segments: path.iter().map(|s| s.to_string()).collect(),
         query: Vec::new(),
+        prepaid_permit: false,
     }
 }
 
