@@ -361,3 +361,38 @@ fn provider_logs_reach_terraform_as_hclog_without_secrets() {
     assert!(!logs.contains("hunter2"));
     ws.destroy();
 }
+
+#[test]
+fn a_panic_in_a_handler_is_reported_as_a_provider_bug_and_never_hangs() {
+    let Some(ws) = dev_workspace("a_panic_in_a_handler_is_reported_as_a_provider_bug") else {
+        return;
+    };
+    let store = ws.path().join("store.json");
+    ws.write_main_tf(&config(&store, test_provider::PANIC_TRIGGER, 3));
+    let started = std::time::Instant::now();
+    let output = ws.run_with_env(
+        &["apply", "-auto-approve", "-no-color"],
+        &[("TF_LOG", "TRACE")],
+    );
+    let elapsed = started.elapsed();
+    assert!(!output.success(), "{}", output.combined());
+    let text = output.combined();
+    assert!(text.contains("plugin crashed"), "{text}");
+    assert!(
+        text.contains("panic: test provider asked to panic"),
+        "{text}"
+    );
+    assert!(text.contains("This is a bug in the provider"), "{text}");
+    assert!(
+        text.contains("https://registry.terraform.io/providers/cfsecrets/cloudflare"),
+        "{text}"
+    );
+    // Nothing secret in the crash report or in the trace logs around it.
+    assert!(!text.contains(WRITE_ONLY_SECRET), "write-only value leaked");
+    assert!(!text.contains("hunter2"), "sensitive value leaked");
+    println!("terraform reported the panic after {elapsed:?}");
+    assert!(
+        elapsed < std::time::Duration::from_secs(120),
+        "terraform took {elapsed:?}"
+    );
+}

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
 use super::config::{ClientConfig, Credentials};
 use super::error::Error;
@@ -64,9 +64,11 @@ pub(crate) fn auth_headers(credentials: &Credentials) -> Result<HeaderMap, Error
                     "the API token is empty; set api_token or CLOUDFLARE_API_TOKEN".into(),
                 ));
             }
+            // The header text is a secret too until it is a sensitive header value.
+            let bearer = SecretString::from(format!("Bearer {token}"));
             headers.insert(
                 AUTHORIZATION,
-                sensitive(&format!("Bearer {token}"), "the API token")?,
+                sensitive(bearer.expose_secret(), "the API token")?,
             );
         }
         Credentials::ApiKey { email, key } => {
@@ -103,4 +105,27 @@ fn sensitive(value: &str, what: &str) -> Result<HeaderValue, Error> {
     })?;
     header.set_sensitive(true);
     Ok(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_headers_are_sensitive_and_never_printed() {
+        let token = Credentials::ApiToken(SecretString::from("tok-never-printed-7c1"));
+        let headers = auth_headers(&token).unwrap();
+        let authorization = &headers[AUTHORIZATION];
+        assert!(authorization.is_sensitive());
+        assert_eq!(authorization.as_bytes(), b"Bearer tok-never-printed-7c1");
+        assert!(!format!("{headers:?}").contains("tok-never-printed"));
+
+        let key = Credentials::ApiKey {
+            email: "ops@example.com".into(),
+            key: SecretString::from("key-never-printed-9d2"),
+        };
+        let headers = auth_headers(&key).unwrap();
+        assert!(headers.values().all(HeaderValue::is_sensitive));
+        assert!(!format!("{headers:?}").contains("key-never-printed"));
+    }
 }

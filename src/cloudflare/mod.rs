@@ -57,4 +57,5 @@ pub use config::{ClientConfig, Credentials, DEFAULT_BASE_URL, is_loopback};
 pub use error::Error;
 pub use models::{ApiMessage, ListSecretsParams, NewSecret, Quota, Secret, SecretPatch, Store};
 pub use rate_limit::RateLimiter;
+pub use request::MAX_RESPONSE_BYTES;
 pub use retry::RetryPolicy;

@@ -64,6 +64,35 @@ pub(super) enum Reconciled<T> {
     Partial,
 }
 
+/// The largest response body read: 16 MiB. Secrets Store answers are a few KiB (values never
+/// come back); the cap keeps a wrong `base_url` or a hostile endpoint from filling memory.
+pub const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Why a response body could not be read.
+enum BodyError {
+    Transport(reqwest::Error),
+    TooLarge,
+}
+
+/// Reads the whole body, giving up as soon as it is known to exceed `limit` bytes (from its
+/// `Content-Length` before reading, or while reading).
+async fn read_body(mut response: reqwest::Response, limit: usize) -> Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Transport)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 /// A response as received, before envelope parsing.
 pub(super) struct RawResponse {
     pub(super) status: u16,
@@ -194,10 +223,23 @@ impl Client {
             .get(RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| self.transport_failure(call, e))?;
+        let body = match read_body(response, MAX_RESPONSE_BYTES).await {
+            Ok(body) => body,
+            Err(BodyError::Transport(e)) => return Err(self.transport_failure(call, e)),
+            Err(BodyError::TooLarge) => {
+                return Err(Failure {
+                    error: Error::Decode(format!(
+                        "the response to {} {} is larger than {} MiB, more than any Secrets \
+                         Store answer; check base_url points at the Cloudflare API",
+                        call.method,
+                        call.path(),
+                        MAX_RESPONSE_BYTES / (1024 * 1024)
+                    )),
+                    maybe_applied: true,
+                    retry_after: None,
+                });
+            }
+        };
         tracing::debug!(
             method = %call.method,
             path = %call.path(),
@@ -206,11 +248,7 @@ impl Client {
             latency_ms = started.elapsed().as_millis() as u64,
             "Cloudflare API request"
         );
-        Ok(RawResponse::new(
-            status,
-            retry_after.as_deref(),
-            body.into(),
-        ))
+        Ok(RawResponse::new(status, retry_after.as_deref(), body))
     }
 
     fn transport_failure(&self, call: &Call, e: reqwest::Error) -> Failure {

@@ -1,11 +1,14 @@
 //! go-plugin start-up pieces: the magic cookie, protocol negotiation, the handshake line, the
-//! reattach JSON, the private socket directory, and the server-auth TLS configuration.
+//! reattach JSON, the private socket directory, and the TLS configuration (mutual with the host).
 
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use base64::Engine;
+use rustls::pki_types::CertificateDer;
+
+use super::client_auth::{CLIENT_CERT_ENV, PinnedClientCertificate, parse_client_certificate};
 
 /// The environment variable go-plugin hosts set to show the binary is run as a plugin.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
@@ -122,9 +125,28 @@ impl Drop for SocketDir {
     }
 }
 
-/// A server-auth TLS configuration with a fresh self-signed certificate for `localhost`
-/// (ALPN `h2`, no client certificate requested), and that certificate's DER.
-pub fn server_tls_config() -> io::Result<(Arc<rustls::ServerConfig>, Vec<u8>)> {
+/// The TLS configuration for plugin mode, from the environment: the host's certificate in
+/// `PLUGIN_CLIENT_CERT` is pinned (see [`server_tls_config`]).
+pub fn server_tls_config_from_env() -> Result<(Arc<rustls::ServerConfig>, Vec<u8>), String> {
+    let client = match std::env::var(CLIENT_CERT_ENV) {
+        Ok(pem) => Some(parse_client_certificate(&pem)?),
+        Err(_) => {
+            tracing::warn!(
+                "{CLIENT_CERT_ENV} is not set: any local process could connect to this plugin; \
+                 run it from Terraform or OpenTofu, which set it"
+            );
+            None
+        }
+    };
+    server_tls_config(client).map_err(|e| format!("setting up TLS: {e}"))
+}
+
+/// A TLS configuration with a fresh self-signed certificate for `localhost` (ALPN `h2`), and
+/// that certificate's DER. With `client`, the server demands that exact client certificate
+/// (go-plugin's AutoMTLS); without, it requests none.
+pub fn server_tls_config(
+    client: Option<CertificateDer<'static>>,
+) -> io::Result<(Arc<rustls::ServerConfig>, Vec<u8>)> {
     let mut params =
         rcgen::CertificateParams::new(vec!["localhost".to_string()]).map_err(io::Error::other)?;
     params
@@ -136,10 +158,17 @@ pub fn server_tls_config() -> io::Result<(Arc<rustls::ServerConfig>, Vec<u8>)> {
     let cert_der = cert.der().to_vec();
     let key_der = rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into());
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let ring_algorithms = provider.signature_verification_algorithms;
+    let builder = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(io::Error::other)?
-        .with_no_client_auth()
+        .map_err(io::Error::other)?;
+    let builder = match client {
+        Some(pinned) => {
+            builder.with_client_cert_verifier(PinnedClientCertificate::new(pinned, ring_algorithms))
+        }
+        None => builder.with_no_client_auth(),
+    };
+    let mut config = builder
         .with_single_cert(vec![cert.der().clone()], key_der)
         .map_err(io::Error::other)?;
     config.alpn_protocols = vec![b"h2".to_vec()];
@@ -211,7 +240,7 @@ mod tests {
     #[test]
     fn tls_config_offers_h2_and_a_localhost_certificate() {
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let (config, der) = server_tls_config().unwrap();
+        let (config, der) = server_tls_config(None).unwrap();
         assert_eq!(config.alpn_protocols, vec![b"h2".to_vec()]);
         assert!(der.len() > 50);
     }

@@ -1,5 +1,5 @@
 //! Logging for the plugin process: hclog-style JSON lines on stderr (what Terraform parses),
-//! level chosen by `TF_LOG_PROVIDER` then `TF_LOG`, and a panic hook Terraform recognises.
+//! level chosen by `TF_LOG_PROVIDER` then `TF_LOG`, and the panic policy (report, then exit).
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
@@ -174,9 +174,27 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     }
 }
 
-/// Prints panics as plain `panic: <message>` lines on stderr, which Terraform reports as a crash.
-pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
+/// Where users report a bug in the provider at `source` (e.g.
+/// `registry.terraform.io/cfsecrets/cloudflare`): its registry page links the issue tracker.
+pub fn bug_report_hint(source: &str) -> String {
+    let page = match source.split('/').collect::<Vec<_>>().as_slice() {
+        [host, namespace, name] => format!("https://{host}/providers/{namespace}/{name}"),
+        _ => source.to_string(),
+    };
+    format!(
+        "This is a bug in the provider {source}, not in your configuration. Please report it, \
+         with the lines above and the Terraform command you ran, through the issue tracker \
+         linked from {page} (for a security problem, follow SECURITY.md instead)."
+    )
+}
+
+/// The panic policy, like a Go provider's: a panic anywhere (a request handler or a task it
+/// started) prints `panic: <message>`, where it happened and [`bug_report_hint`] on stderr, then
+/// ends the process with status 2. Terraform sees the plugin exit, shows those lines and
+/// "The plugin crashed!" as an error, and never waits on a request that will not answer.
+pub fn install_panic_hook(source: &str) {
+    let hint = bug_report_hint(source);
+    std::panic::set_hook(Box::new(move |info| {
         let location = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
@@ -184,6 +202,9 @@ pub fn install_panic_hook() {
         let mut err = io::stderr().lock();
         let _ = writeln!(err, "panic: {}", panic_message(info.payload()));
         let _ = writeln!(err, "\tat {location}");
+        let _ = writeln!(err, "\n{hint}");
+        let _ = err.flush();
+        std::process::exit(2);
     }));
 }
 
@@ -191,6 +212,16 @@ pub fn install_panic_hook() {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn bug_reports_point_at_the_registry_page() {
+        let hint = bug_report_hint("registry.terraform.io/cfsecrets/cloudflare");
+        assert!(hint.contains("bug in the provider"), "{hint}");
+        assert!(
+            hint.contains("https://registry.terraform.io/providers/cfsecrets/cloudflare"),
+            "{hint}"
+        );
+    }
 
     #[test]
     fn panic_payloads_become_messages() {

@@ -5,22 +5,22 @@ use std::collections::BTreeMap;
 
 use serde_json::value::RawValue;
 
-use super::msgpack::{Trail, value_kind};
+use super::msgpack::{Trail, too_deep, value_kind};
 use super::types::Type;
-use super::value::{CodecError, Number, Value};
+use super::value::{CodecError, MAX_NESTING, Number, Value};
 
 /// Decodes JSON bytes as a value of type `ty`, keeping numbers exactly as written.
 pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
     let raw: &RawValue = serde_json::from_slice(bytes)
         .map_err(|e| CodecError(format!("value is not valid JSON: {e}")))?;
-    let tree = Json::parse(raw)?;
+    let tree = Json::parse(raw, 0)?;
     read(&tree, ty, &Trail::root())
 }
 
 /// Decodes already-parsed JSON (e.g. `UpgradeStateRequest::raw_state`) as a value of type `ty`.
 /// Numbers are as precise as `serde_json` kept them; prefer [`decode`] on the raw bytes.
 pub fn decode_value(json: &serde_json::Value, ty: &Type) -> Result<Value, CodecError> {
-    read(&Json::from_serde(json), ty, &Trail::root())
+    read(&Json::from_serde(json, 0)?, ty, &Trail::root())
 }
 
 /// Encodes a wholly known `value` of type `ty` as JSON. Numbers that fit neither i64 nor f64
@@ -48,16 +48,21 @@ enum Json {
 }
 
 impl Json {
-    fn parse(raw: &RawValue) -> Result<Json, CodecError> {
+    /// Parses `raw`, found `depth` arrays or objects deep (refused past [`MAX_NESTING`]).
+    fn parse(raw: &RawValue, depth: usize) -> Result<Json, CodecError> {
         let text = raw.get();
         let invalid = |e: serde_json::Error| CodecError(format!("value is not valid JSON: {e}"));
-        match text.as_bytes().first() {
+        let first = text.as_bytes().first();
+        if matches!(first, Some(b'{' | b'[')) && depth >= MAX_NESTING {
+            return Err(too_deep());
+        }
+        match first {
             Some(b'{') => {
                 let members: BTreeMap<String, &RawValue> =
                     serde_json::from_str(text).map_err(invalid)?;
                 members
                     .into_iter()
-                    .map(|(key, raw)| Ok((key, Json::parse(raw)?)))
+                    .map(|(key, raw)| Ok((key, Json::parse(raw, depth + 1)?)))
                     .collect::<Result<_, _>>()
                     .map(Json::Object)
             }
@@ -65,7 +70,7 @@ impl Json {
                 let items: Vec<&RawValue> = serde_json::from_str(text).map_err(invalid)?;
                 items
                     .into_iter()
-                    .map(Json::parse)
+                    .map(|raw| Json::parse(raw, depth + 1))
                     .collect::<Result<_, _>>()
                     .map(Json::Array)
             }
@@ -77,21 +82,30 @@ impl Json {
         }
     }
 
-    fn from_serde(json: &serde_json::Value) -> Json {
+    /// Converts parsed JSON found `depth` arrays or objects deep (refused past [`MAX_NESTING`]).
+    fn from_serde(json: &serde_json::Value, depth: usize) -> Result<Json, CodecError> {
         use serde_json::Value as J;
-        match json {
+        if matches!(json, J::Array(_) | J::Object(_)) && depth >= MAX_NESTING {
+            return Err(too_deep());
+        }
+        Ok(match json {
             J::Null => Json::Null,
             J::Bool(b) => Json::Bool(*b),
             J::Number(n) => Json::Number(n.to_string()),
             J::String(s) => Json::String(s.clone()),
-            J::Array(items) => Json::Array(items.iter().map(Json::from_serde).collect()),
+            J::Array(items) => Json::Array(
+                items
+                    .iter()
+                    .map(|item| Json::from_serde(item, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
             J::Object(members) => Json::Object(
                 members
                     .iter()
-                    .map(|(k, v)| (k.clone(), Json::from_serde(v)))
-                    .collect(),
+                    .map(|(k, v)| Ok((k.clone(), Json::from_serde(v, depth + 1)?)))
+                    .collect::<Result<_, CodecError>>()?,
             ),
-        }
+        })
     }
 
     fn to_serde(&self) -> serde_json::Value {
@@ -182,7 +196,7 @@ fn read(json: &Json, ty: &Type, trail: &Trail) -> Result<Value, CodecError> {
             };
             let concrete =
                 Type::from_json_value(&type_json.to_serde()).map_err(|e| trail.error(e))?;
-            let value = read(value, &concrete, trail)?;
+            let value = read(value, &concrete, &trail.inside_dynamic())?;
             Ok(Value::dynamic(concrete, value))
         }
         // Like cty, primitive types convert from the other primitives' JSON forms.
@@ -314,7 +328,7 @@ fn write_dynamic(value: &Value, concrete: &Type, trail: &Trail) -> Result<Json, 
     let type_text = concrete.to_json();
     let type_raw: &RawValue = serde_json::from_slice(&type_text)
         .map_err(|e| trail.error(format!("cannot write type: {e}")))?;
-    let type_json = Json::parse(type_raw)?;
+    let type_json = Json::parse(type_raw, 0)?;
     let mut members = BTreeMap::new();
     members.insert("type".to_string(), type_json);
     members.insert("value".to_string(), write(value, concrete, trail)?);
@@ -418,6 +432,45 @@ mod tests {
         assert_eq!(value.get("count"), &Value::from(7i64));
         assert_eq!(value.get("added_later"), &Value::from(true));
         assert!(decode(br#"{"added_later":"yes"}"#, &state_type()).is_err());
+    }
+
+    #[test]
+    fn nesting_is_bounded_at_max_nesting_levels() {
+        let nested = |levels: usize| {
+            let mut ty = Type::Number;
+            for _ in 0..levels {
+                ty = Type::list(ty);
+            }
+            let text = format!("{}1{}", "[".repeat(levels), "]".repeat(levels));
+            (ty, text)
+        };
+        let (ty, text) = nested(MAX_NESTING);
+        assert!(decode(text.as_bytes(), &ty).is_ok());
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(decode_value(&parsed, &ty).is_ok());
+
+        let (ty, text) = nested(MAX_NESTING + 1);
+        let error = decode(text.as_bytes(), &ty).unwrap_err().0;
+        assert!(error.contains("nested more than 64 levels"), "{error}");
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let error = decode_value(&parsed, &ty).unwrap_err().0;
+        assert!(error.contains("nested more than 64 levels"), "{error}");
+
+        let deep = format!("{}{}", "[".repeat(200_000), "]".repeat(200_000));
+        let error = decode(deep.as_bytes(), &Type::Dynamic).unwrap_err().0;
+        assert!(error.contains("nested more than 64 levels"), "{error}");
+    }
+
+    #[test]
+    fn large_sets_deduplicate_quickly() {
+        let n = 200_000;
+        let items: Vec<String> = (0..2 * n).map(|i| format!("\"s{}\"", i % n)).collect();
+        let text = format!("[{}]", items.join(","));
+        let ty = Type::set(Type::String);
+        let value = decode(text.as_bytes(), &ty).unwrap();
+        assert_eq!(value.elements().unwrap().len(), n);
+        let written = encode_bytes(&value, &ty).unwrap();
+        assert_eq!(decode(&written, &ty).unwrap(), value);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The Terraform plugin protocol layer (protocol 6). Knows nothing about Cloudflare.
 
+pub mod client_auth;
 pub mod diagnostics;
 pub mod framework;
 pub mod handshake;

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use rmpv::Value as Msgpack;
 
 use super::types::Type;
-use super::value::{CodecError, Number, Refinements, Value};
+use super::value::{CodecError, MAX_NESTING, Number, Refinements, Value};
 
 /// The extension code of a refined unknown value.
 const REFINED_UNKNOWN: i8 = 12;
@@ -18,8 +18,7 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
         return Ok(Value::Null);
     }
     let mut reader = bytes;
-    let msgpack = rmpv::decode::read_value(&mut reader)
-        .map_err(|e| CodecError(format!("value is not valid msgpack: {e}")))?;
+    let msgpack = read_msgpack(&mut reader)?;
     if !reader.is_empty() {
         return Err(CodecError(format!(
             "value has {} unexpected trailing byte(s) after the msgpack value",
@@ -27,6 +26,25 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
         )));
     }
     read(&msgpack, ty, &Trail::root())
+}
+
+/// How deep rmpv may go: it counts two levels per array or map and three for a string, so this
+/// admits every value within [`MAX_NESTING`] and still bounds what a hostile message can build.
+const MSGPACK_DEPTH: usize = 2 * MAX_NESTING + 8;
+
+/// Reads one msgpack value, refusing anything nested past the bound.
+fn read_msgpack(reader: &mut &[u8]) -> Result<Msgpack, CodecError> {
+    rmpv::decode::read_value_with_max_depth(reader, MSGPACK_DEPTH).map_err(|e| match e {
+        rmpv::decode::Error::DepthLimitExceeded => too_deep(),
+        e => CodecError(format!("value is not valid msgpack: {e}")),
+    })
+}
+
+/// The error for a value nested deeper than [`MAX_NESTING`].
+pub(crate) fn too_deep() -> CodecError {
+    CodecError(format!(
+        "value is nested more than {MAX_NESTING} levels deep, which is more than any schema allows"
+    ))
 }
 
 /// Encodes `value` as msgpack for type `ty` (objects carry every attribute of the type; an
@@ -39,28 +57,43 @@ pub fn encode(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     Ok(out)
 }
 
-/// Where in a value the codec is, for error messages (`at scopes[2]`, `at the root`).
-pub(crate) struct Trail(String);
+/// Where in a value the codec is, for error messages (`at scopes[2]`, `at the root`), and how
+/// many collections, objects and `dynamic` wrappers deep.
+pub(crate) struct Trail(String, usize);
 
 impl Trail {
     pub(crate) fn root() -> Trail {
-        Trail(String::new())
+        Trail(String::new(), 0)
     }
 
     pub(crate) fn attribute(&self, name: &str) -> Trail {
         if self.0.is_empty() {
-            Trail(name.to_string())
+            Trail(name.to_string(), self.1 + 1)
         } else {
-            Trail(format!("{}.{name}", self.0))
+            Trail(format!("{}.{name}", self.0), self.1 + 1)
         }
     }
 
     pub(crate) fn index(&self, index: usize) -> Trail {
-        Trail(format!("{}[{index}]", self.0))
+        Trail(format!("{}[{index}]", self.0), self.1 + 1)
     }
 
     pub(crate) fn key(&self, key: &str) -> Trail {
-        Trail(format!("{}[{key:?}]", self.0))
+        Trail(format!("{}[{key:?}]", self.0), self.1 + 1)
+    }
+
+    /// The same place one level deeper: the value inside a `dynamic` wrapper.
+    pub(crate) fn inside_dynamic(&self) -> Trail {
+        Trail(self.0.clone(), self.1 + 1)
+    }
+
+    /// An error once a container at this place would hold values past [`MAX_NESTING`].
+    pub(crate) fn check_depth(&self) -> Result<(), CodecError> {
+        if self.1 >= MAX_NESTING {
+            Err(too_deep())
+        } else {
+            Ok(())
+        }
     }
 
     /// An error unless a tuple of `expected` elements was given `given` items.
@@ -110,6 +143,7 @@ fn read(msgpack: &Msgpack, ty: &Type, trail: &Trail) -> Result<Value, CodecError
     match msgpack {
         Msgpack::Nil => return Ok(Value::Null),
         Msgpack::Ext(code, payload) => return read_unknown(*code, payload, trail),
+        Msgpack::Array(_) | Msgpack::Map(_) => trail.check_depth()?,
         _ => {}
     }
     match (ty, msgpack) {
@@ -125,7 +159,7 @@ fn read(msgpack: &Msgpack, ty: &Type, trail: &Trail) -> Result<Value, CodecError
                 }
             };
             let concrete = Type::from_json(type_json).map_err(|e| trail.error(e))?;
-            let value = read(&pair[1], &concrete, trail)?;
+            let value = read(&pair[1], &concrete, &trail.inside_dynamic())?;
             Ok(Value::dynamic(concrete, value))
         }
         (Type::String, Msgpack::String(s)) => match s.as_str() {
@@ -246,7 +280,7 @@ fn read_unknown(code: i8, payload: &[u8], trail: &Trail) -> Result<Value, CodecE
         return Ok(Value::unknown());
     }
     let mut reader = payload;
-    let Ok(Msgpack::Map(entries)) = rmpv::decode::read_value(&mut reader) else {
+    let Ok(Msgpack::Map(entries)) = read_msgpack(&mut reader) else {
         return Err(trail.error("refined unknown value does not hold a map of refinements"));
     };
     let mut refinements = Refinements::default();
@@ -310,14 +344,10 @@ fn write(value: &Value, ty: &Type, trail: &Trail) -> Result<Msgpack, CodecError>
             write_items(items, element, trail)
         }
         (Type::Set(element), Value::List(items) | Value::Set(items) | Value::Tuple(items)) => {
-            let mut unique: Vec<&Value> = Vec::with_capacity(items.len());
-            for item in items {
-                if !unique.contains(&item) {
-                    unique.push(item);
-                }
-            }
-            unique
-                .into_iter()
+            let mut seen = std::collections::HashSet::new();
+            items
+                .iter()
+                .filter(|item| seen.insert(item.equality_key()))
                 .enumerate()
                 .map(|(i, item)| write(item, element, &trail.index(i)))
                 .collect::<Result<_, _>>()
@@ -625,6 +655,67 @@ mod tests {
         assert!(decode(&[0x91, 0xa1, b'a'], &pair).is_err());
         let encoded = encode(&Value::string_set(["a", "a"]), &Type::set(Type::String)).unwrap();
         assert_eq!(encoded, [0x91, 0xa1, b'a']);
+    }
+
+    /// `levels` lists nested in one another around the string "x", as msgpack.
+    fn nested_lists(levels: usize) -> (Type, Vec<u8>) {
+        let mut ty = Type::String;
+        let mut bytes = vec![0x91; levels];
+        bytes.extend_from_slice(&[0xa1, b'x']);
+        for _ in 0..levels {
+            ty = Type::list(ty);
+        }
+        (ty, bytes)
+    }
+
+    #[test]
+    fn nesting_is_bounded_at_max_nesting_levels() {
+        let (ty, bytes) = nested_lists(MAX_NESTING);
+        assert!(decode(&bytes, &ty).is_ok());
+        let (ty, bytes) = nested_lists(MAX_NESTING + 1);
+        let error = decode(&bytes, &ty).unwrap_err().0;
+        assert!(error.contains("nested more than 64 levels"), "{error}");
+        // Under `dynamic` the input picks its own depth; far past the bound rmpv itself stops.
+        let mut deep = vec![0x91; 100_000];
+        deep.push(0xc0);
+        let error = decode(&deep, &Type::Dynamic).unwrap_err().0;
+        assert!(error.contains("nested more than 64 levels"), "{error}");
+    }
+
+    #[test]
+    fn dynamic_values_typed_dynamic_count_as_a_level_each() {
+        // ["\"dynamic\"", ["\"dynamic\"", ... "x"]] 65 wrappers deep.
+        let mut bytes = Vec::new();
+        for _ in 0..=MAX_NESTING {
+            bytes.extend_from_slice(&[0x92, 0xa9]);
+            bytes.extend_from_slice(b"\"dynamic\"");
+        }
+        bytes.extend_from_slice(&[0xa1, b'x']);
+        let error = decode(&bytes, &Type::Dynamic).unwrap_err().0;
+        assert!(error.contains("nested more than 64 levels"), "{error}");
+    }
+
+    #[test]
+    fn large_sets_deduplicate_and_encode_quickly() {
+        // 200 000 distinct strings and a duplicate of each: quadratic de-duplication would
+        // compare 10^10 pairs here and not finish within the test run.
+        let n = 200_000;
+        let mut bytes = vec![0xdd];
+        bytes.extend_from_slice(&(2 * n as u32).to_be_bytes());
+        for _ in 0..2 {
+            for i in 0..n {
+                let text = format!("s{i:07}");
+                bytes.push(0xa0 | text.len() as u8);
+                bytes.extend_from_slice(text.as_bytes());
+            }
+        }
+        let ty = Type::set(Type::String);
+        let value = decode(&bytes, &ty).unwrap();
+        assert_eq!(value.elements().unwrap().len(), n);
+        let mut doubled = value.elements().unwrap().to_vec();
+        doubled.extend(value.elements().unwrap().iter().cloned());
+        let encoded = encode(&Value::List(doubled), &ty).unwrap();
+        assert_eq!(decode(&encoded, &ty).unwrap(), value);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use tonic::transport::server::Router;
 pub use super::handshake::{
     MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION, SocketDir,
     check_magic_cookie, handshake_line, negotiate_protocol, reattach_json, server_tls_config,
+    server_tls_config_from_env,
 };
 
 use super::framework::Provider;
@@ -119,7 +120,7 @@ pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
     let socket = dir.socket_path();
     let listener =
         UnixListener::bind(&socket).map_err(|e| format!("binding {}: {e}", socket.display()))?;
-    let (tls, cert_der) = server_tls_config().map_err(|e| format!("setting up TLS: {e}"))?;
+    let (tls, cert_der) = server_tls_config_from_env()?;
     let shutdown = CancellationToken::new();
     handle_signals(shutdown.clone()).map_err(|e| format!("installing signal handlers: {e}"))?;
     let router = plugin_router(provider, &shutdown).await;
@@ -263,7 +264,7 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
 /// `source` is the provider address (for debug mode), e.g. `registry.terraform.io/cfsecrets/cloudflare`.
 pub fn run<P: Provider>(provider: P, source: &str, args: Vec<String>) -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    super::hclog::install_panic_hook();
+    super::hclog::install_panic_hook(source);
     let binary = args
         .first()
         .map(|a| {

@@ -56,16 +56,18 @@ pub enum Value {
     },
 }
 
+/// The deepest nesting of collections, objects and `dynamic` values the decoders accept: 64
+/// levels. Real schemas nest a handful of levels; the bound keeps hostile input from exhausting
+/// the stack or the CPU.
+pub const MAX_NESTING: usize = 64;
+
 impl PartialEq for Number {
-    /// Numbers compare by value: `Int(1) == Float(1.0)`.
+    /// Numbers compare by value: `Int(1) == Float(1.0)`, `Decimal("1.50") == Float(1.5)`.
     fn eq(&self, other: &Number) -> bool {
         match (self, other) {
             (Number::Int(a), Number::Int(b)) => a == b,
             (Number::Float(a), Number::Float(b)) => a == b,
-            (Number::Int(a), Number::Float(b)) | (Number::Float(b), Number::Int(a)) => {
-                matches!(Number::from_f64(*b), Number::Int(i) if i == *a)
-            }
-            _ => self.to_decimal_string() == other.to_decimal_string(),
+            _ => self.comparison_text() == other.comparison_text(),
         }
     }
 }
@@ -77,6 +79,18 @@ impl Number {
             Number::Int(i) => i.to_string(),
             Number::Float(f) => float_text(*f),
             Number::Decimal(d) => canonical_decimal(d).unwrap_or_else(|| d.clone()),
+        }
+    }
+
+    /// The text numbers are compared by: an integral f64 within i64 reads as that integer,
+    /// other floats as their shortest decimal text, decimal text in canonical form.
+    fn comparison_text(&self) -> String {
+        match self {
+            Number::Float(f) => match Number::from_f64(*f) {
+                Number::Int(i) => i.to_string(),
+                _ => float_text(*f),
+            },
+            other => other.to_decimal_string(),
         }
     }
 
@@ -215,7 +229,7 @@ impl PartialEq for Value {
             (Number(a), Number(b)) => a == b,
             (String(a), String(b)) => a == b,
             (List(a), List(b)) | (Tuple(a), Tuple(b)) => a == b,
-            (Set(a), Set(b)) => a.len() == b.len() && a.iter().all(|x| b.contains(x)),
+            (Set(a), Set(b)) => a.len() == b.len() && sorted_keys(a) == sorted_keys(b),
             (Map(a), Map(b)) | (Object(a), Object(b)) => a == b,
             (
                 Dynamic {
@@ -228,6 +242,103 @@ impl PartialEq for Value {
                 },
             ) => type_a == type_b && a == b,
             _ => false,
+        }
+    }
+}
+
+/// The equality keys of `items`, sorted: equal for two sets exactly when the sets are equal.
+fn sorted_keys(items: &[Value]) -> Vec<Vec<u8>> {
+    let mut keys: Vec<Vec<u8>> = items.iter().map(Value::equality_key).collect();
+    keys.sort_unstable();
+    keys
+}
+
+impl Value {
+    /// A byte string equal for two values exactly when they are equal (`==`): sets sort their
+    /// elements' keys, numbers use their comparison text. Lets sets de-duplicate and compare in
+    /// O(n log n) instead of comparing every pair.
+    pub fn equality_key(&self) -> Vec<u8> {
+        let mut key = Vec::new();
+        self.write_key(&mut key);
+        key
+    }
+
+    fn write_key(&self, out: &mut Vec<u8>) {
+        fn text(out: &mut Vec<u8>, text: &[u8]) {
+            out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+            out.extend_from_slice(text);
+        }
+        fn count(out: &mut Vec<u8>, n: usize) {
+            out.extend_from_slice(&(n as u64).to_le_bytes());
+        }
+        fn option<T>(out: &mut Vec<u8>, value: &Option<T>, write: impl Fn(&mut Vec<u8>, &T)) {
+            match value {
+                None => out.push(0),
+                Some(v) => {
+                    out.push(1);
+                    write(out, v);
+                }
+            }
+        }
+        let bound = |out: &mut Vec<u8>, (number, inclusive): &(Number, bool)| {
+            text(out, number.comparison_text().as_bytes());
+            out.push(u8::from(*inclusive));
+        };
+        match self {
+            Value::Null => out.push(b'n'),
+            Value::Unknown(r) => {
+                out.push(b'u');
+                option(out, &r.nullable, |out, b| out.push(u8::from(*b)));
+                option(out, &r.string_prefix, |out, s| text(out, s.as_bytes()));
+                option(out, &r.number_lower, bound);
+                option(out, &r.number_upper, bound);
+                option(out, &r.length_lower, |out, n| out.extend(n.to_le_bytes()));
+                option(out, &r.length_upper, |out, n| out.extend(n.to_le_bytes()));
+            }
+            Value::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+            Value::Number(n) => {
+                out.push(b'#');
+                text(out, n.comparison_text().as_bytes());
+            }
+            Value::String(s) => {
+                out.push(b's');
+                text(out, s.as_bytes());
+            }
+            Value::List(items) | Value::Tuple(items) => {
+                out.push(if matches!(self, Value::List(_)) {
+                    b'l'
+                } else {
+                    b'T'
+                });
+                count(out, items.len());
+                for item in items {
+                    item.write_key(out);
+                }
+            }
+            Value::Set(items) => {
+                out.push(b'S');
+                count(out, items.len());
+                for key in sorted_keys(items) {
+                    out.extend_from_slice(&key);
+                }
+            }
+            Value::Map(entries) | Value::Object(entries) => {
+                out.push(if matches!(self, Value::Map(_)) {
+                    b'm'
+                } else {
+                    b'o'
+                });
+                count(out, entries.len());
+                for (name, item) in entries {
+                    text(out, name.as_bytes());
+                    item.write_key(out);
+                }
+            }
+            Value::Dynamic { ty, value } => {
+                out.push(b'd');
+                text(out, &ty.to_json());
+                value.write_key(out);
+            }
         }
     }
 }
@@ -341,14 +452,7 @@ impl Value {
 
     /// A set of strings (duplicates collapse).
     pub fn string_set<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
-        let mut out: Vec<Value> = Vec::new();
-        for item in items {
-            let v = Value::String(item.into());
-            if !out.contains(&v) {
-                out.push(v);
-            }
-        }
-        Value::Set(out)
+        Value::set_of(items.into_iter().map(|item| Value::String(item.into())))
     }
 
     /// True for null (also a null inside a `Dynamic` wrapper).
@@ -430,14 +534,14 @@ impl Value {
         Value::Number(n.into())
     }
 
-    /// A set of values (duplicates collapse).
+    /// A set of values (duplicates collapse; the first of equal values stays, in order).
+    /// O(n log n) in the number of values: each is keyed once by [`Value::equality_key`].
     pub fn set_of(items: impl IntoIterator<Item = Value>) -> Value {
-        let mut out: Vec<Value> = Vec::new();
-        for item in items {
-            if !out.contains(&item) {
-                out.push(item);
-            }
-        }
+        let mut seen = std::collections::HashSet::new();
+        let out = items
+            .into_iter()
+            .filter(|item| seen.insert(item.equality_key()))
+            .collect();
         Value::Set(out)
     }
 

@@ -103,6 +103,9 @@ impl Provider for TestProvider {
 struct Thing;
 
 /// The stored fields of a thing (the write-only token is only acknowledged, never stored).
+/// A `name` that makes `create` panic: the test-only trigger of the panic-policy tests.
+pub const PANIC_TRIGGER: &str = "panic-in-create";
+
 const STORED: &[&str] = &[
     "name",
     "note",
@@ -184,6 +187,10 @@ impl Resource<Store> for Thing {
     }
 
     async fn create(&self, req: CreateRequest<Store>) -> CreateResponse {
+        // The test-only panic trigger for the panic-policy tests.
+        if req.planned_state.get("name").as_str() == Some(PANIC_TRIGGER) {
+            panic!("test provider asked to panic by name = {PANIC_TRIGGER:?}");
+        }
         let id = format!("thing-{:08x}", rand::random::<u32>());
         let mut state = req.planned_state;
         state.set("id", Value::string(id.clone()));
