@@ -293,22 +293,27 @@ fn usage(binary: &str) -> String {
     )
 }
 
-/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
-async fn interrupted_or_terminated() -> Result<(), String> {
+/// Registers for SIGINT and SIGTERM (Ctrl-C on Windows) now, so a signal sent right after the
+/// reattach line is printed is caught; the returned future resolves when one arrives.
+fn stop_signal() -> Result<impl Future<Output = ()>, String> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
         let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-        Ok(())
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
-    #[cfg(not(unix))]
+    #[cfg(windows)]
     {
-        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())
+        let mut ctrl_c = tokio::signal::windows::ctrl_c().map_err(|e| e.to_string())?;
+        Ok(async move {
+            ctrl_c.recv().await;
+        })
     }
 }
 
@@ -316,15 +321,16 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
     let server = serve_debug(provider, source)
         .await
         .map_err(|e| format!("starting the debug server: {e}"))?;
+    let stopped = stop_signal()?;
     println!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
          \tTF_REATTACH_PROVIDERS='{}'\n\nStop with Ctrl-C.",
         server.reattach_json()
     );
     let _ = io::stdout().flush();
-    let signalled = interrupted_or_terminated().await;
+    stopped.await;
     server.shutdown().await;
-    signalled
+    Ok(())
 }
 
 /// The whole binary: parses `args`, then serves `provider` as a plugin or in debug mode.
