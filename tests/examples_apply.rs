@@ -1,13 +1,16 @@
 //! The runnable examples really work: `examples/demo`, `examples/module` (20 secrets through a
-//! child module) and `examples/worker-binding` are applied with the built provider against the
-//! in-process emulator, re-planned (must be empty) and destroyed.
+//! child module) and `examples/worker-binding` (beside a stand-in for the official provider) are
+//! applied with the built provider against the in-process emulator, re-planned (must be empty)
+//! and destroyed.
 
 mod examples_support;
 mod support;
 
 use std::collections::BTreeSet;
 
-use examples_support::{ACCOUNT_ID, API_TOKEN, LiveEmulator, repo, workspace_with_example};
+use examples_support::{
+    ACCOUNT_ID, API_TOKEN, LiveEmulator, STAND_IN_STORE_FILE, repo, workspace_with_example,
+};
 use secrecy::SecretString;
 use serde_json::Value as Json;
 use support::{Workspace, terraform_or_skip};
@@ -175,13 +178,14 @@ fn module_example_creates_twenty_secrets_through_for_each() {
 #[test]
 fn worker_binding_example_reads_existing_secrets_without_touching_them() {
     let emulator = LiveEmulator::start(|config| config.activation_delay = Default::default());
-    let Some(workspace) = example_workspace(
+    let Some(mut workspace) = example_workspace(
         "worker_binding_example_reads_existing_secrets_without_touching_them",
         "worker-binding",
         &emulator,
     ) else {
         return;
     };
+    workspace.set_env("TF_VAR_account_id", ACCOUNT_ID);
     // Secrets created outside Terraform, as another team or wrangler would.
     let client = Client::new(ClientConfig::new(
         emulator.base_url(),
@@ -234,9 +238,26 @@ fn worker_binding_example_reads_existing_secrets_without_touching_them() {
         serde_json::json!({"binding": "OPENAI_API_KEY", "store_id": store_id, "secret_name": "OPENAI_API_KEY"})
     );
     assert_eq!(outputs["all_secrets_active"], true);
+    // The Worker went to the official provider (its stand-in) with exactly these bindings.
+    let stand_in_store = workspace.path().join(STAND_IN_STORE_FILE);
+    let scripts: Json = serde_json::from_slice(&std::fs::read(&stand_in_store).unwrap()).unwrap();
+    assert_eq!(
+        scripts["payments"]["bindings"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        scripts["payments"]["bindings"][0]["secret_name"],
+        "OPENAI_API_KEY"
+    );
+    assert_eq!(
+        scripts["payments"]["bindings"][0]["store_id"],
+        store_id.as_str()
+    );
 
     workspace.assert_plan_empty();
     workspace.destroy();
+    let scripts: Json = serde_json::from_slice(&std::fs::read(&stand_in_store).unwrap()).unwrap();
+    assert_eq!(scripts, serde_json::json!({}), "the Worker is destroyed");
     assert_eq!(
         emulator.state().secrets(),
         before,

@@ -1,4 +1,4 @@
-# The demo run by `cargo run --release --example demo` against the local
+# The demo run by `cargo xtask demo` against the local
 # emulator: a store, two secrets (one write-only), one read back through
 # cloudflare_secret_ref, and the Worker binding built from it.
 terraform {

@@ -1,27 +1,43 @@
-# Wiring Secrets Store secrets into a Worker's bindings.
+# Wiring Secrets Store secrets into a Worker's bindings, with the official
+# Cloudflare provider deploying the Worker and this provider reading the
+# secrets.
 #
-# This provider manages only Secrets Store, so the Worker itself is deployed by
-# another tool. The bindings are built here as plain values: pass
-# local.worker_bindings to the official provider's cloudflare_workers_script
-# `bindings`, or local.wrangler_secrets_store_secrets to wrangler's
-# `secrets_store_secrets`. At runtime the Worker reads a secret with
-# `await env.OPENAI_API_KEY.get()`.
+# The two providers share the type name `cloudflare`: the official one keeps
+# the local name `cloudflare`, this one is `cfsecrets`, and every data source
+# and resource of ours says `provider = cfsecrets` (see
+# examples/with-official-provider and docs/index.md). The bindings are also
+# shown in wrangler's shape for Workers deployed with wrangler. At runtime the
+# Worker reads a secret with `await env.OPENAI_API_KEY.get()`.
 terraform {
   required_providers {
     cloudflare = {
+      source  = "cloudflare/cloudflare"
+      version = ">= 5.0.0"
+    }
+    cfsecrets = {
       source = "cfsecrets/cloudflare"
     }
   }
 }
 
+variable "account_id" {
+  type = string
+}
+
+provider "cloudflare" {}
+
+provider "cfsecrets" {}
+
 # Secrets that already exist in the account's default store (created by another
 # team, the dashboard, or wrangler). Reading them never touches their values.
 data "cloudflare_secret_ref" "openai" {
-  name = "OPENAI_API_KEY"
+  provider = cfsecrets
+  name     = "OPENAI_API_KEY"
 }
 
 data "cloudflare_secret_ref" "stripe" {
-  name = "STRIPE_API_KEY"
+  provider = cfsecrets
+  name     = "STRIPE_API_KEY"
 }
 
 locals {
@@ -31,8 +47,8 @@ locals {
     STRIPE         = data.cloudflare_secret_ref.stripe
   }
 
-  # Each worker_binding is {type = "secrets_store_secret", store_id, secret_name};
-  # a Worker binding also needs its JavaScript name.
+  # Each worker_binding is {type = "secrets_store_secret", name, store_id,
+  # secret_name}; the Worker's binding name replaces `name`.
   worker_bindings = concat(
     [for binding_name, ref in local.secret_refs : merge(ref.worker_binding, { name = binding_name })],
     [{ type = "plain_text", name = "ENVIRONMENT", text = "production" }],
@@ -48,8 +64,24 @@ locals {
   ]
 }
 
+# The official provider's Worker script, bound to the secrets.
+resource "cloudflare_workers_script" "payments" {
+  account_id  = var.account_id
+  script_name = "payments"
+  main_module = "worker.js"
+  content     = <<-JS
+    export default {
+      async fetch(request, env) {
+        const stripe = await env.STRIPE.get();
+        return new Response(stripe ? "ready" : "missing");
+      },
+    };
+  JS
+  bindings    = local.worker_bindings
+}
+
 output "worker_bindings" {
-  description = "Bindings for cloudflare_workers_script (official provider)."
+  description = "The bindings given to cloudflare_workers_script.payments."
   value       = local.worker_bindings
 }
 

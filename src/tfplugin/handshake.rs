@@ -2,6 +2,7 @@
 //! reattach JSON, the private socket directory, and the TLS configuration (mutual with the host).
 
 use std::io;
+#[cfg(unix)]
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -57,34 +58,38 @@ pub fn negotiate_protocol(offered: Option<&str>) -> Result<u32, String> {
     ))
 }
 
-/// The go-plugin handshake line (without newline): `1|6|unix|<path>|grpc|<cert DER, base64 no padding>`.
-pub fn handshake_line(socket: &Path, cert_der: &[u8]) -> String {
+/// The go-plugin handshake line (without newline):
+/// `1|6|<network>|<address>|grpc|<cert DER, base64 no padding>`, where network is `unix` (address:
+/// the socket path) or `tcp` (address: `127.0.0.1:PORT`).
+pub fn handshake_line(network: &str, address: &str, cert_der: &[u8]) -> String {
     format!(
-        "1|{PROTOCOL_VERSION}|unix|{}|grpc|{}",
-        socket.display(),
+        "1|{PROTOCOL_VERSION}|{network}|{address}|grpc|{}",
         base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der)
     )
 }
 
-/// The `TF_REATTACH_PROVIDERS` JSON for a debug server of provider `source` on a unix socket.
-pub fn reattach_json(source: &str, pid: u32, socket: &Path) -> String {
+/// The `TF_REATTACH_PROVIDERS` JSON for a debug server of provider `source` listening on
+/// `network` (`unix` or `tcp`) at `address`.
+pub fn reattach_json(source: &str, pid: u32, network: &str, address: &str) -> String {
     serde_json::json!({
         source: {
             "Protocol": "grpc",
             "ProtocolVersion": PROTOCOL_VERSION,
             "Pid": pid,
             "Test": true,
-            "Addr": {"Network": "unix", "String": socket.to_string_lossy()},
+            "Addr": {"Network": network, "String": address},
         }
     })
     .to_string()
 }
 
 /// A fresh directory with mode 0700 holding the plugin's unix socket; removed on drop.
+#[cfg(unix)]
 pub struct SocketDir {
     dir: PathBuf,
 }
 
+#[cfg(unix)]
 impl SocketDir {
     /// Creates the directory under the OS temp dir (or `PLUGIN_UNIX_SOCKET_DIR` when set).
     pub fn create() -> io::Result<SocketDir> {
@@ -119,6 +124,7 @@ impl SocketDir {
     }
 }
 
+#[cfg(unix)]
 impl Drop for SocketDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
@@ -204,9 +210,11 @@ mod tests {
 
     #[test]
     fn handshake_line_has_six_fields_and_unpadded_cert() {
-        let line = handshake_line(Path::new("/tmp/x/plugin.sock"), &[1, 2, 3, 4]);
+        let line = handshake_line("unix", "/tmp/x/plugin.sock", &[1, 2, 3, 4]);
         assert_eq!(line, "1|6|unix|/tmp/x/plugin.sock|grpc|AQIDBA");
         assert!(!line.contains('='));
+        let tcp = handshake_line("tcp", "127.0.0.1:10000", &[1, 2, 3, 4]);
+        assert_eq!(tcp, "1|6|tcp|127.0.0.1:10000|grpc|AQIDBA");
     }
 
     #[test]
@@ -214,7 +222,8 @@ mod tests {
         let json = reattach_json(
             "registry.terraform.io/cfsecrets/cloudflare",
             42,
-            Path::new("/tmp/s.sock"),
+            "unix",
+            "/tmp/s.sock",
         );
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         let entry = &v["registry.terraform.io/cfsecrets/cloudflare"];
@@ -226,6 +235,7 @@ mod tests {
         assert_eq!(entry["Addr"]["String"], "/tmp/s.sock");
     }
 
+    #[cfg(unix)]
     #[test]
     fn socket_dir_is_private_and_removed_on_drop() {
         use std::os::unix::fs::PermissionsExt;

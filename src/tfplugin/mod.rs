@@ -6,6 +6,7 @@ pub mod framework;
 pub mod handshake;
 pub mod hclog;
 pub mod json;
+pub mod listener;
 pub mod msgpack;
 pub mod plan;
 pub mod plugin_services;

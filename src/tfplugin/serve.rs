@@ -1,24 +1,27 @@
-//! Serving the provider: plugin mode (TLS on a private unix socket, handshake on stdout, until
-//! `GRPCController.Shutdown`), debug/reattach mode, and the binary's command line (`run`).
+//! Serving the provider: plugin mode (TLS on a private unix socket or loopback TCP, handshake on
+//! stdout, until `GRPCController.Shutdown`), debug/reattach mode, and the binary's command line
+//! (`run`).
 
 use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tokio::net::{UnixListener, UnixStream};
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
-use tokio_stream::wrappers::{ReceiverStream, UnixListenerStream};
+use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
 use tonic::transport::server::Router;
 
+#[cfg(unix)]
+pub use super::handshake::SocketDir;
 pub use super::handshake::{
-    MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION, SocketDir,
-    check_magic_cookie, handshake_line, negotiate_protocol, reattach_json, server_tls_config,
+    MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION, check_magic_cookie,
+    handshake_line, negotiate_protocol, reattach_json, server_tls_config,
     server_tls_config_from_env,
 };
+pub use super::listener::{Accept, PluginListener, TRANSPORT_ENV, Transport};
 
 use super::framework::Provider;
 use super::plugin_services::{Controller, Stdio, health_server};
@@ -36,21 +39,21 @@ async fn plugin_router<P: Provider>(provider: P, shutdown: &CancellationToken) -
         .add_service(health_server().await)
 }
 
-/// Accepts unix connections and completes TLS handshakes off the accept loop.
-fn tls_incoming(
-    listener: UnixListener,
+/// Accepts connections and completes TLS handshakes off the accept loop.
+fn tls_incoming<L: Accept>(
+    listener: L,
     acceptor: TlsAcceptor,
     shutdown: CancellationToken,
-) -> ReceiverStream<io::Result<tokio_rustls::server::TlsStream<UnixStream>>> {
+) -> ReceiverStream<io::Result<tokio_rustls::server::TlsStream<L::Stream>>> {
     let (sender, receiver) = tokio::sync::mpsc::channel(16);
     tokio::spawn(async move {
         loop {
             let accepted = tokio::select! {
                 () = shutdown.cancelled() => break,
-                accepted = listener.accept() => accepted,
+                accepted = listener.accept_stream() => accepted,
             };
-            let (stream, _) = match accepted {
-                Ok(pair) => pair,
+            let stream = match accepted {
+                Ok(stream) => stream,
                 Err(error) => {
                     tracing::warn!(%error, "accepting a connection failed");
                     continue;
@@ -94,6 +97,7 @@ async fn run_until_shutdown(
 
 /// Ignores SIGINT (Terraform forwards Ctrl-C, then calls StopProvider) and turns SIGTERM into
 /// a shutdown.
+#[cfg(unix)]
 fn handle_signals(shutdown: CancellationToken) -> io::Result<()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt())?;
@@ -112,41 +116,64 @@ fn handle_signals(shutdown: CancellationToken) -> io::Result<()> {
     Ok(())
 }
 
-/// Serves as a Terraform plugin: TLS on a private unix socket, handshake on stdout, until
-/// `GRPCController.Shutdown` (or SIGTERM).
+/// Ignores Ctrl-C (Terraform forwards it, then calls StopProvider); Terraform ends the plugin
+/// through `GRPCController.Shutdown`.
+#[cfg(not(unix))]
+fn handle_signals(_shutdown: CancellationToken) -> io::Result<()> {
+    tokio::spawn(async move {
+        while tokio::signal::ctrl_c().await.is_ok() {
+            tracing::debug!("Ctrl-C ignored; waiting for StopProvider");
+        }
+    });
+    Ok(())
+}
+
+/// Serves as a Terraform plugin: TLS on a private unix socket (or loopback TCP, see
+/// [`Transport`]), handshake on stdout, until `GRPCController.Shutdown` (or SIGTERM).
 pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
     negotiate_protocol(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())?;
-    let dir = SocketDir::create().map_err(|e| format!("creating the socket directory: {e}"))?;
-    let socket = dir.socket_path();
-    let listener =
-        UnixListener::bind(&socket).map_err(|e| format!("binding {}: {e}", socket.display()))?;
+    let transport = Transport::choose(std::env::var(TRANSPORT_ENV).ok().as_deref())?;
+    let listener = PluginListener::bind(transport).await?;
+    let (network, address) = (listener.network(), listener.address());
     let (tls, cert_der) = server_tls_config_from_env()?;
     let shutdown = CancellationToken::new();
     handle_signals(shutdown.clone()).map_err(|e| format!("installing signal handlers: {e}"))?;
     let router = plugin_router(provider, &shutdown).await;
-    let incoming = tls_incoming(listener, TlsAcceptor::from(tls), shutdown.clone());
-    let server = tokio::spawn(
-        router.serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()),
-    );
+    let acceptor = TlsAcceptor::from(tls);
+    let stopped = shutdown.clone().cancelled_owned();
+    // The socket directory (unix only) lives until the server is done; dropping it removes it.
+    let (server, _socket_dir): (_, Option<Box<dyn Send>>) = match listener {
+        #[cfg(unix)]
+        PluginListener::Unix { listener, dir } => {
+            let incoming = tls_incoming(listener, acceptor, shutdown.clone());
+            let server = router.serve_with_incoming_shutdown(incoming, stopped);
+            (tokio::spawn(server), Some(Box::new(dir)))
+        }
+        PluginListener::Tcp { listener, .. } => {
+            let incoming = tls_incoming(listener, acceptor, shutdown.clone());
+            let server = router.serve_with_incoming_shutdown(incoming, stopped);
+            (tokio::spawn(server), None)
+        }
+    };
     let mut stdout = io::stdout().lock();
-    writeln!(stdout, "{}", handshake_line(&socket, &cert_der))
+    writeln!(stdout, "{}", handshake_line(network, &address, &cert_der))
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("writing the handshake: {e}"))?;
     drop(stdout);
-    tracing::info!(socket = %socket.display(), "plugin server started");
-    let result = run_until_shutdown(server, shutdown).await;
-    drop(dir);
-    result
+    tracing::info!(network, address = %address, "plugin server started");
+    run_until_shutdown(server, shutdown).await
 }
 
 /// A provider served in debug mode (plaintext on a private unix socket) for reattach.
 /// Dropping it stops the server.
 pub struct DebugServer {
     reattach: String,
-    socket: PathBuf,
+    network: &'static str,
+    address: String,
     shutdown: CancellationToken,
     task: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
-    _dir: SocketDir,
+    #[cfg(unix)]
+    _dir: Option<SocketDir>,
 }
 
 impl DebugServer {
@@ -155,8 +182,20 @@ impl DebugServer {
         &self.reattach
     }
 
+    /// `unix` or `tcp`.
+    pub fn network(&self) -> &'static str {
+        self.network
+    }
+
+    /// The socket path or `127.0.0.1:PORT` the server listens on.
+    pub fn address(&self) -> &str {
+        &self.address
+    }
+
+    /// The unix socket's path (unix sockets are the debug server's transport on Unix).
+    #[cfg(unix)]
     pub fn socket_path(&self) -> &Path {
-        &self.socket
+        Path::new(&self.address)
     }
 
     /// A token that stops the server when cancelled.
@@ -179,24 +218,39 @@ impl Drop for DebugServer {
     }
 }
 
-/// Starts `provider` in debug mode on the current tokio runtime; `source` is the provider
-/// address used as the reattach key, e.g. `registry.terraform.io/cfsecrets/cloudflare`.
+/// Starts `provider` in debug mode on the current tokio runtime (a unix socket on Unix, loopback
+/// TCP elsewhere); `source` is the provider address used as the reattach key, e.g.
+/// `registry.terraform.io/cfsecrets/cloudflare`.
 pub async fn serve_debug<P: Provider>(provider: P, source: &str) -> io::Result<DebugServer> {
-    let dir = SocketDir::create()?;
-    let socket = dir.socket_path();
-    let listener = UnixListener::bind(&socket)?;
+    let listener = PluginListener::bind(Transport::choose(None).map_err(io::Error::other)?)
+        .await
+        .map_err(io::Error::other)?;
+    let (network, address) = (listener.network(), listener.address());
     let shutdown = CancellationToken::new();
     let router = plugin_router(provider, &shutdown).await;
-    let task = tokio::spawn(router.serve_with_incoming_shutdown(
-        UnixListenerStream::new(listener),
-        shutdown.clone().cancelled_owned(),
-    ));
+    let stopped = shutdown.clone().cancelled_owned();
+    #[cfg(unix)]
+    let mut socket_dir = None;
+    let task = match listener {
+        #[cfg(unix)]
+        PluginListener::Unix { listener, dir } => {
+            socket_dir = Some(dir);
+            let incoming = tokio_stream::wrappers::UnixListenerStream::new(listener);
+            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
+        }
+        PluginListener::Tcp { listener, .. } => {
+            let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
+        }
+    };
     Ok(DebugServer {
-        reattach: reattach_json(source, std::process::id(), &socket),
-        socket,
+        reattach: reattach_json(source, std::process::id(), network, &address),
+        network,
+        address,
         shutdown,
         task: Some(task),
-        _dir: dir,
+        #[cfg(unix)]
+        _dir: socket_dir,
     })
 }
 
@@ -239,25 +293,38 @@ fn usage(binary: &str) -> String {
     )
 }
 
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
+async fn interrupted_or_terminated() -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
+        let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+        Ok(())
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())
+    }
+}
+
 async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Result<(), String> {
-    use tokio::signal::unix::{SignalKind, signal};
     let server = serve_debug(provider, source)
         .await
         .map_err(|e| format!("starting the debug server: {e}"))?;
-    let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
-    let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
     println!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
          \tTF_REATTACH_PROVIDERS='{}'\n\nStop with Ctrl-C.",
         server.reattach_json()
     );
     let _ = io::stdout().flush();
-    tokio::select! {
-        _ = interrupt.recv() => {}
-        _ = terminate.recv() => {}
-    }
+    let signalled = interrupted_or_terminated().await;
     server.shutdown().await;
-    Ok(())
+    signalled
 }
 
 /// The whole binary: parses `args`, then serves `provider` as a plugin or in debug mode.

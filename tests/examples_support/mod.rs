@@ -59,16 +59,38 @@ pub fn relative(path: &Path) -> String {
         .to_string()
 }
 
+/// The official provider's source address; examples that use it beside ours get the test-only
+/// provider (`tests/test_provider`, which has a stand-in `cloudflare_workers_script`) instead.
+pub const OFFICIAL_PROVIDER_SOURCE: &str = "cloudflare/cloudflare";
+
+/// Where the stand-in for the official provider keeps its objects, inside the workspace.
+pub const STAND_IN_STORE_FILE: &str = "official-provider-stand-in.json";
+
 /// A fresh workspace whose `dev_overrides` point at the built provider, holding a copy of one
 /// example directory (and its child modules). A directory that declares no `required_providers`
 /// (registry-style snippets) gets one, so `cloudflare` resolves to this provider rather than
-/// `hashicorp/cloudflare`.
+/// `hashicorp/cloudflare`. An example that also requires the official provider gets the
+/// test-only stand-in for it, keeping its objects in [`STAND_IN_STORE_FILE`].
 pub fn workspace_with_example(terraform: &Path, example: &Path) -> Workspace {
-    let workspace = Workspace::with_dev_override(
-        terraform.to_path_buf(),
-        PROVIDER_SOURCE,
-        Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare")),
-    );
+    let ours = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
+    let needs_official = tf_files(example)
+        .values()
+        .any(|text| text.contains(&format!("\"{OFFICIAL_PROVIDER_SOURCE}\"")));
+    let workspace = if needs_official {
+        let stand_in = crate::support::example_binary("protocol_test_provider");
+        let mut workspace = Workspace::with_dev_overrides(
+            terraform.to_path_buf(),
+            &[
+                (PROVIDER_SOURCE, ours),
+                (OFFICIAL_PROVIDER_SOURCE, &stand_in),
+            ],
+        );
+        let store = workspace.path().join(STAND_IN_STORE_FILE);
+        workspace.set_env("TEST_PROVIDER_STORE_PATH", &store.to_string_lossy());
+        workspace
+    } else {
+        Workspace::with_dev_override(terraform.to_path_buf(), PROVIDER_SOURCE, ours)
+    };
     copy_tree(example, workspace.path());
     let declares_provider = tf_files(workspace.path())
         .values()

@@ -139,7 +139,7 @@ pub struct Workspace {
     dir: tempfile::TempDir,
     terraform: PathBuf,
     env: Vec<(String, String)>,
-    _plugin_dir: Option<tempfile::TempDir>,
+    _plugin_dirs: Vec<tempfile::TempDir>,
 }
 
 impl Workspace {
@@ -152,31 +152,43 @@ impl Workspace {
             dir,
             terraform,
             env: Vec::new(),
-            _plugin_dir: None,
+            _plugin_dirs: Vec::new(),
         }
     }
 
     /// A workspace where provider `source` (e.g. `cfsecrets/cloudflare`) resolves to `binary`
     /// through `dev_overrides`; the binary is linked as `terraform-provider-<type>`.
     pub fn with_dev_override(terraform: PathBuf, source: &str, binary: &Path) -> Workspace {
+        Workspace::with_dev_overrides(terraform, &[(source, binary)])
+    }
+
+    /// A workspace where each (source, binary) pair resolves through `dev_overrides`, each
+    /// binary in its own plugin directory (two providers may share a type name).
+    pub fn with_dev_overrides(terraform: PathBuf, overrides: &[(&str, &Path)]) -> Workspace {
         let mut ws = Workspace::new(terraform);
-        let provider_type = source.rsplit('/').next().expect("source has a type");
-        let plugin_dir = tempfile::Builder::new()
-            .prefix("tfacc-plugin-")
-            .tempdir()
-            .expect("creating a plugin directory");
-        std::os::unix::fs::symlink(
-            binary,
-            plugin_dir
-                .path()
-                .join(format!("terraform-provider-{provider_type}")),
-        )
-        .expect("linking the provider binary");
+        let mut lines = String::new();
+        for (source, binary) in overrides {
+            let provider_type = source.rsplit('/').next().expect("source has a type");
+            let plugin_dir = tempfile::Builder::new()
+                .prefix("tfacc-plugin-")
+                .tempdir()
+                .expect("creating a plugin directory");
+            std::os::unix::fs::symlink(
+                binary,
+                plugin_dir
+                    .path()
+                    .join(format!("terraform-provider-{provider_type}")),
+            )
+            .expect("linking the provider binary");
+            lines.push_str(&format!(
+                "    \"{source}\" = \"{}\"\n",
+                plugin_dir.path().display()
+            ));
+            ws._plugin_dirs.push(plugin_dir);
+        }
         ws.write_cli_config(&format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"{source}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
-            plugin_dir.path().display()
+            "provider_installation {{\n  dev_overrides {{\n{lines}  }}\n  direct {{}}\n}}\n"
         ));
-        ws._plugin_dir = Some(plugin_dir);
         ws
     }
 
@@ -187,6 +199,14 @@ impl Workspace {
         ws.write_cli_config("");
         ws.env
             .push(("TF_REATTACH_PROVIDERS".into(), reattach_json.to_string()));
+        ws
+    }
+
+    /// A workspace with the given CLI configuration (e.g. a `provider_installation` block for a
+    /// filesystem mirror); an empty one makes Terraform use its implied local mirrors.
+    pub fn with_cli_config(terraform: PathBuf, contents: &str) -> Workspace {
+        let mut ws = Workspace::new(terraform);
+        ws.write_cli_config(contents);
         ws
     }
 
@@ -242,7 +262,9 @@ impl Workspace {
             .env("TF_INPUT", "0")
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER")
-            .env_remove("TF_REATTACH_PROVIDERS");
+            .env_remove("TF_REATTACH_PROVIDERS")
+            .env_remove("TF_PLUGIN_CACHE_DIR")
+            .env_remove("TF_DATA_DIR");
         for (key, value) in &self.env {
             command.env(key, value);
         }

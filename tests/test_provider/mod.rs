@@ -1,6 +1,8 @@
 //! A test-only provider for the protocol acceptance tests (`tests/protocol.rs`): one resource,
 //! `cloudflare_test_thing`, stored in a local JSON file, exercising computed, optional with
-//! default, sensitive, write-only, requires-replace, validation and import. Never shipped: it is
+//! default, sensitive, write-only, requires-replace, validation and import; plus a stand-in
+//! `cloudflare_workers_script` with the official provider's shape (`workers_script.rs`), so this
+//! provider can play the official `cloudflare/cloudflare` beside ours. Never shipped: it is
 //! served by the `protocol_test_provider` example binary and, in process, by the reattach test.
 
 use std::collections::BTreeMap;
@@ -10,6 +12,11 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
 use terraform_provider_cloudflare::tfplugin::*;
+
+mod workers_script;
+
+/// Where the objects live when the provider configuration sets no `store_path`.
+pub const STORE_PATH_ENV: &str = "TEST_PROVIDER_STORE_PATH";
 
 /// The provider: configured with the path of the JSON file that plays the remote API.
 pub struct TestProvider;
@@ -59,17 +66,22 @@ impl Provider for TestProvider {
     fn schema(&self) -> Schema {
         Schema::new(
             "Test provider.",
-            vec![
-                Attribute::string("store_path")
-                    .required()
-                    .description("JSON file holding the objects."),
-            ],
+            vec![Attribute::string("store_path").optional().description(
+                "JSON file holding the objects (default: $TEST_PROVIDER_STORE_PATH).",
+            )],
         )
     }
 
     async fn configure(&self, req: ConfigureRequest) -> ConfigureResponse<Store> {
         let mut diagnostics = Diagnostics::default();
-        match req.config.get("store_path").as_str() {
+        let from_env = std::env::var(STORE_PATH_ENV).ok().filter(|p| !p.is_empty());
+        match req
+            .config
+            .get("store_path")
+            .as_str()
+            .map(str::to_string)
+            .or(from_env)
+        {
             Some(path) => ConfigureResponse {
                 data: Some(Store {
                     path: PathBuf::from(path),
@@ -79,8 +91,11 @@ impl Provider for TestProvider {
             },
             None => {
                 diagnostics.add(
-                    Diagnostic::error("Missing store path", "Set store_path to a known file path.")
-                        .at(AttributePath::root("store_path")),
+                    Diagnostic::error(
+                        "Missing store path",
+                        "Set store_path (or TEST_PROVIDER_STORE_PATH) to a known file path.",
+                    )
+                    .at(AttributePath::root("store_path")),
                 );
                 ConfigureResponse {
                     data: None,
@@ -91,7 +106,7 @@ impl Provider for TestProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Store>>> {
-        vec![Arc::new(Thing)]
+        vec![Arc::new(Thing), workers_script::resource()]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Store>>> {
