@@ -133,7 +133,7 @@ fn bad_secret_input_fails_the_plan_at_its_attribute_without_any_api_call() {
         ),
         (
             "  name = \"NEITHER\"",
-            "Missing secret value",
+            "A value is needed to create this secret",
             "resource \"cloudflare_store_secret\" \"secret\"",
         ),
         (

@@ -2,6 +2,8 @@
 
 pub mod activation;
 pub mod attributes;
+pub mod identity;
 pub mod import_id;
+pub mod moved;
 pub mod secrets_store;
 pub mod store_secret;

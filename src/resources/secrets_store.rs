@@ -1,9 +1,13 @@
 //! Resource `cloudflare_secrets_store`: create (or adopt) a store, import it by id or name,
 //! refuse to destroy a non-empty store unless `force_destroy` is set.
 
+mod list;
+mod moved;
+
 use async_trait::async_trait;
 
 use super::attributes::{account_id_attribute, plan_provider_account};
+use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{StoreImport, parse_store_import};
 use crate::cloudflare::{Client, ListSecretsParams, Store};
 use crate::common::api_errors::api_error;
@@ -11,9 +15,10 @@ use crate::common::values::{known_string, string_or_null};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
-    Diagnostics, ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan,
-    ModifyPlanRequest, ModifyPlanResponse, ReadRequest, ReadResponse, Resource, Schema,
-    UpdateRequest, UpdateResponse, Value,
+    Diagnostics, GenerateConfig, IdentitySchema, ImportState, ImportStateRequest,
+    ImportStateResponse, ListResource, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse,
+    MoveState, ReadRequest, ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse,
+    UpgradeState, Value,
 };
 
 /// The `cloudflare_secrets_store` resource.
@@ -86,7 +91,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
+        let schema = Schema::new(
             "A Cloudflare Secrets Store. Cloudflare allows one store per account; set \
              `adopt = true` to manage a store that already exists.",
             vec![
@@ -130,7 +135,11 @@ impl Resource<ProviderData> for SecretsStoreResource {
                     .use_state_for_unknown()
                     .description("When the store was last modified (RFC 3339)."),
             ],
-        )
+        );
+        Schema {
+            version: moved::SCHEMA_VERSION,
+            ..schema
+        }
     }
 
     async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
@@ -271,6 +280,38 @@ impl Resource<ProviderData> for SecretsStoreResource {
     fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
         Some(self)
     }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema(&[("id", "Store id.")]))
+    }
+
+    fn state_upgrader(&self) -> Option<&dyn UpgradeState> {
+        Some(self)
+    }
+
+    fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {
+        Some(self)
+    }
+
+    fn config_generator(&self) -> Option<&dyn GenerateConfig> {
+        Some(self)
+    }
+
+    fn state_mover(&self) -> Option<&dyn MoveState> {
+        Some(self)
+    }
+}
+
+/// Generated configuration leaves out `adopt` and `force_destroy` at their defaults.
+impl GenerateConfig for SecretsStoreResource {
+    fn generate_config(&self, mut generated: Value) -> Value {
+        for flag in ["adopt", "force_destroy"] {
+            if generated.get(flag).as_bool() == Some(false) {
+                generated.set(flag, Value::Null);
+            }
+        }
+        generated
+    }
 }
 
 /// Creates the store, or takes over an existing one of the same name when `adopt` is set.
@@ -370,6 +411,17 @@ fn max_stores_error(
 impl ImportState<ProviderData> for SecretsStoreResource {
     async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
         let mut resp = ImportStateResponse::default();
+        if !req.identity.is_null() {
+            match state_from_identity(&req.identity, &["id"], &req.provider, "store") {
+                Ok(state) => {
+                    let mut model = StoreModel::from_value(&state);
+                    model.adopt = false;
+                    resp.state = model.to_value();
+                }
+                Err(diag) => resp.diagnostics.add(diag),
+            }
+            return resp;
+        }
         let parsed = match parse_store_import(&req.id) {
             Ok(parsed) => parsed,
             Err(detail) => {

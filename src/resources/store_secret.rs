@@ -1,7 +1,9 @@
 //! Resource `cloudflare_store_secret`: one secret in a store (the account's
 //! `default_secrets_store` when `store_id` is omitted), with its value either in state (`value`)
-//! or write-only (`value_wo` + `value_wo_version`).
+//! or write-only (`value_wo` + `value_wo_version`), or managed elsewhere (neither set).
 
+mod list;
+mod moved;
 mod plan;
 mod validate;
 
@@ -13,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
 use super::attributes::account_id_attribute;
+use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
 use crate::common::api_errors::{api_error, existing_default_store_id};
@@ -20,8 +23,9 @@ use crate::common::values::{known_string, known_strings, string_or_null};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
-    ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ReadRequest, ReadResponse,
-    Resource, Schema, Type, UpdateRequest, UpdateResponse, ValidateConfig, Value,
+    GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
+    ListResource, ModifyPlan, MoveState, ReadRequest, ReadResponse, Resource, Schema, Type,
+    UpdateRequest, UpdateResponse, ValidateConfig, Value,
 };
 
 /// The `cloudflare_store_secret` resource.
@@ -202,7 +206,8 @@ impl Resource<ProviderData> for StoreSecretResource {
         let Some(value) = configured_value(&req.config) else {
             resp.diagnostics.add(Diagnostic::error(
                 format!("Unable to create secret {name}"),
-                "Neither value nor value_wo is set. Set exactly one of them.",
+                "Neither value nor value_wo is set, and creating a secret needs its value. Set \
+                 value_wo or value.",
             ));
             return resp;
         };
@@ -489,6 +494,35 @@ impl Resource<ProviderData> for StoreSecretResource {
     fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
         Some(self)
     }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema(&[
+            ("store_id", "Store that holds the secret."),
+            ("id", "Secret id."),
+        ]))
+    }
+
+    fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {
+        Some(self)
+    }
+
+    fn config_generator(&self) -> Option<&dyn GenerateConfig> {
+        Some(self)
+    }
+
+    fn state_mover(&self) -> Option<&dyn MoveState> {
+        Some(self)
+    }
+}
+
+/// Generated configuration leaves the value out: the secret's value stays managed elsewhere
+/// until the user adds `value_wo` (or `value`).
+impl GenerateConfig for StoreSecretResource {
+    fn generate_config(&self, mut generated: Value) -> Value {
+        generated.set("value", Value::Null);
+        generated.set("value_wo_version", Value::Null);
+        generated
+    }
 }
 
 fn default_scopes() -> Vec<String> {
@@ -645,8 +679,9 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
 
 fn schema() -> Schema {
     Schema::new(
-        "A secret in a Cloudflare Secrets Store. Set exactly one of `value` (kept in state) and \
-         `value_wo` (write-only, never in state or plan; Terraform 1.11+).",
+        "A secret in a Cloudflare Secrets Store. Set at most one of `value` (kept in state) and \
+         `value_wo` (write-only, never in state or plan; Terraform 1.11+); with neither, the \
+         value is managed elsewhere and Terraform leaves it alone.",
         vec![
             Attribute::string("id")
                 .computed()
@@ -717,6 +752,14 @@ fn schema() -> Schema {
 impl ImportState<ProviderData> for StoreSecretResource {
     async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
         let mut resp = ImportStateResponse::default();
+        if !req.identity.is_null() {
+            let ids = ["store_id", "id"];
+            match state_from_identity(&req.identity, &ids, &req.provider, "secret") {
+                Ok(state) => resp.state = state,
+                Err(diag) => resp.diagnostics.add(diag),
+            }
+            return resp;
+        }
         match import(&req).await {
             Ok(secret_state) => resp.state = secret_state,
             Err(diag) => resp.diagnostics.add(diag),

@@ -1,5 +1,6 @@
 //! The Terraform plugin protocol layer (protocol 6). Knows nothing about Cloudflare.
 
+pub mod adoption;
 pub mod client_auth;
 pub mod diagnostics;
 pub mod framework;
@@ -21,6 +22,7 @@ pub mod wire;
 #[cfg(test)]
 mod codec_properties;
 
+pub use adoption::*;
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 pub use framework::*;
 pub use schema::{Attribute, AttributeType, Block, DescriptionKind, NestedBlock, Nesting, Schema};

@@ -183,12 +183,22 @@ fn validate_config(config: &Value) -> Diagnostics {
 }
 
 #[test]
-fn exactly_one_value_is_required() {
+fn at_most_one_value_is_allowed_and_neither_needs_an_existing_secret() {
     let base = with(&null_object(), &[("name", Value::string("K"))]);
     let neither = validate_config(&base);
+    assert!(
+        !neither.has_errors(),
+        "neither: the value is managed elsewhere"
+    );
+    let create = super::plan::needs_value_to_create(&base);
+    assert!(create.has_errors(), "creating needs a value");
     assert_eq!(
-        neither.as_slice()[0].path,
-        Some(AttributePath::root("value"))
+        create.as_slice()[0].path,
+        Some(AttributePath::root("value_wo"))
+    );
+    assert!(
+        !super::plan::needs_value_to_create(&with(&base, &[("value_wo", Value::unknown())]))
+            .has_errors()
     );
     let both = validate_config(&with(
         &base,

@@ -3,6 +3,7 @@
 //! modifier, create/update/delete dispatch, default state upgrade, and write-only nulling.
 //! Framework types in, framework types out: the server edge decodes and encodes.
 
+use super::adoption::check_import_request;
 use super::{DataSourceEntry, ProviderService, ResourceEntry};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics, PathStep};
 use crate::tfplugin::framework::*;
@@ -260,12 +261,16 @@ impl<P: Provider> ProviderService<P> {
                 ),
             ));
         };
+        if let Err(diagnostics) = check_import_request(&req.id, &req.identity) {
+            return failed(diagnostics);
+        }
         let Some(provider) = self.provider_data() else {
             return failed(not_configured());
         };
         let r = importer
             .import_state(ImportStateRequest {
                 id: req.id,
+                identity: req.identity,
                 provider,
                 cancel: self.cancel_token(),
             })
