@@ -1,6 +1,7 @@
 //! Managed resources: one file per resource, plus what both resources share.
 
 pub mod activation;
+pub mod advice;
 pub mod attributes;
 pub mod identity;
 pub mod import_id;

@@ -14,6 +14,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
+use super::advice::{import_advice, untaint_advice};
 use super::attributes::account_id_attribute;
 use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
@@ -225,15 +226,8 @@ impl Resource<ProviderData> for StoreSecretResource {
         let created = match created {
             Ok(secret) => secret,
             Err(e) if e.is_name_conflict() => {
-                resp.diagnostics.add(Diagnostic::error(
-                    "Secret already exists",
-                    format!(
-                        "Unable to {operation}: a secret named {name} already exists there. To \
-                         manage it with this resource, import it:\n  terraform import \
-                         {TYPE_NAME}.<resource name> {account_id}/{store_id}/{name}\nor choose \
-                         another name."
-                    ),
-                ));
+                resp.diagnostics
+                    .add(name_taken(&operation, &name, &account_id, &store_id));
                 return resp;
             }
             Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
@@ -616,9 +610,8 @@ fn create_cancelled(
             format!(
                 "Terraform asked the provider to stop after the request to create secret \
                  {name} in store {store_id} was sent, and whether Cloudflare created it could \
-                 not be checked. If the next apply reports that the secret already exists, \
-                 import it:\n  terraform import {TYPE_NAME}.<resource name> \
-                 {account_id}/{store_id}/{name}"
+                 not be checked. If the next apply reports that the secret already exists, {}.",
+                import_advice(&format!("{account_id}/{store_id}/{name}"))
             ),
         )
     } else {
@@ -632,18 +625,38 @@ fn create_cancelled(
     }
 }
 
+/// The error for a secret create whose name is taken in the store. Names are unique in a store,
+/// so either this resource is being replaced with `create_before_destroy` under the same name
+/// (the old secret still holds it), or the secret was made outside this resource.
+fn name_taken(operation: &str, name: &str, account_id: &str, store_id: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("Secret {name} already exists in store {store_id}"),
+        format!(
+            "Unable to {operation}: a secret named {name} already exists there, and secret names \
+             are unique in a store.\n\nIf this resource is being replaced and has \
+             `create_before_destroy = true`, its new secret cannot be created while the old one \
+             still holds the name: remove `create_before_destroy` from this resource (the old \
+             secret is then deleted first), or change `name` along with the change that forces \
+             the replacement.\n\nOtherwise the secret was created outside this resource: {}, \
+             or choose another name.",
+            import_advice(&format!("{account_id}/{store_id}/{name}"))
+        ),
+    )
+}
+
 /// The error for a secret apply could not see become active. Only a failed create is saved as
-/// tainted (and replaced by the next apply); an update keeps the secret and only reports.
+/// tainted (and replaced by the next apply unless untainted); an update keeps the secret and
+/// only reports.
 fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Change) -> Diagnostic {
-    let name = &secret.name;
+    let (name, id) = (&secret.name, &secret.id);
     let outcome = match change {
-        Change::Created => {
-            "The secret was created and is saved as tainted: the next apply replaces it."
-        }
-        Change::Updated => {
-            "The change was sent and the secret stays in state; the next plan refreshes its \
-             status."
-        }
+        Change::Created => untaint_advice(
+            &format!("secret {name} (id {id})"),
+            &format!("its status is \"{ACTIVE}\""),
+        ),
+        Change::Updated => "The change was sent and the secret stays in state; the next plan \
+                            refreshes its status."
+            .to_string(),
     };
     if let WaitError::Cancelled = why {
         let done = match change {
@@ -653,23 +666,22 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
         return Diagnostic::error(
             format!("Stopped before secret {name} was confirmed active"),
             format!(
-                "Terraform asked the provider to stop after secret {name} was {done} in store \
-                 {}, while apply waited for it to become active (it was {:?}). {outcome}",
+                "Terraform asked the provider to stop after secret {name} (id {id}) was {done} in \
+                 store {}, while apply waited for it to become active (it was {:?}). {outcome}",
                 secret.store_id, secret.status
             ),
         );
     }
     let hint = match why {
         WaitError::Timeout { .. } => {
-            " If Cloudflare is slow, raise the provider's secret_activation_timeout, then apply \
-             again."
+            " If Cloudflare is often this slow, raise the provider's secret_activation_timeout."
         }
         WaitError::Cancelled | WaitError::Api(_) => "",
     };
     Diagnostic::error(
         format!("Secret {name} did not become active"),
         format!(
-            "Unable to confirm secret {name} in store {} is active within {}s: {why}. \
+            "Unable to confirm secret {name} (id {id}) in store {} is active within {}s: {why}. \
              {outcome}{hint}",
             secret.store_id,
             timeout.as_secs_f64()

@@ -1,8 +1,9 @@
-//! Validate-time checks for `cloudflare_store_secret`: the name, at most one of `value` /
-//! `value_wo` (neither: the value is managed elsewhere), value size, scopes. Unknown values are skipped; they are checked once known.
+//! Validate-time checks for `cloudflare_store_secret`: the name and ids, at most one of `value` /
+//! `value_wo` (neither: the value is managed elsewhere), value size, scopes. Unknown values are
+//! skipped; they are checked once known.
 
 use super::{KNOWN_SCOPES, StoreSecretResource};
-use crate::common::rules::check_secret_name;
+use crate::common::rules::{check_id, check_secret_name};
 use crate::tfplugin::{
     AttributePath, Diagnostic, Diagnostics, ValidateConfig, ValidateConfigRequest,
     ValidateConfigResponse, Value,
@@ -25,6 +26,9 @@ impl ValidateConfig for StoreSecretResource {
 /// support is refused before this runs, by the protocol layer for every write-only attribute.)
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
     diags.extend(check_secret_name(config));
+    for id in ["account_id", "store_id"] {
+        diags.extend(check_id(config, id));
+    }
     let value = config.get("value");
     let value_wo = config.get("value_wo");
     match (value, value_wo) {

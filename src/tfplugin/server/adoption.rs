@@ -151,3 +151,19 @@ impl<P: Provider> ProviderService<P> {
         r
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_import_with_neither_id_nor_identity_names_the_terraform_version_that_can() {
+        let diags = check_import_request("", &Value::Null).expect_err("refused");
+        let text = format!("{diags:?}");
+        assert!(text.contains("Terraform 1.12 or later"), "{text}");
+        assert!(text.contains("id = "), "says what works instead: {text}");
+        assert!(check_import_request("acc/store/NAME", &Value::Null).is_ok());
+        let identity = Value::object([("id", Value::string("x"))]);
+        assert!(check_import_request("", &identity).is_ok());
+    }
+}
