@@ -6,7 +6,9 @@
 //! and requests per endpoint), and 1 store + N secrets next to 1 + N built-in `terraform_data`
 //! resources for N = 100 and N = 1000 (rate limit lifted, activation immediate; ratio rows).
 //!
-//! `cargo run --release --example bench_apply [-- <rounds>]` (default 3 rounds). Needs `terraform`
+//! `cargo run --release --example bench_apply [-- <rounds> [<rounds at N = 1000>]]` (default 3
+//! rounds, 1 at N = 1000: a round there takes minutes). `BENCH_APPLY_ONLY=module,default-rate,
+//! ratio-100,ratio-1000` (any of them) runs only those parts. Needs `terraform`
 //! (or `tofu`) and `/usr/bin/time` (for peak RSS). Prints figures only; asserts no timings.
 
 #[path = "bench_support/mod.rs"]
@@ -59,18 +61,43 @@ const INHERITED_ENV: &[&str] = &[
 
 type BenchResult<T> = Result<T, String>;
 
-fn main() -> ExitCode {
-    let rounds = match std::env::args().nth(1) {
-        None => DEFAULT_ROUNDS,
+/// Rounds of the N = 1000 rows unless given.
+const DEFAULT_LARGE_ROUNDS: usize = 1;
+/// The parts `BENCH_APPLY_ONLY` may name.
+const PARTS: [&str; 4] = ["module", "default-rate", "ratio-100", "ratio-1000"];
+
+/// A positive number from argument `index`, else `default`.
+fn count_arg(index: usize, default: usize) -> Result<usize, String> {
+    match std::env::args().nth(index) {
+        None => Ok(default),
         Some(text) => match text.parse::<usize>() {
-            Ok(n) if n > 0 => n,
-            _ => {
-                eprintln!("usage: bench_apply [rounds]  (rounds: a positive number, not {text:?})");
-                return ExitCode::FAILURE;
-            }
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "usage: bench_apply [rounds] [rounds at N = 1000]  (positive numbers, not {text:?})"
+            )),
         },
+    }
+}
+
+fn main() -> ExitCode {
+    let counts = count_arg(1, DEFAULT_ROUNDS)
+        .and_then(|rounds| Ok((rounds, count_arg(2, DEFAULT_LARGE_ROUNDS)?)));
+    let (rounds, large_rounds) = match counts {
+        Ok(counts) => counts,
+        Err(usage) => {
+            eprintln!("{usage}");
+            return ExitCode::FAILURE;
+        }
     };
-    match run(rounds) {
+    let parts: Vec<String> = match std::env::var("BENCH_APPLY_ONLY") {
+        Ok(list) => list.split(',').map(|p| p.trim().to_string()).collect(),
+        Err(_) => PARTS.iter().map(|p| p.to_string()).collect(),
+    };
+    if let Some(unknown) = parts.iter().find(|p| !PARTS.contains(&p.as_str())) {
+        eprintln!("BENCH_APPLY_ONLY: unknown part {unknown:?}; use any of {PARTS:?}");
+        return ExitCode::FAILURE;
+    }
+    match run(rounds, large_rounds, &parts) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("bench_apply failed: {message}");
@@ -143,7 +170,7 @@ struct Tools {
     runtime: tokio::runtime::Runtime,
 }
 
-fn run(rounds: usize) -> BenchResult<()> {
+fn run(rounds: usize, large_rounds: usize, parts: &[String]) -> BenchResult<()> {
     let terraform = find_terraform()?;
     if !Path::new(TIME_PROGRAM).is_file() {
         return Err(format!(
@@ -188,7 +215,26 @@ fn run(rounds: usize) -> BenchResult<()> {
     );
     println!("  terraform's default -parallelism=10; peak RSS = VmHWM via {TIME_PROGRAM} -f %M");
     println!();
+    let part = |name: &str| parts.iter().any(|p| p == name);
+    if part("module") {
+        module_rounds(&tools, rounds, activation)?;
+    }
+    if part("default-rate") {
+        print_default_rate(&tools, activation)?;
+    }
+    let sizes: Vec<(usize, usize)> = [(RATIO_SECRETS[0], rounds), (RATIO_SECRETS[1], large_rounds)]
+        .into_iter()
+        .filter(|(n, _)| part(&format!("ratio-{n}")))
+        .collect();
+    if !sizes.is_empty() {
+        print_ratios(&tools, &sizes)?;
+    }
+    Ok(())
+}
 
+/// `examples/module` with both providers, `rounds` times; one apply each at the default rate
+/// and with no activation wait.
+fn module_rounds(tools: &Tools, rounds: usize, activation: Duration) -> BenchResult<()> {
     let mut results: BTreeMap<(Step, &str), Vec<StepResult>> = BTreeMap::new();
     for round in 1..=rounds {
         eprintln!("round {round}/{rounds}");
@@ -198,7 +244,7 @@ fn run(rounds: usize) -> BenchResult<()> {
                 activation_delay: activation,
                 generated: None,
             };
-            for (step, result) in run_round(&tools, subject, setup, &Step::ALL)? {
+            for (step, result) in run_round(tools, subject, setup, &Step::ALL)? {
                 results
                     .entry((step, subject.label()))
                     .or_default()
@@ -230,7 +276,7 @@ fn run(rounds: usize) -> BenchResult<()> {
         ),
     ];
     for (label, setup) in variants {
-        let runs = run_round(&tools, Subject::Cloudflare, setup, &[Step::Apply])?;
+        let runs = run_round(tools, Subject::Cloudflare, setup, &[Step::Apply])?;
         if let Some((_, result)) = runs.first() {
             println!(
                 "  {label}: {:.2} s, {} API requests",
@@ -239,8 +285,6 @@ fn run(rounds: usize) -> BenchResult<()> {
             );
         }
     }
-    print_default_rate(&tools, activation)?;
-    print_ratios(&tools, rounds)?;
     Ok(())
 }
 
@@ -273,17 +317,17 @@ fn print_default_rate(tools: &Tools, activation: Duration) -> BenchResult<()> {
 }
 
 /// 1 store + N secrets next to 1 + N `terraform_data`, rate limit lifted and activation
-/// immediate, for each N of [`RATIO_SECRETS`]: median wall times and their ratio.
-fn print_ratios(tools: &Tools, rounds: usize) -> BenchResult<()> {
+/// immediate, for each (N, rounds) of `sizes`: median wall times and their ratio.
+fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
     println!(
         "\nAgainst terraform_data: 1 store + N secrets vs 1 + N terraform_data, CLOUDFLARE_RPS={FAST_RPS}, \
-         activation delay 0 ms, emulator max secrets {SCALE_MAX_SECRETS}; median of {rounds} round(s):"
+         activation delay 0 ms, emulator max secrets {SCALE_MAX_SECRETS}; median of the rounds:"
     );
     println!(
-        "  {:>5}  {:<15} {:>12} {:>15} {:>7} {:>9}",
-        "N", "command", "cloudflare", "terraform_data", "ratio", "requests"
+        "  {:>5}  {:>6}  {:<15} {:>12} {:>15} {:>7} {:>9}",
+        "N", "rounds", "command", "cloudflare", "terraform_data", "ratio", "requests"
     );
-    for n in RATIO_SECRETS {
+    for &(n, rounds) in sizes {
         let setup = RoundSetup {
             rps: Some(FAST_RPS),
             activation_delay: Duration::ZERO,
@@ -319,7 +363,7 @@ fn print_ratios(tools: &Tools, rounds: usize) -> BenchResult<()> {
                 .get(&(step, Subject::Cloudflare.label()))
                 .map_or(0, |runs| runs[0].requests.len());
             println!(
-                "  {n:>5}  {:<15} {:>10.2} s {:>13.2} s {:>6.2}x {:>9}",
+                "  {n:>5}  {rounds:>6}  {:<15} {:>10.2} s {:>13.2} s {:>6.2}x {:>9}",
                 step.label(),
                 cloudflare,
                 baseline,

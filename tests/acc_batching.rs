@@ -129,7 +129,7 @@ fn a_name_that_exists_fails_only_its_own_resource_in_both_batch_modes() {
 
         let text = tf.apply_fails();
         assert!(
-            text.contains("Secret already exists")
+            text.contains("Secret TAKEN already exists")
                 && text.contains("a secret named TAKEN already exists"),
             "{mode:?}: TAKEN gets its own diagnostic:\n{text}"
         );

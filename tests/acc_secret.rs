@@ -351,11 +351,12 @@ fn secrets_import_by_every_id_form() {
     ));
     let failure = tf.apply_fails();
     assert!(
-        failure.contains(&format!(
-            "terraform import cloudflare_store_secret.<resource name> {ACCOUNT_ID}/{store_id}/IMPORTED"
-        )),
+        failure.contains(&format!("import id {ACCOUNT_ID}/{store_id}/IMPORTED")),
         "{failure}"
     );
+    assert!(failure.contains("create_before_destroy"), "{failure}");
+    assert!(failure.contains(&format!("with {SECRET}")), "{failure}");
+    assert!(!failure.contains("<resource name>"), "{failure}");
 
     let bad = tf.run(&["import", "-input=false", "-no-color", SECRET, "a/b"]);
     assert_ne!(bad.code, 0);

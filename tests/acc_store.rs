@@ -112,11 +112,12 @@ fn a_second_store_explains_the_limit_and_adopt_takes_the_existing_one() {
     assert!(failure.contains("\"team-store\""), "{failure}");
     assert!(failure.contains("adopt = true"), "{failure}");
     assert!(
-        failure.contains(&format!(
-            "terraform import cloudflare_secrets_store.<resource name> {ACCOUNT_ID}/{existing}"
-        )),
+        failure.contains(&format!("import id {ACCOUNT_ID}/{existing}")),
         "{failure}"
     );
+    // The advice points at the `with` line for the address instead of printing a placeholder.
+    assert!(failure.contains(&format!("with {STORE}")), "{failure}");
+    assert!(!failure.contains("<resource name>"), "{failure}");
     assert_eq!(emulator.state.stores().len(), 1);
 
     tf.config(
@@ -246,6 +247,134 @@ fn renaming_a_store_replaces_it() {
     let stores = emulator.state.stores();
     assert_eq!(stores.len(), 1);
     assert_eq!(stores[0].name, "after");
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+/// A secret applied without `store_id`, so it lives in the account's implicit default store.
+const SECRET_IN_DEFAULT_STORE: &str = r#"resource "cloudflare_store_secret" "a" {
+  name             = "ADOPT_A"
+  value_wo         = "adopt-a"
+  value_wo_version = 1
+}"#;
+
+/// The same secret, now referring to the store resource explicitly.
+const SECRET_IN_STORE_RESOURCE: &str = r#"resource "cloudflare_store_secret" "a" {
+  store_id         = cloudflare_secrets_store.main.id
+  name             = "ADOPT_A"
+  value_wo         = "adopt-a"
+  value_wo_version = 1
+}"#;
+
+const ADOPTED: &str = "cloudflare_secrets_store.main";
+const SECRET_A: &str = "cloudflare_store_secret.a";
+
+/// Applies [`SECRET_IN_DEFAULT_STORE`]; returns (default store id, secret id).
+fn secret_in_the_default_store(tf: &Workdir) -> (String, String) {
+    tf.config(SECRET_IN_DEFAULT_STORE);
+    tf.apply();
+    let secret = tf.resource(SECRET_A);
+    let store_id = secret["store_id"].as_str().unwrap().to_string();
+    (store_id, secret["id"].as_str().unwrap().to_string())
+}
+
+#[test]
+fn adopting_the_default_store_plans_its_id_and_keeps_its_secrets() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "adopting_the_default_store_plans_its_id_and_keeps_its_secrets",
+    ) else {
+        return;
+    };
+    let (store_id, secret_id) = secret_in_the_default_store(&tf);
+    let store = &emulator.state.stores()[0];
+    tf.config(&format!(
+        "resource \"cloudflare_secrets_store\" \"main\" {{ adopt = true }}\n\n{SECRET_IN_STORE_RESOURCE}"
+    ));
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    assert!(!plan.contains("forces replacement"), "{plan}");
+    // The adopted store's id and timestamps are known at plan time, looked up by name.
+    let planned = tf.plan_json();
+    let store_change = planned["resource_changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == ADOPTED)
+        .expect("a change for the store");
+    let after = &store_change["change"]["after"];
+    assert_eq!(after["id"], store_id.as_str(), "{store_change}");
+    assert_eq!(after["created"], store.created.as_str(), "{store_change}");
+    assert_eq!(after["modified"], store.modified.as_str(), "{store_change}");
+    assert_eq!(
+        tf.planned_actions(),
+        vec![
+            (ADOPTED.to_string(), vec!["create".to_string()]),
+            (SECRET_A.to_string(), vec!["no-op".to_string()]),
+        ]
+    );
+    tf.apply();
+    assert_eq!(tf.resource(ADOPTED)["id"], store_id.as_str());
+    assert_eq!(tf.resource(SECRET_A)["id"], secret_id.as_str());
+    assert_eq!(emulator.state.secrets().len(), 1);
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn importing_the_default_store_keeps_its_secrets() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(&emulator, "importing_the_default_store_keeps_its_secrets") else {
+        return;
+    };
+    let (store_id, secret_id) = secret_in_the_default_store(&tf);
+    tf.config(&format!(
+        "import {{\n  to = {ADOPTED}\n  id = \"{ACCOUNT_ID}/default_secrets_store\"\n}}\n\n\
+         resource \"cloudflare_secrets_store\" \"main\" {{}}\n\n{SECRET_IN_STORE_RESOURCE}"
+    ));
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    tf.apply();
+    assert_eq!(tf.resource(ADOPTED)["id"], store_id.as_str());
+    assert_eq!(tf.resource(SECRET_A)["id"], secret_id.as_str());
+    tf.assert_plan_empty();
+    tf.destroy();
+    emulator.assert_empty();
+}
+
+#[test]
+fn a_secret_given_an_explicit_reference_to_its_default_store_plans_no_change() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_secret_given_an_explicit_reference_to_its_default_store_plans_no_change",
+    ) else {
+        return;
+    };
+    // The store resource creates default_secrets_store; the secret lands there implicitly
+    // (after the store, so that it does not create the default store itself).
+    let implicit = SECRET_IN_DEFAULT_STORE.replace(
+        "value_wo_version = 1",
+        "value_wo_version = 1\n  depends_on       = [cloudflare_secrets_store.main]",
+    );
+    tf.config(&format!(
+        "resource \"cloudflare_secrets_store\" \"main\" {{}}\n\n{implicit}"
+    ));
+    tf.apply();
+    let before = tf.resource(SECRET_A);
+    assert_eq!(before["store_id"], tf.resource(ADOPTED)["id"]);
+    tf.config(&format!(
+        "resource \"cloudflare_secrets_store\" \"main\" {{}}\n\n{SECRET_IN_STORE_RESOURCE}"
+    ));
     tf.assert_plan_empty();
     tf.destroy();
     emulator.assert_empty();

@@ -133,7 +133,7 @@ fn bad_secret_input_fails_the_plan_at_its_attribute_without_any_api_call() {
         ),
         (
             "  name = \"NEITHER\"",
-            "Missing secret value",
+            "A value is needed to create this secret",
             "resource \"cloudflare_store_secret\" \"secret\"",
         ),
         (
@@ -145,6 +145,21 @@ fn bad_secret_input_fails_the_plan_at_its_attribute_without_any_api_call() {
             "  name     = \"HUGE_WO\"\n  value_wo = format(\"%65537s\", \"x\")",
             "Secret value too large",
             "value_wo = format(\"%65537s\", \"x\")",
+        ),
+        (
+            "  name     = \"K\"\n  value_wo = \"v\"\n  store_id = \"not-a-store\"",
+            "Invalid store_id",
+            "store_id = \"not-a-store\"",
+        ),
+        (
+            "  name       = \"K\"\n  value_wo   = \"v\"\n  account_id = \"not-an-account\"",
+            "Invalid account_id",
+            "account_id = \"not-an-account\"",
+        ),
+        (
+            "  name       = \"K\"\n  value_wo   = \"v\"\n  account_id = \"0123456789ABCDEF0123456789ABCDEF\"",
+            "Invalid account_id",
+            "account_id = \"0123456789ABCDEF0123456789ABCDEF\"",
         ),
     ];
     for (attributes, summary, quoted) in cases {
@@ -167,6 +182,127 @@ fn bad_secret_input_fails_the_plan_at_its_attribute_without_any_api_call() {
         );
         emulator.assert_no_requests(&format!("planning {attributes}"));
     }
+    emulator.assert_empty();
+}
+
+/// Extra environment variables for one command.
+type Env = &'static [(&'static str, &'static str)];
+
+#[test]
+fn bad_store_input_and_a_bad_default_account_fail_the_plan_without_any_api_call() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "bad_store_input_and_a_bad_default_account_fail_the_plan_without_any_api_call",
+    ) else {
+        return;
+    };
+    // (configuration, environment, summary, text the diagnostic must contain)
+    let cases: [(&str, Env, &str, &str); 4] = [
+        (
+            "resource \"cloudflare_secrets_store\" \"store\" {\n  name = \"\"\n}",
+            &[],
+            "Invalid store name",
+            "name = \"\"",
+        ),
+        (
+            "resource \"cloudflare_secrets_store\" \"store\" {\n  account_id = \"not-an-account\"\n}",
+            &[],
+            "Invalid account_id",
+            "account_id = \"not-an-account\"",
+        ),
+        (
+            "resource \"cloudflare_secrets_store\" \"store\" {}",
+            &[("CLOUDFLARE_ACCOUNT_ID", "not-an-account")],
+            "Invalid Cloudflare account ID",
+            "environment variable CLOUDFLARE_ACCOUNT_ID \"not-an-account\"",
+        ),
+        (
+            "provider \"cloudflare\" {\n  account_id = \"not-an-account\"\n}\n\n\
+             resource \"cloudflare_secrets_store\" \"store\" {}",
+            &[],
+            "Invalid Cloudflare account ID",
+            "account_id = \"not-an-account\"",
+        ),
+    ];
+    for (config, env, summary, shown) in cases {
+        tf.config(config);
+        emulator.state.clear_request_log();
+        let run = tf.run_with_env(&["plan", "-input=false", "-no-color"], env);
+        let text = run.text();
+        assert_eq!(run.code, 1, "plan must fail for {config}: {text}");
+        assert!(
+            text.contains(&format!("Error: {summary}")),
+            "{config}: {text}"
+        );
+        assert!(text.contains(shown), "{config}: {text}");
+        assert!(text.contains("32 lowercase hexadecimal") || summary == "Invalid store name");
+        emulator.assert_no_requests(&format!("planning {config}"));
+    }
+    emulator.assert_empty();
+}
+
+#[test]
+fn a_warning_is_shown_once_per_command_for_literals_and_variables() {
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "a_warning_is_shown_once_per_command_for_literals_and_variables",
+    ) else {
+        return;
+    };
+    // A literal is known in all three walks (validate, plan, apply); a variable only from the
+    // plan walk on. Each warning must appear exactly once in the apply's output.
+    tf.config(&format!(
+        "variable \"scopes\" {{\n  type = set(string)\n}}\n\n\
+         resource \"cloudflare_secrets_store\" \"store\" {{}}\n\n{}",
+        secret_config(
+            "  store_id = cloudflare_secrets_store.store.id\n  name     = \"ONCE\"\n  \
+             value    = format(\"%2000s\", \"x\")\n  scopes   = var.scopes"
+        )
+    ));
+    let plan = tf.run(&[
+        "plan",
+        "-input=false",
+        "-no-color",
+        "-var",
+        "scopes=[\"workers\", \"spaceships\"]",
+    ]);
+    let text = plan.text();
+    assert_eq!(plan.code, 0, "{text}");
+    for warning in [
+        "Warning: Large secret value",
+        "Warning: Unknown scope \"spaceships\"",
+    ] {
+        assert_eq!(text.matches(warning).count(), 1, "{warning}: {text}");
+    }
+    assert!(!text.contains("more similar warning"), "{text}");
+    // Apply runs all three walks, the last one (apply) validating again.
+    let apply = tf.run(&[
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-var",
+        "scopes=[\"workers\"]",
+    ]);
+    let text = apply.text();
+    assert_eq!(apply.code, 0, "{text}");
+    assert_eq!(
+        text.matches("Warning: Large secret value").count(),
+        1,
+        "{text}"
+    );
+    assert!(!text.contains("more similar warning"), "{text}");
+    let destroy = tf.run(&[
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-var",
+        "scopes=[\"workers\"]",
+    ]);
+    assert_eq!(destroy.code, 0, "{}", destroy.text());
     emulator.assert_empty();
 }
 

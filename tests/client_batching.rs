@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use client_support::{ACCOUNT, Harness, TOKEN, new_secret};
-use terraform_provider_cloudflare::cloudflare::{Client, Error, Secret};
+use terraform_provider_cloudflare::cloudflare::{Client, Error, FIRST_STATUS_POLL, Secret};
 use terraform_provider_cloudflare::emulator::{BatchMode, EmulatorConfig};
 use tokio_util::sync::CancellationToken;
 
@@ -363,4 +363,32 @@ async fn a_bulk_create_whose_answer_is_a_server_error_is_reconciled_before_any_r
     assert_eq!(remote_names(&h), wanted);
     // The failed POST, a listing that finds none of them, the POST again.
     assert_eq!(h.log_lines(), ["POST 500", "GET 200", "POST 200"]);
+}
+
+#[tokio::test]
+async fn a_poll_waits_for_the_secrets_of_a_create_that_falls_due_moments_later() {
+    let h = Harness::start().await;
+    let store = h.store().await;
+    h.state.clear_request_log();
+    let create_then_poll = |name: &'static str, after: Duration| {
+        let (client, store) = (h.client.clone(), store.clone());
+        tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            let secret = client
+                .create_secret(ACCOUNT, &store, new_secret(name, "v"))
+                .await
+                .unwrap();
+            tokio::time::sleep(FIRST_STATUS_POLL).await;
+            client.poll_secret(ACCOUNT, &store, &secret.id).await
+        })
+    };
+    let first = create_then_poll("FIRST", Duration::ZERO);
+    let second = create_then_poll("SECOND", Duration::from_millis(100));
+    assert!(first.await.unwrap().unwrap().is_some());
+    assert!(second.await.unwrap().unwrap().is_some());
+    assert_eq!(
+        h.log_lines(),
+        ["POST 200", "POST 200", "GET 200"],
+        "one listing answers both"
+    );
 }

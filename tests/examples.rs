@@ -6,6 +6,7 @@ mod docs_check;
 mod examples_support;
 mod support;
 
+use std::io::Write;
 use std::path::Path;
 
 use examples_support::{
@@ -13,7 +14,18 @@ use examples_support::{
     workspace_with_example,
 };
 use serde_json::Value as Json;
-use support::{Workspace, terraform_or_skip};
+use support::{Workspace, terraform_or_skip, terraform_release};
+
+/// The Terraform (major, minor) an example directory needs, from its `REQUIRES_TERRAFORM` file
+/// (e.g. `1.12` for `import { identity = … }`); (1, 11) without one.
+fn required_terraform(example: &Path) -> (u64, u64) {
+    let text = std::fs::read_to_string(example.join("REQUIRES_TERRAFORM")).unwrap_or_default();
+    let mut parts = text.trim().split('.').map(|p| p.parse::<u64>().ok());
+    match (parts.next().flatten(), parts.next().flatten()) {
+        (Some(major), Some(minor)) => (major, minor),
+        _ => (1, 11),
+    }
+}
 
 #[test]
 fn every_example_directory_passes_terraform_validate() {
@@ -26,8 +38,22 @@ fn every_example_directory_passes_terraform_validate() {
         dirs.len() >= 8,
         "expected the provider, resource, data source, worker-binding, module and demo examples, found {dirs:?}"
     );
+    let release = terraform_release(&terraform).map(|(major, minor, _)| (major, minor));
     let mut failures = Vec::new();
     for example in &dirs {
+        let needs = required_terraform(example);
+        if release.is_none_or(|have| have < needs) {
+            // Not eprintln!: uncaptured, so the skip shows in CI's output.
+            let _ = writeln!(
+                std::io::stderr(),
+                "*** SKIP validating {}: it needs Terraform {}.{} or later; {} is {release:?} ***",
+                relative(example),
+                needs.0,
+                needs.1,
+                terraform.display()
+            );
+            continue;
+        }
         let workspace = workspace_with_example(&terraform, example);
         // Local child modules must be installed before validate; providers come from
         // dev_overrides, so no `terraform init` (it would look the provider up in the registry).
@@ -71,6 +97,58 @@ fn every_example_directory_passes_terraform_validate() {
         "examples that do not validate:\n\n{}",
         failures.join("\n\n")
     );
+}
+
+/// The `*.tfquery.hcl` files of one example directory, by file name.
+fn query_files(dir: &Path) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = std::fs::read_dir(dir)
+        .expect("example directory is readable")
+        .map(|entry| entry.expect("directory entry").path())
+        .filter(|path| path.to_string_lossy().ends_with(".tfquery.hcl"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(&path).expect("query file"))
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+#[test]
+fn example_query_files_pass_terraform_validate_query() {
+    let test = "example_query_files_pass_terraform_validate_query";
+    let Some(terraform) = support::terraform_at_least(test, (1, 14), "terraform validate -query")
+    else {
+        return;
+    };
+    let with_queries: Vec<_> = example_dirs()
+        .into_iter()
+        .filter(|dir| !query_files(dir).is_empty())
+        .collect();
+    assert!(
+        !with_queries.is_empty(),
+        "the bulk adoption example has a .tfquery.hcl file"
+    );
+    for example in with_queries {
+        let workspace = workspace_with_example(&terraform, &example);
+        for (name, text) in query_files(&example) {
+            workspace.write_file(&name, &text);
+        }
+        let validate = workspace.run(&["validate", "-query", "-json", "-no-color"]);
+        let report: Json = serde_json::from_str(&validate.stdout).unwrap_or_default();
+        let unexpected: Vec<&Json> = report["diagnostics"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|d| d["summary"] != "Provider development overrides are in effect")
+            .collect();
+        assert!(
+            report["valid"] == Json::Bool(true) && unexpected.is_empty(),
+            "{}: {}",
+            relative(&example),
+            validate.combined()
+        );
+    }
 }
 
 #[test]
@@ -188,6 +266,10 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
         .iter()
         .flat_map(|dir| tf_files(dir).into_values())
         .collect();
+    let query_examples: Vec<String> = example_dirs()
+        .iter()
+        .flat_map(|dir| query_files(dir).into_iter().map(|(_, text)| text))
+        .collect();
     let import_scripts: String = example_dirs()
         .iter()
         .filter_map(|dir| std::fs::read_to_string(dir.join("import.sh")).ok())
@@ -199,6 +281,16 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
             if !example_files.iter().any(|file| file.trim() == block.trim()) {
                 problems.push(format!(
                     "{}: a terraform block is not a copy of any examples/**/*.tf file:\n{}",
+                    relative(&page),
+                    block
+                ));
+            }
+        }
+        for block in docs_check::fenced_blocks(&markdown, "hcl") {
+            if block.contains("list \"") && !query_examples.iter().any(|q| q.trim() == block.trim())
+            {
+                problems.push(format!(
+                    "{}: a list block is not a copy of any examples/**/*.tfquery.hcl file:\n{}",
                     relative(&page),
                     block
                 ));

@@ -8,8 +8,11 @@
 //! own, so each caller gets its own outcome (e.g. "name already exists"). A bulk delete that
 //! names an id the store no longer holds is checked against a listing and sent again without it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 use reqwest::Method;
 use serde::de::IgnoredAny;
@@ -24,12 +27,72 @@ use super::request::{Kind, MAX_PER_PAGE, json};
 /// Bulk-delete passes before the remaining ids are deleted one by one.
 const BULK_DELETE_PASSES: usize = 3;
 
+/// How long a status poll holding its rate-limit token waits for others to join: waiters of
+/// one bulk create fall due within a few milliseconds of each other.
+const POLL_GATHERING: Duration = Duration::from_millis(20);
+/// The longest a create or delete of a busy store waits for others to join.
+const MAX_WRITE_GATHERING: Duration = Duration::from_millis(300);
+/// A store whose lane sent a request this recently is busy (not idle).
+const BUSY_WITHIN: Duration = Duration::from_secs(2);
+
+/// How long a dispatcher holding its rate-limit token waits for more calls to join.
+///
+/// - A status poll waits 20 ms: the secrets of one bulk create fall due together. When the
+///   secrets of a later create fall due soon (within one rate-limit interval, or within
+///   [`FIRST_STATUS_POLL`]), it waits for them too.
+/// - A create or delete of an idle store does not wait: a lone call adds no latency. In a busy
+///   store (a large apply or destroy under way) it gathers the calls that arrive within one
+///   rate-limit interval (at most 300 ms) of the oldest waiting one: Terraform starts them as
+///   earlier resources finish, over a few hundred milliseconds, and each extra request would
+///   cost every caller an interval. At a high rate the interval, and so the wait, is negligible.
+fn gathering(kind: LaneKind, busy: bool, interval: Duration) -> Duration {
+    match kind {
+        LaneKind::Polls => POLL_GATHERING,
+        LaneKind::Creates | LaneKind::Deletes if busy => interval.min(MAX_WRITE_GATHERING),
+        LaneKind::Creates | LaneKind::Deletes => Duration::ZERO,
+    }
+}
+
+/// When a caller waiting for a new secret to become `active` first polls its status (see
+/// `resources::activation`): a little after the emulator's default activation delay (300 ms;
+/// Cloudflare documents none), so one poll usually finds the secret active.
+pub const FIRST_STATUS_POLL: Duration = Duration::from_millis(350);
+
 /// The per-store lanes of one client (shared by all its clones).
 #[derive(Default)]
 pub(super) struct Coalescer {
     creates: Lanes<NewSecret, Secret>,
     deletes: Lanes<String, ()>,
     polls: Lanes<String, Option<Secret>>,
+    /// Per store: when the secrets of its latest create that came back `pending` fall due for
+    /// their first status poll.
+    first_polls_due: Mutex<HashMap<StoreKey, Instant>>,
+}
+
+impl Coalescer {
+    /// Notes that `created` secrets of `key`'s store will be polled [`FIRST_STATUS_POLL`] from
+    /// now if any of them is not active yet.
+    fn note_created(&self, key: &StoreKey, created: &[Secret]) {
+        if created.iter().all(|s| s.status == "active") {
+            return;
+        }
+        let due = Instant::now() + FIRST_STATUS_POLL;
+        let mut map = self
+            .first_polls_due
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let entry = map.entry(key.clone()).or_insert(due);
+        *entry = (*entry).max(due);
+    }
+
+    /// When the latest created secrets of `key`'s store fall due, if that is still ahead.
+    fn next_first_poll(&self, key: &StoreKey) -> Option<Instant> {
+        let map = self
+            .first_polls_due
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        map.get(key).copied().filter(|due| *due > Instant::now())
+    }
 }
 
 /// Which lane a dispatcher serves.
@@ -176,6 +239,39 @@ impl Client {
                 }
                 continue;
             }
+            // Let calls that fall due about now join: see `gathering`.
+            let interval = self.inner.limiter.interval();
+            let busy = match kind {
+                LaneKind::Creates => coalescer.creates.busy(&key, BUSY_WITHIN),
+                LaneKind::Deletes => coalescer.deletes.busy(&key, BUSY_WITHIN),
+                LaneKind::Polls => true,
+            };
+            let mut window = gathering(kind, busy, interval);
+            if let LaneKind::Polls = kind
+                && let Some(due) = coalescer.next_first_poll(&key)
+                && due <= Instant::now() + interval.max(FIRST_STATUS_POLL)
+            {
+                // Secrets of a later bulk create fall due soon: poll once for both (saves a
+                // request, and puts Terraform's parallel resources in step, so their next
+                // creates gather into one bulk request too).
+                window = window.max(due + POLL_GATHERING - Instant::now());
+            }
+            // A write's window counts from the arrival of the oldest call waiting.
+            let since = match kind {
+                LaneKind::Creates => coalescer.creates.oldest_arrival(&key),
+                LaneKind::Deletes => coalescer.deletes.oldest_arrival(&key),
+                LaneKind::Polls => None,
+            };
+            let until = since.unwrap_or_else(Instant::now) + window;
+            if window.is_zero() || until <= Instant::now() {
+                tokio::task::yield_now().await;
+                tokio::task::yield_now().await;
+            } else {
+                tokio::select! {
+                    () = token.cancelled() => {}
+                    () = tokio::time::sleep_until(until) => {}
+                }
+            }
             let client = self.with_cancel(token);
             match kind {
                 LaneKind::Creates => {
@@ -236,6 +332,7 @@ impl Client {
             Err(e) => (Vec::new(), Some(e)),
         };
         done.extend(found);
+        self.inner.coalescer.note_created(key, &done);
         if count > 1 {
             tracing::debug!(
                 store_id,
@@ -383,6 +480,18 @@ impl Client {
             }
             Err(e) => Err(e),
         };
+        if let Ok(secrets) = &listed {
+            let active = secrets
+                .iter()
+                .filter(|s| wanted.contains(&s.id) && s.status == "active")
+                .count();
+            tracing::debug!(
+                store_id,
+                polled = wanted.len(),
+                active,
+                "one listing answered the status polls of a store"
+            );
+        }
         for entry in entries {
             let answer = match &listed {
                 Ok(secrets) => Ok(secrets
@@ -404,4 +513,44 @@ fn is_item_error(error: &Error) -> bool {
     matches!(error.status(), Some(status)
         if (400..500).contains(&status) && !matches!(status, 401 | 403 | 404 | 429))
         && !error.is_no_route()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polls_gather_briefly_whatever_the_rate() {
+        for interval in [Duration::from_millis(1), Duration::from_secs(10)] {
+            assert_eq!(gathering(LaneKind::Polls, true, interval), POLL_GATHERING);
+        }
+    }
+
+    #[test]
+    fn writes_wait_only_in_a_busy_store() {
+        let interval = Duration::from_secs_f64(1.0 / 3.5);
+        for kind in [LaneKind::Creates, LaneKind::Deletes] {
+            assert_eq!(gathering(kind, false, interval), Duration::ZERO);
+            assert_eq!(gathering(kind, true, interval), interval);
+            let fast = Duration::from_millis(1);
+            assert_eq!(gathering(kind, true, fast), fast);
+            let slow = Duration::from_secs(10);
+            assert_eq!(gathering(kind, true, slow), MAX_WRITE_GATHERING);
+        }
+    }
+
+    #[test]
+    fn item_errors_are_the_refusals_one_secret_can_cause() {
+        let api = |status| Error::Api {
+            status,
+            errors: Vec::new(),
+        };
+        for status in [400, 409, 422] {
+            assert!(is_item_error(&api(status)), "{status}");
+        }
+        for status in [401, 403, 404, 429, 500, 503] {
+            assert!(!is_item_error(&api(status)), "{status}");
+        }
+        assert!(!is_item_error(&Error::Timeout(Duration::from_secs(1))));
+    }
 }

@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use tokio::sync::oneshot;
+use tokio::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::error::Error;
@@ -22,6 +23,7 @@ pub(super) struct Entry<I, O> {
     pub(super) item: I,
     pub(super) reply: Reply<O>,
     ticket: u64,
+    arrived: Instant,
 }
 
 /// Where one caller's answer goes.
@@ -48,6 +50,8 @@ struct Lane<I, O> {
 pub(super) struct Lanes<I, O> {
     lanes: Mutex<HashMap<StoreKey, Lane<I, O>>>,
     tickets: AtomicU64,
+    /// When each store's lane last took entries for a request.
+    last_taken: Mutex<HashMap<StoreKey, Instant>>,
 }
 
 impl<I, O> Default for Lanes<I, O> {
@@ -55,6 +59,7 @@ impl<I, O> Default for Lanes<I, O> {
         Lanes {
             lanes: Mutex::new(HashMap::new()),
             tickets: AtomicU64::new(0),
+            last_taken: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -93,6 +98,7 @@ impl<I, O> Lanes<I, O> {
                 cancel: cancel.clone(),
             },
             ticket,
+            arrived: Instant::now(),
         });
         let start_dispatcher = !std::mem::replace(&mut lane.dispatching, true);
         Waiting {
@@ -132,6 +138,24 @@ impl<I, O> Lanes<I, O> {
         }
     }
 
+    /// When the oldest entry still waiting in the lane arrived.
+    pub(super) fn oldest_arrival(&self, key: &StoreKey) -> Option<Instant> {
+        self.lock()
+            .get(key)
+            .and_then(|lane| lane.waiting.front())
+            .map(|entry| entry.arrived)
+    }
+
+    /// Whether the lane took entries for a request within `recently` (the store is busy, e.g.
+    /// in the middle of a large apply, rather than idle).
+    pub(super) fn busy(&self, key: &StoreKey, recently: Duration) -> bool {
+        let last = self
+            .last_taken
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        last.get(key).is_some_and(|at| at.elapsed() <= recently)
+    }
+
     /// Up to `max` waiting entries, oldest first. Entries whose caller was stopped are
     /// answered [`Error::Cancelled`] (nothing was sent for them) instead of being taken.
     pub(super) fn take(&self, key: &StoreKey, max: usize) -> Vec<Entry<I, O>> {
@@ -151,6 +175,14 @@ impl<I, O> Lanes<I, O> {
             } else {
                 taken.push(entry);
             }
+        }
+        drop(lanes);
+        if !taken.is_empty() {
+            let mut last = self
+                .last_taken
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            last.insert(key.clone(), Instant::now());
         }
         taken
     }

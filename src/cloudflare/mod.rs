@@ -52,6 +52,7 @@ pub mod rate_limit;
 mod request;
 pub mod retry;
 
+pub use bulk::FIRST_STATUS_POLL;
 pub use client::Client;
 pub use config::{ClientConfig, Credentials, DEFAULT_BASE_URL, is_loopback};
 pub use error::Error;

@@ -80,6 +80,12 @@ impl RateLimiter {
         }
     }
 
+    /// The time between two tokens at the steady rate.
+    pub fn interval(&self) -> Duration {
+        let bucket = self.bucket.lock().unwrap_or_else(|p| p.into_inner());
+        Duration::from_secs_f64(1.0 / bucket.rate).min(Duration::from_secs(3600))
+    }
+
     /// Hands out no token before `wait` from now: a server's `Retry-After` (HTTP 429) holds
     /// every caller sharing this bucket, not only the request that received it. Tokens already
     /// promised to sleeping callers stay promised.

@@ -1,6 +1,65 @@
 //! Plan-time rules for names and ids, each as a diagnostic on the attribute it concerns.
+//!
+//! The rules and where they come from (docs/index.md lists them for users):
+//! * ids (`account_id`, `store_id`): exactly 32 lowercase hexadecimal characters. The OpenAPI
+//!   document (`tests/fixtures/cloudflare-secrets-store-openapi.json`) gives every identifier
+//!   `maxLength: 32` with 32-hex examples; every id the API has been seen to return is 32
+//!   lowercase hex.
+//! * secret names: at least one character; only ASCII letters, digits, `_` and `-`. Cloudflare's
+//!   docs say a name must not contain spaces, wrangler accepts only letters, digits, `_` and `-`
+//!   (its `validateSecretName`), and the API answers an empty name with `secret_name_empty`. No
+//!   source gives a maximum length, so none is enforced.
+//! * store names: at least one character (the create-store body requires `name`). No source
+//!   documents other rules or a maximum length, so none is enforced.
 
 use crate::tfplugin::{AttributePath, Diagnostic, Value};
+
+/// The length of every Cloudflare id this provider handles.
+pub const ID_LENGTH: usize = 32;
+
+/// Why `id` is not a Cloudflare id (32 lowercase hexadecimal characters), if it is not; `what`
+/// names it in the message ("account_id").
+pub fn id_problem(what: &str, id: &str) -> Option<String> {
+    let is_id = id.len() == ID_LENGTH && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+    if is_id {
+        return None;
+    }
+    let shape = if id.len() == ID_LENGTH && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        "has upper-case letters".to_string()
+    } else {
+        format!("is {} characters long", id.chars().count())
+    };
+    Some(format!(
+        "The {what} {id:?} is not a Cloudflare id: ids are {ID_LENGTH} lowercase hexadecimal \
+         characters (0-9, a-f), e.g. 0123456789abcdef0123456789abcdef, and this one {shape}. \
+         Copy the id from the Cloudflare dashboard or API."
+    ))
+}
+
+/// A validate-time error at `attribute` when its value is known and not a Cloudflare id.
+pub fn check_id(config: &Value, attribute: &str) -> Option<Diagnostic> {
+    let id = config.get(attribute).as_str()?;
+    id_problem(attribute, id).map(|detail| {
+        Diagnostic::error(format!("Invalid {attribute}"), detail).at(AttributePath::root(attribute))
+    })
+}
+
+/// Why `name` is not a valid store name, if it is not: it must not be empty.
+pub fn store_name_problem(name: &str) -> Option<String> {
+    name.is_empty().then(|| {
+        "The store name is empty. Remove `name` to use the default (default_secrets_store), or \
+         give the store a name such as service_keys."
+            .to_string()
+    })
+}
+
+/// A validate-time error at `name` when it is known and not a valid store name.
+pub fn check_store_name(config: &Value) -> Option<Diagnostic> {
+    let name = config.get("name").as_str()?;
+    store_name_problem(name).map(|detail| {
+        Diagnostic::error("Invalid store name", detail).at(AttributePath::root("name"))
+    })
+}
 
 /// Why `name` is not a valid secret name, if it is not: non-empty; only ASCII letters, digits,
 /// `_` and `-` (which also rules out whitespace).
@@ -37,6 +96,36 @@ pub fn check_secret_name(config: &Value) -> Option<Diagnostic> {
 mod tests {
     use super::*;
     use crate::tfplugin::Severity;
+
+    #[test]
+    fn ids_are_32_lowercase_hex_characters() {
+        assert_eq!(
+            id_problem("store_id", "0123456789abcdef0123456789abcdef"),
+            None
+        );
+        let upper = id_problem("store_id", "0123456789ABCDEF0123456789ABCDEF").unwrap();
+        assert!(upper.contains("upper-case"), "{upper}");
+        let short = id_problem("account_id", "not-an-account").unwrap();
+        assert!(short.contains("\"not-an-account\""), "{short}");
+        assert!(short.contains("14 characters"), "{short}");
+        assert!(id_problem("account_id", "").is_some());
+        assert!(id_problem("account_id", "0123456789abcdef0123456789abcdeg").is_some());
+        let config = Value::object([("account_id", Value::string("acct"))]);
+        let diag = check_id(&config, "account_id").unwrap();
+        assert_eq!(diag.path, Some(AttributePath::root("account_id")));
+        let unknown = Value::object([("account_id", Value::unknown())]);
+        assert!(check_id(&unknown, "account_id").is_none());
+        assert!(check_id(&Value::object([("account_id", Value::Null)]), "account_id").is_none());
+    }
+
+    #[test]
+    fn store_names_must_not_be_empty() {
+        assert_eq!(store_name_problem("default_secrets_store"), None);
+        let empty = Value::object([("name", Value::string(""))]);
+        let diag = check_store_name(&empty).unwrap();
+        assert_eq!(diag.path, Some(AttributePath::root("name")));
+        assert!(diag.detail.contains("empty"), "{}", diag.detail);
+    }
 
     #[test]
     fn secret_names_follow_the_rules() {

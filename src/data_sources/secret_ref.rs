@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::cloudflare::{Client, ListSecretsParams, Secret};
 use crate::common::api_errors::{api_error, existing_default_store_id};
-use crate::common::rules::check_secret_name;
+use crate::common::rules::{check_id, check_secret_name};
 use crate::common::values::known_string;
 use crate::provider::ProviderData;
 use crate::tfplugin::{
@@ -144,6 +144,9 @@ impl ValidateConfig for SecretRefDataSource {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
         let mut diagnostics = Diagnostics::default();
         diagnostics.extend(check_secret_name(&req.config));
+        for id in ["account_id", "store_id"] {
+            diagnostics.extend(check_id(&req.config, id));
+        }
         ValidateConfigResponse { diagnostics }
     }
 }

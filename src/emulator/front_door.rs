@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::authenticate;
 use super::connection::ConnectionHandle;
-use super::request_log::RequestRecord;
+use super::request_log::{CredentialHeaders, RequestRecord};
 use super::state::EmulatorState;
 
 pub(crate) async fn front_door(
@@ -22,6 +22,7 @@ pub(crate) async fn front_door(
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     let query = request.uri().query().map(str::to_string);
+    let credentials = CredentialHeaders::of(request.headers());
     let faults = state.faults();
     let admission = faults.admit();
     if !admission.latency.is_zero() {
@@ -55,6 +56,7 @@ pub(crate) async fn front_door(
         query,
         status,
         response_dropped,
+        credentials,
     });
     response
 }

@@ -35,7 +35,7 @@ pub use config::{BatchMode, EmulatorConfig};
 pub use envelope::ApiError;
 pub use faults::FaultControl;
 pub use model::{SecretInfo, StoreInfo};
-pub use request_log::{MAX_KEPT_RECORDS, RequestRecord};
+pub use request_log::{CredentialHeaders, MAX_KEPT_RECORDS, RequestRecord};
 pub use running::RunningEmulator;
 pub use state::EmulatorState;
 pub use validation::ALLOWED_SCOPES;

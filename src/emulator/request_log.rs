@@ -1,4 +1,5 @@
-//! The request log: method, path, query and status of every request (never bodies or headers).
+//! The request log: method, path, query, status and credential kind of every request (never
+//! bodies, header values or credentials).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -14,6 +15,34 @@ pub struct RequestRecord {
     pub status: u16,
     /// The write was applied but the response was dropped by fault injection.
     pub response_dropped: bool,
+    /// Which credential headers the request carried (their presence, never their values).
+    pub credentials: CredentialHeaders,
+}
+
+/// Which credential headers arrived with a request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CredentialHeaders {
+    #[default]
+    None,
+    /// `Authorization` only (an API token).
+    Token,
+    /// `X-Auth-Key` and/or `X-Auth-Email` only (the legacy global key).
+    Key,
+    /// Both kinds at once.
+    TokenAndKey,
+}
+
+impl CredentialHeaders {
+    pub fn of(headers: &axum::http::HeaderMap) -> CredentialHeaders {
+        let token = headers.contains_key(axum::http::header::AUTHORIZATION);
+        let key = headers.contains_key("x-auth-key") || headers.contains_key("x-auth-email");
+        match (token, key) {
+            (false, false) => CredentialHeaders::None,
+            (true, false) => CredentialHeaders::Token,
+            (false, true) => CredentialHeaders::Key,
+            (true, true) => CredentialHeaders::TokenAndKey,
+        }
+    }
 }
 
 /// How many records the log keeps; older ones are dropped (the count goes on), so a long-running
@@ -75,6 +104,7 @@ mod tests {
             query: None,
             status: 200,
             response_dropped: false,
+            credentials: CredentialHeaders::Token,
         }
     }
 

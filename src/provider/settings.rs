@@ -1,11 +1,13 @@
 //! Provider settings: each attribute resolved from config, then its environment variable, with
-//! validation that names the attribute and says what to do.
+//! validation that names the attribute and says what to do. The block always wins; the two
+//! credentials are taken together from one source.
 
 use std::time::Duration;
 
 use secrecy::SecretString;
 
 use crate::cloudflare::is_loopback;
+use crate::common::rules::id_problem;
 use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Number, Value};
 
 /// Default for `secret_activation_timeout`.
@@ -126,17 +128,24 @@ pub fn resolve(
             Raw::Env(_, s) => Setting::Known(s.trim().to_string()),
         }
     };
-    let secret = |key| match string(key) {
-        Setting::Unset => Setting::Unset,
-        Setting::Unknown => Setting::Unknown,
-        Setting::Known(text) => Setting::Known(SecretString::from(text)),
-    };
-    let api_token = secret(API_TOKEN);
-    let api_key = secret(API_KEY);
+    let (api_token, api_key) = credentials(config, env_lookup, diags);
     let email = string(EMAIL);
     let account_id = string(ACCOUNT_ID);
     let base_url = string(BASE_URL);
     let user_agent_suffix = string(USER_AGENT_SUFFIX);
+
+    if let Setting::Known(id) = &account_id {
+        let source = match config.get(ACCOUNT_ID.0) {
+            Value::Null => Source::Env(ACCOUNT_ID.1),
+            _ => Source::Config,
+        };
+        if let Some(problem) = id_problem(&source.describe(ACCOUNT_ID.0), id) {
+            diags.add(
+                Diagnostic::error("Invalid Cloudflare account ID", problem)
+                    .at(AttributePath::root(ACCOUNT_ID.0)),
+            );
+        }
+    }
 
     if let Setting::Known(url) = &base_url {
         let source = match config.get(BASE_URL.0) {
@@ -225,6 +234,53 @@ pub fn resolve(
         user_agent_suffix,
         activation_timeout,
     }
+}
+
+/// `api_token` and `api_key`, both from one source: the provider block when it sets either of
+/// them, otherwise the environment. So a credential in the block always beats the environment
+/// (a block `api_key` is used even when `CLOUDFLARE_API_TOKEN` is set, and the other way round),
+/// and both credentials set in the same source is a conflict, reported here for the environment
+/// (the block's conflict is a validate-time error).
+fn credentials(
+    config: &Value,
+    env_lookup: &dyn Fn(&str) -> Option<String>,
+    diags: &mut Diagnostics,
+) -> (Setting<SecretString>, Setting<SecretString>) {
+    let in_block = |(attribute, _): (&str, &str)| !config.get(attribute).is_null();
+    let from_block = in_block(API_TOKEN) || in_block(API_KEY);
+    let read = |(attribute, var): (&str, &str)| -> Setting<SecretString> {
+        if from_block {
+            match config.get(attribute) {
+                Value::Null => Setting::Unset,
+                Value::String(text) => Setting::Known(SecretString::from(text.clone())),
+                _ => Setting::Unknown,
+            }
+        } else {
+            match env_lookup(var) {
+                Some(text) if !text.trim().is_empty() => {
+                    Setting::Known(SecretString::from(text.trim().to_string()))
+                }
+                _ => Setting::Unset,
+            }
+        }
+    };
+    let (api_token, api_key) = (read(API_TOKEN), read(API_KEY));
+    let is_set = |s: &Setting<SecretString>| !matches!(s, Setting::Unset);
+    if !from_block && is_set(&api_token) && is_set(&api_key) {
+        diags.add(
+            Diagnostic::error(
+                "Conflicting Cloudflare credentials in the environment",
+                format!(
+                    "Both {} and {} are set. Unset one of them, or set api_token (or api_key \
+                     and email) in the provider block, which takes precedence over the \
+                     environment.",
+                    API_TOKEN.1, API_KEY.1
+                ),
+            )
+            .at(AttributePath::root(API_TOKEN.0)),
+        );
+    }
+    (api_token, api_key)
 }
 
 /// Config-only checks that need no environment (validate time): conflicting credentials.

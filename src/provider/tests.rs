@@ -246,14 +246,20 @@ fn secrets_never_appear_in_client_errors() {
 
 #[test]
 fn account_id_resolution_prefers_the_resource_then_the_provider() {
-    let data = configure(&config(&[]), &[("CLOUDFLARE_ACCOUNT_ID", "acct-env")])
-        .data
-        .unwrap();
+    let data = configure(
+        &config(&[]),
+        &[("CLOUDFLARE_ACCOUNT_ID", "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e")],
+    )
+    .data
+    .unwrap();
     assert_eq!(
         data.resolve_account_id(&Value::string("acct-res")).unwrap(),
         "acct-res"
     );
-    assert_eq!(data.resolve_account_id(&Value::Null).unwrap(), "acct-env");
+    assert_eq!(
+        data.resolve_account_id(&Value::Null).unwrap(),
+        "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e"
+    );
 
     let none = configure(&config(&[]), &[]).data.unwrap();
     // A planned account_id the plan left unknown (no account anywhere) reads the same way.
@@ -266,7 +272,7 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
     }
     assert_eq!(
         data.resolve_account_id(&Value::unknown()).unwrap(),
-        "acct-env"
+        "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e"
     );
 
     let unknown = configure(&config(&[("account_id", Value::unknown())]), &[])
@@ -295,7 +301,7 @@ fn client_and_account_reports_every_missing_piece_at_once() {
         &config(&[]),
         &[
             ("CLOUDFLARE_API_TOKEN", "tok"),
-            ("CLOUDFLARE_ACCOUNT_ID", "acct-env"),
+            ("CLOUDFLARE_ACCOUNT_ID", "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e"),
         ],
     )
     .data
@@ -324,14 +330,17 @@ fn client_and_account_reports_every_missing_piece_at_once() {
 #[test]
 fn config_wins_over_env() {
     let data = configure(
-        &config(&[("account_id", Value::string("from-config"))]),
-        &[("CLOUDFLARE_ACCOUNT_ID", "from-env")],
+        &config(&[(
+            "account_id",
+            Value::string("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0"),
+        )]),
+        &[("CLOUDFLARE_ACCOUNT_ID", "e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0")],
     )
     .data
     .unwrap();
     assert_eq!(
         data.account_id().known().map(String::as_str),
-        Some("from-config")
+        Some("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0")
     );
 }
 

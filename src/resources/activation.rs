@@ -17,7 +17,7 @@ use crate::cloudflare::{Error, Secret};
 /// The status a usable secret has.
 pub const ACTIVE: &str = "active";
 
-const FIRST_DELAY: Duration = Duration::from_millis(350);
+const FIRST_DELAY: Duration = crate::cloudflare::FIRST_STATUS_POLL;
 const MAX_DELAY: Duration = Duration::from_secs(2);
 
 /// Why waiting did not end with an active secret.

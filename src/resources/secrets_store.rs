@@ -1,19 +1,26 @@
 //! Resource `cloudflare_secrets_store`: create (or adopt) a store, import it by id or name,
 //! refuse to destroy a non-empty store unless `force_destroy` is set.
 
+mod list;
+mod moved;
+
 use async_trait::async_trait;
 
+use super::advice::import_advice;
 use super::attributes::{account_id_attribute, plan_provider_account};
+use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{StoreImport, parse_store_import};
 use crate::cloudflare::{Client, ListSecretsParams, Store};
 use crate::common::api_errors::api_error;
+use crate::common::rules::{check_id, check_store_name};
 use crate::common::values::{known_string, string_or_null};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
-    Diagnostics, ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan,
-    ModifyPlanRequest, ModifyPlanResponse, ReadRequest, ReadResponse, Resource, Schema,
-    UpdateRequest, UpdateResponse, Value,
+    Diagnostics, GenerateConfig, IdentitySchema, ImportState, ImportStateRequest,
+    ImportStateResponse, ListResource, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse,
+    MoveState, ReadRequest, ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse,
+    UpgradeState, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse, Value,
 };
 
 /// The `cloudflare_secrets_store` resource.
@@ -86,7 +93,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
     }
 
     fn schema(&self) -> Schema {
-        Schema::new(
+        let schema = Schema::new(
             "A Cloudflare Secrets Store. Cloudflare allows one store per account; set \
              `adopt = true` to manage a store that already exists.",
             vec![
@@ -130,7 +137,11 @@ impl Resource<ProviderData> for SecretsStoreResource {
                     .use_state_for_unknown()
                     .description("When the store was last modified (RFC 3339)."),
             ],
-        )
+        );
+        Schema {
+            version: moved::SCHEMA_VERSION,
+            ..schema
+        }
     }
 
     async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
@@ -271,6 +282,52 @@ impl Resource<ProviderData> for SecretsStoreResource {
     fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
         Some(self)
     }
+
+    fn config_validator(&self) -> Option<&dyn ValidateConfig> {
+        Some(self)
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema(&[("id", "Store id.")]))
+    }
+
+    fn state_upgrader(&self) -> Option<&dyn UpgradeState> {
+        Some(self)
+    }
+
+    fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {
+        Some(self)
+    }
+
+    fn config_generator(&self) -> Option<&dyn GenerateConfig> {
+        Some(self)
+    }
+
+    fn state_mover(&self) -> Option<&dyn MoveState> {
+        Some(self)
+    }
+}
+
+/// Plan-time checks: the account id and the store name (see `common::rules`).
+impl ValidateConfig for SecretsStoreResource {
+    fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
+        let mut diagnostics = Diagnostics::default();
+        diagnostics.extend(check_id(&req.config, "account_id"));
+        diagnostics.extend(check_store_name(&req.config));
+        ValidateConfigResponse { diagnostics }
+    }
+}
+
+/// Generated configuration leaves out `adopt` and `force_destroy` at their defaults.
+impl GenerateConfig for SecretsStoreResource {
+    fn generate_config(&self, mut generated: Value) -> Value {
+        for flag in ["adopt", "force_destroy"] {
+            if generated.get(flag).as_bool() == Some(false) {
+                generated.set(flag, Value::Null);
+            }
+        }
+        generated
+    }
 }
 
 /// Creates the store, or takes over an existing one of the same name when `adopt` is set.
@@ -293,9 +350,9 @@ async fn create_or_adopt(
             "Secrets Store already exists",
             format!(
                 "Unable to {operation}: the account already has a store named {name:?} (id {}). \
-                 To manage it with this resource, set adopt = true, or import it:\n  \
-                 terraform import {TYPE_NAME}.<resource name> {account_id}/{}",
-                existing.id, existing.id
+                 To manage it with this resource, set adopt = true, or {}.",
+                existing.id,
+                import_advice(&format!("{account_id}/{}", existing.id))
             ),
         ));
     }
@@ -325,8 +382,8 @@ fn create_cancelled(account_id: &str, name: &str, may_have_applied: bool) -> Dia
                 "Terraform asked the provider to stop after the request to create store {name:?} \
                  in account {account_id} was sent, and whether Cloudflare created it could not \
                  be checked. If the next apply reports that the store already exists, set \
-                 adopt = true on this resource or import it:\n  terraform import \
-                 {TYPE_NAME}.<resource name> {account_id}/<store id>"
+                 adopt = true on this resource, or {}.",
+                import_advice(&format!("{account_id}/{name}"))
             ),
         )
     } else {
@@ -351,10 +408,10 @@ fn max_stores_error(
         Some(existing) => format!(
             "The account already holds store {} and Cloudflare allows one store per account. \
              Either manage that store with this resource by setting\n  name  = {:?}\n  adopt = \
-             true\nor import it:\n  terraform import {TYPE_NAME}.<resource name> {account_id}/{}",
+             true\nor {}.",
             describe_stores(stores),
             existing.name,
-            existing.id
+            import_advice(&format!("{account_id}/{}", existing.id))
         ),
         None => "The account already has as many stores as Cloudflare allows. Delete one, or \
                  import the existing store with terraform import."
@@ -370,6 +427,17 @@ fn max_stores_error(
 impl ImportState<ProviderData> for SecretsStoreResource {
     async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
         let mut resp = ImportStateResponse::default();
+        if !req.identity.is_null() {
+            match state_from_identity(&req.identity, &["id"], &req.provider, "store") {
+                Ok(state) => {
+                    let mut model = StoreModel::from_value(&state);
+                    model.adopt = false;
+                    resp.state = model.to_value();
+                }
+                Err(diag) => resp.diagnostics.add(diag),
+            }
+            return resp;
+        }
         let parsed = match parse_store_import(&req.id) {
             Ok(parsed) => parsed,
             Err(detail) => {
@@ -439,7 +507,9 @@ impl ImportState<ProviderData> for SecretsStoreResource {
     }
 }
 
-/// The schema plans defaults, unknowns and kept values; this adds the provider's `account_id`.
+/// The schema plans defaults, unknowns and kept values; this adds the provider's `account_id`
+/// and, for `adopt = true`, the existing store's `id`, `created` and `modified`, so that
+/// everything referring to the store sees its id at plan time.
 #[async_trait]
 impl ModifyPlan<ProviderData> for SecretsStoreResource {
     async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
@@ -452,11 +522,39 @@ impl ModifyPlan<ProviderData> for SecretsStoreResource {
                 provider_account,
                 &mut planned,
             );
+            if req.prior_state.is_null()
+                && planned.get("adopt").as_bool() == Some(true)
+                && let Some(store) = store_to_adopt(&req.provider, &planned, &req.cancel).await
+            {
+                planned.set("id", Value::string(store.id));
+                planned.set("created", Value::string(store.created));
+                planned.set("modified", Value::string(store.modified));
+            }
         }
         ModifyPlanResponse {
             planned_state: planned,
             planned_private: req.prior_private,
             ..ModifyPlanResponse::default()
+        }
+    }
+}
+
+/// The existing store a planned `adopt = true` create will take over: the account's store with
+/// the planned name, looked up across every page. `None` when it does not exist or cannot be
+/// known yet (unknown name or account, no credentials, an API error): apply decides then.
+async fn store_to_adopt(
+    data: &ProviderData,
+    planned: &Value,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Option<Store> {
+    let name = planned.get("name").as_str()?;
+    let account_id = planned.get("account_id").as_str()?;
+    let client = data.client_for(cancel).ok()?;
+    match client.list_stores(account_id).await {
+        Ok(stores) => stores.into_iter().find(|s| s.name == name),
+        Err(e) => {
+            tracing::debug!(error = %e, "store lookup for adoption at plan time failed");
+            None
         }
     }
 }
@@ -514,9 +612,7 @@ mod tests {
         assert!(unsure.summary.contains("may exist"), "{}", unsure.summary);
         assert!(unsure.detail.contains("adopt = true"), "{}", unsure.detail);
         assert!(
-            unsure
-                .detail
-                .contains("terraform import cloudflare_secrets_store.<resource name> acct/"),
+            unsure.detail.contains("import id acct/prod"),
             "{}",
             unsure.detail
         );
@@ -543,7 +639,7 @@ mod tests {
         assert!(diag.detail.contains("adopt = true"), "{}", diag.detail);
         assert!(
             diag.detail
-                .contains("terraform import cloudflare_secrets_store.<resource name> acct/fedcba9876543210fedcba9876543210"),
+                .contains("import id acct/fedcba9876543210fedcba9876543210"),
             "{}",
             diag.detail
         );

@@ -1,7 +1,9 @@
 //! Resource `cloudflare_store_secret`: one secret in a store (the account's
 //! `default_secrets_store` when `store_id` is omitted), with its value either in state (`value`)
-//! or write-only (`value_wo` + `value_wo_version`).
+//! or write-only (`value_wo` + `value_wo_version`), or managed elsewhere (neither set).
 
+mod list;
+mod moved;
 mod plan;
 mod validate;
 
@@ -12,7 +14,9 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::activation::{ACTIVE, WaitError, wait_until_active};
+use super::advice::{import_advice, untaint_advice};
 use super::attributes::account_id_attribute;
+use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
 use crate::common::api_errors::{api_error, existing_default_store_id};
@@ -20,8 +24,9 @@ use crate::common::values::{known_string, known_strings, string_or_null};
 use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
-    ImportState, ImportStateRequest, ImportStateResponse, ModifyPlan, ReadRequest, ReadResponse,
-    Resource, Schema, Type, UpdateRequest, UpdateResponse, ValidateConfig, Value,
+    GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
+    ListResource, ModifyPlan, MoveState, ReadRequest, ReadResponse, Resource, Schema, Type,
+    UpdateRequest, UpdateResponse, ValidateConfig, Value,
 };
 
 /// The `cloudflare_store_secret` resource.
@@ -202,7 +207,8 @@ impl Resource<ProviderData> for StoreSecretResource {
         let Some(value) = configured_value(&req.config) else {
             resp.diagnostics.add(Diagnostic::error(
                 format!("Unable to create secret {name}"),
-                "Neither value nor value_wo is set. Set exactly one of them.",
+                "Neither value nor value_wo is set, and creating a secret needs its value. Set \
+                 value_wo or value.",
             ));
             return resp;
         };
@@ -220,15 +226,8 @@ impl Resource<ProviderData> for StoreSecretResource {
         let created = match created {
             Ok(secret) => secret,
             Err(e) if e.is_name_conflict() => {
-                resp.diagnostics.add(Diagnostic::error(
-                    "Secret already exists",
-                    format!(
-                        "Unable to {operation}: a secret named {name} already exists there. To \
-                         manage it with this resource, import it:\n  terraform import \
-                         {TYPE_NAME}.<resource name> {account_id}/{store_id}/{name}\nor choose \
-                         another name."
-                    ),
-                ));
+                resp.diagnostics
+                    .add(name_taken(&operation, &name, &account_id, &store_id));
                 return resp;
             }
             Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
@@ -489,6 +488,35 @@ impl Resource<ProviderData> for StoreSecretResource {
     fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
         Some(self)
     }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema(&[
+            ("store_id", "Store that holds the secret."),
+            ("id", "Secret id."),
+        ]))
+    }
+
+    fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {
+        Some(self)
+    }
+
+    fn config_generator(&self) -> Option<&dyn GenerateConfig> {
+        Some(self)
+    }
+
+    fn state_mover(&self) -> Option<&dyn MoveState> {
+        Some(self)
+    }
+}
+
+/// Generated configuration leaves the value out: the secret's value stays managed elsewhere
+/// until the user adds `value_wo` (or `value`).
+impl GenerateConfig for StoreSecretResource {
+    fn generate_config(&self, mut generated: Value) -> Value {
+        generated.set("value", Value::Null);
+        generated.set("value_wo_version", Value::Null);
+        generated
+    }
 }
 
 fn default_scopes() -> Vec<String> {
@@ -582,9 +610,8 @@ fn create_cancelled(
             format!(
                 "Terraform asked the provider to stop after the request to create secret \
                  {name} in store {store_id} was sent, and whether Cloudflare created it could \
-                 not be checked. If the next apply reports that the secret already exists, \
-                 import it:\n  terraform import {TYPE_NAME}.<resource name> \
-                 {account_id}/{store_id}/{name}"
+                 not be checked. If the next apply reports that the secret already exists, {}.",
+                import_advice(&format!("{account_id}/{store_id}/{name}"))
             ),
         )
     } else {
@@ -598,18 +625,38 @@ fn create_cancelled(
     }
 }
 
+/// The error for a secret create whose name is taken in the store. Names are unique in a store,
+/// so either this resource is being replaced with `create_before_destroy` under the same name
+/// (the old secret still holds it), or the secret was made outside this resource.
+fn name_taken(operation: &str, name: &str, account_id: &str, store_id: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("Secret {name} already exists in store {store_id}"),
+        format!(
+            "Unable to {operation}: a secret named {name} already exists there, and secret names \
+             are unique in a store.\n\nIf this resource is being replaced and has \
+             `create_before_destroy = true`, its new secret cannot be created while the old one \
+             still holds the name: remove `create_before_destroy` from this resource (the old \
+             secret is then deleted first), or change `name` along with the change that forces \
+             the replacement.\n\nOtherwise the secret was created outside this resource: {}, \
+             or choose another name.",
+            import_advice(&format!("{account_id}/{store_id}/{name}"))
+        ),
+    )
+}
+
 /// The error for a secret apply could not see become active. Only a failed create is saved as
-/// tainted (and replaced by the next apply); an update keeps the secret and only reports.
+/// tainted (and replaced by the next apply unless untainted); an update keeps the secret and
+/// only reports.
 fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Change) -> Diagnostic {
-    let name = &secret.name;
+    let (name, id) = (&secret.name, &secret.id);
     let outcome = match change {
-        Change::Created => {
-            "The secret was created and is saved as tainted: the next apply replaces it."
-        }
-        Change::Updated => {
-            "The change was sent and the secret stays in state; the next plan refreshes its \
-             status."
-        }
+        Change::Created => untaint_advice(
+            &format!("secret {name} (id {id})"),
+            &format!("its status is \"{ACTIVE}\""),
+        ),
+        Change::Updated => "The change was sent and the secret stays in state; the next plan \
+                            refreshes its status."
+            .to_string(),
     };
     if let WaitError::Cancelled = why {
         let done = match change {
@@ -619,23 +666,22 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
         return Diagnostic::error(
             format!("Stopped before secret {name} was confirmed active"),
             format!(
-                "Terraform asked the provider to stop after secret {name} was {done} in store \
-                 {}, while apply waited for it to become active (it was {:?}). {outcome}",
+                "Terraform asked the provider to stop after secret {name} (id {id}) was {done} in \
+                 store {}, while apply waited for it to become active (it was {:?}). {outcome}",
                 secret.store_id, secret.status
             ),
         );
     }
     let hint = match why {
         WaitError::Timeout { .. } => {
-            " If Cloudflare is slow, raise the provider's secret_activation_timeout, then apply \
-             again."
+            " If Cloudflare is often this slow, raise the provider's secret_activation_timeout."
         }
         WaitError::Cancelled | WaitError::Api(_) => "",
     };
     Diagnostic::error(
         format!("Secret {name} did not become active"),
         format!(
-            "Unable to confirm secret {name} in store {} is active within {}s: {why}. \
+            "Unable to confirm secret {name} (id {id}) in store {} is active within {}s: {why}. \
              {outcome}{hint}",
             secret.store_id,
             timeout.as_secs_f64()
@@ -645,8 +691,9 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
 
 fn schema() -> Schema {
     Schema::new(
-        "A secret in a Cloudflare Secrets Store. Set exactly one of `value` (kept in state) and \
-         `value_wo` (write-only, never in state or plan; Terraform 1.11+).",
+        "A secret in a Cloudflare Secrets Store. Set at most one of `value` (kept in state) and \
+         `value_wo` (write-only, never in state or plan; Terraform 1.11+); with neither, the \
+         value is managed elsewhere and Terraform leaves it alone.",
         vec![
             Attribute::string("id")
                 .computed()
@@ -717,6 +764,14 @@ fn schema() -> Schema {
 impl ImportState<ProviderData> for StoreSecretResource {
     async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
         let mut resp = ImportStateResponse::default();
+        if !req.identity.is_null() {
+            let ids = ["store_id", "id"];
+            match state_from_identity(&req.identity, &ids, &req.provider, "secret") {
+                Ok(state) => resp.state = state,
+                Err(diag) => resp.diagnostics.add(diag),
+            }
+            return resp;
+        }
         match import(&req).await {
             Ok(secret_state) => resp.state = secret_state,
             Err(diag) => resp.diagnostics.add(diag),

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
+use super::adoption::{GenerateConfig, IdentitySchema, ListResource, MoveState};
 use super::diagnostics::{AttributePath, Diagnostics};
 use super::schema::Schema;
 use super::value::Value;
@@ -106,6 +107,26 @@ pub trait Resource<D>: Send + Sync {
 
     /// Capability: converts state written by older schema versions.
     fn state_upgrader(&self) -> Option<&dyn UpgradeState> {
+        None
+    }
+
+    /// Capability: resource identity (Terraform 1.12+), projected from the state.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// Capability: a list resource of this type for `terraform query` (Terraform 1.14+).
+    fn lister(&self) -> Option<&dyn ListResource<D>> {
+        None
+    }
+
+    /// Capability: adjusts generated configuration (`-generate-config-out`).
+    fn config_generator(&self) -> Option<&dyn GenerateConfig> {
+        None
+    }
+
+    /// Capability: takes over state from other resource types (`moved {}`).
+    fn state_mover(&self) -> Option<&dyn MoveState> {
         None
     }
 }
@@ -210,8 +231,12 @@ pub struct DeleteResponse {
 }
 
 pub struct ImportStateRequest<D> {
-    /// The id the user gave to `terraform import` or an `import {}` block.
+    /// The id the user gave to `terraform import` or an `import {}` block; empty when the
+    /// object is imported by identity.
     pub id: String,
+    /// `import { identity = {…} }` (Terraform 1.12+), in the resource's identity type; null
+    /// when imported by id.
+    pub identity: Value,
     pub provider: Arc<D>,
     pub cancel: CancellationToken,
 }

@@ -293,9 +293,10 @@ fn usage(binary: &str) -> String {
     )
 }
 
-/// Registers for SIGINT and SIGTERM (Ctrl-C on Windows) now, so a signal sent right after the
-/// reattach line is printed is caught; the returned future resolves when one arrives.
-fn stop_signal() -> Result<impl Future<Output = ()>, String> {
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere). The handlers are installed when this is
+/// called, before the returned future is first polled, so a signal sent right after the caller
+/// announced itself is caught instead of killing the process.
+fn interrupted_or_terminated() -> Result<impl std::future::Future<Output = ()>, String> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
@@ -308,7 +309,7 @@ fn stop_signal() -> Result<impl Future<Output = ()>, String> {
             }
         })
     }
-    #[cfg(windows)]
+    #[cfg(not(unix))]
     {
         let mut ctrl_c = tokio::signal::windows::ctrl_c().map_err(|e| e.to_string())?;
         Ok(async move {
@@ -321,16 +322,22 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
     let server = serve_debug(provider, source)
         .await
         .map_err(|e| format!("starting the debug server: {e}"))?;
-    let stopped = stop_signal()?;
+    let signalled = interrupted_or_terminated();
     println!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
          \tTF_REATTACH_PROVIDERS='{}'\n\nStop with Ctrl-C.",
         server.reattach_json()
     );
     let _ = io::stdout().flush();
-    stopped.await;
+    let result = match signalled {
+        Ok(signal) => {
+            signal.await;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
     server.shutdown().await;
-    Ok(())
+    result
 }
 
 /// The whole binary: parses `args`, then serves `provider` as a plugin or in debug mode.

@@ -1,26 +1,32 @@
 //! The `tfplugin6.Provider` gRPC service, the edge of the framework: every protobuf message is
 //! decoded and encoded here, and `operations` (write-only checks, generic planning,
-//! create/update/delete dispatch) sees framework types only ([`rpc`] requests and replies).
+//! create/update/delete dispatch) and `adoption` (identity, list resources, config generation,
+//! moved state) see framework types only ([`rpc`] requests and replies).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
+use tokio_stream::StreamExt;
 use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 
+use super::adoption::{IdentitySchema, ListEvent, MoveStateRequest};
 use super::diagnostics::Diagnostics;
 use super::framework::*;
+use super::plan;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::{Provider as ProviderRpc, ProviderServer};
 use super::schema::Schema;
 use super::serve::MAX_MESSAGE_SIZE;
 use super::types::Type;
 use super::value::Value;
+use super::warn_once::WarnOnce;
 use super::wire::{
     capabilities, decode_value, diagnostics_to_proto, encode_value, path_to_proto, schema_to_proto,
     schema_type,
 };
 
+mod adoption;
 mod operations;
 
 use operations::{error_diagnostics, wire_error};
@@ -30,6 +36,9 @@ struct ResourceEntry<D> {
     resource: Arc<dyn Resource<D>>,
     schema: Schema,
     ty: Type,
+    identity: Option<IdentitySchema>,
+    /// The `config` block schema of its list resource, if it has one.
+    list_schema: Option<Schema>,
 }
 
 /// A data source with its schema and wire type, computed once.
@@ -48,6 +57,8 @@ pub struct ProviderService<P: Provider> {
     data_sources: HashMap<String, DataSourceEntry<P::Data>>,
     configured: RwLock<Option<Arc<P::Data>>>,
     stop: Mutex<CancellationToken>,
+    /// Config warnings already shown to this Terraform command (by any of its walks).
+    warned: WarnOnce,
 }
 
 /// The tonic server for `provider`, with 256 MiB message limits both ways.
@@ -78,6 +89,8 @@ impl<P: Provider> ProviderService<P> {
                     resource: resource.clone(),
                     schema,
                     ty,
+                    identity: resource.identity_schema(),
+                    list_schema: resource.lister().map(|lister| lister.list_schema()),
                 };
                 (resource.type_name().to_string(), entry)
             })
@@ -96,12 +109,14 @@ impl<P: Provider> ProviderService<P> {
                 (data_source.type_name().to_string(), entry)
             })
             .collect();
+        let warned = WarnOnce::for_this_command(provider.type_name());
         ProviderService {
             provider,
             provider_schema,
             provider_type,
             resources,
             data_sources,
+            warned,
             configured: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
         }
@@ -180,6 +195,9 @@ with_diagnostics!(
     pb::import_resource_state::Response,
     pb::upgrade_resource_state::Response,
     pb::read_data_source::Response,
+    pb::upgrade_resource_identity::Response,
+    pb::move_resource_state::Response,
+    pb::generate_resource_config::Response,
 );
 
 /// Decodes one value of a request; `what` names it in the error.
@@ -190,6 +208,68 @@ fn decode(value: Option<&pb::DynamicValue>, ty: &Type, what: &str) -> Result<Val
 /// Encodes one value of a reply; `what` names it in the error.
 fn encode(value: &Value, ty: &Type, what: &str) -> Result<pb::DynamicValue, Diagnostics> {
     encode_value(value, ty).map_err(|e| wire_error(what, e))
+}
+
+/// The identity of the object `state` describes, as identity data; `None` for a resource
+/// without identity, a null state, or one whose identity is not known yet (a planned create).
+fn identity_data<D>(
+    entry: &ResourceEntry<D>,
+    state: &Value,
+) -> Result<Option<pb::ResourceIdentityData>, Diagnostics> {
+    let Some(schema) = &entry.identity else {
+        return Ok(None);
+    };
+    schema
+        .identity_of(state)
+        .map(|identity| identity_to_proto(&identity, schema))
+        .transpose()
+}
+
+fn identity_to_proto(
+    identity: &Value,
+    schema: &IdentitySchema,
+) -> Result<pb::ResourceIdentityData, Diagnostics> {
+    Ok(pb::ResourceIdentityData {
+        identity_data: Some(encode(identity, &schema.value_type(), "identity")?),
+    })
+}
+
+/// One found object as a list event: identity, display name and, when asked, the object.
+fn listed_event<D>(
+    entry: &ResourceEntry<D>,
+    event: ListEvent,
+    include_resource: bool,
+) -> pb::list_resource::Event {
+    let mut diagnostics = Diagnostics::default();
+    let mut wire = pb::list_resource::Event::default();
+    match event {
+        ListEvent::Diagnostics(diags) => diagnostics = diags,
+        ListEvent::Object(object) => {
+            let mut state = object.state;
+            plan::null_write_only(&entry.schema, &mut state);
+            wire.display_name = object.display_name;
+            match identity_data(entry, &state) {
+                Ok(Some(identity)) => wire.identity = Some(identity),
+                Ok(None) => diagnostics.extend(error_diagnostics(
+                    "Listed object without identity",
+                    format!(
+                        "The provider listed {:?} without a complete identity. This is a bug in \
+                         the provider; please report it.",
+                        wire.display_name
+                    ),
+                )),
+                Err(diags) => diagnostics.extend(diags),
+            }
+            if include_resource {
+                match encode(&state, &entry.ty, "listed object") {
+                    Ok(object) => wire.resource_object = Some(object),
+                    Err(diags) => diagnostics.extend(diags),
+                }
+            }
+        }
+    }
+    wire.diagnostic = diagnostics_to_proto(&diagnostics);
+    wire
 }
 
 /// The edge of each resource and data-source RPC: wire request → [`rpc`] request, operation,
@@ -225,6 +305,7 @@ impl<P: Provider> ProviderService<P> {
         };
         let r = self.read(entry, call).await;
         Ok(pb::read_resource::Response {
+            new_identity: identity_data(entry, &r.new_state)?,
             new_state: Some(encode(&r.new_state, &entry.ty, "state")?),
             private: r.private,
             diagnostics: diagnostics_to_proto(&r.diagnostics),
@@ -248,7 +329,12 @@ impl<P: Provider> ProviderService<P> {
             prior_private: req.prior_private,
         };
         let r = self.plan(entry, call).await;
+        let planned_identity = match &r.planned_state {
+            Some(planned) => identity_data(entry, planned)?,
+            None => None,
+        };
         Ok(pb::plan_resource_change::Response {
+            planned_identity,
             planned_state: r
                 .planned_state
                 .map(|planned| encode(&planned, &entry.ty, "plan"))
@@ -273,6 +359,7 @@ impl<P: Provider> ProviderService<P> {
         };
         let r = self.apply(entry, call).await;
         Ok(pb::apply_resource_change::Response {
+            new_identity: identity_data(entry, &r.new_state)?,
             new_state: Some(encode(&r.new_state, &entry.ty, "new state")?),
             private: r.private,
             diagnostics: diagnostics_to_proto(&r.diagnostics),
@@ -285,7 +372,18 @@ impl<P: Provider> ProviderService<P> {
         req: pb::import_resource_state::Request,
     ) -> Result<pb::import_resource_state::Response, Diagnostics> {
         let entry = self.resource(&req.type_name)?;
-        let call = rpc::ImportResourceStateRequest { id: req.id };
+        let identity = match (&entry.identity, &req.identity) {
+            (Some(schema), Some(data)) => decode(
+                data.identity_data.as_ref(),
+                &schema.value_type(),
+                "import identity",
+            )?,
+            _ => Value::Null,
+        };
+        let call = rpc::ImportResourceStateRequest {
+            id: req.id,
+            identity,
+        };
         let r = self.import(&req.type_name, entry, call).await;
         let mut imported_resources = Vec::new();
         if let Some(imported) = r.imported {
@@ -293,13 +391,108 @@ impl<P: Provider> ProviderService<P> {
                 type_name: req.type_name,
                 state: Some(encode(&imported.state, &entry.ty, "state")?),
                 private: imported.private,
-                identity: None,
+                identity: identity_data(entry, &imported.state)?,
             });
         }
         Ok(pb::import_resource_state::Response {
             imported_resources,
             diagnostics: diagnostics_to_proto(&r.diagnostics),
             ..Default::default()
+        })
+    }
+
+    fn upgrade_identity_wire(
+        &self,
+        req: pb::upgrade_resource_identity::Request,
+    ) -> Result<pb::upgrade_resource_identity::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let raw = req.raw_identity.map(|r| r.json).unwrap_or_default();
+        let identity = self.upgrade_identity(&req.type_name, entry, req.version, &raw)?;
+        let schema = entry.identity.as_ref().ok_or_else(Diagnostics::default)?;
+        Ok(pb::upgrade_resource_identity::Response {
+            upgraded_identity: Some(identity_to_proto(&identity, schema)?),
+            diagnostics: Vec::new(),
+        })
+    }
+
+    fn move_state_wire(
+        &self,
+        req: pb::move_resource_state::Request,
+    ) -> Result<pb::move_resource_state::Response, Diagnostics> {
+        let entry = self.resource(&req.target_type_name)?;
+        let raw = req.source_state.map(|r| r.json).unwrap_or_default();
+        let source_state: serde_json::Value = serde_json::from_slice(&raw).map_err(|_| {
+            error_diagnostics(
+                "Unsupported state format",
+                "The state being moved has no JSON form (it predates Terraform 0.12). Import \
+                 the object instead.",
+            )
+        })?;
+        let call = MoveStateRequest {
+            source_provider_address: req.source_provider_address,
+            source_type_name: req.source_type_name,
+            source_schema_version: req.source_schema_version,
+            source_state,
+        };
+        let r = self.move_state(entry, &req.target_type_name, call);
+        let mut response = pb::move_resource_state::Response {
+            diagnostics: diagnostics_to_proto(&r.diagnostics),
+            ..Default::default()
+        };
+        if !r.diagnostics.has_errors() {
+            response.target_identity = identity_data(entry, &r.target_state)?;
+            response.target_state = Some(encode(&r.target_state, &entry.ty, "state")?);
+        }
+        Ok(response)
+    }
+
+    fn validate_list_wire(&self, req: pb::validate_list_resource_config::Request) -> Diagnostics {
+        self.lister_entry(&req.type_name)
+            .and_then(|(entry, list_schema)| {
+                let config = decode(
+                    req.config.as_ref(),
+                    &schema_type(list_schema),
+                    "list configuration",
+                )?;
+                Ok(self.validate_list(entry, &config))
+            })
+            .unwrap_or_else(|diags| diags)
+    }
+
+    fn list_wire(
+        &self,
+        req: pb::list_resource::Request,
+    ) -> Result<EventStream<pb::list_resource::Event>, Diagnostics> {
+        let (entry, list_schema) = self.lister_entry(&req.type_name)?;
+        let config = decode(
+            req.config.as_ref(),
+            &schema_type(list_schema),
+            "list configuration",
+        )?;
+        let receiver = self.start_list(entry, config, req.limit)?;
+        let entry = ResourceEntry {
+            resource: entry.resource.clone(),
+            schema: entry.schema.clone(),
+            ty: entry.ty.clone(),
+            identity: entry.identity.clone(),
+            list_schema: None,
+        };
+        let include_resource = req.include_resource_object;
+        let events = tokio_stream::wrappers::ReceiverStream::new(receiver)
+            .map(move |event| Ok(listed_event(&entry, event, include_resource)));
+        Ok(Box::pin(events))
+    }
+
+    fn generate_config_wire(
+        &self,
+        req: pb::generate_resource_config::Request,
+    ) -> Result<pb::generate_resource_config::Response, Diagnostics> {
+        let entry = self.resource(&req.type_name)?;
+        let state = decode(req.state.as_ref(), &entry.ty, "state")?;
+        let config = self.generate_config(entry, &state);
+        Ok(pb::generate_resource_config::Response {
+            config: Some(encode(&config, &entry.ty, "configuration")?),
+            diagnostics: Vec::new(),
         })
     }
 
@@ -346,6 +539,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                     type_name: name.clone(),
                 })
                 .collect(),
+            list_resources: self
+                .resources
+                .iter()
+                .filter(|(_, entry)| entry.list_schema.is_some())
+                .map(|(name, _)| pb::get_metadata::ListResourceMetadata {
+                    type_name: name.clone(),
+                })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -366,6 +567,13 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
                 .data_sources
                 .iter()
                 .map(|(name, entry)| (name.clone(), schema_to_proto(&entry.schema)))
+                .collect(),
+            list_resource_schemas: self
+                .resources
+                .iter()
+                .filter_map(|(name, entry)| {
+                    Some((name.clone(), schema_to_proto(entry.list_schema.as_ref()?)))
+                })
                 .collect(),
             server_capabilities: Some(server_capabilities()),
             ..Default::default()
@@ -451,10 +659,34 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         _request: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Reply<pb::get_resource_identity_schemas::Response> {
-        // No resource of this provider has an identity.
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        tracing::debug!(rpc = "GetResourceIdentitySchemas");
+        let identity_schemas = self
+            .resources
+            .iter()
+            .filter_map(|(name, entry)| {
+                let schema = entry.identity.as_ref()?;
+                let identity_attributes = schema
+                    .attributes
+                    .iter()
+                    .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                        name: a.name.to_string(),
+                        r#type: a.ty.to_json(),
+                        required_for_import: a.required_for_import,
+                        optional_for_import: !a.required_for_import,
+                        description: a.description.to_string(),
+                    })
+                    .collect();
+                let wire = pb::ResourceIdentitySchema {
+                    version: schema.version,
+                    identity_attributes,
+                };
+                Some((name.clone(), wire))
+            })
+            .collect();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas,
+            diagnostics: Vec::new(),
+        }))
     }
 
     async fn upgrade_resource_identity(
@@ -462,18 +694,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::upgrade_resource_identity::Request>,
     ) -> Reply<pb::upgrade_resource_identity::Response> {
         let req = request.into_inner();
-        let diags = error_diagnostics(
-            "Resource identity not supported",
-            format!(
-                "The resource type {} has no resource identity. Remove identity data from the \
-                 state or configuration.",
-                req.type_name
-            ),
-        );
-        Ok(Response::new(pb::upgrade_resource_identity::Response {
-            upgraded_identity: None,
-            diagnostics: diagnostics_to_proto(&diags),
-        }))
+        tracing::debug!(rpc = "UpgradeResourceIdentity", type_name = %req.type_name, version = req.version);
+        reply!(
+            self.upgrade_identity_wire(req),
+            pb::upgrade_resource_identity::Response
+        )
     }
 
     async fn configure_provider(
@@ -554,18 +779,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::move_resource_state::Request>,
     ) -> Reply<pb::move_resource_state::Response> {
         let req = request.into_inner();
-        let diags = error_diagnostics(
-            "Moving resources across types is not supported",
-            format!(
-                "{} cannot take over state from {}. Remove the `moved` block and import the \
-                 object instead.",
-                req.target_type_name, req.source_type_name
-            ),
+        tracing::debug!(
+            rpc = "MoveResourceState",
+            source_type_name = %req.source_type_name,
+            target_type_name = %req.target_type_name
         );
-        Ok(Response::new(pb::move_resource_state::Response {
-            diagnostics: diagnostics_to_proto(&diags),
-            ..Default::default()
-        }))
+        reply!(self.move_state_wire(req), pb::move_resource_state::Response)
     }
 
     async fn read_data_source(
@@ -628,7 +847,9 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         request: Request<pb::validate_list_resource_config::Request>,
     ) -> Reply<pb::validate_list_resource_config::Response> {
-        let diags = no_list_resource(&request.into_inner().type_name);
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ValidateListResourceConfig", type_name = %req.type_name);
+        let diags = self.validate_list_wire(req);
         Ok(Response::new(pb::validate_list_resource_config::Response {
             diagnostics: diagnostics_to_proto(&diags),
         }))
@@ -640,12 +861,18 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         request: Request<pb::list_resource::Request>,
     ) -> Reply<Self::ListResourceStream> {
-        let diags = no_list_resource(&request.into_inner().type_name);
-        let event = pb::list_resource::Event {
-            diagnostic: diagnostics_to_proto(&diags),
-            ..Default::default()
-        };
-        Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+        let req = request.into_inner();
+        tracing::debug!(rpc = "ListResource", type_name = %req.type_name, limit = req.limit);
+        match self.list_wire(req) {
+            Ok(events) => Ok(Response::new(events)),
+            Err(diags) => {
+                let event = pb::list_resource::Event {
+                    diagnostic: diagnostics_to_proto(&diags),
+                    ..Default::default()
+                };
+                Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+            }
+        }
     }
 
     async fn generate_resource_config(
@@ -653,18 +880,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         request: Request<pb::generate_resource_config::Request>,
     ) -> Reply<pb::generate_resource_config::Response> {
         let req = request.into_inner();
-        let diags = error_diagnostics(
-            "Configuration generation not supported",
-            format!(
-                "This provider cannot generate configuration for {:?}; write the resource \
-                 block by hand.",
-                req.type_name
-            ),
-        );
-        Ok(Response::new(pb::generate_resource_config::Response {
-            config: None,
-            diagnostics: diagnostics_to_proto(&diags),
-        }))
+        tracing::debug!(rpc = "GenerateResourceConfig", type_name = %req.type_name);
+        reply!(
+            self.generate_config_wire(req),
+            pb::generate_resource_config::Response
+        )
     }
 
     async fn get_functions(
@@ -709,16 +929,9 @@ fn server_capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: false,
         get_provider_schema_optional: true,
-        move_resource_state: false,
-        generate_resource_config: false,
+        move_resource_state: true,
+        generate_resource_config: true,
     }
-}
-
-fn no_list_resource(type_name: &str) -> Diagnostics {
-    error_diagnostics(
-        "Unknown list resource type",
-        format!("This provider has no list resource type {type_name:?} for `terraform query`."),
-    )
 }
 
 fn no_ephemeral(type_name: &str) -> Diagnostics {

@@ -235,8 +235,31 @@ impl Workdir {
     }
 
     fn with_terraform(emulator: &Emulator, terraform: std::path::PathBuf) -> Workdir {
+        Workdir::with_overrides(emulator, terraform, &[])
+    }
+
+    /// A working directory where, besides this provider, each `(source, binary)` of
+    /// `stand_ins` is served through `dev_overrides` (e.g. a stand-in for the official provider).
+    pub fn with_stand_ins(
+        emulator: &Emulator,
+        test: &str,
+        minimum: (u64, u64),
+        feature: &str,
+        stand_ins: &[(&str, &Path)],
+    ) -> Option<Workdir> {
+        let terraform = terraform_at_least(test, minimum, feature)?;
+        Some(Workdir::with_overrides(emulator, terraform, stand_ins))
+    }
+
+    fn with_overrides(
+        emulator: &Emulator,
+        terraform: std::path::PathBuf,
+        stand_ins: &[(&str, &Path)],
+    ) -> Workdir {
         let binary = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
-        let mut workspace = Workspace::with_dev_override(terraform, PROVIDER_SOURCE, binary);
+        let mut overrides = vec![(PROVIDER_SOURCE, binary)];
+        overrides.extend_from_slice(stand_ins);
+        let mut workspace = Workspace::with_dev_overrides(terraform, &overrides);
         for (key, value) in [
             ("CLOUDFLARE_BASE_URL", emulator.base_url.as_str()),
             ("CLOUDFLARE_API_TOKEN", API_TOKEN),

@@ -19,49 +19,33 @@ use openapi::OpenApi;
 pub const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 pub const TOKEN: &str = "test-token-123";
 
-/// The OpenAPI file beside the repository (`../shared/...`). Missing: fails under `CI`,
-/// otherwise says so loudly and validation is skipped.
-pub fn spec() -> Option<&'static OpenApi> {
-    static SPEC: OnceLock<Option<OpenApi>> = OnceLock::new();
+/// The OpenAPI file vendored in `tests/fixtures` (provenance in `tests/fixtures/README.md`).
+/// Missing or malformed, it fails the test that needs it.
+pub fn spec() -> &'static OpenApi {
+    static SPEC: OnceLock<OpenApi> = OnceLock::new();
     SPEC.get_or_init(|| {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../shared/cloudflare-secrets-store-openapi.json");
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                let document = serde_json::from_str(&text).expect("the OpenAPI file is JSON");
-                Some(OpenApi::from_document(document))
-            }
-            Err(error) => {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "CI: the OpenAPI file {} is required: {error}",
-                    path.display()
-                );
-                eprintln!(
-                    "\n*** SKIPPING OpenAPI validation of emulator responses: {} not found ({error}) ***\n",
-                    path.display()
-                );
-                None
-            }
-        }
+            .join("tests/fixtures/cloudflare-secrets-store-openapi.json");
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|error| {
+            panic!("the OpenAPI file {} is required: {error}", path.display())
+        });
+        let document = serde_json::from_str(&text).expect("the OpenAPI file is JSON");
+        OpenApi::from_document(document)
     })
-    .as_ref()
 }
 
 /// Panics unless `body` matches the OpenAPI response schema for the operation.
 pub fn assert_matches_spec(method: &str, path: &str, status: u16, body: &Value) {
-    if let Some(spec) = spec() {
-        let errors: Vec<String> = spec
-            .check_response(method, path, status, body)
-            .into_iter()
-            .filter(|error| !is_known_deviation(status, error))
-            .collect();
-        assert!(
-            errors.is_empty(),
-            "{method} {path} -> {status}: body does not match the OpenAPI file:\n  {}\nbody: {body}",
-            errors.join("\n  ")
-        );
-    }
+    let errors: Vec<String> = spec()
+        .check_response(method, path, status, body)
+        .into_iter()
+        .filter(|error| !is_known_deviation(status, error))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{method} {path} -> {status}: body does not match the OpenAPI file:\n  {}\nbody: {body}",
+        errors.join("\n  ")
+    );
 }
 
 /// The live API answers rate limiting with code 971 although the schema says codes start

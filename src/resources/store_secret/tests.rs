@@ -183,12 +183,22 @@ fn validate_config(config: &Value) -> Diagnostics {
 }
 
 #[test]
-fn exactly_one_value_is_required() {
+fn at_most_one_value_is_allowed_and_neither_needs_an_existing_secret() {
     let base = with(&null_object(), &[("name", Value::string("K"))]);
     let neither = validate_config(&base);
+    assert!(
+        !neither.has_errors(),
+        "neither: the value is managed elsewhere"
+    );
+    let create = super::plan::needs_value_to_create(&base);
+    assert!(create.has_errors(), "creating needs a value");
     assert_eq!(
-        neither.as_slice()[0].path,
-        Some(AttributePath::root("value"))
+        create.as_slice()[0].path,
+        Some(AttributePath::root("value_wo"))
+    );
+    assert!(
+        !super::plan::needs_value_to_create(&with(&base, &[("value_wo", Value::unknown())]))
+            .has_errors()
     );
     let both = validate_config(&with(
         &base,
@@ -329,6 +339,19 @@ fn activation_failure_says_tainted_only_for_a_create() {
     let limit = Duration::from_secs(5);
     let created = not_active(&pending, limit, &timeout, Change::Created);
     assert!(created.detail.contains("tainted"), "{}", created.detail);
+    assert!(created.detail.contains(&pending.id), "{}", created.detail);
+    assert!(
+        created
+            .detail
+            .contains("`terraform untaint` with this resource's address"),
+        "{}",
+        created.detail
+    );
+    assert!(
+        !created.detail.contains('<'),
+        "no placeholder: {}",
+        created.detail
+    );
     assert!(created.detail.contains("secret_activation_timeout"));
     let updated = not_active(&pending, limit, &timeout, Change::Updated);
     assert!(!updated.detail.contains("tainted"), "{}", updated.detail);
@@ -373,9 +396,7 @@ fn a_cancelled_create_says_whether_the_secret_was_created() {
     let unsure = create_cancelled("API_KEY", "acct", "store-1", true);
     assert!(unsure.summary.contains("may exist"), "{}", unsure.summary);
     assert!(
-        unsure.detail.contains(
-            "terraform import cloudflare_store_secret.<resource name> acct/store-1/API_KEY"
-        ),
+        unsure.detail.contains("import id acct/store-1/API_KEY"),
         "{}",
         unsure.detail
     );
@@ -395,7 +416,7 @@ fn a_stop_during_activation_says_the_secret_exists_and_what_happens_next() {
     assert!(
         created
             .detail
-            .contains("asked the provider to stop after secret API_KEY was created"),
+            .contains("asked the provider to stop after secret API_KEY (id 3fd85f74b32742f1bff64a85009dda07) was created"),
         "{}",
         created.detail
     );
@@ -424,4 +445,25 @@ fn a_store_id_change_replaces_and_an_unset_one_keeps_the_prior_store() {
         &[("store_id", prior.get("store_id").clone())],
     );
     assert_eq!(plan(&prior, &explicit, None), (prior.clone(), Vec::new()));
+}
+
+#[test]
+fn a_taken_name_explains_create_before_destroy_and_import_without_placeholders() {
+    let diag = name_taken("create secret API_KEY in store s1", "API_KEY", "acct", "s1");
+    assert!(diag.detail.contains("unique in a store"), "{}", diag.detail);
+    assert!(
+        diag.detail.contains("create_before_destroy"),
+        "{}",
+        diag.detail
+    );
+    assert!(
+        diag.detail.contains("import id acct/s1/API_KEY"),
+        "{}",
+        diag.detail
+    );
+    assert!(
+        !diag.detail.contains('<'),
+        "no placeholder: {}",
+        diag.detail
+    );
 }

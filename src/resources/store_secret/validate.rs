@@ -1,8 +1,9 @@
-//! Validate-time checks for `cloudflare_store_secret`: the name, exactly one of `value` /
-//! `value_wo`, value size, scopes. Unknown values are skipped; they are checked once known.
+//! Validate-time checks for `cloudflare_store_secret`: the name and ids, at most one of `value` /
+//! `value_wo` (neither: the value is managed elsewhere), value size, scopes. Unknown values are
+//! skipped; they are checked once known.
 
 use super::{KNOWN_SCOPES, StoreSecretResource};
-use crate::common::rules::check_secret_name;
+use crate::common::rules::{check_id, check_secret_name};
 use crate::tfplugin::{
     AttributePath, Diagnostic, Diagnostics, ValidateConfig, ValidateConfigRequest,
     ValidateConfigResponse, Value,
@@ -25,11 +26,12 @@ impl ValidateConfig for StoreSecretResource {
 /// support is refused before this runs, by the protocol layer for every write-only attribute.)
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
     diags.extend(check_secret_name(config));
+    for id in ["account_id", "store_id"] {
+        diags.extend(check_id(config, id));
+    }
     let value = config.get("value");
     let value_wo = config.get("value_wo");
     match (value, value_wo) {
-        (Value::Null, Value::Null) => diags.add(Diagnostic::error("Missing secret value", "Set exactly one of value or value_wo. value_wo (Terraform 1.11+) keeps the value out \
-             of state and plan; value stores it in state.").at(AttributePath::root("value"))),
         (v, w) if !v.is_null() && !w.is_null() && !v.is_unknown() && !w.is_unknown() => diags.add(
             Diagnostic::error(
                 "Conflicting secret values",
@@ -38,6 +40,7 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             )
             .at(AttributePath::root("value_wo")),
         ),
+        // Neither set: the value is managed elsewhere (creating the secret is refused at plan).
         _ => {}
     }
     for attribute in ["value", "value_wo"] {

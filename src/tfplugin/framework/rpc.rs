@@ -59,7 +59,10 @@ pub struct ReadResourceResponse {
 
 /// ImportResourceState.
 pub struct ImportResourceStateRequest {
+    /// Empty when importing by identity.
     pub id: String,
+    /// `import { identity = {…} }` (Terraform 1.12+); null when importing by id.
+    pub identity: Value,
 }
 
 #[derive(Default)]

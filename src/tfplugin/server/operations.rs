@@ -3,6 +3,7 @@
 //! modifier, create/update/delete dispatch, default state upgrade, and write-only nulling.
 //! Framework types in, framework types out: the server edge decodes and encodes.
 
+use super::adoption::check_import_request;
 use super::{DataSourceEntry, ProviderService, ResourceEntry};
 use crate::tfplugin::diagnostics::{Diagnostic, Diagnostics, PathStep};
 use crate::tfplugin::framework::*;
@@ -63,7 +64,18 @@ pub(super) fn reject_write_only(schema: &Schema, config: &Value) -> Diagnostics 
 }
 
 impl<P: Provider> ProviderService<P> {
+    /// Every walk of a command validates the configuration again; a warning is returned only
+    /// the first time (see `warn_once`).
     pub(super) fn validate_resource(
+        &self,
+        entry: &ResourceEntry<P::Data>,
+        req: ValidateConfigRequest,
+    ) -> Diagnostics {
+        let diags = self.validate_resource_config(entry, req);
+        self.warned.keep_new(entry.resource.type_name(), diags)
+    }
+
+    fn validate_resource_config(
         &self,
         entry: &ResourceEntry<P::Data>,
         req: ValidateConfigRequest,
@@ -86,10 +98,11 @@ impl<P: Provider> ProviderService<P> {
         entry: &DataSourceEntry<P::Data>,
         req: ValidateConfigRequest,
     ) -> Diagnostics {
-        match entry.data_source.config_validator() {
+        let diags = match entry.data_source.config_validator() {
             Some(validator) => validator.validate_config(req).diagnostics,
             None => Diagnostics::default(),
-        }
+        };
+        self.warned.keep_new(entry.data_source.type_name(), diags)
     }
 
     pub(super) async fn plan(
@@ -260,12 +273,16 @@ impl<P: Provider> ProviderService<P> {
                 ),
             ));
         };
+        if let Err(diagnostics) = check_import_request(&req.id, &req.identity) {
+            return failed(diagnostics);
+        }
         let Some(provider) = self.provider_data() else {
             return failed(not_configured());
         };
         let r = importer
             .import_state(ImportStateRequest {
                 id: req.id,
+                identity: req.identity,
                 provider,
                 cancel: self.cancel_token(),
             })

@@ -1,0 +1,55 @@
+//! `list "cloudflare_secrets_store"` for `terraform query`: the account's stores.
+
+use async_trait::async_trait;
+
+use super::{SecretsStoreResource, StoreModel};
+use crate::cloudflare::Store;
+use crate::common::api_errors::api_error;
+use crate::provider::ProviderData;
+use crate::tfplugin::{
+    Attribute, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
+};
+
+#[async_trait]
+impl ListResource<ProviderData> for SecretsStoreResource {
+    fn list_schema(&self) -> Schema {
+        Schema::new(
+            "Finds the account's Secrets Stores for `terraform query`.",
+            vec![Attribute::string("account_id").optional().description(
+                "Account whose stores to list. Defaults to the provider's `account_id`.",
+            )],
+        )
+    }
+
+    async fn list(&self, req: ListRequest<ProviderData>, mut sink: ListSink) {
+        let data = &req.provider;
+        let (client, account_id) =
+            match data.client_and_account(req.config.get("account_id"), &req.cancel) {
+                Ok(pair) => pair,
+                Err(errors) => return sink.diagnostics(errors).await,
+            };
+        let stores = match client.list_stores(&account_id).await {
+            Ok(stores) => stores,
+            Err(e) => {
+                let operation = format!("list the stores of account {account_id}");
+                return sink.diagnostics(api_error(&operation, &e).into()).await;
+            }
+        };
+        for store in &stores {
+            let object = ListedObject {
+                state: listed_state(store, &account_id),
+                display_name: store.name.clone(),
+            };
+            if !sink.send(object).await {
+                break;
+            }
+        }
+    }
+}
+
+/// The resource state of a listed store, as a read after import would give it.
+fn listed_state(store: &Store, account_id: &str) -> Value {
+    let mut model = StoreModel::default();
+    model.apply_remote(store, account_id);
+    model.to_value()
+}

@@ -1,0 +1,490 @@
+//! Acceptance tests for adopting existing objects: `terraform query` with config generation
+//! (Terraform 1.14+), import by resource identity and identity stability (1.12+), secrets whose
+//! value is managed elsewhere, and `moved` from the official Cloudflare provider.
+
+mod acc_harness;
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use acc_harness::{ACCOUNT_ID, Emulator, Workdir};
+use serde_json::{Value as Json, json};
+
+/// The official provider's address, served in these tests by a stand-in (this provider's own
+/// binary: Terraform needs a provider at that address only to hold the state being moved).
+const OFFICIAL: &str = "cloudflare/cloudflare";
+
+/// `(resource address, identity)` of every instance in the raw state file.
+fn identities(tf: &Workdir) -> BTreeMap<String, Json> {
+    let state: Json = serde_json::from_str(&tf.raw_state()).expect("state JSON");
+    let mut found = BTreeMap::new();
+    for resource in state["resources"].as_array().into_iter().flatten() {
+        let address = format!(
+            "{}.{}",
+            resource["type"].as_str().unwrap_or_default(),
+            resource["name"].as_str().unwrap_or_default()
+        );
+        found.insert(address, resource["instances"][0]["identity"].clone());
+    }
+    found
+}
+
+/// The id of the secret named `name`.
+fn secret_id(emulator: &Emulator, name: &str) -> String {
+    let secrets = emulator.state.secrets();
+    secrets
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.id.clone())
+        .unwrap_or_else(|| panic!("no secret {name}"))
+}
+
+/// The default store, created outside Terraform; returns its id.
+fn default_store(emulator: &Emulator) -> String {
+    emulator.create_store("default_secrets_store")
+}
+
+#[test]
+fn query_lists_secrets_and_the_generated_config_plans_only_imports() {
+    let test = "query_lists_secrets_and_the_generated_config_plans_only_imports";
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::at_least(&emulator, test, (1, 14), "terraform query") else {
+        return;
+    };
+    let store_id = default_store(&emulator);
+    let names = [
+        "APP_DB_URL",
+        "APP_MAIL",
+        "APP_PAY",
+        "APP_SEARCH",
+        "APP_STRIPE",
+    ];
+    for name in names {
+        emulator.create_secret(&store_id, name, &format!("value-of-{name}"));
+    }
+    emulator.create_secret(&store_id, "OTHER_TOKEN", "value-of-other");
+    emulator.create_secret(&store_id, "APP_AI_ONLY", "value-of-ai");
+    emulator.api(
+        "PATCH",
+        &format!(
+            "/stores/{store_id}/secrets/{}",
+            secret_id(&emulator, "APP_AI_ONLY")
+        ),
+        Some(json!({ "scopes": ["ai_gateway"] })),
+    );
+    // The bulk adoption example: APP_ secrets with the workers scope, and the stores.
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/bulk-adoption");
+    for file in ["main.tf", "secrets.tfquery.hcl"] {
+        let text = std::fs::read_to_string(example.join(file)).expect("example file");
+        tf.write_file(file, &text);
+    }
+
+    let query = tf.run(&["query", "-no-color"]);
+    assert_eq!(query.code, 0, "query failed:\n{}", query.text());
+    let listed: Vec<&str> = query
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("list.cloudflare_store_secret.app"))
+        .collect();
+    assert_eq!(listed.len(), 5, "five APP_ secrets:\n{}", query.stdout);
+    for name in names {
+        assert!(
+            listed.iter().any(|l| l.trim_end().ends_with(name)),
+            "{name}: {listed:?}"
+        );
+    }
+    assert!(
+        listed
+            .iter()
+            .all(|l| l.contains(&format!("store_id={store_id}")))
+    );
+    assert!(!query.stdout.contains("OTHER_TOKEN"), "the prefix filters");
+    assert!(!query.stdout.contains("APP_AI_ONLY"), "the scopes filter");
+    assert!(
+        query
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("list.cloudflare_secrets_store.stores")
+                && l.trim_end().ends_with("default_secrets_store")),
+        "{}",
+        query.stdout
+    );
+
+    let generate = tf.run(&["query", "-no-color", "-generate-config-out=generated.tf"]);
+    assert_eq!(generate.code, 0, "query failed:\n{}", generate.text());
+    let generated = std::fs::read_to_string(tf.path().join("generated.tf")).expect("generated");
+    // Five secrets and the store.
+    assert_eq!(generated.matches("import {").count(), 6, "{generated}");
+    assert_eq!(generated.matches("identity = {").count(), 6, "{generated}");
+    for computed_only in ["status", "created", "modified"] {
+        assert!(
+            !generated.contains(computed_only),
+            "{computed_only} is computed only:\n{generated}"
+        );
+    }
+    assert!(!generated.contains("value-of-"), "no values: {generated}");
+
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("Plan: 6 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    tf.apply();
+    tf.assert_plan_empty();
+    for name in names {
+        assert_eq!(
+            emulator
+                .state
+                .secret_value_for_test(&secret_id(&emulator, name))
+                .as_deref(),
+            Some(format!("value-of-{name}").as_str()),
+            "adopting leaves the value alone"
+        );
+    }
+}
+
+#[test]
+fn query_respects_the_limit_lists_stores_and_reports_api_errors() {
+    let test = "query_respects_the_limit_lists_stores_and_reports_api_errors";
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::at_least(&emulator, test, (1, 14), "terraform query") else {
+        return;
+    };
+    tf.config("provider \"cloudflare\" {}");
+    tf.write_file(
+        "adopt.tfquery.hcl",
+        "list \"cloudflare_store_secret\" \"all\" {\n  provider = cloudflare\n}\n",
+    );
+    let no_store = tf.run(&["query", "-no-color"]);
+    assert_ne!(no_store.code, 0, "{}", no_store.text());
+    assert!(
+        no_store.text().contains("Default Secrets Store not found")
+            && no_store.text().contains("Set store_id"),
+        "{}",
+        no_store.text()
+    );
+    assert!(
+        emulator.state.stores().is_empty(),
+        "a query creates no store"
+    );
+
+    let store_id = default_store(&emulator);
+    for n in 0..4 {
+        emulator.create_secret(&store_id, &format!("KEY_{n}"), "v");
+    }
+    tf.write_file(
+        "adopt.tfquery.hcl",
+        &format!(
+            "list \"cloudflare_store_secret\" \"two\" {{\n  provider = cloudflare\n  limit = 2\n  \
+             config {{\n    store_id = \"{store_id}\"\n    scopes = [\"workers\"]\n  }}\n}}\n\n\
+             list \"cloudflare_secrets_store\" \"stores\" {{\n  provider = cloudflare\n}}\n"
+        ),
+    );
+    let query = tf.run(&["query", "-no-color"]);
+    assert_eq!(query.code, 0, "query failed:\n{}", query.text());
+    let count = |prefix: &str| {
+        query
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with(prefix))
+            .count()
+    };
+    assert_eq!(
+        count("list.cloudflare_store_secret.two"),
+        2,
+        "{}",
+        query.stdout
+    );
+    assert_eq!(
+        count("list.cloudflare_secrets_store.stores"),
+        1,
+        "{}",
+        query.stdout
+    );
+    assert!(query.stdout.contains("default_secrets_store"));
+
+    let missing = "0".repeat(32);
+    tf.write_file(
+        "adopt.tfquery.hcl",
+        &format!(
+            "list \"cloudflare_store_secret\" \"gone\" {{\n  provider = cloudflare\n  config {{\n    \
+             store_id = \"{missing}\"\n  }}\n}}\n"
+        ),
+    );
+    let failed = tf.run(&["query", "-no-color"]);
+    assert_ne!(failed.code, 0);
+    assert!(
+        failed
+            .text()
+            .contains(&format!("list secrets of store {missing}")),
+        "{}",
+        failed.text()
+    );
+}
+
+#[test]
+fn import_by_identity_keeps_the_identity_and_leaves_a_value_managed_elsewhere_alone() {
+    let test = "import_by_identity_keeps_the_identity_and_leaves_a_value_managed_elsewhere_alone";
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::at_least(&emulator, test, (1, 12), "import by identity") else {
+        return;
+    };
+    let store_id = default_store(&emulator);
+    let secret_id = emulator.create_secret(&store_id, "WRANGLER_KEY", "set-by-wrangler");
+    let resources = |comment: &str| {
+        format!(
+            "resource \"cloudflare_secrets_store\" \"main\" {{}}\n\n\
+             resource \"cloudflare_store_secret\" \"key\" {{\n  name     = \"WRANGLER_KEY\"\n  \
+             store_id = cloudflare_secrets_store.main.id\n{comment}}}\n"
+        )
+    };
+    tf.config(&format!(
+        "import {{\n  to       = cloudflare_secrets_store.main\n  identity = {{ id = \"{store_id}\" }}\n}}\n\n\
+         import {{\n  to       = cloudflare_store_secret.key\n  identity = {{\n    store_id = \"{store_id}\"\n    \
+         id       = \"{secret_id}\"\n  }}\n}}\n\n{}",
+        resources("")
+    ));
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    tf.apply();
+    let expected = BTreeMap::from([
+        (
+            "cloudflare_secrets_store.main".to_string(),
+            json!({ "account_id": ACCOUNT_ID, "id": store_id }),
+        ),
+        (
+            "cloudflare_store_secret.key".to_string(),
+            json!({ "account_id": ACCOUNT_ID, "id": secret_id, "store_id": store_id }),
+        ),
+    ]);
+    assert_eq!(identities(&tf), expected, "after import");
+    tf.assert_plan_empty();
+
+    tf.config(&resources("  comment  = \"rotated by wrangler\"\n"));
+    tf.apply();
+    assert_eq!(identities(&tf), expected, "after an update");
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("set-by-wrangler"),
+        "a value managed elsewhere is never sent"
+    );
+    let refresh = tf.run(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    assert_eq!(refresh.code, 0, "{}", refresh.text());
+    assert_eq!(identities(&tf), expected, "after a refresh");
+    tf.state_rm("cloudflare_store_secret.key");
+    let import = tf.run(&[
+        "import",
+        "-no-color",
+        "cloudflare_store_secret.key",
+        &format!("{ACCOUNT_ID}/{store_id}/WRANGLER_KEY"),
+    ]);
+    assert_eq!(import.code, 0, "{}", import.text());
+    assert_eq!(identities(&tf), expected, "after an import by name");
+    tf.assert_plan_empty();
+
+    emulator.api(
+        "DELETE",
+        &format!("/stores/{store_id}/secrets/{secret_id}"),
+        None,
+    );
+    let run = tf.run(&["plan", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(
+        run.text()
+            .contains("A value is needed to create this secret")
+            && run.text().contains("deleted outside Terraform"),
+        "{}",
+        run.text()
+    );
+}
+
+#[test]
+fn state_written_without_identity_gets_it_silently() {
+    let test = "state_written_without_identity_gets_it_silently";
+    let emulator = Emulator::start();
+    let Some(tf) = Workdir::at_least(&emulator, test, (1, 12), "resource identity") else {
+        return;
+    };
+    tf.config(
+        "resource \"cloudflare_store_secret\" \"s\" {\n  name  = \"OLD_STATE\"\n  value = \"v\"\n}\n",
+    );
+    tf.apply();
+    let expected = identities(&tf);
+    assert!(
+        expected["cloudflare_store_secret.s"].is_object(),
+        "{expected:?}"
+    );
+    // What a provider version without identity left behind.
+    let mut state: Json = serde_json::from_str(&tf.raw_state()).expect("state JSON");
+    for resource in state["resources"].as_array_mut().into_iter().flatten() {
+        for instance in resource["instances"].as_array_mut().into_iter().flatten() {
+            let instance = instance.as_object_mut().expect("instance");
+            instance.remove("identity");
+            instance.remove("identity_schema_version");
+        }
+    }
+    std::fs::write(tf.path().join("terraform.tfstate"), state.to_string()).expect("state");
+    assert!(identities(&tf)["cloudflare_store_secret.s"].is_null());
+
+    let plan = tf.run(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.text());
+    assert_eq!(
+        plan.text().matches("Warning:").count(),
+        1,
+        "only the dev_overrides warning: {}",
+        plan.text()
+    );
+    let refresh = tf.run(&["apply", "-refresh-only", "-auto-approve", "-no-color"]);
+    assert_eq!(refresh.code, 0, "{}", refresh.text());
+    assert_eq!(identities(&tf), expected);
+}
+
+/// State as the official provider writes it: `instances` by resource type and name.
+/// (The official store's schema version is 500; its secret's is taken as 0.)
+fn official_state(resources: &[(&str, &str, Json)]) -> String {
+    let resources: Vec<Json> = resources
+        .iter()
+        .map(|(type_name, name, attributes)| {
+            let version = if *type_name == "cloudflare_secrets_store" {
+                500
+            } else {
+                0
+            };
+            json!({
+                "mode": "managed", "type": type_name, "name": name,
+                "provider": "provider[\"registry.terraform.io/cloudflare/cloudflare\"]",
+                "instances": [{ "schema_version": version, "attributes": attributes,
+                                "sensitive_attributes": [] }]
+            })
+        })
+        .collect();
+    json!({
+        "version": 4, "terraform_version": "1.11.4", "serial": 1,
+        "lineage": "5c1e7a0e-41f2-4f7b-9d55-0d8e1b2a9c01", "outputs": {},
+        "resources": resources
+    })
+    .to_string()
+}
+
+fn stand_in_workdir(emulator: &Emulator, test: &str) -> Option<Workdir> {
+    let binary = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
+    Workdir::with_stand_ins(
+        emulator,
+        test,
+        (1, 8),
+        "moved across providers",
+        &[(OFFICIAL, binary)],
+    )
+}
+
+#[test]
+fn moved_from_the_official_provider_drops_the_plain_text_value_without_replacing() {
+    let test = "moved_from_the_official_provider_drops_the_plain_text_value_without_replacing";
+    let emulator = Emulator::start();
+    let Some(tf) = stand_in_workdir(&emulator, test) else {
+        return;
+    };
+    let store_id = default_store(&emulator);
+    let secret_id = emulator.create_secret(&store_id, "LEGACY_KEY", "plain-text-from-v5");
+    let store = emulator.state.stores().remove(0);
+    let secret = emulator.state.secrets().remove(0);
+    tf.write_file(
+        "official.tfstate",
+        &official_state(&[
+            (
+                "cloudflare_secrets_store",
+                "main",
+                json!({ "id": store_id, "account_id": ACCOUNT_ID, "name": store.name,
+                        "created": store.created, "modified": store.modified }),
+            ),
+            (
+                "cloudflare_secrets_store_secret",
+                "legacy",
+                json!({ "id": secret_id, "account_id": ACCOUNT_ID, "store_id": store_id,
+                        "name": "LEGACY_KEY", "value": "plain-text-from-v5",
+                        "scopes": ["workers"], "comment": null, "status": "active",
+                        "created": secret.created, "modified": secret.modified }),
+            ),
+        ]),
+    );
+    tf.config(
+        "moved {\n  from = cloudflare_secrets_store_secret.legacy\n  to   = cloudflare_store_secret.legacy\n}\n\n\
+         resource \"cloudflare_secrets_store\" \"main\" {}\n\n\
+         resource \"cloudflare_store_secret\" \"legacy\" {\n  name             = \"LEGACY_KEY\"\n  \
+         store_id         = cloudflare_secrets_store.main.id\n  value_wo         = \"rotated-on-move\"\n  \
+         value_wo_version = 1\n}\n",
+    );
+    let push = tf.run(&["state", "push", "official.tfstate"]);
+    assert_eq!(push.code, 0, "{}", push.text());
+    assert!(
+        tf.raw_state().contains("plain-text-from-v5"),
+        "the starting point"
+    );
+
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("(moved from cloudflare_secrets_store_secret.legacy)"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{plan}"
+    );
+    assert!(!plan.contains("must be replaced"), "{plan}");
+    tf.apply();
+    assert!(
+        !tf.raw_state().contains("plain-text-from-v5"),
+        "the plain-text value is gone from the state file"
+    );
+    assert!(!tf.raw_state().contains("rotated-on-move"));
+    assert!(
+        !tf.raw_state()
+            .contains("registry.terraform.io/cloudflare/cloudflare")
+    );
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("rotated-on-move")
+    );
+    assert_eq!(emulator.state.secrets().len(), 1, "nothing re-created");
+    tf.assert_plan_empty();
+}
+
+#[test]
+fn moved_from_anything_else_is_refused_naming_what_is_supported() {
+    let test = "moved_from_anything_else_is_refused_naming_what_is_supported";
+    let emulator = Emulator::start();
+    let Some(tf) = stand_in_workdir(&emulator, test) else {
+        return;
+    };
+    let store_id = default_store(&emulator);
+    tf.write_file(
+        "official.tfstate",
+        &official_state(&[(
+            "cloudflare_workers_secret",
+            "old",
+            json!({ "id": "x", "account_id": ACCOUNT_ID, "name": "K", "secret_text": "t" }),
+        )]),
+    );
+    tf.config(&format!(
+        "moved {{\n  from = cloudflare_workers_secret.old\n  to   = cloudflare_store_secret.new\n}}\n\n\
+         resource \"cloudflare_store_secret\" \"new\" {{\n  name     = \"K\"\n  store_id = \"{store_id}\"\n  \
+         value_wo = \"v\"\n}}\n"
+    ));
+    let push = tf.run(&["state", "push", "official.tfstate"]);
+    assert_eq!(push.code, 0, "{}", push.text());
+    let run = tf.run(&["plan", "-no-color"]);
+    assert_eq!(run.code, 1, "{}", run.text());
+    let text = run.text();
+    assert!(text.contains("Unsupported move source"), "{text}");
+    assert!(
+        text.contains(
+            "cloudflare_secrets_store_secret of registry.terraform.io/cloudflare/cloudflare"
+        ),
+        "{text}"
+    );
+    assert!(emulator.state.secrets().is_empty(), "nothing created");
+}
