@@ -293,22 +293,28 @@ fn usage(binary: &str) -> String {
     )
 }
 
-/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere).
-async fn interrupted_or_terminated() -> Result<(), String> {
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere). The handlers are installed when this is
+/// called, before the returned future is first polled, so a signal sent right after the caller
+/// announced itself is caught instead of killing the process.
+fn interrupted_or_terminated() -> Result<impl std::future::Future<Output = ()>, String> {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
         let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
-        tokio::select! {
-            _ = interrupt.recv() => {}
-            _ = terminate.recv() => {}
-        }
-        Ok(())
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
     }
     #[cfg(not(unix))]
     {
-        tokio::signal::ctrl_c().await.map_err(|e| e.to_string())
+        let mut ctrl_c = tokio::signal::windows::ctrl_c().map_err(|e| e.to_string())?;
+        Ok(async move {
+            ctrl_c.recv().await;
+        })
     }
 }
 
@@ -316,15 +322,22 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
     let server = serve_debug(provider, source)
         .await
         .map_err(|e| format!("starting the debug server: {e}"))?;
+    let signalled = interrupted_or_terminated();
     println!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
          \tTF_REATTACH_PROVIDERS='{}'\n\nStop with Ctrl-C.",
         server.reattach_json()
     );
     let _ = io::stdout().flush();
-    let signalled = interrupted_or_terminated().await;
+    let result = match signalled {
+        Ok(signal) => {
+            signal.await;
+            Ok(())
+        }
+        Err(e) => Err(e),
+    };
     server.shutdown().await;
-    signalled
+    result
 }
 
 /// The whole binary: parses `args`, then serves `provider` as a plugin or in debug mode.
