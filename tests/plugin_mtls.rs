@@ -1,11 +1,11 @@
 //! Client-certificate pinning, end to end: the plugin binary started the way Terraform starts it
 //! (`PLUGIN_CLIENT_CERT` set) answers gRPC only over TLS from a client presenting that exact
-//! certificate, signing with ECDSA P-521 in TLS 1.3 and 1.2; any other client is refused.
+//! certificate, signing with ECDSA P-521 in TLS 1.3 and 1.2, over the unix socket and over
+//! loopback TCP; any other client is refused.
 
 mod support;
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
@@ -26,8 +26,23 @@ const OTHER_KEY: &str = include_str!("fixtures/p521_other_key.pem");
 /// The plugin process, killed on drop.
 struct Plugin {
     child: Child,
-    socket: PathBuf,
+    /// `unix` or `tcp`, and the socket path or `127.0.0.1:PORT`, from the handshake line.
+    network: String,
+    address: String,
     server_cert: CertificateDer<'static>,
+}
+
+/// A byte stream over either transport.
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
+/// Opens a plain connection to a plugin's socket (`unix`) or port (`tcp`).
+async fn dial(network: &str, address: &str) -> std::io::Result<Box<dyn Io>> {
+    Ok(if network == "tcp" {
+        Box::new(tokio::net::TcpStream::connect(address).await?)
+    } else {
+        Box::new(tokio::net::UnixStream::connect(address).await?)
+    })
 }
 
 impl Drop for Plugin {
@@ -37,12 +52,13 @@ impl Drop for Plugin {
     }
 }
 
-/// Starts the test provider as a plugin with `client_cert` as `PLUGIN_CLIENT_CERT` and reads
-/// the socket and server certificate from its handshake line.
-fn start_plugin(client_cert: &str) -> Plugin {
+/// Starts the test provider as a plugin on `transport` (`unix` or `tcp`) with `client_cert`
+/// as `PLUGIN_CLIENT_CERT`, and reads the address and server certificate from its handshake.
+fn start_plugin(client_cert: &str, transport: &str) -> Plugin {
     let mut child = Command::new(example_binary("protocol_test_provider"))
         .env(serve::MAGIC_COOKIE_KEY, serve::MAGIC_COOKIE_VALUE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_TRANSPORT", transport)
         .env("PLUGIN_CLIENT_CERT", client_cert)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -57,9 +73,11 @@ fn start_plugin(client_cert: &str) -> Plugin {
     let server_cert = base64::engine::general_purpose::STANDARD_NO_PAD
         .decode(fields[5])
         .unwrap();
+    assert_eq!(fields[2], transport, "handshake line: {line}");
     Plugin {
         child,
-        socket: PathBuf::from(fields[3]),
+        network: fields[2].to_string(),
+        address: fields[3].to_string(),
         server_cert: CertificateDer::from(server_cert),
     }
 }
@@ -154,14 +172,14 @@ fn client_config(
 /// Connects over TLS and asks the health service whether the plugin serves; the error text
 /// when the connection or the call fails.
 async fn health_check(plugin: &Plugin, config: Arc<rustls::ClientConfig>) -> Result<(), String> {
-    let socket = plugin.socket.clone();
+    let (network, address) = (plugin.network.clone(), plugin.address.clone());
     let connector = tokio_rustls::TlsConnector::from(config);
     let channel = tonic::transport::Endpoint::from_static("http://localhost")
         .connect_with_connector(tower::service_fn(move |_| {
-            let socket = socket.clone();
+            let (network, address) = (network.clone(), address.clone());
             let connector = connector.clone();
             async move {
-                let stream = tokio::net::UnixStream::connect(socket).await?;
+                let stream = dial(&network, &address).await?;
                 let name = ServerName::try_from("localhost").unwrap();
                 let tls = connector.connect(name, stream).await?;
                 Ok::<_, std::io::Error>(hyper_util::rt::TokioIo::new(tls))
@@ -186,7 +204,7 @@ async fn first_reply(
     config: Arc<rustls::ClientConfig>,
 ) -> std::io::Result<Vec<u8>> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let stream = tokio::net::UnixStream::connect(&plugin.socket).await?;
+    let stream = dial(&plugin.network, &plugin.address).await?;
     let name = ServerName::try_from("localhost").unwrap();
     let mut tls = tokio_rustls::TlsConnector::from(config)
         .connect(name, stream)
@@ -200,49 +218,59 @@ async fn first_reply(
 
 /// Asserts the server refused the connection: an error (alert, reset) or end of stream, and no
 /// HTTP/2 frame.
-fn assert_refused(reply: std::io::Result<Vec<u8>>, version: &rustls::SupportedProtocolVersion) {
+fn assert_refused(reply: std::io::Result<Vec<u8>>, case: &str) {
     match reply {
-        Ok(bytes) => assert!(
-            bytes.is_empty(),
-            "{version:?}: the server answered {bytes:02x?}"
-        ),
-        Err(error) => eprintln!("{version:?}: refused with {error}"),
+        Ok(bytes) => assert!(bytes.is_empty(), "{case}: the server answered {bytes:02x?}"),
+        Err(error) => eprintln!("{case}: refused with {error}"),
     }
+}
+
+/// Every transport with both TLS versions.
+fn transports_and_versions() -> Vec<(&'static str, &'static rustls::SupportedProtocolVersion)> {
+    let mut pairs = Vec::new();
+    for transport in ["unix", "tcp"] {
+        for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+            pairs.push((transport, version));
+        }
+    }
+    pairs
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pinned_certificate_is_served_in_tls13_and_tls12() {
-    let plugin = start_plugin(PINNED_CERT);
-    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+    for (transport, version) in transports_and_versions() {
+        let plugin = start_plugin(PINNED_CERT, transport);
         let config = client_config(&plugin, version, Some(identity(PINNED_CERT, PINNED_KEY)));
         let reply = first_reply(&plugin, config.clone()).await.unwrap();
         assert_eq!(
             reply.get(3),
             Some(&4),
-            "{version:?}: an HTTP/2 SETTINGS frame first"
+            "{transport} {version:?}: an HTTP/2 SETTINGS frame first"
         );
         health_check(&plugin, config)
             .await
-            .unwrap_or_else(|e| panic!("{version:?}: {e}"));
+            .unwrap_or_else(|e| panic!("{transport} {version:?}: {e}"));
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn another_certificate_is_refused_at_the_tls_layer() {
-    let plugin = start_plugin(PINNED_CERT);
-    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+    for (transport, version) in transports_and_versions() {
+        let plugin = start_plugin(PINNED_CERT, transport);
         let config = client_config(&plugin, version, Some(identity(OTHER_CERT, OTHER_KEY)));
-        assert_refused(first_reply(&plugin, config.clone()).await, version);
+        let case = format!("{transport} {version:?}");
+        assert_refused(first_reply(&plugin, config.clone()).await, &case);
         assert!(health_check(&plugin, config).await.is_err());
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_without_a_certificate_is_refused() {
-    let plugin = start_plugin(PINNED_CERT);
-    for version in [&rustls::version::TLS13, &rustls::version::TLS12] {
+    for (transport, version) in transports_and_versions() {
+        let plugin = start_plugin(PINNED_CERT, transport);
         let config = client_config(&plugin, version, None);
-        assert_refused(first_reply(&plugin, config.clone()).await, version);
+        let case = format!("{transport} {version:?}");
+        assert_refused(first_reply(&plugin, config.clone()).await, &case);
         assert!(health_check(&plugin, config).await.is_err());
     }
 }

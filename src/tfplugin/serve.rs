@@ -293,8 +293,9 @@ fn usage(binary: &str) -> String {
     )
 }
 
-/// Listens for SIGINT or SIGTERM (Ctrl-C elsewhere) from the moment it is called, so a signal
-/// sent right after the reattach line is printed is not lost; the future resolves on the first.
+/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere). The handlers are installed when this is
+/// called, before the returned future is first polled, so a signal sent right after the caller
+/// announced itself is caught instead of killing the process.
 fn interrupted_or_terminated() -> Result<impl std::future::Future<Output = ()>, String> {
     #[cfg(unix)]
     {
@@ -310,8 +311,9 @@ fn interrupted_or_terminated() -> Result<impl std::future::Future<Output = ()>, 
     }
     #[cfg(not(unix))]
     {
-        Ok(async {
-            let _ = tokio::signal::ctrl_c().await;
+        let mut ctrl_c = tokio::signal::windows::ctrl_c().map_err(|e| e.to_string())?;
+        Ok(async move {
+            ctrl_c.recv().await;
         })
     }
 }
@@ -320,7 +322,6 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
     let server = serve_debug(provider, source)
         .await
         .map_err(|e| format!("starting the debug server: {e}"))?;
-    // Listen before telling anyone where to send the signal.
     let signalled = interrupted_or_terminated();
     println!(
         "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
@@ -328,7 +329,7 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
         server.reattach_json()
     );
     let _ = io::stdout().flush();
-    let outcome = match signalled {
+    let result = match signalled {
         Ok(signal) => {
             signal.await;
             Ok(())
@@ -336,7 +337,7 @@ async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Res
         Err(e) => Err(e),
     };
     server.shutdown().await;
-    outcome
+    result
 }
 
 /// The whole binary: parses `args`, then serves `provider` as a plugin or in debug mode.
