@@ -44,9 +44,13 @@ fn every_example_directory_passes_terraform_validate() {
         let needs = required_terraform(example);
         if release.is_none_or(|have| have < needs) {
             // Not eprintln!: uncaptured, so the skip shows in CI's output.
+            let have = release.map_or_else(
+                || "not Terraform, or of an unknown version".to_string(),
+                |(major, minor)| format!("Terraform {major}.{minor}"),
+            );
             let _ = writeln!(
                 std::io::stderr(),
-                "*** SKIP validating {}: it needs Terraform {}.{} or later; {} is {release:?} ***",
+                "*** SKIP validating {}: it needs Terraform {}.{} or later; {} is {have} ***",
                 relative(example),
                 needs.0,
                 needs.1,
