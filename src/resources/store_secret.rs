@@ -142,7 +142,12 @@ impl SecretPrivate {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
 
+    /// Nothing when there is nothing to keep: every resource's private state is written to the
+    /// state file on each change, so an all-default one costs state size for no information.
     pub fn encode(&self) -> Vec<u8> {
+        if *self == SecretPrivate::default() {
+            return Vec::new();
+        }
         serde_json::to_vec(self).unwrap_or_default()
     }
 }

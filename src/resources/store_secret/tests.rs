@@ -327,6 +327,10 @@ fn private_state_round_trips_and_tolerates_garbage() {
     let older = br#"{"write_only":true,"value_drifted":true}"#;
     assert_eq!(SecretPrivate::decode(older), p);
     assert_eq!(SecretPrivate::decode(b""), SecretPrivate::default());
+    assert!(
+        SecretPrivate::default().encode().is_empty(),
+        "nothing to keep: no private state at all"
+    );
     assert_eq!(SecretPrivate::decode(b"\xff"), SecretPrivate::default());
 }
 
