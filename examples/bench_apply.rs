@@ -137,6 +137,10 @@ impl Step {
 /// What one step measured.
 struct StepResult {
     wall: Duration,
+    /// CPU time (user + system) of Terraform, the provider processes it started, and this
+    /// process (where the emulator runs), in clock ticks' resolution: a figure that, unlike
+    /// wall time, hardly moves when other work shares the machine.
+    cpu: Duration,
     /// Peak RSS of each provider process the command started, in KiB.
     peak_rss_kib: Vec<u64>,
     /// Emulator requests made during the command (empty for the test provider).
@@ -321,11 +325,22 @@ fn print_default_rate(tools: &Tools, activation: Duration) -> BenchResult<()> {
 fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
     println!(
         "\nAgainst terraform_data: 1 store + N secrets vs 1 + N terraform_data, CLOUDFLARE_RPS={FAST_RPS}, \
-         activation delay 0 ms, emulator max secrets {SCALE_MAX_SECRETS}; median of the rounds:"
+         activation delay 0 ms, emulator max secrets {SCALE_MAX_SECRETS}; median of the rounds, wall \
+         time and CPU time (Terraform + provider processes + emulator; it moves little when other \
+         work shares the machine):"
     );
     println!(
-        "  {:>5}  {:>6}  {:<15} {:>12} {:>15} {:>7} {:>9}",
-        "N", "rounds", "command", "cloudflare", "terraform_data", "ratio", "requests"
+        "  {:>5}  {:>6}  {:<15} {:>12} {:>15} {:>7} {:>9} {:>9} {:>7} {:>9}",
+        "N",
+        "rounds",
+        "command",
+        "cloudflare",
+        "terraform_data",
+        "ratio",
+        "cpu: cf",
+        "cpu: td",
+        "ratio",
+        "requests"
     );
     for &(n, rounds) in sizes {
         let setup = RoundSetup {
@@ -345,17 +360,19 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
                 }
             }
         }
-        let median = |step: Step, subject: Subject| {
+        let median = |step: Step, subject: Subject, figure: fn(&StepResult) -> Duration| {
             results.get(&(step, subject.label())).map(|runs| {
-                Summary::of(&runs.iter().map(|run| run.wall).collect::<Vec<_>>())
+                Summary::of(&runs.iter().map(figure).collect::<Vec<_>>())
                     .median
                     .as_secs_f64()
             })
         };
         for step in Step::ALL {
-            let (Some(cloudflare), Some(baseline)) = (
-                median(step, Subject::Cloudflare),
-                median(step, Subject::TerraformData),
+            let (Some(cloudflare), Some(baseline), Some(cloudflare_cpu), Some(baseline_cpu)) = (
+                median(step, Subject::Cloudflare, |run| run.wall),
+                median(step, Subject::TerraformData, |run| run.wall),
+                median(step, Subject::Cloudflare, |run| run.cpu),
+                median(step, Subject::TerraformData, |run| run.cpu),
             ) else {
                 continue;
             };
@@ -363,11 +380,14 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
                 .get(&(step, Subject::Cloudflare.label()))
                 .map_or(0, |runs| runs[0].requests.len());
             println!(
-                "  {n:>5}  {rounds:>6}  {:<15} {:>10.2} s {:>13.2} s {:>6.2}x {:>9}",
+                "  {n:>5}  {rounds:>6}  {:<15} {:>10.2} s {:>13.2} s {:>6.2}x {:>7.2} s {:>7.2} s {:>6.2}x {:>9}",
                 step.label(),
                 cloudflare,
                 baseline,
                 cloudflare / baseline,
+                cloudflare_cpu,
+                baseline_cpu,
+                cloudflare_cpu / baseline_cpu.max(0.01),
                 requests
             );
         }
@@ -385,6 +405,15 @@ struct RoundSetup {
     /// `None`: `examples/module` (20 secrets); `Some(n)`: a generated configuration of one
     /// store and `n` secrets (emulator limit raised to [`SCALE_MAX_SECRETS`]).
     generated: Option<usize>,
+}
+
+impl RoundSetup {
+    /// Whether each provider process runs under `/usr/bin/time` for its peak RSS (only the
+    /// module scenario reports it; elsewhere the wrapper's extra exec per provider start would
+    /// only add to the timings).
+    fn measures_rss(&self) -> bool {
+        self.generated.is_none()
+    }
 }
 
 impl RoundSetup {
@@ -448,9 +477,11 @@ fn run_round(
         if let Some(emulator) = &emulator {
             emulator.state().clear_request_log();
         }
+        let cpu_before = cpu_time()?;
         let started = Instant::now();
         let output = workspace.terraform(step.args())?;
         let wall = started.elapsed();
+        let cpu = cpu_time()?.saturating_sub(cpu_before);
         if !output.status.success() {
             let what = if step == Step::Plan && output.status.code() == Some(2) {
                 "the plan after apply is not empty"
@@ -478,6 +509,7 @@ fn run_round(
             step,
             StepResult {
                 wall,
+                cpu,
                 peak_rss_kib: workspace.take_peak_rss()?,
                 requests,
             },
@@ -520,7 +552,15 @@ impl Workspace {
             Subject::Cloudflare => &tools.provider,
             Subject::TestProvider | Subject::TerraformData => &tools.test_provider,
         };
-        write_wrapper(&plugin_dir, real_provider, &rss_dir).map_err(io)?;
+        if setup.measures_rss() {
+            write_wrapper(&plugin_dir, real_provider, &rss_dir).map_err(io)?;
+        } else {
+            std::os::unix::fs::symlink(
+                real_provider,
+                plugin_dir.join("terraform-provider-cloudflare"),
+            )
+            .map_err(io)?;
+        }
         let cli_config = scratch.join("terraform.tfrc");
         std::fs::write(&cli_config, dev_overrides_config(&plugin_dir)).map_err(io)?;
 
@@ -651,6 +691,28 @@ impl Workspace {
 
 /// `terraform-provider-cloudflare` in `plugin_dir`: a shell script that execs the real provider
 /// under GNU time, which writes the peak RSS to `<rss_dir>/<pid>.kib` when the provider exits.
+/// User + system CPU time of this process and of its waited-for descendants (Terraform, and
+/// through it every provider process), from `/proc/self/stat`.
+fn cpu_time() -> BenchResult<Duration> {
+    let text = std::fs::read_to_string("/proc/self/stat")
+        .map_err(|error| format!("reading /proc/self/stat: {error}"))?;
+    // Fields after the command name (which may hold spaces) in parentheses: utime, stime,
+    // cutime and cstime are fields 14 to 17 of the line, 12 to 15 after ") ".
+    let after_name = text
+        .rsplit_once(") ")
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| format!("unexpected /proc/self/stat: {text:?}"))?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields
+        .get(11..15)
+        .ok_or_else(|| format!("unexpected /proc/self/stat: {text:?}"))?
+        .iter()
+        .map(|field| field.parse::<u64>().unwrap_or(0))
+        .sum();
+    // USER_HZ is 100 on every Linux ABI Terraform ships for.
+    Ok(Duration::from_millis(ticks * 10))
+}
+
 fn write_wrapper(plugin_dir: &Path, provider: &Path, rss_dir: &Path) -> std::io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let script = plugin_dir.join("terraform-provider-cloudflare");
