@@ -4,12 +4,18 @@
 //! and each walk validates the configuration again (the later ones because values unknown in an
 //! earlier walk may be known by then), so a warning about a literal value would be shown three
 //! times ("and 2 more similar warnings elsewhere"). The processes of one command share their
-//! parent, the Terraform process: a small file named after it in the temporary directory holds
-//! fingerprints (hashes, never text) of the warnings already returned. Without such a file (no
-//! parent id on this platform, an unwritable directory) every warning is returned, as before.
+//! parent, the Terraform process: a small file named after it holds fingerprints (hashes, never
+//! text) of the warnings already returned. The file lives in a directory only this user can use
+//! (`$XDG_RUNTIME_DIR`, else `<temp>/tfplugin-<uid>` created with mode 0700); a directory that is
+//! a symbolic link, belongs to another user or lets group or others in is not used. Directory and
+//! file are opened without following symbolic links (the file relative to the open directory,
+//! created with mode 0600) and checked through the open handles, so nothing can be swapped in
+//! between check and use. Without such a file (not unix, no parent id, no private directory, a
+//! file that is not this user's regular file) every warning is returned, as before.
 
 use std::collections::HashSet;
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
@@ -21,16 +27,27 @@ const STALE_AFTER: Duration = Duration::from_secs(12 * 3600);
 
 /// The warnings already shown to the current Terraform command.
 pub struct WarnOnce {
-    file: Option<PathBuf>,
+    file: Option<SharedFile>,
     shown: Mutex<HashSet<u64>>,
+}
+
+/// Where the processes of one command keep their fingerprints: a file name inside a private
+/// directory.
+struct SharedFile {
+    dir: PathBuf,
+    name: String,
 }
 
 impl WarnOnce {
     /// Remembers warnings for the command that started this process; `name` tells providers
     /// apart (e.g. the provider type name).
     pub fn for_this_command(name: &str) -> WarnOnce {
+        let file = parent_id().and_then(|parent| {
+            let dir = private::user_dir()?;
+            shared_file(dir, name, parent)
+        });
         WarnOnce {
-            file: command_file(name),
+            file,
             shown: Mutex::new(HashSet::new()),
         }
     }
@@ -52,7 +69,13 @@ impl WarnOnce {
         let Ok(mut shown) = self.shown.lock() else {
             return diags;
         };
-        shown.extend(self.read_file());
+        let mut file = self
+            .file
+            .as_ref()
+            .and_then(|f| private::open_file(&f.dir, &f.name));
+        if let Some(file) = &mut file {
+            shown.extend(read_keys(file));
+        }
         let mut fresh = Vec::new();
         let kept = diags
             .into_iter()
@@ -68,70 +91,66 @@ impl WarnOnce {
                 new
             })
             .collect();
-        self.append_file(&fresh);
+        if let Some(file) = &mut file {
+            append_keys(file, &fresh);
+        }
         kept
-    }
-
-    fn read_file(&self) -> Vec<u64> {
-        let Some(path) = &self.file else {
-            return Vec::new();
-        };
-        let fresh = std::fs::symlink_metadata(path).is_ok_and(|m| {
-            m.file_type().is_file()
-                && m.modified()
-                    .ok()
-                    .and_then(|t| SystemTime::now().duration_since(t).ok())
-                    .is_some_and(|age| age < STALE_AFTER)
-        });
-        if !fresh {
-            return Vec::new();
-        }
-        std::fs::read_to_string(path)
-            .unwrap_or_default()
-            .lines()
-            .filter_map(|line| u64::from_str_radix(line, 16).ok())
-            .collect()
-    }
-
-    fn append_file(&self, keys: &[u64]) {
-        let Some(path) = &self.file else {
-            return;
-        };
-        if keys.is_empty()
-            || std::fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_file())
-        {
-            return;
-        }
-        let stale = std::fs::metadata(path)
-            .ok()
-            .and_then(|m| m.modified().ok())
-            .and_then(|t| SystemTime::now().duration_since(t).ok())
-            .is_some_and(|age| age >= STALE_AFTER);
-        let text: String = keys.iter().map(|k| format!("{k:016x}\n")).collect();
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .append(!stale)
-            .write(true)
-            .truncate(stale)
-            .open(path);
-        if let Ok(mut file) = file {
-            let _ = file.write_all(text.as_bytes());
-        }
     }
 }
 
-/// The file for the Terraform process that started this one, if there is a parent id.
-fn command_file(name: &str) -> Option<PathBuf> {
+/// The file of the command whose Terraform process is `parent`, in `dir`; `None` for a `name`
+/// that is not a plain file name part.
+fn shared_file(dir: PathBuf, name: &str, parent: u32) -> Option<SharedFile> {
+    let plain = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    plain.then(|| SharedFile {
+        dir,
+        name: format!("tfplugin-{name}-warnings-{parent}.txt"),
+    })
+}
+
+/// The fingerprints in `file`, which is emptied first when it is stale.
+fn read_keys(file: &mut File) -> Vec<u64> {
+    let stale = file
+        .metadata()
+        .ok()
+        .and_then(|m| m.modified().ok())
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age >= STALE_AFTER);
+    if stale {
+        let _ = file.set_len(0);
+        return Vec::new();
+    }
+    let mut text = String::new();
+    if file.read_to_string(&mut text).is_err() {
+        return Vec::new();
+    }
+    text.lines()
+        .filter_map(|line| u64::from_str_radix(line, 16).ok())
+        .collect()
+}
+
+/// Appends `keys` to `file` (opened for appending), one hexadecimal line each.
+fn append_keys(file: &mut File, keys: &[u64]) {
+    if keys.is_empty() {
+        return;
+    }
+    let text: String = keys.iter().map(|k| format!("{k:016x}\n")).collect();
+    let _ = file.write_all(text.as_bytes());
+}
+
+/// The id of the process that started this one, when it can share a file with its siblings.
+fn parent_id() -> Option<u32> {
     #[cfg(unix)]
     {
         let parent = std::os::unix::process::parent_id();
         // A parent of 1 means Terraform is gone (or this is not a plugin run): nothing to share.
-        (parent > 1)
-            .then(|| std::env::temp_dir().join(format!("tfplugin-{name}-warnings-{parent}.txt")))
+        (parent > 1).then_some(parent)
     }
     #[cfg(not(unix))]
     {
-        let _ = name;
         None
     }
 }
@@ -151,6 +170,83 @@ fn fingerprint(scope: &str, diagnostic: &Diagnostic) -> u64 {
         }
     }
     hash
+}
+
+/// The private directory and the file in it, on unix.
+#[cfg(unix)]
+mod private {
+    use std::fs::{DirBuilder, File, Metadata};
+    use std::io::ErrorKind;
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    use std::path::{Path, PathBuf};
+
+    use rustix::fs::{CWD, Mode, OFlags};
+
+    /// This user's directory for the files: `$XDG_RUNTIME_DIR` when it is private, else
+    /// `<temp>/tfplugin-<uid>` (created when missing) when that is.
+    pub fn user_dir() -> Option<PathBuf> {
+        let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|dir| dir.is_absolute() && open_dir(dir).is_some());
+        runtime.or_else(|| {
+            let uid = rustix::process::geteuid().as_raw();
+            ensure_dir(&std::env::temp_dir().join(format!("tfplugin-{uid}")))
+        })
+    }
+
+    /// `dir`, created with mode 0700 when missing, if it is private to this user.
+    pub fn ensure_dir(dir: &Path) -> Option<PathBuf> {
+        match DirBuilder::new().mode(0o700).create(dir) {
+            Ok(()) => {}
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+            Err(_) => return None,
+        }
+        open_dir(dir).map(|_| dir.to_path_buf())
+    }
+
+    /// `dir` opened without following a symbolic link, if it is a directory private to this user.
+    fn open_dir(dir: &Path) -> Option<File> {
+        let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let handle = File::from(rustix::fs::openat(CWD, dir, flags, Mode::empty()).ok()?);
+        let meta = handle.metadata().ok()?;
+        (meta.file_type().is_dir() && is_private(&meta)).then_some(handle)
+    }
+
+    /// The file `name` in `dir`, opened (created with mode 0600 when missing) for reading and
+    /// appending without following symbolic links, if it is a regular file private to this user.
+    pub fn open_file(dir: &Path, name: &str) -> Option<File> {
+        let dir = open_dir(dir)?;
+        let flags = OFlags::RDWR
+            | OFlags::APPEND
+            | OFlags::CREATE
+            | OFlags::NOFOLLOW
+            | OFlags::NONBLOCK
+            | OFlags::CLOEXEC;
+        let file = rustix::fs::openat(&dir, name, flags, Mode::from_raw_mode(0o600)).ok()?;
+        let file = File::from(file);
+        let meta = file.metadata().ok()?;
+        (meta.file_type().is_file() && is_private(&meta)).then_some(file)
+    }
+
+    /// Owned by this user, with no permission for group or others.
+    fn is_private(meta: &Metadata) -> bool {
+        meta.uid() == rustix::process::geteuid().as_raw() && meta.mode() & 0o077 == 0
+    }
+}
+
+/// Without unix permissions to rely on, nothing is shared between processes.
+#[cfg(not(unix))]
+mod private {
+    use std::fs::File;
+    use std::path::{Path, PathBuf};
+
+    pub fn user_dir() -> Option<PathBuf> {
+        None
+    }
+
+    pub fn open_file(_dir: &Path, _name: &str) -> Option<File> {
+        None
+    }
 }
 
 #[cfg(test)]
@@ -179,20 +275,182 @@ mod tests {
     }
 
     #[test]
-    fn processes_of_one_command_share_what_was_shown() {
-        let dir = std::env::temp_dir().join(format!("warn-once-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let file = dir.join("warnings.txt");
-        let _ = std::fs::remove_file(&file);
-        let walk = || WarnOnce {
-            file: Some(file.clone()),
-            shown: Mutex::new(HashSet::new()),
-        };
-        assert_eq!(walk().keep_new("t", diags(&[warning("A")])).len(), 1);
-        // A later walk (a new process) sees the file and stays quiet.
-        assert!(walk().keep_new("t", diags(&[warning("A")])).is_empty());
-        let text = std::fs::read_to_string(&file).unwrap();
-        assert!(!text.contains("detail") && !text.contains('A'), "{text}");
-        std::fs::remove_dir_all(&dir).unwrap();
+    fn a_provider_name_that_is_not_a_plain_word_gets_no_file() {
+        let dir = PathBuf::from("/somewhere");
+        assert!(shared_file(dir.clone(), "cloudflare", 7).is_some());
+        assert!(shared_file(dir.clone(), "../x", 7).is_none());
+        assert!(shared_file(dir, "", 7).is_none());
+    }
+
+    #[cfg(unix)]
+    mod unix {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        use std::path::Path;
+
+        use super::*;
+
+        /// A fresh directory with `mode`, removed when the guard drops.
+        fn dir_with_mode(mode: u32) -> tempfile::TempDir {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(mode)).unwrap();
+            dir
+        }
+
+        fn walk_in(dir: &Path) -> WarnOnce {
+            WarnOnce {
+                file: shared_file(dir.to_path_buf(), "test", 4242),
+                shown: Mutex::new(HashSet::new()),
+            }
+        }
+
+        #[test]
+        fn processes_of_one_command_share_what_was_shown() {
+            let dir = dir_with_mode(0o700);
+            assert_eq!(
+                walk_in(dir.path())
+                    .keep_new("t", diags(&[warning("A")]))
+                    .len(),
+                1
+            );
+            // A later walk (a new process) sees the file and stays quiet.
+            assert!(
+                walk_in(dir.path())
+                    .keep_new("t", diags(&[warning("A")]))
+                    .is_empty()
+            );
+            let file = dir.path().join("tfplugin-test-warnings-4242.txt");
+            let text = std::fs::read_to_string(&file).unwrap();
+            assert!(!text.contains("detail") && !text.contains('A'), "{text}");
+            let mode = std::fs::metadata(&file).unwrap().mode();
+            assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+        }
+
+        #[test]
+        fn the_walks_of_this_process_share_the_file_of_its_parent() {
+            // The real path: $XDG_RUNTIME_DIR or <temp>/tfplugin-<uid>, named after the parent.
+            let name = format!("unittest{}", std::process::id());
+            let summary = format!("{:?}", SystemTime::now());
+            let first = WarnOnce::for_this_command(&name);
+            let shared = first
+                .file
+                .as_ref()
+                .expect("a private directory for this user");
+            let path = shared.dir.join(&shared.name);
+            assert_eq!(first.keep_new("t", diags(&[warning(&summary)])).len(), 1);
+            let second = WarnOnce::for_this_command(&name);
+            assert!(second.keep_new("t", diags(&[warning(&summary)])).is_empty());
+            let dir_mode = std::fs::symlink_metadata(&shared.dir).unwrap().mode();
+            assert_eq!(dir_mode & 0o077, 0, "{dir_mode:o}");
+            std::fs::remove_file(path).unwrap();
+        }
+
+        #[test]
+        fn a_symbolic_link_at_the_file_path_is_not_followed() {
+            let dir = dir_with_mode(0o700);
+            let elsewhere = tempfile::tempdir().unwrap();
+            let target = elsewhere.path().join("victim.txt");
+            // The target even holds the fingerprint of warning A: following the link to read it
+            // would hide the warning.
+            let planted = format!("{:016x}\n", fingerprint("t", &warning("A")));
+            std::fs::write(&target, &planted).unwrap();
+            let link = dir.path().join("tfplugin-test-warnings-4242.txt");
+            std::os::unix::fs::symlink(&target, &link).unwrap();
+
+            for _ in 0..2 {
+                let kept = walk_in(dir.path()).keep_new("t", diags(&[warning("A"), warning("B")]));
+                assert_eq!(
+                    kept.len(),
+                    2,
+                    "every warning is returned when the file is unusable"
+                );
+            }
+            assert_eq!(std::fs::read_to_string(&target).unwrap(), planted);
+            assert!(
+                std::fs::symlink_metadata(&link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+        }
+
+        #[test]
+        fn a_directory_others_can_use_is_refused() {
+            for mode in [0o755, 0o770, 0o701, 0o1777] {
+                let dir = dir_with_mode(mode);
+                assert_eq!(private::ensure_dir(dir.path()), None, "mode {mode:o}");
+                // Even when named directly, nothing is written there and nothing is deduplicated.
+                for _ in 0..2 {
+                    assert_eq!(
+                        walk_in(dir.path())
+                            .keep_new("t", diags(&[warning("A")]))
+                            .len(),
+                        1
+                    );
+                }
+                assert_eq!(
+                    std::fs::read_dir(dir.path()).unwrap().count(),
+                    0,
+                    "mode {mode:o}"
+                );
+            }
+        }
+
+        #[test]
+        fn a_directory_behind_a_symbolic_link_is_refused() {
+            let real = dir_with_mode(0o700);
+            let holder = tempfile::tempdir().unwrap();
+            let link = holder.path().join("tfplugin-link");
+            std::os::unix::fs::symlink(real.path(), &link).unwrap();
+            assert_eq!(private::ensure_dir(&link), None);
+            for _ in 0..2 {
+                assert_eq!(
+                    walk_in(&link).keep_new("t", diags(&[warning("A")])).len(),
+                    1
+                );
+            }
+            assert_eq!(std::fs::read_dir(real.path()).unwrap().count(), 0);
+        }
+
+        #[test]
+        fn a_missing_directory_is_created_private() {
+            let holder = tempfile::tempdir().unwrap();
+            let dir = holder.path().join("tfplugin-new");
+            assert_eq!(private::ensure_dir(&dir), Some(dir.clone()));
+            let mode = std::fs::symlink_metadata(&dir).unwrap().mode();
+            assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+        }
+
+        #[test]
+        fn a_stale_file_is_started_afresh() {
+            let dir = dir_with_mode(0o700);
+            assert_eq!(
+                walk_in(dir.path())
+                    .keep_new("t", diags(&[warning("A")]))
+                    .len(),
+                1
+            );
+            let file = dir.path().join("tfplugin-test-warnings-4242.txt");
+            let old = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+            File::options()
+                .append(true)
+                .open(&file)
+                .unwrap()
+                .set_modified(old)
+                .unwrap();
+            // The process id was reused by a later command: its warnings are new.
+            assert_eq!(
+                walk_in(dir.path())
+                    .keep_new("t", diags(&[warning("A")]))
+                    .len(),
+                1
+            );
+            assert!(
+                walk_in(dir.path())
+                    .keep_new("t", diags(&[warning("A")]))
+                    .is_empty()
+            );
+            let lines = std::fs::read_to_string(&file).unwrap().lines().count();
+            assert_eq!(lines, 1);
+        }
     }
 }
