@@ -679,3 +679,53 @@ fn removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing(
     assert!(!tf.raw_state().contains("rotated-after-import"));
     tf.assert_plan_empty();
 }
+
+#[test]
+fn query_requests_no_page_past_its_limit() {
+    let test = "query_requests_no_page_past_its_limit";
+    let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
+        ACCOUNT_ID,
+        acc_harness::API_TOKEN,
+    );
+    config.max_secrets = 130;
+    let emulator = Emulator::start_with(config);
+    let Some(tf) = Workdir::at_least(&emulator, test, (1, 14), "terraform query") else {
+        return;
+    };
+    let store_id = default_store(&emulator);
+    for n in 0..130 {
+        emulator.create_secret(&store_id, &format!("KEY_{n:03}"), "v");
+    }
+    tf.config("provider \"cloudflare\" {}");
+    let secret_pages = || {
+        let log = emulator.state.request_log();
+        let pages: Vec<String> = log
+            .iter()
+            .filter(|r| r.method == "GET" && r.path.ends_with("/secrets"))
+            .map(|r| r.query.clone().unwrap_or_default())
+            .collect();
+        emulator.state.clear_request_log();
+        pages
+    };
+    for (limit, listed, pages) in [(3, 3, 1), (120, 120, 2)] {
+        tf.write_file(
+            "adopt.tfquery.hcl",
+            &format!(
+                "list \"cloudflare_store_secret\" \"some\" {{\n  provider = cloudflare\n  \
+                 limit = {limit}\n  config {{\n    store_id = \"{store_id}\"\n  }}\n}}\n"
+            ),
+        );
+        emulator.state.clear_request_log();
+        let query = tf.run(&["query", "-no-color"]);
+        assert_eq!(query.code, 0, "query failed:\n{}", query.text());
+        let shown = query
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("list.cloudflare_store_secret.some"))
+            .count();
+        assert_eq!(shown, listed, "limit {limit}:\n{}", query.stdout);
+        // 100 secrets per page: a limit within the first page never asks for the second.
+        let requested = secret_pages();
+        assert_eq!(requested.len(), pages, "limit {limit}: {requested:?}");
+    }
+}

@@ -1,6 +1,7 @@
 //! `ProviderData` against the emulator over a real socket: the default store is created once
 //! per process even under concurrency or a lost response, refreshes share one listing, and
-//! Terraform's stop (the request's cancellation token) ends a resource's API waits promptly.
+//! Terraform's stop (the request's cancellation token) ends a resource's API waits promptly, and
+//! a `terraform query` listing streams page by page and stops paging at its limit.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +16,9 @@ use terraform_provider_cloudflare::provider::{
     CloudflareProvider, DEFAULT_STORE_NAME, ProviderData,
 };
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
-use terraform_provider_cloudflare::tfplugin::{CreateRequest, ReadRequest, Resource, Value};
+use terraform_provider_cloudflare::tfplugin::{
+    CreateRequest, ListEvent, ListRequest, ListResource, ListSink, ReadRequest, Resource, Value,
+};
 use tokio_util::sync::CancellationToken;
 
 const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
@@ -29,8 +32,12 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
+    setup_with(EmulatorConfig::new(ACCOUNT, TOKEN)).await
+}
+
+async fn setup_with(emulator_config: EmulatorConfig) -> Setup {
     let _ = rustls::crypto::ring::default_provider().install_default();
-    let state = EmulatorState::new(EmulatorConfig::new(ACCOUNT, TOKEN));
+    let state = EmulatorState::new(emulator_config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base_url = format!("http://{}/client/v4", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -403,4 +410,134 @@ async fn a_stop_during_a_long_retry_after_ends_a_refresh_promptly_and_keeps_the_
     );
     assert!(diag.detail.contains("changed nothing"), "{}", diag.detail);
     assert_eq!(resp.new_state, current, "a stopped refresh keeps the state");
+}
+
+/// A setup whose default store holds `count` secrets `KEY_000`, `KEY_001`, … (more than one
+/// page from 101 on), with an empty request log; returns the store id.
+async fn store_with_secrets(count: usize) -> (Setup, String) {
+    let mut config = EmulatorConfig::new(ACCOUNT, TOKEN);
+    config.max_secrets = count.max(100);
+    let s = setup_with(config).await;
+    let store_id = s
+        .data
+        .ensure_default_store(ACCOUNT, &never())
+        .await
+        .unwrap();
+    let names: Vec<String> = (0..count).map(|n| format!("KEY_{n:03}")).collect();
+    for chunk in names.chunks(100) {
+        let secrets = chunk
+            .iter()
+            .map(|name| NewSecret {
+                name: name.clone(),
+                value: SecretString::from("v".to_string()),
+                scopes: vec!["workers".to_string()],
+                comment: None,
+            })
+            .collect();
+        s.client
+            .create_secrets(ACCOUNT, &store_id, secrets)
+            .await
+            .unwrap();
+    }
+    s.state.clear_request_log();
+    (s, store_id)
+}
+
+/// Starts `list "cloudflare_store_secret"` over the default store, taking at most `limit`.
+fn start_listing(s: &Setup, limit: i64) -> tokio::sync::mpsc::Receiver<ListEvent> {
+    let (sink, events) = ListSink::new(limit);
+    let request = ListRequest {
+        config: Value::object([
+            ("store_id", Value::Null),
+            ("name_prefix", Value::Null),
+            ("scopes", Value::Null),
+        ]),
+        provider: s.data.clone(),
+        cancel: never(),
+    };
+    tokio::spawn(async move { StoreSecretResource.list(request, sink).await });
+    events
+}
+
+/// The `page` query parameter of every secret listing request so far, in order.
+fn listed_pages(state: &EmulatorState) -> Vec<String> {
+    state
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/secrets"))
+        .map(|r| {
+            let query = r.query.clone().unwrap_or_default();
+            let page = query.split('&').find_map(|kv| kv.strip_prefix("page="));
+            page.unwrap_or("?").to_string()
+        })
+        .collect()
+}
+
+/// Receives every remaining event: the names of the listed objects and the diagnostics.
+async fn drain(events: &mut tokio::sync::mpsc::Receiver<ListEvent>) -> (Vec<String>, Vec<String>) {
+    let (mut names, mut problems) = (Vec::new(), Vec::new());
+    while let Some(event) = events.recv().await {
+        match event {
+            ListEvent::Object(object) => names.push(object.display_name),
+            ListEvent::Diagnostics(diags) => {
+                problems.extend(diags.iter().map(|d| format!("{}: {}", d.summary, d.detail)));
+            }
+        }
+    }
+    (names, problems)
+}
+
+#[tokio::test]
+async fn a_query_streams_the_first_page_before_it_requests_the_second() {
+    let (s, _) = store_with_secrets(130).await;
+    let mut events = start_listing(&s, i64::MAX);
+    let Some(ListEvent::Object(first)) = events.recv().await else {
+        panic!("the first event is an object");
+    };
+    assert_eq!(first.display_name, "KEY_000");
+    // However long the lister runs ahead, it waits for this reader before asking for page 2.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(listed_pages(&s.state), ["1"]);
+    let (rest, problems) = drain(&mut events).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(rest.len(), 129);
+    assert_eq!(rest.last().map(String::as_str), Some("KEY_129"));
+    assert_eq!(listed_pages(&s.state), ["1", "2"]);
+}
+
+#[tokio::test]
+async fn a_query_limit_reached_on_the_first_page_requests_no_other_page() {
+    let (s, _) = store_with_secrets(130).await;
+    let (names, problems) = drain(&mut start_listing(&s, 5)).await;
+    assert!(problems.is_empty(), "{problems:?}");
+    assert_eq!(
+        names,
+        ["KEY_000", "KEY_001", "KEY_002", "KEY_003", "KEY_004"]
+    );
+    assert_eq!(listed_pages(&s.state), ["1"], "page 2 is never requested");
+
+    // A limit past the first page takes the second page too, and only as far as needed.
+    s.state.clear_request_log();
+    let (names, _) = drain(&mut start_listing(&s, 120)).await;
+    assert_eq!(names.len(), 120);
+    assert_eq!(listed_pages(&s.state), ["1", "2"]);
+}
+
+#[tokio::test]
+async fn a_query_that_fails_after_sending_results_ends_with_a_diagnostic() {
+    let (s, store_id) = store_with_secrets(130).await;
+    let mut events = start_listing(&s, i64::MAX);
+    assert!(matches!(events.recv().await, Some(ListEvent::Object(_))));
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Page 2 is not requested yet: every attempt at it (the first and its retries) fails.
+    s.state
+        .faults()
+        .fail_next(50, axum::http::StatusCode::BAD_GATEWAY);
+    let (names, problems) = drain(&mut events).await;
+    assert_eq!(names.len(), 99, "the rest of the first page");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains(&format!("list secrets of store {store_id}")),
+        "{problems:?}"
+    );
 }

@@ -20,6 +20,7 @@ use super::models::{
     CreateStoreBody, DuplicateSecretBody, ListSecretsParams, NewSecret, PatchSecretBody, Quota,
     QuotaResult, Secret, SecretPatch, Store,
 };
+use super::pages::Pages;
 use super::rate_limit::RateLimiter;
 use super::request::{Kind, MAX_PER_PAGE, Reconciled, json, require};
 use super::retry::RetryPolicy;
@@ -109,9 +110,15 @@ impl Client {
 
     /// All stores of the account (every page).
     pub async fn list_stores(&self, account_id: &str) -> Result<Vec<Store>, Error> {
+        self.store_pages(account_id)?.all().await
+    }
+
+    /// The stores of the account, one page per request as the caller asks for them.
+    pub fn store_pages(&self, account_id: &str) -> Result<Pages<'_, Store>, Error> {
         let call = self.call(Kind::Read, Method::GET, account_id, &["stores"])?;
-        self.paginate(call, MAX_PER_PAGE, |s: &Store| s.id.as_str())
-            .await
+        Ok(Pages::new(self, call, MAX_PER_PAGE, |s: &Store| {
+            s.id.as_str()
+        }))
     }
 
     /// Creates a store; a lost response is reconciled by listing the stores, never duplicated.
@@ -170,6 +177,17 @@ impl Client {
         store_id: &str,
         params: &ListSecretsParams,
     ) -> Result<Vec<Secret>, Error> {
+        self.secret_pages(account_id, store_id, params)?.all().await
+    }
+
+    /// The secrets of the store matching `params`, one page per request as the caller asks
+    /// for them.
+    pub fn secret_pages(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        params: &ListSecretsParams,
+    ) -> Result<Pages<'_, Secret>, Error> {
         require(store_id, "store_id")?;
         let mut call = self.call(
             Kind::Read,
@@ -188,10 +206,8 @@ impl Client {
             }
         }
         let per_page = params.per_page.unwrap_or(MAX_PER_PAGE);
-        let secrets = self
-            .paginate(call, per_page, |s: &Secret| s.id.as_str())
-            .await?;
-        Ok(secrets.into_iter().map(Secret::normalized).collect())
+        let pages = Pages::new(self, call, per_page, |s: &Secret| s.id.as_str());
+        Ok(pages.finishing_with(Secret::normalized))
     }
 
     /// Batch create. Results come back in the order of `secrets`. A lost response is

@@ -5,7 +5,8 @@
 //! error type and its helpers), `envelope` (the one place that parses the v4 envelope),
 //! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket), `http` (reqwest with
 //! ring-backed rustls and auth headers), `request` (the request loop: retries and reconciliation
-//! of creates whose response was lost), `batch` (batch-create progress), `coalesce` and `bulk`
+//! of creates whose response was lost), `pages` (paged lists read one page at a time, see
+//! [`Pages`]), `batch` (batch-create progress), `coalesce` and `bulk`
 //! (concurrent creates, deletes and status polls of one store joined into one request),
 //! `cancel` (how Terraform's StopProvider ends the client's waits) and `client` (one method
 //! per endpoint).
@@ -48,6 +49,7 @@ mod envelope;
 pub mod error;
 mod http;
 pub mod models;
+mod pages;
 pub mod rate_limit;
 mod request;
 pub mod retry;
@@ -57,6 +59,7 @@ pub use client::Client;
 pub use config::{ClientConfig, Credentials, DEFAULT_BASE_URL, is_loopback};
 pub use error::Error;
 pub use models::{ApiMessage, ListSecretsParams, NewSecret, Quota, Secret, SecretPatch, Store};
+pub use pages::Pages;
 pub use rate_limit::RateLimiter;
 pub use request::MAX_RESPONSE_BYTES;
 pub use retry::RetryPolicy;

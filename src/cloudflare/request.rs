@@ -1,6 +1,6 @@
 //! The request path shared by every endpoint: URL building, one attempt over reqwest, and the
 //! entry points into the retry loop (`retry_loop`: rate limiting, backoff and `Retry-After`,
-//! reconciliation of creates whose response was lost), plus pagination.
+//! reconciliation of creates whose response was lost), plus whole-list pagination over `pages`.
 
 mod retry_loop;
 
@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use super::client::Client;
 use super::envelope::Envelope;
 use super::error::Error;
+use super::pages::Pages;
 use super::retry::parse_retry_after;
 
 /// Largest page the API serves.
@@ -49,7 +50,7 @@ pub(super) struct Call {
 }
 
 impl Call {
-    fn path(&self) -> String {
+    pub(super) fn path(&self) -> String {
         format!("/{}", self.segments.join("/"))
     }
 }
@@ -308,61 +309,15 @@ impl Client {
             .await
     }
 
-    /// Every item of a paged list: follows `page` until the last page.
-    pub(super) async fn paginate<T: DeserializeOwned + Send + 'static>(
+    /// Every item of a paged list, stopping after the page where `enough(items so far)` holds.
+    pub(super) async fn paginate_until<T: DeserializeOwned + Send + 'static>(
         &self,
         call: Call,
         per_page: u32,
         id_of: fn(&T) -> &str,
+        enough: impl FnMut(&[T]) -> bool,
     ) -> Result<Vec<T>, Error> {
-        self.paginate_until(call, per_page, id_of, |_| false).await
-    }
-
-    /// Like [`Client::paginate`], but stops early once `enough(items so far)` holds.
-    pub(super) async fn paginate_until<T: DeserializeOwned + Send + 'static>(
-        &self,
-        mut call: Call,
-        per_page: u32,
-        id_of: fn(&T) -> &str,
-        mut enough: impl FnMut(&[T]) -> bool,
-    ) -> Result<Vec<T>, Error> {
-        let per_page = per_page.clamp(1, MAX_PER_PAGE);
-        let base_query = call.query.clone();
-        let mut items: Vec<T> = Vec::new();
-        let mut previous_first: Option<String> = None;
-        for page in 1..=MAX_PAGES {
-            call.query = base_query.clone();
-            call.query.push(("page", page.to_string()));
-            call.query.push(("per_page", per_page.to_string()));
-            let envelope = self.simple::<Vec<T>>(&call, None).await?;
-            call.prepaid_permit = false;
-            let batch = envelope.result.unwrap_or_default();
-            if batch.is_empty() {
-                break;
-            }
-            let first = id_of(&batch[0]).to_string();
-            if previous_first.as_deref() == Some(first.as_str()) {
-                return Err(Error::Decode(format!(
-                    "{} returned the same page twice (page {page}); pagination did not advance",
-                    call.path()
-                )));
-            }
-            previous_first = Some(first);
-            let len = batch.len() as u64;
-            items.extend(batch);
-            let info = envelope.result_info.unwrap_or_default();
-            let last = if let Some(total_pages) = info.total_pages {
-                u64::from(page) >= total_pages
-            } else if let Some(total) = info.total_count {
-                items.len() as u64 >= total
-            } else {
-                len < info.per_page.unwrap_or(u64::from(per_page))
-            };
-            if last || enough(&items) {
-                break;
-            }
-        }
-        Ok(items)
+        Pages::new(self, call, per_page, id_of).until(enough).await
     }
 }
 

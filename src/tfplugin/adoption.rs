@@ -84,8 +84,10 @@ pub trait ListResource<D>: Send + Sync {
         Diagnostics::default()
     }
 
-    /// Sends every matching object to `sink`, page by page, until there are no more or
-    /// [`ListSink::send`] returns false; problems go to [`ListSink::diagnostics`].
+    /// Sends every matching object to `sink` as soon as it has it (page by page, never after
+    /// the whole listing), until there are no more or [`ListSink::send`] returns false, and
+    /// fetches nothing more after that; problems go to [`ListSink::diagnostics`], also after
+    /// some objects were sent.
     async fn list(&self, req: ListRequest<D>, sink: ListSink);
 }
 
@@ -110,8 +112,9 @@ pub enum ListEvent {
     Diagnostics(Diagnostics),
 }
 
-/// Where a list resource sends its results; stops accepting at the request's limit or when
-/// Terraform stops reading.
+/// Where a list resource sends its results: each reaches Terraform's stream as it is sent (a
+/// lister more than a few results ahead of Terraform waits); stops accepting at the request's
+/// limit or when Terraform stops reading.
 pub struct ListSink {
     sender: mpsc::Sender<ListEvent>,
     remaining: i64,

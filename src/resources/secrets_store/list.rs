@@ -1,4 +1,4 @@
-//! `list "cloudflare_secrets_store"` for `terraform query`: the account's stores.
+//! `list "cloudflare_secrets_store"` for `terraform query`: the account's stores, page by page.
 
 use async_trait::async_trait;
 
@@ -28,20 +28,26 @@ impl ListResource<ProviderData> for SecretsStoreResource {
                 Ok(pair) => pair,
                 Err(errors) => return sink.diagnostics(errors).await,
             };
-        let stores = match client.list_stores(&account_id).await {
-            Ok(stores) => stores,
-            Err(e) => {
-                let operation = format!("list the stores of account {account_id}");
-                return sink.diagnostics(api_error(&operation, &e).into()).await;
-            }
+        let operation = || format!("list the stores of account {account_id}");
+        let mut pages = match client.store_pages(&account_id) {
+            Ok(pages) => pages,
+            Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
         };
-        for store in &stores {
-            let object = ListedObject {
-                state: listed_state(store, &account_id),
-                display_name: store.name.clone(),
+        // Each page goes out as it arrives; the next is requested only while more are wanted.
+        while sink.wants_more() {
+            let page = match pages.next_page().await {
+                Ok(Some(page)) => page,
+                Ok(None) => return,
+                Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
             };
-            if !sink.send(object).await {
-                break;
+            for store in &page {
+                let object = ListedObject {
+                    state: listed_state(store, &account_id),
+                    display_name: store.name.clone(),
+                };
+                if !sink.send(object).await {
+                    return;
+                }
             }
         }
     }

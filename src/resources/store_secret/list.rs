@@ -1,6 +1,7 @@
 //! `list "cloudflare_store_secret"` for `terraform query`: every secret of a store (the account's
 //! `default_secrets_store` unless `store_id` is set; a query never creates one), filtered by
-//! name prefix and scopes.
+//! name prefix and scopes. Results go to Terraform page by page as they arrive, and no page is
+//! requested once the query's `limit` is reached.
 
 use async_trait::async_trait;
 
@@ -80,23 +81,29 @@ impl ListResource<ProviderData> for StoreSecretResource {
             direction: Some("asc".into()),
             per_page: None,
         };
-        let secrets = match client.list_secrets(&account_id, &store_id, &params).await {
-            Ok(secrets) => secrets,
-            Err(e) => {
-                let operation = format!("list secrets of store {store_id}");
-                return sink.diagnostics(api_error(&operation, &e).into()).await;
-            }
+        let operation = || format!("list secrets of store {store_id}");
+        let mut pages = match client.secret_pages(&account_id, &store_id, &params) {
+            Ok(pages) => pages,
+            Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
         };
-        for secret in secrets
-            .iter()
-            .filter(|s| matches(s, prefix.as_deref(), &scopes))
-        {
-            let object = ListedObject {
-                state: listed_state(secret, &account_id),
-                display_name: secret.name.clone(),
+        // Each page goes out as it arrives; the next is requested only while more are wanted.
+        while sink.wants_more() {
+            let page = match pages.next_page().await {
+                Ok(Some(page)) => page,
+                Ok(None) => return,
+                Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
             };
-            if !sink.send(object).await {
-                break;
+            for secret in page
+                .iter()
+                .filter(|s| matches(s, prefix.as_deref(), &scopes))
+            {
+                let object = ListedObject {
+                    state: listed_state(secret, &account_id),
+                    display_name: secret.name.clone(),
+                };
+                if !sink.send(object).await {
+                    return;
+                }
             }
         }
     }
