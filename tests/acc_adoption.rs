@@ -1,6 +1,7 @@
 //! Acceptance tests for adopting existing objects: `terraform query` with config generation
 //! (Terraform 1.14+), import by resource identity and identity stability (1.12+), secrets whose
-//! value is managed elsewhere, and `moved` from the official Cloudflare provider.
+//! value is managed elsewhere, and `moved` or `removed` + `import` from the official Cloudflare
+//! provider.
 
 mod acc_harness;
 mod support;
@@ -11,8 +12,10 @@ use std::path::Path;
 use acc_harness::{ACCOUNT_ID, Emulator, Workdir};
 use serde_json::{Value as Json, json};
 
-/// The official provider's address, served in these tests by a stand-in (this provider's own
-/// binary: Terraform needs a provider at that address only to hold the state being moved).
+/// The official provider's address, served in these tests by a stand-in: for `moved`, this
+/// provider's own binary (Terraform needs a provider at that address only to hold the state
+/// being moved); for `removed`, the test-only provider, which declares the official resource
+/// types so Terraform can decode and forget their state.
 const OFFICIAL: &str = "cloudflare/cloudflare";
 
 /// `(resource address, identity)` of every instance in the raw state file.
@@ -343,17 +346,14 @@ fn state_written_without_identity_gets_it_silently() {
     assert_eq!(identities(&tf), expected);
 }
 
-/// State as the official provider writes it: `instances` by resource type and name.
-/// (The official store's schema version is 500; its secret's is taken as 0.)
+/// State as the official provider writes it: `instances` by resource type and name, at its
+/// schema version 500 (that of `cloudflare_secrets_store` and `cloudflare_secrets_store_secret`
+/// in v5.20 to v5.22).
 fn official_state(resources: &[(&str, &str, Json)]) -> String {
     let resources: Vec<Json> = resources
         .iter()
         .map(|(type_name, name, attributes)| {
-            let version = if *type_name == "cloudflare_secrets_store" {
-                500
-            } else {
-                0
-            };
+            let version = 500;
             json!({
                 "mode": "managed", "type": type_name, "name": name,
                 "provider": "provider[\"registry.terraform.io/cloudflare/cloudflare\"]",
@@ -370,22 +370,24 @@ fn official_state(resources: &[(&str, &str, Json)]) -> String {
     .to_string()
 }
 
-fn stand_in_workdir(emulator: &Emulator, test: &str) -> Option<Workdir> {
+/// A working directory where this provider's own binary stands in for the official one;
+/// `None` (skipped) before Terraform `minimum`, which `feature` needs.
+fn stand_in_workdir(
+    emulator: &Emulator,
+    test: &str,
+    minimum: (u64, u64),
+    feature: &str,
+) -> Option<Workdir> {
     let binary = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
-    Workdir::with_stand_ins(
-        emulator,
-        test,
-        (1, 8),
-        "moved across providers",
-        &[(OFFICIAL, binary)],
-    )
+    Workdir::with_stand_ins(emulator, test, minimum, feature, &[(OFFICIAL, binary)])
 }
 
 #[test]
 fn moved_from_the_official_provider_drops_the_plain_text_value_without_replacing() {
     let test = "moved_from_the_official_provider_drops_the_plain_text_value_without_replacing";
     let emulator = Emulator::start();
-    let Some(tf) = stand_in_workdir(&emulator, test) else {
+    let feature = "moved across providers (1.8) into value_wo (1.11)";
+    let Some(tf) = stand_in_workdir(&emulator, test, (1, 11), feature) else {
         return;
     };
     let store_id = default_store(&emulator);
@@ -457,7 +459,7 @@ fn moved_from_the_official_provider_drops_the_plain_text_value_without_replacing
 fn moved_from_anything_else_is_refused_naming_what_is_supported() {
     let test = "moved_from_anything_else_is_refused_naming_what_is_supported";
     let emulator = Emulator::start();
-    let Some(tf) = stand_in_workdir(&emulator, test) else {
+    let Some(tf) = stand_in_workdir(&emulator, test, (1, 8), "moved across providers") else {
         return;
     };
     let store_id = default_store(&emulator);
@@ -472,7 +474,7 @@ fn moved_from_anything_else_is_refused_naming_what_is_supported() {
     tf.config(&format!(
         "moved {{\n  from = cloudflare_workers_secret.old\n  to   = cloudflare_store_secret.new\n}}\n\n\
          resource \"cloudflare_store_secret\" \"new\" {{\n  name     = \"K\"\n  store_id = \"{store_id}\"\n  \
-         value_wo = \"v\"\n}}\n"
+         value    = \"v\"\n}}\n"
     ));
     let push = tf.run(&["state", "push", "official.tfstate"]);
     assert_eq!(push.code, 0, "{}", push.text());
@@ -487,6 +489,195 @@ fn moved_from_anything_else_is_refused_naming_what_is_supported() {
         "{text}"
     );
     assert!(emulator.state.secrets().is_empty(), "nothing created");
+}
+
+/// A working directory where the official provider is the test-only provider, whose stand-ins
+/// for `cloudflare_secrets_store_secret` and `cloudflare_secrets_store` hold the state being
+/// forgotten (and refuse any write).
+fn official_stand_in_workdir(emulator: &Emulator, test: &str) -> Option<Workdir> {
+    let stand_in = support::example_binary("protocol_test_provider");
+    let mut tf = Workdir::with_stand_ins(
+        emulator,
+        test,
+        (1, 7),
+        "removed with lifecycle { destroy = false }",
+        &[(OFFICIAL, &stand_in)],
+    )?;
+    let objects = tf.path().join("official-provider-stand-in.json");
+    tf.set_env("TEST_PROVIDER_STORE_PATH", &objects.to_string_lossy());
+    Some(tf)
+}
+
+/// The logged API requests that write (anything but GET).
+fn writes(emulator: &Emulator) -> Vec<String> {
+    emulator
+        .state
+        .request_log()
+        .iter()
+        .filter(|r| r.method != "GET")
+        .map(acc_harness::endpoint)
+        .collect()
+}
+
+#[test]
+fn removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing() {
+    let test = "removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing";
+    let emulator = Emulator::start();
+    let Some(mut tf) = official_stand_in_workdir(&emulator, test) else {
+        return;
+    };
+    let store_id = default_store(&emulator);
+    let secret_id = emulator.create_secret(&store_id, "STRIPE_API_KEY", "plain-text-from-v5");
+    let store = emulator.state.stores().remove(0);
+    let secret = emulator.state.secrets().remove(0);
+    tf.write_file(
+        "official.tfstate",
+        &official_state(&[
+            (
+                "cloudflare_secrets_store",
+                "main",
+                json!({ "id": store_id, "account_id": ACCOUNT_ID, "name": store.name,
+                        "created": store.created, "modified": store.modified }),
+            ),
+            (
+                "cloudflare_secrets_store_secret",
+                "stripe",
+                json!({ "id": secret_id, "account_id": ACCOUNT_ID, "store_id": store_id,
+                        "name": "STRIPE_API_KEY", "value": "plain-text-from-v5",
+                        "scopes": ["workers"], "comment": null, "status": "active",
+                        "created": secret.created, "modified": secret.modified }),
+            ),
+        ]),
+    );
+    let push = tf.run(&["state", "push", "official.tfstate"]);
+    assert_eq!(push.code, 0, "{}", push.text());
+    assert!(tf.raw_state().contains("plain-text-from-v5"), "the start");
+    // The guide's configuration, as it is.
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/migration/import-and-remove");
+    let guide_config = std::fs::read_to_string(example.join("main.tf")).expect("example");
+    tf.write_file("main.tf", &guide_config);
+    tf.set_env("TF_VAR_account_id", ACCOUNT_ID);
+
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("Plan: 1 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "cloudflare_secrets_store_secret.stripe will no longer be managed by Terraform, \
+             but will not be destroyed"
+        ),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("cloudflare_store_secret.stripe will be imported"),
+        "{plan}"
+    );
+    for never in [
+        "will be created",
+        "will be destroyed",
+        "must be replaced",
+        "will be updated",
+    ] {
+        assert!(!plan.contains(never), "{never}: {plan}");
+    }
+    assert!(!plan.contains("plain-text-from-v5"), "{plan}");
+    let actions: BTreeMap<String, Vec<String>> = tf.planned_actions().into_iter().collect();
+    let expected = BTreeMap::from([
+        (
+            "cloudflare_secrets_store.main".to_string(),
+            vec!["no-op".to_string()],
+        ),
+        (
+            "cloudflare_secrets_store_secret.stripe".to_string(),
+            vec!["forget".to_string()],
+        ),
+        (
+            "cloudflare_store_secret.stripe".to_string(),
+            vec!["no-op".to_string()],
+        ),
+    ]);
+    assert_eq!(actions, expected);
+
+    emulator.state.clear_request_log();
+    tf.apply();
+    assert_eq!(
+        writes(&emulator),
+        Vec::<String>::new(),
+        "the apply writes nothing"
+    );
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("plain-text-from-v5"),
+        "the value at Cloudflare is untouched"
+    );
+    assert_eq!(emulator.state.secrets().len(), 1, "nothing re-created");
+    assert_eq!(emulator.state.stores().len(), 1, "nothing re-created");
+    let state = tf.raw_state();
+    assert!(
+        !state.contains("plain-text-from-v5"),
+        "no value in state: {state}"
+    );
+    assert!(
+        !state.contains("registry.terraform.io/cloudflare/cloudflare"),
+        "no reference to the official provider: {state}"
+    );
+    let adopted = tf.state();
+    assert_eq!(
+        adopted.keys().collect::<Vec<_>>(),
+        [
+            "cloudflare_secrets_store.main",
+            "cloudflare_store_secret.stripe"
+        ]
+    );
+    assert_eq!(
+        adopted["cloudflare_store_secret.stripe"]["id"],
+        json!(secret_id)
+    );
+    assert_eq!(
+        adopted["cloudflare_store_secret.stripe"]["value"],
+        Json::Null
+    );
+    assert_eq!(
+        adopted["cloudflare_secrets_store.main"]["id"],
+        json!(store_id)
+    );
+    tf.assert_plan_empty();
+
+    // The value taken over: one in-place update (write-only attributes need Terraform 1.11).
+    if support::terraform_at_least(test, (1, 11), "its last step, adding value_wo,").is_none() {
+        return;
+    }
+    let secret_block = "  store_id = cloudflare_secrets_store.main.id\n}\n";
+    assert!(guide_config.contains(secret_block), "{guide_config}");
+    tf.write_file(
+        "main.tf",
+        &guide_config.replace(
+            secret_block,
+            "  store_id = cloudflare_secrets_store.main.id\n  value_wo = \"rotated-after-import\"\n  \
+             value_wo_version = 1\n}\n",
+        ),
+    );
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("Plan: 0 to add, 1 to change, 0 to destroy."),
+        "{plan}"
+    );
+    assert!(
+        plan.contains("cloudflare_store_secret.stripe will be updated in-place"),
+        "{plan}"
+    );
+    assert!(!plan.contains("must be replaced"), "{plan}");
+    tf.apply();
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("rotated-after-import")
+    );
+    assert_eq!(emulator.state.secrets().len(), 1, "updated, not replaced");
+    assert!(!tf.raw_state().contains("rotated-after-import"));
+    tf.assert_plan_empty();
 }
 
 #[test]

@@ -1,7 +1,8 @@
 //! A test-only provider for the protocol acceptance tests (`tests/protocol.rs`): one resource,
 //! `cloudflare_test_thing`, stored in a local JSON file, exercising computed, optional with
-//! default, sensitive, write-only, requires-replace, validation and import; plus a stand-in
-//! `cloudflare_workers_script` with the official provider's shape (`workers_script.rs`), so this
+//! default, sensitive, write-only, requires-replace, validation and import; plus stand-ins with
+//! the official provider's shapes: `cloudflare_workers_script` (`workers_script.rs`) and the
+//! Secrets Store resources being migrated away from (`official_secrets_store.rs`), so this
 //! provider can play the official `cloudflare/cloudflare` beside ours. Never shipped: it is
 //! served by the `protocol_test_provider` example binary and, in process, by the reattach test.
 
@@ -13,6 +14,7 @@ use async_trait::async_trait;
 use serde_json::{Value as Json, json};
 use terraform_provider_cloudflare::tfplugin::*;
 
+mod official_secrets_store;
 mod workers_script;
 
 /// Where the objects live when the provider configuration sets no `store_path`.
@@ -106,7 +108,10 @@ impl Provider for TestProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Store>>> {
-        vec![Arc::new(Thing), workers_script::resource()]
+        let mut resources: Vec<Arc<dyn Resource<Store>>> =
+            vec![Arc::new(Thing), workers_script::resource()];
+        resources.extend(official_secrets_store::resources());
+        resources
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Store>>> {

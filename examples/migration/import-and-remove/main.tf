@@ -12,11 +12,13 @@ variable "account_id" {
   type = string
 }
 
-variable "store_id" {
-  type = string
+# Same type name in both providers: this provider takes the store's state over. Without this
+# block (or a removed block of its own) Terraform plans to destroy the official provider's store.
+resource "cloudflare_secrets_store" "main" {
+  name = "default_secrets_store"
 }
 
-# Forget the official provider's object without destroying it...
+# Forget the official provider's secret without destroying it...
 removed {
   from = cloudflare_secrets_store_secret.stripe
 
@@ -29,10 +31,10 @@ removed {
 # value_wo is added.
 import {
   to = cloudflare_store_secret.stripe
-  id = "${var.account_id}/${var.store_id}/STRIPE_API_KEY"
+  id = "${var.account_id}/${cloudflare_secrets_store.main.id}/STRIPE_API_KEY"
 }
 
 resource "cloudflare_store_secret" "stripe" {
   name     = "STRIPE_API_KEY"
-  store_id = var.store_id
+  store_id = cloudflare_secrets_store.main.id
 }
