@@ -594,11 +594,8 @@ impl Workspace {
                 }
             }
             (Subject::TerraformData, _) => {
-                std::fs::write(
-                    work_dir.join("main.tf"),
-                    terraform_data_configuration(secret_names),
-                )
-                .map_err(io)?;
+                std::fs::write(work_dir.join("main.tf"), TERRAFORM_DATA_CONFIGURATION)
+                    .map_err(io)?;
             }
             _ => {
                 std::fs::write(
@@ -809,31 +806,28 @@ resource "cloudflare_store_secret" "secret" {
 "#;
 
 /// The `terraform_data` baseline: 1 + N resources of Terraform's built-in provider, shaped like
-/// the generated configuration (one "store", then one per secret depending on it).
-fn terraform_data_configuration(secret_names: &[String]) -> String {
-    let names: Vec<String> = secret_names.iter().map(|n| format!("{n:?}")).collect();
-    format!(
-        r#"variable "secret_values" {{
+/// the generated configuration (one "store", then one per secret depending on it) and iterating
+/// over the same `for_each` expression, so the two differ only in the provider: Terraform
+/// evaluates `for_each` once per instance, and a different expression (e.g. a literal list,
+/// which Terraform converts to a set element by element) would weigh on one side only.
+const TERRAFORM_DATA_CONFIGURATION: &str = r#"variable "secret_values" {
   type      = map(string)
   sensitive = true
-}}
+}
 
-resource "terraform_data" "store" {{
+resource "terraform_data" "store" {
   input = "store"
-}}
+}
 
-resource "terraform_data" "secret" {{
-  for_each = toset([{}])
+resource "terraform_data" "secret" {
+  for_each = nonsensitive(toset(keys(var.secret_values)))
 
-  input = {{
+  input = {
     store = terraform_data.store.id
     name  = each.key
-  }}
-}}
-"#,
-        names.join(", ")
-    )
+  }
 }
+"#;
 
 /// The secret names `examples/module/main.tf` passes to its child module (`secret_comments`).
 fn module_secret_names() -> BenchResult<Vec<String>> {
