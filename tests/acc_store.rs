@@ -126,7 +126,17 @@ fn a_second_store_explains_the_limit_and_adopt_takes_the_existing_one() {
   adopt = true
 }"#,
     );
+    emulator.state.clear_request_log();
     tf.apply();
+    // The plan lists the stores once; the apply's provider process once more, shared by the
+    // plan Terraform makes again before the create and by the create itself.
+    let store_listings = emulator
+        .state
+        .request_log()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/secrets_store/stores"))
+        .count();
+    assert_eq!(store_listings, 2, "{:?}", emulator.state.request_log());
     let adopted = tf.resource(STORE);
     assert_eq!(adopted["id"], existing.as_str());
     assert_eq!(adopted["adopt"], true);

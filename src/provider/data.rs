@@ -1,6 +1,7 @@
 //! `ProviderData`: the context `configure` builds for every resource and data source of one
 //! provider process: the API client (or why there is none), the default account, and
-//! per-process caches (the default store, one secret listing per store for refreshes).
+//! per-process caches (the default store, the account's stores, one secret listing per store
+//! for refreshes).
 //!
 //! Every API call of an operation goes through a client bound to the request's cancellation
 //! token (`client_for` / `client_and_account`, and the `cancel` argument of the methods that
@@ -21,6 +22,7 @@ use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 pub const DEFAULT_STORE_NAME: &str = "default_secrets_store";
 
 type Listing = Arc<Vec<Secret>>;
+type Stores = Arc<Vec<Store>>;
 /// (account id, store id).
 type StoreKey = (String, String);
 
@@ -33,6 +35,10 @@ pub struct ProviderData {
     default_stores: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
     /// (account id, store id) → one exhaustive listing shared by the refreshes of this process.
     listings: Mutex<HashMap<StoreKey, Arc<OnceCell<Listing>>>>,
+    /// Account id → its stores, listed once for the lookups of this process (adoption at plan
+    /// and apply time, the default store); forgotten after every store this process creates or
+    /// deletes.
+    stores: Mutex<HashMap<String, Arc<OnceCell<Stores>>>>,
 }
 
 impl ProviderData {
@@ -48,6 +54,7 @@ impl ProviderData {
             activation_timeout,
             default_stores: Mutex::new(HashMap::new()),
             listings: Mutex::new(HashMap::new()),
+            stores: Mutex::new(HashMap::new()),
         }
     }
 
@@ -131,8 +138,32 @@ impl ProviderData {
         cancel: &CancellationToken,
     ) -> Result<Option<Store>, Error> {
         let client = self.client_or_config_error(cancel)?;
-        let stores = client.list_stores(account_id).await?;
-        Ok(stores.into_iter().find(|s| s.name == DEFAULT_STORE_NAME))
+        let stores = self.stores(&client, account_id).await?;
+        Ok(stores
+            .iter()
+            .find(|s| s.name == DEFAULT_STORE_NAME)
+            .cloned())
+    }
+
+    /// The account's stores: one listing per process, shared by every lookup until this
+    /// process creates or deletes a store ([`ProviderData::invalidate_stores`]). In one apply,
+    /// the plan Terraform makes again right before a create looks up the store to adopt, and
+    /// the create itself looks again: one request answers both. Whoever must see a store made
+    /// since (after a failed create) lists with the client directly.
+    pub async fn stores(&self, client: &Client, account_id: &str) -> Result<Stores, Error> {
+        let cell = {
+            let mut map = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
+            map.entry(account_id.to_string()).or_default().clone()
+        };
+        cell.get_or_try_init(|| async { client.list_stores(account_id).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    /// Forgets the listing of the account's stores (call after creating or deleting a store).
+    pub fn invalidate_stores(&self, account_id: &str) {
+        let mut map = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
+        map.remove(account_id);
     }
 
     /// The id of the account's default store, creating it when absent. Concurrent callers of
@@ -164,12 +195,13 @@ impl ProviderData {
     ) -> Result<String, String> {
         let client = self.client_for(cancel).map_err(|d| d.detail)?;
         let listed = |e: Error| format!("Listing the stores of account {account_id} failed: {e}");
-        let stores = client.list_stores(account_id).await.map_err(listed)?;
+        let stores = self.stores(&client, account_id).await.map_err(listed)?;
         if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
             return Ok(store.id.clone());
         }
         tracing::info!(account_id, "creating the default Secrets Store");
         let created = client.create_store(account_id, DEFAULT_STORE_NAME).await;
+        self.invalidate_stores(account_id);
         match created {
             Ok(store) => Ok(store.id),
             Err(Error::Cancelled { may_have_applied }) => {

@@ -4,6 +4,8 @@
 mod list;
 mod moved;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 use super::advice::import_advice;
@@ -160,7 +162,9 @@ impl Resource<ProviderData> for SecretsStoreResource {
             .name
             .clone()
             .unwrap_or_else(|| DEFAULT_STORE_NAME.to_string());
-        match create_or_adopt(&client, &account_id, &name, model.adopt).await {
+        let created = create_or_adopt(data, &client, &account_id, &name, model.adopt).await;
+        data.invalidate_stores(&account_id);
+        match created {
             Ok(store) => {
                 model.apply_remote(&store, &account_id);
                 resp.new_state = model.to_value();
@@ -247,7 +251,10 @@ impl Resource<ProviderData> for SecretsStoreResource {
             .delete_store(&account_id, &store_id, model.force_destroy)
             .await
         {
-            Ok(()) => req.provider.invalidate_listing(&account_id, &store_id),
+            Ok(()) => {
+                req.provider.invalidate_listing(&account_id, &store_id);
+                req.provider.invalidate_stores(&account_id);
+            }
             Err(e) if e.is_not_found() => {}
             Err(e) if e.is_store_not_empty() => {
                 let count = client
@@ -332,14 +339,15 @@ impl GenerateConfig for SecretsStoreResource {
 
 /// Creates the store, or takes over an existing one of the same name when `adopt` is set.
 async fn create_or_adopt(
+    data: &ProviderData,
     client: &Client,
     account_id: &str,
     name: &str,
     adopt: bool,
 ) -> Result<Store, Diagnostic> {
     let operation = format!("create store {name:?} in account {account_id}");
-    let stores = client
-        .list_stores(account_id)
+    let stores = data
+        .stores(client, account_id)
         .await
         .map_err(|e| api_error(&operation, &e))?;
     if let Some(existing) = stores.iter().find(|s| s.name == name) {
@@ -359,7 +367,11 @@ async fn create_or_adopt(
     match client.create_store(account_id, name).await {
         Ok(store) => Ok(store),
         Err(e) if e.is_max_stores_exceeded() => {
-            let stores = client.list_stores(account_id).await.unwrap_or(stores);
+            let stores = client
+                .list_stores(account_id)
+                .await
+                .map(Arc::new)
+                .unwrap_or(stores);
             if adopt && let Some(existing) = stores.iter().find(|s| s.name == name) {
                 return Ok(existing.clone());
             }
@@ -550,8 +562,8 @@ async fn store_to_adopt(
     let name = planned.get("name").as_str()?;
     let account_id = planned.get("account_id").as_str()?;
     let client = data.client_for(cancel).ok()?;
-    match client.list_stores(account_id).await {
-        Ok(stores) => stores.into_iter().find(|s| s.name == name),
+    match data.stores(&client, account_id).await {
+        Ok(stores) => stores.iter().find(|s| s.name == name).cloned(),
         Err(e) => {
             tracing::debug!(error = %e, "store lookup for adoption at plan time failed");
             None
