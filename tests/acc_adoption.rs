@@ -385,11 +385,48 @@ fn stand_in_workdir(
 #[test]
 fn moved_from_the_official_provider_drops_the_plain_text_value_without_replacing() {
     let test = "moved_from_the_official_provider_drops_the_plain_text_value_without_replacing";
-    let emulator = Emulator::start();
     let feature = "moved across providers (1.8) into value_wo (1.11)";
-    let Some(tf) = stand_in_workdir(&emulator, test, (1, 11), feature) else {
+    let value = "value_wo         = \"rotated-on-move\"\n  value_wo_version = 1";
+    let Some(moved) = move_the_official_secret(test, (1, 11), feature, value) else {
         return;
     };
+    assert!(!moved.tf.raw_state().contains("rotated-on-move"));
+}
+
+/// The guide's advice for Terraform 1.8 to 1.10 (no `value_wo` yet): the same move with
+/// `value`, which stays in state (sensitive).
+#[test]
+fn moved_from_the_official_provider_with_value_updates_in_place() {
+    let test = "moved_from_the_official_provider_with_value_updates_in_place";
+    let value = "value = \"rotated-on-move\"";
+    let Some(moved) = move_the_official_secret(test, (1, 8), "moved across providers", value)
+    else {
+        return;
+    };
+    assert!(
+        moved.tf.raw_state().contains("rotated-on-move"),
+        "value is kept in state, as the guide says"
+    );
+}
+
+/// What [`move_the_official_secret`] leaves for the caller's own checks.
+struct MovedSecret {
+    tf: Workdir,
+}
+
+/// A secret the official provider wrote to state (plain-text `value`), moved with a `moved`
+/// block into `cloudflare_store_secret` configured with `value_lines` (its value attributes):
+/// the plan is one in-place update, and after the apply the old value and the official provider
+/// are gone from state, the new value is at Cloudflare, nothing was re-created, and the next plan
+/// is empty. `None` when the Terraform in use is older than `min_version` (the test skips).
+fn move_the_official_secret(
+    test: &str,
+    min_version: (u64, u64),
+    feature: &str,
+    value_lines: &str,
+) -> Option<MovedSecret> {
+    let emulator = Emulator::start();
+    let tf = stand_in_workdir(&emulator, test, min_version, feature)?;
     let store_id = default_store(&emulator);
     let secret_id = emulator.create_secret(&store_id, "LEGACY_KEY", "plain-text-from-v5");
     let store = emulator.state.stores().remove(0);
@@ -413,13 +450,12 @@ fn moved_from_the_official_provider_drops_the_plain_text_value_without_replacing
             ),
         ]),
     );
-    tf.config(
-        "moved {\n  from = cloudflare_secrets_store_secret.legacy\n  to   = cloudflare_store_secret.legacy\n}\n\n\
-         resource \"cloudflare_secrets_store\" \"main\" {}\n\n\
-         resource \"cloudflare_store_secret\" \"legacy\" {\n  name             = \"LEGACY_KEY\"\n  \
-         store_id         = cloudflare_secrets_store.main.id\n  value_wo         = \"rotated-on-move\"\n  \
-         value_wo_version = 1\n}\n",
-    );
+    tf.config(&format!(
+        "moved {{\n  from = cloudflare_secrets_store_secret.legacy\n  to   = cloudflare_store_secret.legacy\n}}\n\n\
+         resource \"cloudflare_secrets_store\" \"main\" {{}}\n\n\
+         resource \"cloudflare_store_secret\" \"legacy\" {{\n  name     = \"LEGACY_KEY\"\n  \
+         store_id = cloudflare_secrets_store.main.id\n  {value_lines}\n}}\n",
+    ));
     let push = tf.run(&["state", "push", "official.tfstate"]);
     assert_eq!(push.code, 0, "{}", push.text());
     assert!(
@@ -442,7 +478,6 @@ fn moved_from_the_official_provider_drops_the_plain_text_value_without_replacing
         !tf.raw_state().contains("plain-text-from-v5"),
         "the plain-text value is gone from the state file"
     );
-    assert!(!tf.raw_state().contains("rotated-on-move"));
     assert!(
         !tf.raw_state()
             .contains("registry.terraform.io/cloudflare/cloudflare")
@@ -453,6 +488,7 @@ fn moved_from_the_official_provider_drops_the_plain_text_value_without_replacing
     );
     assert_eq!(emulator.state.secrets().len(), 1, "nothing re-created");
     tf.assert_plan_empty();
+    Some(MovedSecret { tf })
 }
 
 #[test]
