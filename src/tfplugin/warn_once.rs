@@ -10,7 +10,8 @@
 //! a symbolic link, belongs to another user or lets group or others in is not used. Directory and
 //! file are opened without following symbolic links (the file relative to the open directory,
 //! created with mode 0600) and checked through the open handles, so nothing can be swapped in
-//! between check and use. Without such a file (not unix, no parent id, no private directory, a
+//! between check and use. When a command writes its first warning, the files no command touched
+//! for 12 hours are removed. Without such a file (not unix, no parent id, no private directory, a
 //! file that is not this user's regular file) every warning is returned, as before.
 
 use std::collections::HashSet;
@@ -74,6 +75,12 @@ impl WarnOnce {
             .as_ref()
             .and_then(|f| private::open_file(&f.dir, &f.name));
         if let Some(file) = &mut file {
+            if file.metadata().is_ok_and(|m| m.len() == 0)
+                && let Some(shared) = &self.file
+            {
+                // The first warning of a new command: forget the files of commands long gone.
+                remove_stale_files(&shared.dir);
+            }
             shown.extend(read_keys(file));
         }
         let mut fresh = Vec::new();
@@ -109,6 +116,32 @@ fn shared_file(dir: PathBuf, name: &str, parent: u32) -> Option<SharedFile> {
         dir,
         name: format!("tfplugin-{name}-warnings-{parent}.txt"),
     })
+}
+
+/// Removes the fingerprint files (by their name pattern, nothing else) in `dir` that no command
+/// wrote to for [`STALE_AFTER`], so one small file per Terraform command with warnings does not
+/// pile up in the directory.
+fn remove_stale_files(dir: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let ours = name.to_str().is_some_and(|n| {
+            n.starts_with("tfplugin-") && n.contains("-warnings-") && n.ends_with(".txt")
+        });
+        // `DirEntry::metadata` does not follow a symbolic link; only regular files go.
+        let stale = entry.metadata().is_ok_and(|m| {
+            m.file_type().is_file()
+                && m.modified()
+                    .ok()
+                    .and_then(|t| SystemTime::now().duration_since(t).ok())
+                    .is_some_and(|age| age >= STALE_AFTER)
+        });
+        if ours && stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// The fingerprints in `file`, which is emptied first when it is stale.
@@ -418,6 +451,36 @@ mod tests {
             assert_eq!(private::ensure_dir(&dir), Some(dir.clone()));
             let mode = std::fs::symlink_metadata(&dir).unwrap().mode();
             assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+        }
+
+        #[test]
+        fn the_first_warning_of_a_command_removes_files_of_commands_long_gone() {
+            let dir = dir_with_mode(0o700);
+            let old = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+            let plant = |name: &str, modified: SystemTime| {
+                let path = dir.path().join(name);
+                std::fs::write(&path, "0123456789abcdef\n").unwrap();
+                File::options()
+                    .append(true)
+                    .open(&path)
+                    .unwrap()
+                    .set_modified(modified)
+                    .unwrap();
+                path
+            };
+            let gone = plant("tfplugin-test-warnings-1111.txt", old);
+            let recent = plant("tfplugin-test-warnings-2222.txt", SystemTime::now());
+            let foreign = plant("someone-elses-file.txt", old);
+            assert_eq!(
+                walk_in(dir.path())
+                    .keep_new("t", diags(&[warning("A")]))
+                    .len(),
+                1
+            );
+            assert!(!gone.exists(), "a stale fingerprint file is removed");
+            assert!(recent.exists(), "another command's recent file stays");
+            assert!(foreign.exists(), "files of other names are never touched");
+            assert!(dir.path().join("tfplugin-test-warnings-4242.txt").exists());
         }
 
         #[test]
