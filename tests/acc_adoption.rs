@@ -370,6 +370,42 @@ fn official_state(resources: &[(&str, &str, Json)]) -> String {
     .to_string()
 }
 
+/// The default store and a secret `name` with a plain-text value, created at the emulator and
+/// pushed into `tf`'s state as the official provider writes them (`cloudflare_secrets_store.main`
+/// and `cloudflare_secrets_store_secret.<address>`); returns the secret's id.
+fn push_official_state(emulator: &Emulator, tf: &Workdir, address: &str, name: &str) -> String {
+    let store_id = default_store(emulator);
+    let secret_id = emulator.create_secret(&store_id, name, "plain-text-from-v5");
+    let store = emulator.state.stores().remove(0);
+    let secret = emulator.state.secrets().remove(0);
+    tf.write_file(
+        "official.tfstate",
+        &official_state(&[
+            (
+                "cloudflare_secrets_store",
+                "main",
+                json!({ "id": store_id, "account_id": ACCOUNT_ID, "name": store.name,
+                        "created": store.created, "modified": store.modified }),
+            ),
+            (
+                "cloudflare_secrets_store_secret",
+                address,
+                json!({ "id": secret_id, "account_id": ACCOUNT_ID, "store_id": store_id,
+                        "name": name, "value": "plain-text-from-v5",
+                        "scopes": ["workers"], "comment": null, "status": "active",
+                        "created": secret.created, "modified": secret.modified }),
+            ),
+        ]),
+    );
+    let push = tf.run(&["state", "push", "official.tfstate"]);
+    assert_eq!(push.code, 0, "{}", push.text());
+    assert!(
+        tf.raw_state().contains("plain-text-from-v5"),
+        "the starting point"
+    );
+    secret_id
+}
+
 /// A working directory where this provider's own binary stands in for the official one;
 /// `None` (skipped) before Terraform `minimum`, which `feature` needs.
 fn stand_in_workdir(
@@ -427,41 +463,13 @@ fn move_the_official_secret(
 ) -> Option<MovedSecret> {
     let emulator = Emulator::start();
     let tf = stand_in_workdir(&emulator, test, min_version, feature)?;
-    let store_id = default_store(&emulator);
-    let secret_id = emulator.create_secret(&store_id, "LEGACY_KEY", "plain-text-from-v5");
-    let store = emulator.state.stores().remove(0);
-    let secret = emulator.state.secrets().remove(0);
-    tf.write_file(
-        "official.tfstate",
-        &official_state(&[
-            (
-                "cloudflare_secrets_store",
-                "main",
-                json!({ "id": store_id, "account_id": ACCOUNT_ID, "name": store.name,
-                        "created": store.created, "modified": store.modified }),
-            ),
-            (
-                "cloudflare_secrets_store_secret",
-                "legacy",
-                json!({ "id": secret_id, "account_id": ACCOUNT_ID, "store_id": store_id,
-                        "name": "LEGACY_KEY", "value": "plain-text-from-v5",
-                        "scopes": ["workers"], "comment": null, "status": "active",
-                        "created": secret.created, "modified": secret.modified }),
-            ),
-        ]),
-    );
+    let secret_id = push_official_state(&emulator, &tf, "legacy", "LEGACY_KEY");
     tf.config(&format!(
         "moved {{\n  from = cloudflare_secrets_store_secret.legacy\n  to   = cloudflare_store_secret.legacy\n}}\n\n\
          resource \"cloudflare_secrets_store\" \"main\" {{}}\n\n\
          resource \"cloudflare_store_secret\" \"legacy\" {{\n  name     = \"LEGACY_KEY\"\n  \
          store_id = cloudflare_secrets_store.main.id\n  {value_lines}\n}}\n",
     ));
-    let push = tf.run(&["state", "push", "official.tfstate"]);
-    assert_eq!(push.code, 0, "{}", push.text());
-    assert!(
-        tf.raw_state().contains("plain-text-from-v5"),
-        "the starting point"
-    );
 
     let plan = tf.plan_text(true);
     assert!(
@@ -562,32 +570,8 @@ fn removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing(
     let Some(mut tf) = official_stand_in_workdir(&emulator, test) else {
         return;
     };
-    let store_id = default_store(&emulator);
-    let secret_id = emulator.create_secret(&store_id, "STRIPE_API_KEY", "plain-text-from-v5");
-    let store = emulator.state.stores().remove(0);
-    let secret = emulator.state.secrets().remove(0);
-    tf.write_file(
-        "official.tfstate",
-        &official_state(&[
-            (
-                "cloudflare_secrets_store",
-                "main",
-                json!({ "id": store_id, "account_id": ACCOUNT_ID, "name": store.name,
-                        "created": store.created, "modified": store.modified }),
-            ),
-            (
-                "cloudflare_secrets_store_secret",
-                "stripe",
-                json!({ "id": secret_id, "account_id": ACCOUNT_ID, "store_id": store_id,
-                        "name": "STRIPE_API_KEY", "value": "plain-text-from-v5",
-                        "scopes": ["workers"], "comment": null, "status": "active",
-                        "created": secret.created, "modified": secret.modified }),
-            ),
-        ]),
-    );
-    let push = tf.run(&["state", "push", "official.tfstate"]);
-    assert_eq!(push.code, 0, "{}", push.text());
-    assert!(tf.raw_state().contains("plain-text-from-v5"), "the start");
+    let secret_id = push_official_state(&emulator, &tf, "stripe", "STRIPE_API_KEY");
+    let store_id = emulator.state.stores().remove(0).id;
     // The guide's configuration, as it is.
     let example =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/migration/import-and-remove");
