@@ -17,8 +17,8 @@
 use std::collections::HashSet;
 use std::fs::File;
 use std::io::{Read, Write};
-use std::path::PathBuf;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use super::diagnostics::{Diagnostic, Diagnostics, Severity};
@@ -33,20 +33,24 @@ pub struct WarnOnce {
 }
 
 /// Where the processes of one command keep their fingerprints: a file name inside a private
-/// directory.
+/// directory, found (or created) only when the first warning comes, not at process start.
 struct SharedFile {
-    dir: PathBuf,
+    dir: OnceLock<Option<PathBuf>>,
     name: String,
+}
+
+impl SharedFile {
+    /// This user's private directory, if there is one.
+    fn dir(&self) -> Option<&Path> {
+        self.dir.get_or_init(private::user_dir).as_deref()
+    }
 }
 
 impl WarnOnce {
     /// Remembers warnings for the command that started this process; `name` tells providers
     /// apart (e.g. the provider type name).
     pub fn for_this_command(name: &str) -> WarnOnce {
-        let file = parent_id().and_then(|parent| {
-            let dir = private::user_dir()?;
-            shared_file(dir, name, parent)
-        });
+        let file = parent_id().and_then(|parent| shared_file(None, name, parent));
         WarnOnce {
             file,
             shown: Mutex::new(HashSet::new()),
@@ -70,16 +74,14 @@ impl WarnOnce {
         let Ok(mut shown) = self.shown.lock() else {
             return diags;
         };
-        let mut file = self
-            .file
-            .as_ref()
-            .and_then(|f| private::open_file(&f.dir, &f.name));
-        if let Some(file) = &mut file {
-            if file.metadata().is_ok_and(|m| m.len() == 0)
-                && let Some(shared) = &self.file
-            {
+        let dir = self.file.as_ref().and_then(SharedFile::dir);
+        let mut file = dir
+            .zip(self.file.as_ref())
+            .and_then(|(dir, f)| private::open_file(dir, &f.name));
+        if let (Some(file), Some(dir)) = (&mut file, dir) {
+            if file.metadata().is_ok_and(|m| m.len() == 0) {
                 // The first warning of a new command: forget the files of commands long gone.
-                remove_stale_files(&shared.dir);
+                remove_stale_files(dir);
             }
             shown.extend(read_keys(file));
         }
@@ -105,15 +107,15 @@ impl WarnOnce {
     }
 }
 
-/// The file of the command whose Terraform process is `parent`, in `dir`; `None` for a `name`
-/// that is not a plain file name part.
-fn shared_file(dir: PathBuf, name: &str, parent: u32) -> Option<SharedFile> {
+/// The file of the command whose Terraform process is `parent`, in `dir` (this user's private
+/// directory when `None`); `None` for a `name` that is not a plain file name part.
+fn shared_file(dir: Option<PathBuf>, name: &str, parent: u32) -> Option<SharedFile> {
     let plain = !name.is_empty()
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     plain.then(|| SharedFile {
-        dir,
+        dir: dir.map_or_else(OnceLock::new, |dir| OnceLock::from(Some(dir))),
         name: format!("tfplugin-{name}-warnings-{parent}.txt"),
     })
 }
@@ -121,7 +123,7 @@ fn shared_file(dir: PathBuf, name: &str, parent: u32) -> Option<SharedFile> {
 /// Removes the fingerprint files (by their name pattern, nothing else) in `dir` that no command
 /// wrote to for [`STALE_AFTER`], so one small file per Terraform command with warnings does not
 /// pile up in the directory.
-fn remove_stale_files(dir: &std::path::Path) {
+fn remove_stale_files(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -310,9 +312,9 @@ mod tests {
     #[test]
     fn a_provider_name_that_is_not_a_plain_word_gets_no_file() {
         let dir = PathBuf::from("/somewhere");
-        assert!(shared_file(dir.clone(), "cloudflare", 7).is_some());
-        assert!(shared_file(dir.clone(), "../x", 7).is_none());
-        assert!(shared_file(dir, "", 7).is_none());
+        assert!(shared_file(Some(dir.clone()), "cloudflare", 7).is_some());
+        assert!(shared_file(Some(dir.clone()), "../x", 7).is_none());
+        assert!(shared_file(Some(dir), "", 7).is_none());
     }
 
     #[cfg(unix)]
@@ -329,9 +331,24 @@ mod tests {
             dir
         }
 
+        /// What a new walk in `dir` returns of warning "A".
+        fn warn_a_in(dir: &Path) -> Diagnostics {
+            walk_in(dir).keep_new("t", diags(&[warning("A")]))
+        }
+
+        /// Sets `path`'s modification time, as if a command last wrote it then.
+        fn set_modified(path: &Path, when: SystemTime) {
+            File::options()
+                .append(true)
+                .open(path)
+                .unwrap()
+                .set_modified(when)
+                .unwrap();
+        }
+
         fn walk_in(dir: &Path) -> WarnOnce {
             WarnOnce {
-                file: shared_file(dir.to_path_buf(), "test", 4242),
+                file: shared_file(Some(dir.to_path_buf()), "test", 4242),
                 shown: Mutex::new(HashSet::new()),
             }
         }
@@ -339,18 +356,9 @@ mod tests {
         #[test]
         fn processes_of_one_command_share_what_was_shown() {
             let dir = dir_with_mode(0o700);
-            assert_eq!(
-                walk_in(dir.path())
-                    .keep_new("t", diags(&[warning("A")]))
-                    .len(),
-                1
-            );
+            assert_eq!(warn_a_in(dir.path()).len(), 1);
             // A later walk (a new process) sees the file and stays quiet.
-            assert!(
-                walk_in(dir.path())
-                    .keep_new("t", diags(&[warning("A")]))
-                    .is_empty()
-            );
+            assert!(warn_a_in(dir.path()).is_empty());
             let file = dir.path().join("tfplugin-test-warnings-4242.txt");
             let text = std::fs::read_to_string(&file).unwrap();
             assert!(!text.contains("detail") && !text.contains('A'), "{text}");
@@ -368,11 +376,12 @@ mod tests {
                 .file
                 .as_ref()
                 .expect("a private directory for this user");
-            let path = shared.dir.join(&shared.name);
+            let dir = shared.dir().expect("a private directory for this user");
+            let path = dir.join(&shared.name);
             assert_eq!(first.keep_new("t", diags(&[warning(&summary)])).len(), 1);
             let second = WarnOnce::for_this_command(&name);
             assert!(second.keep_new("t", diags(&[warning(&summary)])).is_empty());
-            let dir_mode = std::fs::symlink_metadata(&shared.dir).unwrap().mode();
+            let dir_mode = std::fs::symlink_metadata(dir).unwrap().mode();
             assert_eq!(dir_mode & 0o077, 0, "{dir_mode:o}");
             std::fs::remove_file(path).unwrap();
         }
@@ -413,12 +422,7 @@ mod tests {
                 assert_eq!(private::ensure_dir(dir.path()), None, "mode {mode:o}");
                 // Even when named directly, nothing is written there and nothing is deduplicated.
                 for _ in 0..2 {
-                    assert_eq!(
-                        walk_in(dir.path())
-                            .keep_new("t", diags(&[warning("A")]))
-                            .len(),
-                        1
-                    );
+                    assert_eq!(warn_a_in(dir.path()).len(), 1);
                 }
                 assert_eq!(
                     std::fs::read_dir(dir.path()).unwrap().count(),
@@ -436,10 +440,7 @@ mod tests {
             std::os::unix::fs::symlink(real.path(), &link).unwrap();
             assert_eq!(private::ensure_dir(&link), None);
             for _ in 0..2 {
-                assert_eq!(
-                    walk_in(&link).keep_new("t", diags(&[warning("A")])).len(),
-                    1
-                );
+                assert_eq!(warn_a_in(&link).len(), 1);
             }
             assert_eq!(std::fs::read_dir(real.path()).unwrap().count(), 0);
         }
@@ -460,23 +461,13 @@ mod tests {
             let plant = |name: &str, modified: SystemTime| {
                 let path = dir.path().join(name);
                 std::fs::write(&path, "0123456789abcdef\n").unwrap();
-                File::options()
-                    .append(true)
-                    .open(&path)
-                    .unwrap()
-                    .set_modified(modified)
-                    .unwrap();
+                set_modified(&path, modified);
                 path
             };
             let gone = plant("tfplugin-test-warnings-1111.txt", old);
             let recent = plant("tfplugin-test-warnings-2222.txt", SystemTime::now());
             let foreign = plant("someone-elses-file.txt", old);
-            assert_eq!(
-                walk_in(dir.path())
-                    .keep_new("t", diags(&[warning("A")]))
-                    .len(),
-                1
-            );
+            assert_eq!(warn_a_in(dir.path()).len(), 1);
             assert!(!gone.exists(), "a stale fingerprint file is removed");
             assert!(recent.exists(), "another command's recent file stays");
             assert!(foreign.exists(), "files of other names are never touched");
@@ -486,32 +477,13 @@ mod tests {
         #[test]
         fn a_stale_file_is_started_afresh() {
             let dir = dir_with_mode(0o700);
-            assert_eq!(
-                walk_in(dir.path())
-                    .keep_new("t", diags(&[warning("A")]))
-                    .len(),
-                1
-            );
+            assert_eq!(warn_a_in(dir.path()).len(), 1);
             let file = dir.path().join("tfplugin-test-warnings-4242.txt");
             let old = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
-            File::options()
-                .append(true)
-                .open(&file)
-                .unwrap()
-                .set_modified(old)
-                .unwrap();
+            set_modified(&file, old);
             // The process id was reused by a later command: its warnings are new.
-            assert_eq!(
-                walk_in(dir.path())
-                    .keep_new("t", diags(&[warning("A")]))
-                    .len(),
-                1
-            );
-            assert!(
-                walk_in(dir.path())
-                    .keep_new("t", diags(&[warning("A")]))
-                    .is_empty()
-            );
+            assert_eq!(warn_a_in(dir.path()).len(), 1);
+            assert!(warn_a_in(dir.path()).is_empty());
             let lines = std::fs::read_to_string(&file).unwrap().lines().count();
             assert_eq!(lines, 1);
         }
