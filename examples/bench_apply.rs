@@ -4,7 +4,9 @@
 //! (same number of resources) measured in the same run. Then, at scale: 100 secrets at the
 //! provider's default rate limit and the emulator's default activation delay (one round, wall time
 //! and requests per endpoint), and 1 store + N secrets next to 1 + N built-in `terraform_data`
-//! resources for N = 100 and N = 1000 (rate limit lifted, activation immediate; ratio rows).
+//! resources for N = 100 and N = 1000 (rate limit lifted, activation immediate; ratio rows),
+//! with the same configuration on `bench_floor_provider` (the shipped schemas, nothing behind
+//! them) as the floor any plugin provider pays.
 //!
 //! `cargo run --release --example bench_apply [-- <rounds> [<rounds at N = 1000>]]` (default 3
 //! rounds, 1 at N = 1000: a round there takes minutes). `BENCH_APPLY_ONLY=module,default-rate,
@@ -20,7 +22,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use bench_support::{Summary, build_providers, kib_or_mib, profile_name, repo};
+use bench_support::{Providers, Summary, build_providers, kib_or_mib, profile_name, repo};
 use rand::Rng;
 use rand::distr::Alphanumeric;
 use terraform_provider_cloudflare::emulator::{
@@ -152,6 +154,8 @@ struct StepResult {
 enum Subject {
     Cloudflare,
     TestProvider,
+    /// `bench_floor_provider`: the shipped schemas with no API and no plan logic behind them.
+    Floor,
     /// Terraform's built-in `terraform_data` (no provider process).
     TerraformData,
 }
@@ -161,6 +165,7 @@ impl Subject {
         match self {
             Subject::Cloudflare => "terraform-provider-cloudflare",
             Subject::TestProvider => "baseline: protocol_test_provider",
+            Subject::Floor => "baseline: bench_floor_provider",
             Subject::TerraformData => "baseline: terraform_data",
         }
     }
@@ -168,8 +173,7 @@ impl Subject {
 
 struct Tools {
     terraform: PathBuf,
-    provider: PathBuf,
-    test_provider: PathBuf,
+    providers: Providers,
     secret_names: Vec<String>,
     runtime: tokio::runtime::Runtime,
 }
@@ -181,7 +185,7 @@ fn run(rounds: usize, large_rounds: usize, parts: &[String]) -> BenchResult<()> 
             "{TIME_PROGRAM} is needed to record each provider process's peak RSS (GNU time)"
         ));
     }
-    let (provider, test_provider) = build_providers()?;
+    let providers = build_providers()?;
     let secret_names = module_secret_names()?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -190,8 +194,7 @@ fn run(rounds: usize, large_rounds: usize, parts: &[String]) -> BenchResult<()> 
         .map_err(|error| format!("starting a tokio runtime for the emulator: {error}"))?;
     let tools = Tools {
         terraform,
-        provider,
-        test_provider,
+        providers,
         secret_names,
         runtime,
     };
@@ -320,28 +323,41 @@ fn print_default_rate(tools: &Tools, activation: Duration) -> BenchResult<()> {
     Ok(())
 }
 
-/// 1 store + N secrets next to 1 + N `terraform_data`, rate limit lifted and activation
-/// immediate, for each (N, rounds) of `sizes`: median wall times and their ratio.
+/// 1 store + N secrets next to the same configuration on `bench_floor_provider` and 1 + N
+/// `terraform_data`, rate limit lifted and activation immediate, for each (N, rounds) of
+/// `sizes`: median wall and CPU times and their ratios.
+///
+/// The floor provider serves the shipped schemas with nothing behind them, so the figures split
+/// the distance to `terraform_data` into what Terraform spends on any plugin serving this schema
+/// (floor / `terraform_data`) and what the shipped provider adds to that (cloudflare / floor).
 fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
     println!(
         "\nAgainst terraform_data: 1 store + N secrets vs 1 + N terraform_data, CLOUDFLARE_RPS={FAST_RPS}, \
-         activation delay 0 ms, emulator max secrets {SCALE_MAX_SECRETS}; median of the rounds, wall \
-         time and CPU time (Terraform + provider processes + emulator; it moves little when other \
-         work shares the machine):"
+         activation delay 0 ms, emulator max secrets {SCALE_MAX_SECRETS}; \"floor\" is the same \
+         configuration on bench_floor_provider (the shipped schemas, no API behind them). Median of \
+         the rounds, wall time and CPU time (Terraform + provider processes + emulator; it moves \
+         little when other work shares the machine):"
     );
     println!(
-        "  {:>5}  {:>6}  {:<15} {:>12} {:>15} {:>7} {:>9} {:>9} {:>7} {:>9}",
+        "  {:>5}  {:>6}  {:<15} {:>10} {:>10} {:>10} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>9}",
         "N",
         "rounds",
         "command",
         "cloudflare",
-        "terraform_data",
-        "ratio",
+        "floor",
+        "tf_data",
+        "cf/td",
+        "fl/td",
+        "cf/fl",
         "cpu: cf",
+        "cpu: fl",
         "cpu: td",
-        "ratio",
+        "cf/td",
+        "fl/td",
+        "cf/fl",
         "requests"
     );
+    const SUBJECTS: [Subject; 3] = [Subject::TerraformData, Subject::Floor, Subject::Cloudflare];
     for &(n, rounds) in sizes {
         let setup = RoundSetup {
             rps: Some(FAST_RPS),
@@ -351,7 +367,7 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
         let mut results: BTreeMap<(Step, &str), Vec<StepResult>> = BTreeMap::new();
         for round in 1..=rounds {
             eprintln!("N = {n}: round {round}/{rounds}");
-            for subject in [Subject::TerraformData, Subject::Cloudflare] {
+            for subject in SUBJECTS {
                 for (step, result) in run_round(tools, subject, setup, &Step::ALL)? {
                     results
                         .entry((step, subject.label()))
@@ -360,34 +376,44 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
                 }
             }
         }
-        let median = |step: Step, subject: Subject, figure: fn(&StepResult) -> Duration| {
+        // Median wall and CPU seconds of `subject` at `step`.
+        let medians = |step: Step, subject: Subject| {
             results.get(&(step, subject.label())).map(|runs| {
-                Summary::of(&runs.iter().map(figure).collect::<Vec<_>>())
-                    .median
-                    .as_secs_f64()
+                let median = |figure: fn(&StepResult) -> Duration| {
+                    Summary::of(&runs.iter().map(figure).collect::<Vec<_>>())
+                        .median
+                        .as_secs_f64()
+                };
+                (median(|run| run.wall), median(|run| run.cpu))
             })
         };
         for step in Step::ALL {
-            let (Some(cloudflare), Some(baseline), Some(cloudflare_cpu), Some(baseline_cpu)) = (
-                median(step, Subject::Cloudflare, |run| run.wall),
-                median(step, Subject::TerraformData, |run| run.wall),
-                median(step, Subject::Cloudflare, |run| run.cpu),
-                median(step, Subject::TerraformData, |run| run.cpu),
+            let (Some(cloudflare), Some(floor), Some(baseline)) = (
+                medians(step, Subject::Cloudflare),
+                medians(step, Subject::Floor),
+                medians(step, Subject::TerraformData),
             ) else {
                 continue;
             };
+            let ratio = |a: f64, b: f64| a / b.max(0.01);
             let requests = results
                 .get(&(step, Subject::Cloudflare.label()))
                 .map_or(0, |runs| runs[0].requests.len());
             println!(
-                "  {n:>5}  {rounds:>6}  {:<15} {:>10.2} s {:>13.2} s {:>6.2}x {:>7.2} s {:>7.2} s {:>6.2}x {:>9}",
+                "  {n:>5}  {rounds:>6}  {:<15} {:>8.2} s {:>8.2} s {:>8.2} s {:>6.2}x {:>6.2}x {:>7.2}x {:>6.2} s {:>6.2} s {:>6.2} s {:>6.2}x {:>6.2}x {:>7.2}x {:>9}",
                 step.label(),
-                cloudflare,
-                baseline,
-                cloudflare / baseline,
-                cloudflare_cpu,
-                baseline_cpu,
-                cloudflare_cpu / baseline_cpu.max(0.01),
+                cloudflare.0,
+                floor.0,
+                baseline.0,
+                ratio(cloudflare.0, baseline.0),
+                ratio(floor.0, baseline.0),
+                ratio(cloudflare.0, floor.0),
+                cloudflare.1,
+                floor.1,
+                baseline.1,
+                ratio(cloudflare.1, baseline.1),
+                ratio(floor.1, baseline.1),
+                ratio(cloudflare.1, floor.1),
                 requests
             );
         }
@@ -451,7 +477,7 @@ fn run_round(
                 })))
                 .map_err(|error| format!("starting the emulator: {error}"))?,
         ),
-        Subject::TestProvider | Subject::TerraformData => None,
+        Subject::TestProvider | Subject::Floor | Subject::TerraformData => None,
     };
     let secret_names = setup.secret_names(tools);
     let workspace = Workspace::new(
@@ -502,7 +528,7 @@ fn run_round(
             .as_ref()
             .map(|emulator| emulator.state().request_log())
             .unwrap_or_default();
-        if subject != Subject::TerraformData {
+        if matches!(subject, Subject::Cloudflare | Subject::TestProvider) {
             workspace.check_remote(step, emulator.as_ref(), secret_names.len())?;
         }
         results.push((
@@ -549,8 +575,9 @@ impl Workspace {
         }
         let remote_file = scratch.join("things.json");
         let real_provider = match subject {
-            Subject::Cloudflare => &tools.provider,
-            Subject::TestProvider | Subject::TerraformData => &tools.test_provider,
+            Subject::Cloudflare => &tools.providers.shipped,
+            Subject::Floor => &tools.providers.floor,
+            Subject::TestProvider | Subject::TerraformData => &tools.providers.test,
         };
         if setup.measures_rss() {
             write_wrapper(&plugin_dir, real_provider, &rss_dir).map_err(io)?;
@@ -592,6 +619,10 @@ impl Workspace {
                 if let Some(rps) = setup.rps {
                     env.push(("CLOUDFLARE_RPS".into(), rps.into()));
                 }
+            }
+            (Subject::Floor, _) => {
+                std::fs::write(work_dir.join("main.tf"), GENERATED_CONFIGURATION).map_err(io)?;
+                env.push(("CLOUDFLARE_ACCOUNT_ID".into(), ACCOUNT_ID.into()));
             }
             (Subject::TerraformData, _) => {
                 std::fs::write(work_dir.join("main.tf"), TERRAFORM_DATA_CONFIGURATION)

@@ -58,7 +58,7 @@ fn main() -> ExitCode {
 }
 
 fn run(runs: usize) -> Result<(), String> {
-    let (provider, test_provider) = build_providers()?;
+    let providers = build_providers()?;
     let mut subjects = vec![
         Subject {
             label: "spawn floor (/bin/true, exec → exit)",
@@ -68,13 +68,13 @@ fn run(runs: usize) -> Result<(), String> {
         },
         Subject {
             label: "baseline: protocol_test_provider",
-            program: test_provider,
+            program: providers.test,
             measure: Measure::ExecToHandshake,
             samples: Vec::new(),
         },
         Subject {
             label: "terraform-provider-cloudflare",
-            program: provider,
+            program: providers.shipped,
             measure: Measure::ExecToHandshake,
             samples: Vec::new(),
         },

@@ -39,9 +39,19 @@ pub fn profile_name() -> &'static str {
     }
 }
 
-/// Builds the shipped provider and the test-only `protocol_test_provider` example in this
-/// benchmark's own profile; returns (provider, test provider) paths.
-pub fn build_providers() -> Result<(PathBuf, PathBuf), String> {
+/// The plugin binaries the benchmarks start.
+pub struct Providers {
+    /// The shipped `terraform-provider-cloudflare`.
+    pub shipped: PathBuf,
+    /// The test-only `protocol_test_provider` example.
+    pub test: PathBuf,
+    /// The `bench_floor_provider` example: the shipped schemas with no API behind them.
+    pub floor: PathBuf,
+}
+
+/// Builds the shipped provider and the `protocol_test_provider` and `bench_floor_provider`
+/// examples in this benchmark's own profile.
+pub fn build_providers() -> Result<Providers, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build.current_dir(repo()).args([
@@ -51,6 +61,8 @@ pub fn build_providers() -> Result<(PathBuf, PathBuf), String> {
         "terraform-provider-cloudflare",
         "--example",
         "protocol_test_provider",
+        "--example",
+        "bench_floor_provider",
     ]);
     for (name, _) in std::env::vars_os() {
         let name = name.to_string_lossy();
@@ -68,14 +80,17 @@ pub fn build_providers() -> Result<(PathBuf, PathBuf), String> {
         return Err(format!("cargo build failed ({status})"));
     }
     let dir = profile_dir();
-    let provider = dir.join("terraform-provider-cloudflare");
-    let test_provider = dir.join("examples").join("protocol_test_provider");
-    for binary in [&provider, &test_provider] {
+    let providers = Providers {
+        shipped: dir.join("terraform-provider-cloudflare"),
+        test: dir.join("examples").join("protocol_test_provider"),
+        floor: dir.join("examples").join("bench_floor_provider"),
+    };
+    for binary in [&providers.shipped, &providers.test, &providers.floor] {
         if !binary.is_file() {
             return Err(format!("{} was not built", binary.display()));
         }
     }
-    Ok((provider, test_provider))
+    Ok(providers)
 }
 
 /// Median, minimum and maximum of a set of measurements.
