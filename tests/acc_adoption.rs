@@ -701,6 +701,106 @@ fn removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing(
 }
 
 #[test]
+fn removed_and_import_of_the_store_under_a_new_address_forget_both_and_write_nothing() {
+    let test = "removed_and_import_of_the_store_under_a_new_address_forget_both_and_write_nothing";
+    let emulator = Emulator::start();
+    let Some(mut tf) = official_stand_in_workdir(&emulator, test) else {
+        return;
+    };
+    let secret_id = push_official_state(&emulator, &tf, "stripe", "STRIPE_API_KEY");
+    let store_id = emulator.state.stores().remove(0).id;
+    // The guide's configuration for the store's own `removed` block, as it is.
+    let example =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/migration/import-and-remove-store");
+    let guide_config = std::fs::read_to_string(example.join("main.tf")).expect("example");
+    tf.write_file("main.tf", &guide_config);
+    tf.set_env("TF_VAR_account_id", ACCOUNT_ID);
+    tf.set_env("TF_VAR_store_id", &store_id);
+
+    let plan = tf.plan_text(true);
+    assert!(
+        plan.contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{plan}"
+    );
+    for forgotten in [
+        "cloudflare_secrets_store.main",
+        "cloudflare_secrets_store_secret.stripe",
+    ] {
+        assert!(
+            plan.contains(&format!(
+                "{forgotten} will no longer be managed by Terraform, but will not be destroyed"
+            )),
+            "{forgotten}: {plan}"
+        );
+    }
+    let actions: BTreeMap<String, Vec<String>> = tf.planned_actions().into_iter().collect();
+    let expected = BTreeMap::from([
+        (
+            "cloudflare_secrets_store.main".to_string(),
+            vec!["forget".to_string()],
+        ),
+        (
+            "cloudflare_secrets_store_secret.stripe".to_string(),
+            vec!["forget".to_string()],
+        ),
+        (
+            "cloudflare_secrets_store.secrets".to_string(),
+            vec!["no-op".to_string()],
+        ),
+        (
+            "cloudflare_store_secret.stripe".to_string(),
+            vec!["no-op".to_string()],
+        ),
+    ]);
+    assert_eq!(actions, expected);
+
+    emulator.state.clear_request_log();
+    tf.apply();
+    assert_eq!(
+        writes(&emulator),
+        Vec::<String>::new(),
+        "the apply writes nothing"
+    );
+    assert_eq!(emulator.state.stores().len(), 1, "the store is kept");
+    assert_eq!(emulator.state.secrets().len(), 1, "the secret is kept");
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("plain-text-from-v5"),
+        "the value at Cloudflare is untouched"
+    );
+    let state = tf.raw_state();
+    assert!(
+        !state.contains("plain-text-from-v5"),
+        "no value in state: {state}"
+    );
+    assert!(
+        !state.contains("registry.terraform.io/cloudflare/cloudflare"),
+        "no reference to the official provider: {state}"
+    );
+    let adopted = tf.state();
+    assert_eq!(
+        adopted.keys().collect::<Vec<_>>(),
+        [
+            "cloudflare_secrets_store.secrets",
+            "cloudflare_store_secret.stripe"
+        ]
+    );
+    assert_eq!(
+        adopted["cloudflare_secrets_store.secrets"]["id"],
+        json!(store_id)
+    );
+    assert_eq!(
+        adopted["cloudflare_store_secret.stripe"]["id"],
+        json!(secret_id)
+    );
+    assert_eq!(
+        adopted["cloudflare_store_secret.stripe"]["store_id"],
+        json!(store_id)
+    );
+    tf.assert_plan_empty();
+}
+
+#[test]
 fn query_requests_no_page_past_its_limit() {
     let test = "query_requests_no_page_past_its_limit";
     let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
