@@ -339,7 +339,7 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
          little when other work shares the machine):"
     );
     println!(
-        "  {:>5}  {:>6}  {:<15} {:>10} {:>10} {:>10} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>9}",
+        "  {:>5}  {:>6}  {:<15} {:>10} {:>10} {:>10} {:>7} {:>7} {:>8} {:>15} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>9}",
         "N",
         "rounds",
         "command",
@@ -349,6 +349,7 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
         "cf/td",
         "fl/td",
         "cf/fl",
+        "cf/td per round",
         "cpu: cf",
         "cpu: fl",
         "cpu: td",
@@ -399,8 +400,19 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
             let requests = results
                 .get(&(step, Subject::Cloudflare.label()))
                 .map_or(0, |runs| runs[0].requests.len());
+            // The spread of the wall-time ratio from round to round: what noise alone moves.
+            let per_round: Vec<f64> = results[&(step, Subject::Cloudflare.label())]
+                .iter()
+                .zip(&results[&(step, Subject::TerraformData.label())])
+                .map(|(cf, td)| ratio(cf.wall.as_secs_f64(), td.wall.as_secs_f64()))
+                .collect();
+            let spread = format!(
+                "{:.2}-{:.2}x",
+                per_round.iter().copied().fold(f64::INFINITY, f64::min),
+                per_round.iter().copied().fold(0.0, f64::max)
+            );
             println!(
-                "  {n:>5}  {rounds:>6}  {:<15} {:>8.2} s {:>8.2} s {:>8.2} s {:>6.2}x {:>6.2}x {:>7.2}x {:>6.2} s {:>6.2} s {:>6.2} s {:>6.2}x {:>6.2}x {:>7.2}x {:>9}",
+                "  {n:>5}  {rounds:>6}  {:<15} {:>8.2} s {:>8.2} s {:>8.2} s {:>6.2}x {:>6.2}x {:>7.2}x {spread:>15} {:>6.2} s {:>6.2} s {:>6.2} s {:>6.2}x {:>6.2}x {:>7.2}x {:>9}",
                 step.label(),
                 cloudflare.0,
                 floor.0,
