@@ -339,7 +339,7 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
          little when other work shares the machine):"
     );
     println!(
-        "  {:>5}  {:>6}  {:<15} {:>10} {:>10} {:>10} {:>7} {:>7} {:>8} {:>15} {:>8} {:>8} {:>8} {:>7} {:>7} {:>8} {:>9}",
+        "  {:>5}  {:>6}  {:<15} {:>10} {:>10} {:>10} {:>7} {:>7} {:>8} {:>15} {:>10} {:>10} {:>10} {:>7} {:>7} {:>8} {:>9}",
         "N",
         "rounds",
         "command",
@@ -411,22 +411,20 @@ fn print_ratios(tools: &Tools, sizes: &[(usize, usize)]) -> BenchResult<()> {
                 per_round.iter().copied().fold(f64::INFINITY, f64::min),
                 per_round.iter().copied().fold(0.0, f64::max)
             );
+            // Three times (cloudflare, floor, terraform_data) and their three ratios.
+            let columns = |(cf, fl, td): (f64, f64, f64)| {
+                format!(
+                    "{cf:>8.2} s {fl:>8.2} s {td:>8.2} s {:>6.2}x {:>6.2}x {:>7.2}x",
+                    ratio(cf, td),
+                    ratio(fl, td),
+                    ratio(cf, fl)
+                )
+            };
             println!(
-                "  {n:>5}  {rounds:>6}  {:<15} {:>8.2} s {:>8.2} s {:>8.2} s {:>6.2}x {:>6.2}x {:>7.2}x {spread:>15} {:>6.2} s {:>6.2} s {:>6.2} s {:>6.2}x {:>6.2}x {:>7.2}x {:>9}",
+                "  {n:>5}  {rounds:>6}  {:<15} {} {spread:>15} {} {requests:>9}",
                 step.label(),
-                cloudflare.0,
-                floor.0,
-                baseline.0,
-                ratio(cloudflare.0, baseline.0),
-                ratio(floor.0, baseline.0),
-                ratio(cloudflare.0, floor.0),
-                cloudflare.1,
-                floor.1,
-                baseline.1,
-                ratio(cloudflare.1, baseline.1),
-                ratio(floor.1, baseline.1),
-                ratio(cloudflare.1, floor.1),
-                requests
+                columns((cloudflare.0, floor.0, baseline.0)),
+                columns((cloudflare.1, floor.1, baseline.1)),
             );
         }
     }

@@ -563,6 +563,59 @@ fn writes(emulator: &Emulator) -> Vec<String> {
         .collect()
 }
 
+/// The plan's action for each resource address is exactly `expected`.
+fn assert_planned_actions(tf: &Workdir, expected: &[(&str, &str)]) {
+    let actions: BTreeMap<String, Vec<String>> = tf.planned_actions().into_iter().collect();
+    let expected: BTreeMap<String, Vec<String>> = expected
+        .iter()
+        .map(|(address, action)| (address.to_string(), vec![action.to_string()]))
+        .collect();
+    assert_eq!(actions, expected);
+}
+
+/// Applies a migration plan and checks its outcome: no write at the emulator, the official
+/// provider's store and secret (value included) as they were, and a state holding only this
+/// provider's `store_address` and `cloudflare_store_secret.stripe`, with their ids and no value.
+fn apply_takes_over_without_writing(
+    emulator: &Emulator,
+    tf: &Workdir,
+    store_address: &str,
+    store_id: &str,
+    secret_id: &str,
+) {
+    emulator.state.clear_request_log();
+    tf.apply();
+    assert_eq!(
+        writes(emulator),
+        Vec::<String>::new(),
+        "the apply writes nothing"
+    );
+    assert_eq!(emulator.state.stores().len(), 1, "the store is kept");
+    assert_eq!(emulator.state.secrets().len(), 1, "the secret is kept");
+    assert_eq!(
+        emulator.state.secret_value_for_test(secret_id).as_deref(),
+        Some("plain-text-from-v5"),
+        "the value at Cloudflare is untouched"
+    );
+    let state = tf.raw_state();
+    assert!(
+        !state.contains("plain-text-from-v5"),
+        "no value in state: {state}"
+    );
+    assert!(
+        !state.contains("registry.terraform.io/cloudflare/cloudflare"),
+        "no reference to the official provider: {state}"
+    );
+    let adopted = tf.state();
+    let secret = "cloudflare_store_secret.stripe";
+    assert_eq!(adopted.keys().collect::<Vec<_>>(), [store_address, secret]);
+    assert_eq!(adopted[store_address]["id"], json!(store_id));
+    assert_eq!(adopted[secret]["id"], json!(secret_id));
+    assert_eq!(adopted[secret]["store_id"], json!(store_id));
+    assert_eq!(adopted[secret]["value"], Json::Null);
+    tf.assert_plan_empty();
+}
+
 #[test]
 fn removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing() {
     let test = "removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing";
@@ -604,67 +657,22 @@ fn removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing(
         assert!(!plan.contains(never), "{never}: {plan}");
     }
     assert!(!plan.contains("plain-text-from-v5"), "{plan}");
-    let actions: BTreeMap<String, Vec<String>> = tf.planned_actions().into_iter().collect();
-    let expected = BTreeMap::from([
-        (
-            "cloudflare_secrets_store.main".to_string(),
-            vec!["no-op".to_string()],
-        ),
-        (
-            "cloudflare_secrets_store_secret.stripe".to_string(),
-            vec!["forget".to_string()],
-        ),
-        (
-            "cloudflare_store_secret.stripe".to_string(),
-            vec!["no-op".to_string()],
-        ),
-    ]);
-    assert_eq!(actions, expected);
+    assert_planned_actions(
+        &tf,
+        &[
+            ("cloudflare_secrets_store.main", "no-op"),
+            ("cloudflare_secrets_store_secret.stripe", "forget"),
+            ("cloudflare_store_secret.stripe", "no-op"),
+        ],
+    );
 
-    emulator.state.clear_request_log();
-    tf.apply();
-    assert_eq!(
-        writes(&emulator),
-        Vec::<String>::new(),
-        "the apply writes nothing"
+    apply_takes_over_without_writing(
+        &emulator,
+        &tf,
+        "cloudflare_secrets_store.main",
+        &store_id,
+        &secret_id,
     );
-    assert_eq!(
-        emulator.state.secret_value_for_test(&secret_id).as_deref(),
-        Some("plain-text-from-v5"),
-        "the value at Cloudflare is untouched"
-    );
-    assert_eq!(emulator.state.secrets().len(), 1, "nothing re-created");
-    assert_eq!(emulator.state.stores().len(), 1, "nothing re-created");
-    let state = tf.raw_state();
-    assert!(
-        !state.contains("plain-text-from-v5"),
-        "no value in state: {state}"
-    );
-    assert!(
-        !state.contains("registry.terraform.io/cloudflare/cloudflare"),
-        "no reference to the official provider: {state}"
-    );
-    let adopted = tf.state();
-    assert_eq!(
-        adopted.keys().collect::<Vec<_>>(),
-        [
-            "cloudflare_secrets_store.main",
-            "cloudflare_store_secret.stripe"
-        ]
-    );
-    assert_eq!(
-        adopted["cloudflare_store_secret.stripe"]["id"],
-        json!(secret_id)
-    );
-    assert_eq!(
-        adopted["cloudflare_store_secret.stripe"]["value"],
-        Json::Null
-    );
-    assert_eq!(
-        adopted["cloudflare_secrets_store.main"]["id"],
-        json!(store_id)
-    );
-    tf.assert_plan_empty();
 
     // The value taken over: one in-place update (write-only attributes need Terraform 1.11).
     if support::terraform_at_least(test, (1, 11), "its last step, adding value_wo,").is_none() {
@@ -733,71 +741,23 @@ fn removed_and_import_of_the_store_under_a_new_address_forget_both_and_write_not
             "{forgotten}: {plan}"
         );
     }
-    let actions: BTreeMap<String, Vec<String>> = tf.planned_actions().into_iter().collect();
-    let expected = BTreeMap::from([
-        (
-            "cloudflare_secrets_store.main".to_string(),
-            vec!["forget".to_string()],
-        ),
-        (
-            "cloudflare_secrets_store_secret.stripe".to_string(),
-            vec!["forget".to_string()],
-        ),
-        (
-            "cloudflare_secrets_store.secrets".to_string(),
-            vec!["no-op".to_string()],
-        ),
-        (
-            "cloudflare_store_secret.stripe".to_string(),
-            vec!["no-op".to_string()],
-        ),
-    ]);
-    assert_eq!(actions, expected);
+    assert_planned_actions(
+        &tf,
+        &[
+            ("cloudflare_secrets_store.main", "forget"),
+            ("cloudflare_secrets_store_secret.stripe", "forget"),
+            ("cloudflare_secrets_store.secrets", "no-op"),
+            ("cloudflare_store_secret.stripe", "no-op"),
+        ],
+    );
 
-    emulator.state.clear_request_log();
-    tf.apply();
-    assert_eq!(
-        writes(&emulator),
-        Vec::<String>::new(),
-        "the apply writes nothing"
+    apply_takes_over_without_writing(
+        &emulator,
+        &tf,
+        "cloudflare_secrets_store.secrets",
+        &store_id,
+        &secret_id,
     );
-    assert_eq!(emulator.state.stores().len(), 1, "the store is kept");
-    assert_eq!(emulator.state.secrets().len(), 1, "the secret is kept");
-    assert_eq!(
-        emulator.state.secret_value_for_test(&secret_id).as_deref(),
-        Some("plain-text-from-v5"),
-        "the value at Cloudflare is untouched"
-    );
-    let state = tf.raw_state();
-    assert!(
-        !state.contains("plain-text-from-v5"),
-        "no value in state: {state}"
-    );
-    assert!(
-        !state.contains("registry.terraform.io/cloudflare/cloudflare"),
-        "no reference to the official provider: {state}"
-    );
-    let adopted = tf.state();
-    assert_eq!(
-        adopted.keys().collect::<Vec<_>>(),
-        [
-            "cloudflare_secrets_store.secrets",
-            "cloudflare_store_secret.stripe"
-        ]
-    );
-    assert_eq!(
-        adopted["cloudflare_secrets_store.secrets"]["id"],
-        json!(store_id)
-    );
-    assert_eq!(
-        adopted["cloudflare_store_secret.stripe"]["id"],
-        json!(secret_id)
-    );
-    assert_eq!(
-        adopted["cloudflare_store_secret.stripe"]["store_id"],
-        json!(store_id)
-    );
-    tf.assert_plan_empty();
 }
 
 #[test]
