@@ -15,6 +15,7 @@ use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorStat
 use terraform_provider_cloudflare::provider::{
     CloudflareProvider, DEFAULT_STORE_NAME, ProviderData,
 };
+use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
 use terraform_provider_cloudflare::tfplugin::{
     CreateRequest, ListEvent, ListRequest, ListResource, ListSink, ReadRequest, Resource, Value,
@@ -233,19 +234,130 @@ async fn refreshes_share_one_listing_until_a_write() {
             .unwrap()
             .is_none()
     );
-    // A whole store that is gone means its secrets are gone.
+    // A whole store that is gone means its secrets are gone, and one listing says so for all.
     s.client
         .delete_store(ACCOUNT, &store.id, true)
         .await
         .unwrap();
     s.data.invalidate_listing(ACCOUNT, &store.id);
-    assert!(
-        s.data
-            .read_secret(ACCOUNT, &store.id, &ids[1], &never())
-            .await
-            .unwrap()
-            .is_none()
+    s.state.clear_request_log();
+    for id in &ids[1..] {
+        assert!(
+            s.data
+                .read_secret(ACCOUNT, &store.id, id, &never())
+                .await
+                .unwrap()
+                .is_none()
+        );
+    }
+    let log = s.state.request_log();
+    assert_eq!(
+        log.len(),
+        1,
+        "one listing answers for the whole store: {log:?}"
     );
+}
+
+/// The state of `store` as this provider writes it (not adopted, no force_destroy).
+fn store_state(store: &terraform_provider_cloudflare::cloudflare::Store) -> Value {
+    Value::object([
+        ("id", Value::string(&store.id)),
+        ("account_id", Value::string(ACCOUNT)),
+        ("name", Value::string(&store.name)),
+        ("adopt", Value::Bool(false)),
+        ("force_destroy", Value::Bool(false)),
+        ("created", Value::string(&store.created)),
+        ("modified", Value::string(&store.modified)),
+    ])
+}
+
+/// Refreshes the store resource whose state is `current`; returns the new state and the
+/// requests it made, as `METHOD path`.
+async fn refresh_store(s: &Setup, current: Value) -> (Value, Vec<String>) {
+    s.state.clear_request_log();
+    let resp = SecretsStoreResource
+        .read(ReadRequest {
+            current_state: current,
+            private: Vec::new(),
+            provider: s.data.clone(),
+            cancel: never(),
+        })
+        .await;
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    let requests = s
+        .state
+        .request_log()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    (resp.new_state, requests)
+}
+
+#[tokio::test]
+async fn a_store_holding_secrets_is_refreshed_by_the_listing_its_secrets_share() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let secret = s.secret(&store.id, "HELD").await;
+    let state = store_state(&store);
+
+    let (refreshed, requests) = refresh_store(&s, state.clone()).await;
+    assert_eq!(refreshed, state);
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert!(
+        requests[0].ends_with("/secrets"),
+        "one listing: {requests:?}"
+    );
+
+    // The secret's refresh that follows in the same plan is answered by that listing.
+    s.state.clear_request_log();
+    let read = s
+        .data
+        .read_secret(ACCOUNT, &store.id, &secret.id, &never())
+        .await
+        .unwrap();
+    assert_eq!(read.map(|x| x.id), Some(secret.id));
+    assert!(s.state.request_log().is_empty());
+}
+
+#[tokio::test]
+async fn an_empty_or_imported_store_is_read_with_its_own_request() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let store_path = format!(
+        "GET /client/v4/accounts/{ACCOUNT}/secrets_store/stores/{}",
+        store.id
+    );
+
+    // An empty listing proves nothing (the API's answer for a missing store is not
+    // documented), so the store itself is read.
+    let (refreshed, requests) = refresh_store(&s, store_state(&store)).await;
+    assert_eq!(refreshed, store_state(&store));
+    assert_eq!(requests.last(), Some(&store_path), "{requests:?}");
+
+    // An import leaves only the id: the store's own read fills in the rest, with no listing.
+    s.secret(&store.id, "LATER").await;
+    s.data.invalidate_listing(ACCOUNT, &store.id);
+    let imported = Value::object([
+        ("id", Value::string(&store.id)),
+        ("account_id", Value::string(ACCOUNT)),
+        ("name", Value::Null),
+        ("adopt", Value::Bool(false)),
+        ("force_destroy", Value::Bool(false)),
+        ("created", Value::Null),
+        ("modified", Value::Null),
+    ]);
+    let (refreshed, requests) = refresh_store(&s, imported).await;
+    assert_eq!(refreshed, store_state(&store));
+    assert_eq!(requests, [store_path], "only the store's own read");
+
+    // A store gone with all its secrets is gone from state.
+    s.client
+        .delete_store(ACCOUNT, &store.id, true)
+        .await
+        .unwrap();
+    s.data.invalidate_listing(ACCOUNT, &store.id);
+    let (refreshed, _) = refresh_store(&s, store_state(&store)).await;
+    assert_eq!(refreshed, Value::Null);
 }
 
 #[tokio::test]

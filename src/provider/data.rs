@@ -21,7 +21,8 @@ use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 /// The name Cloudflare gives an account's default store, and the one this provider creates.
 pub const DEFAULT_STORE_NAME: &str = "default_secrets_store";
 
-type Listing = Arc<Vec<Secret>>;
+/// A store's secrets, or `None` when the API says the store itself is gone.
+type Listing = Option<Arc<Vec<Secret>>>;
 type Stores = Arc<Vec<Store>>;
 /// (account id, store id).
 type StoreKey = (String, String);
@@ -33,7 +34,8 @@ pub struct ProviderData {
     activation_timeout: Duration,
     /// Account id → the default store id, created at most once per process.
     default_stores: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
-    /// (account id, store id) → one exhaustive listing shared by the refreshes of this process.
+    /// (account id, store id) → one exhaustive listing shared by the refreshes of this process
+    /// (or the store's absence, which is as final: a new store never reuses an id).
     listings: Mutex<HashMap<StoreKey, Arc<OnceCell<Listing>>>>,
     /// Account id → its stores, listed once for the lookups of this process (adoption at plan
     /// and apply time, the default store); forgotten after every store this process creates or
@@ -244,8 +246,9 @@ impl ProviderData {
 
     /// The secret as the API shows it now, or `None` when it no longer exists (or shows the
     /// API's `deleted` status). Within one
-    /// process, all refreshes of secrets of one store share a single exhaustive listing; a
-    /// secret missing from it is confirmed with a GET (it may be newer than the listing).
+    /// process, all refreshes of secrets of one store share a single exhaustive listing (or
+    /// its answer that the store is gone); a secret missing from a listing is confirmed with a
+    /// GET (it may be newer than the listing).
     /// `cancel` stops the API calls ([`Error::Cancelled`]).
     pub async fn read_secret(
         &self,
@@ -256,12 +259,12 @@ impl ProviderData {
     ) -> Result<Option<Secret>, Error> {
         let client = &self.client_or_config_error(cancel)?;
         match self.listing(client, account_id, store_id).await {
-            Ok(listing) => {
+            Ok(Some(listing)) => {
                 if let Some(secret) = listing.iter().find(|s| s.id == secret_id) {
                     return Ok((!secret.is_deleted()).then(|| secret.clone()));
                 }
             }
-            Err(e) if e.is_not_found() => return Ok(None),
+            Ok(None) => return Ok(None),
             Err(e) if e.is_cancelled() => return Err(e),
             // Fall back to the single GET below; it reports its own error if any.
             Err(_) => {}
@@ -271,6 +274,25 @@ impl ProviderData {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// Whether the shared refresh listing of the store's secrets shows any: a store has no
+    /// update endpoint, so while its id answers with secrets, it exists exactly as it was
+    /// created, and its refresh needs no request of its own. The secrets' refreshes that follow
+    /// use the same listing. An empty or failed listing proves nothing (`false`): the caller
+    /// asks for the store itself, and that request reports any error.
+    pub async fn listing_shows_secrets(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        cancel: &CancellationToken,
+    ) -> bool {
+        let Ok(client) = self.client_or_config_error(cancel) else {
+            return false;
+        };
+        self.listing(&client, account_id, store_id)
+            .await
+            .is_ok_and(|listing| listing.is_some_and(|l| l.iter().any(|s| !s.is_deleted())))
     }
 
     /// Forgets the shared listing of a store (call after every write to it).
@@ -297,10 +319,11 @@ impl ProviderData {
         };
         cell.get_or_try_init(|| async {
             tracing::debug!(account_id, store_id, "listing secrets for refresh");
-            client
-                .list_secrets(account_id, store_id, &params)
-                .await
-                .map(Arc::new)
+            match client.list_secrets(account_id, store_id, &params).await {
+                Ok(secrets) => Ok(Some(Arc::new(secrets))),
+                Err(e) if e.is_not_found() => Ok(None),
+                Err(e) => Err(e),
+            }
         })
         .await
         .cloned()

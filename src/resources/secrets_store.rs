@@ -197,6 +197,19 @@ impl Resource<ProviderData> for SecretsStoreResource {
                 return resp;
             }
         };
+        // An imported store has only its id in state; one with its name and timestamps needs
+        // no request of its own when its secrets' listing proves it is there.
+        let complete = model.name.is_some() && model.created.is_some() && model.modified.is_some();
+        if complete
+            && req
+                .provider
+                .listing_shows_secrets(&account_id, &store_id, &req.cancel)
+                .await
+        {
+            model.account_id = Some(account_id);
+            resp.new_state = model.to_value();
+            return resp;
+        }
         match client.get_store(&account_id, &store_id).await {
             Ok(store) => {
                 model.apply_remote(&store, &account_id);
