@@ -1,5 +1,6 @@
 //! Acceptance tests for the `cloudflare_secret_ref` data source: lookups by exact name in the
-//! default and in an explicit store, `worker_binding`, and the not-found error. Real
+//! default and in an explicit store, `worker_binding`, the not-found error, and one listing
+//! shared with the refreshes of the same store. Real
 //! `terraform` with the built provider binary against the in-process emulator; each test ends
 //! with an empty emulator.
 
@@ -349,7 +350,7 @@ fn secret_ref_in_an_explicit_store_never_touches_the_default_store() {
 }
 
 #[test]
-fn secret_ref_finds_a_name_on_the_second_page_of_search_results() {
+fn secret_ref_finds_a_name_past_the_first_page() {
     let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
         ACCOUNT_ID,
         acc_harness::API_TOKEN,
@@ -357,15 +358,13 @@ fn secret_ref_finds_a_name_on_the_second_page_of_search_results() {
     config.max_secrets = 200;
     config.activation_delay = std::time::Duration::ZERO;
     let emulator = Emulator::start_with(config);
-    let Some(tf) = Workdir::new(
-        &emulator,
-        "secret_ref_finds_a_name_on_the_second_page_of_search_results",
-    ) else {
+    let Some(tf) = Workdir::new(&emulator, "secret_ref_finds_a_name_past_the_first_page") else {
         return;
     };
     let store_id = emulator.create_store("default_secrets_store");
     let wanted = create_commented_secret(&emulator, &store_id, "PAGED", "");
-    // 110 newer secrets whose names contain the searched one fill the first page of 100.
+    // 110 newer secrets whose names contain the wanted one fill the first page of 100 (of a
+    // listing or of a search).
     let decoys: Vec<Json> = (0..110)
         .map(|i| serde_json::json!({ "name": format!("PAGED_{i:03}"), "value": "x", "scopes": ["workers"] }))
         .collect();
@@ -390,24 +389,69 @@ fn secret_ref_finds_a_name_on_the_second_page_of_search_results() {
         tf.resource("data.cloudflare_secret_ref.paged")["id"],
         wanted.as_str()
     );
-    let pages = emulator
+    let second_pages = emulator
         .state
         .request_log()
         .iter()
         .filter(|r| {
-            r.path.ends_with("/secrets")
-                && r.query
-                    .as_deref()
-                    .is_some_and(|q| q.contains("search=PAGED"))
+            r.path.ends_with("/secrets") && r.query.as_deref().is_some_and(|q| q.contains("page=2"))
         })
         .count();
     assert!(
-        pages >= 2,
-        "searched past the first page: {:?}",
+        second_pages >= 1,
+        "looked past the first page: {:?}",
         emulator.request_breakdown()
     );
     tf.assert_plan_empty();
     tf.config("");
+    tf.destroy();
+    emulator.api("DELETE", &format!("/stores/{store_id}?force=true"), None);
+    emulator.assert_empty();
+}
+
+#[test]
+fn secret_refs_and_secrets_of_one_store_refresh_with_one_listing() {
+    let emulator = Emulator::start_with_activation_delay(std::time::Duration::ZERO);
+    let Some(tf) = Workdir::new(
+        &emulator,
+        "secret_refs_and_secrets_of_one_store_refresh_with_one_listing",
+    ) else {
+        return;
+    };
+    let store_id = emulator.create_store("default_secrets_store");
+    let ids: Vec<String> = ["PAYMENTS", "SEARCH", "MAIL"]
+        .iter()
+        .map(|name| create_commented_secret(&emulator, &store_id, name, "made elsewhere"))
+        .collect();
+    tf.config(&format!(
+        r#"resource "cloudflare_store_secret" "own" {{
+  store_id = "{store_id}"
+  name     = "OWN"
+  value    = "own-value"
+}}
+
+data "cloudflare_secret_ref" "shared" {{
+  for_each = toset(["PAYMENTS", "SEARCH", "MAIL"])
+  store_id = "{store_id}"
+  name     = each.key
+}}"#
+    ));
+    tf.apply();
+    for (name, id) in ["PAYMENTS", "SEARCH", "MAIL"].iter().zip(&ids) {
+        let data = tf.resource(&format!("data.cloudflare_secret_ref.shared[\"{name}\"]"));
+        assert_matches_remote(&emulator, &data, id);
+    }
+
+    // A refreshing plan: the secret's refresh and the three lookups share one listing.
+    emulator.state.clear_request_log();
+    tf.assert_plan_empty();
+    let log = emulator.state.request_log();
+    assert!(
+        log.len() == 1 && log[0].method == "GET" && log[0].path.ends_with("/secrets"),
+        "one listing: {:?}",
+        emulator.request_breakdown()
+    );
+
     tf.destroy();
     emulator.api("DELETE", &format!("/stores/{store_id}?force=true"), None);
     emulator.assert_empty();

@@ -361,6 +361,64 @@ async fn an_empty_or_imported_store_is_read_with_its_own_request() {
 }
 
 #[tokio::test]
+async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_names() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let a = s.secret(&store.id, "A").await;
+    let b = s.secret(&store.id, "B").await;
+    s.state.clear_request_log();
+    for wanted in [&a, &b] {
+        let found = s
+            .data
+            .find_secret_by_name(ACCOUNT, &store.id, &wanted.name, &never())
+            .await
+            .unwrap();
+        assert_eq!(found.map(|x| x.id), Some(wanted.id.clone()));
+    }
+    let read = s
+        .data
+        .read_secret(ACCOUNT, &store.id, &a.id, &never())
+        .await
+        .unwrap();
+    assert_eq!(read.map(|x| x.id), Some(a.id.clone()));
+    let log = s.state.request_log();
+    assert_eq!(
+        log.len(),
+        1,
+        "one listing for two lookups and a refresh: {log:?}"
+    );
+
+    // A secret made after the listing (by another tool) is found by the API's search.
+    let newer = s.secret(&store.id, "NEWER").await;
+    s.state.clear_request_log();
+    let found = s
+        .data
+        .find_secret_by_name(ACCOUNT, &store.id, "NEWER", &never())
+        .await
+        .unwrap();
+    assert_eq!(found.map(|x| x.id), Some(newer.id));
+    let log = s.state.request_log();
+    assert!(
+        log.len() == 1
+            && log[0]
+                .query
+                .as_deref()
+                .is_some_and(|q| q.contains("search=NEWER")),
+        "{log:?}"
+    );
+
+    // Exact names only, and a name nowhere is `None`.
+    for absent in ["NOPE", "NEW"] {
+        let found = s
+            .data
+            .find_secret_by_name(ACCOUNT, &store.id, absent, &never())
+            .await
+            .unwrap();
+        assert!(found.is_none(), "{absent}");
+    }
+}
+
+#[tokio::test]
 async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret() {
     let s = setup().await;
     let store = s.client.create_store(ACCOUNT, "main").await.unwrap();

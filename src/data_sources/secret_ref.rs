@@ -175,8 +175,8 @@ async fn read(
         }
     };
     let operation = format!("read secret {name} in store {store_id}");
-    match client
-        .find_secret_by_name(&account_id, &store_id, &name)
+    match data
+        .find_secret_by_name(&account_id, &store_id, &name, cancel)
         .await
     {
         Ok(Some(secret)) => Ok(secret_ref_state(&secret, &account_id)),

@@ -1,7 +1,7 @@
 //! `ProviderData`: the context `configure` builds for every resource and data source of one
 //! provider process: the API client (or why there is none), the default account, and
 //! per-process caches (the default store, the account's stores, one secret listing per store
-//! for refreshes).
+//! for refreshes and lookups by name).
 //!
 //! Every API call of an operation goes through a client bound to the request's cancellation
 //! token (`client_for` / `client_and_account`, and the `cancel` argument of the methods that
@@ -274,6 +274,27 @@ impl ProviderData {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The secret named exactly `name` in the store, from the same shared listing the
+    /// refreshes use, so any number of lookups and refreshes in one store cost one listing per
+    /// 100 secrets (Cloudflare allows 100 per account: one request). A name missing from the
+    /// listing (it may be newer) and a failed listing fall back to the API's search, which also
+    /// reports any error. `cancel` stops the API calls ([`Error::Cancelled`]).
+    pub async fn find_secret_by_name(
+        &self,
+        account_id: &str,
+        store_id: &str,
+        name: &str,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Secret>, Error> {
+        let client = &self.client_or_config_error(cancel)?;
+        if let Ok(Some(listing)) = self.listing(client, account_id, store_id).await
+            && let Some(secret) = listing.iter().find(|s| s.name == name && !s.is_deleted())
+        {
+            return Ok(Some(secret.clone()));
+        }
+        client.find_secret_by_name(account_id, store_id, name).await
     }
 
     /// Whether the shared refresh listing of the store's secrets shows any: a store has no
