@@ -39,6 +39,11 @@ impl Secret {
         self.status == "deleted"
     }
 
+    /// The API's `active` status: the secret can be bound to a Worker.
+    pub fn is_active(&self) -> bool {
+        self.status == "active"
+    }
+
     /// Sorts and de-duplicates `scopes`, so callers can compare them as a set.
     pub(crate) fn normalized(mut self) -> Secret {
         if let Some(scopes) = self.scopes.as_mut() {

@@ -278,9 +278,10 @@ impl ProviderData {
 
     /// The secret named exactly `name` in the store, from the same shared listing the
     /// refreshes use, so any number of lookups and refreshes in one store cost one listing per
-    /// 100 secrets (Cloudflare allows 100 per account: one request). A name missing from the
-    /// listing (it may be newer) and a failed listing fall back to the API's search, which also
-    /// reports any error. `cancel` stops the API calls ([`Error::Cancelled`]).
+    /// 100 secrets (Cloudflare allows 100 per account: one request). A name the listing does
+    /// not show as `active` (missing: it may be newer; `pending`: it may be active by now) and a
+    /// failed listing fall back to the API's search, which also reports any error. `cancel`
+    /// stops the API calls ([`Error::Cancelled`]).
     pub async fn find_secret_by_name(
         &self,
         account_id: &str,
@@ -290,7 +291,7 @@ impl ProviderData {
     ) -> Result<Option<Secret>, Error> {
         let client = &self.client_or_config_error(cancel)?;
         if let Ok(Some(listing)) = self.listing(client, account_id, store_id).await
-            && let Some(secret) = listing.iter().find(|s| s.name == name && !s.is_deleted())
+            && let Some(secret) = listing.iter().find(|s| s.name == name && s.is_active())
         {
             return Ok(Some(secret.clone()));
         }
