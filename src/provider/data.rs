@@ -340,7 +340,11 @@ impl ProviderData {
             ..ListSecretsParams::default()
         };
         cell.get_or_try_init(|| async {
-            tracing::debug!(account_id, store_id, "listing secrets for refresh");
+            tracing::debug!(
+                account_id,
+                store_id,
+                "listing secrets for the refreshes and lookups of this process"
+            );
             match client.list_secrets(account_id, store_id, &params).await {
                 Ok(secrets) => Ok(Some(Arc::new(secrets))),
                 Err(e) if e.is_not_found() => Ok(None),
