@@ -552,6 +552,19 @@ fn official_stand_in_workdir(emulator: &Emulator, test: &str) -> Option<Workdir>
     Some(tf)
 }
 
+/// Writes the guide's example `examples/migration/<example>/main.tf`, as it is, into `tf`,
+/// gives it the account id variable, and returns the configuration.
+fn use_guide_example(tf: &mut Workdir, example: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/migration")
+        .join(example)
+        .join("main.tf");
+    let guide_config = std::fs::read_to_string(&path).expect("the guide's example");
+    tf.write_file("main.tf", &guide_config);
+    tf.set_env("TF_VAR_account_id", ACCOUNT_ID);
+    guide_config
+}
+
 /// The logged API requests that write (anything but GET).
 fn writes(emulator: &Emulator) -> Vec<String> {
     emulator
@@ -625,12 +638,7 @@ fn removed_and_import_from_the_official_provider_forget_adopt_and_write_nothing(
     };
     let secret_id = push_official_state(&emulator, &tf, "stripe", "STRIPE_API_KEY");
     let store_id = emulator.state.stores().remove(0).id;
-    // The guide's configuration, as it is.
-    let example =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/migration/import-and-remove");
-    let guide_config = std::fs::read_to_string(example.join("main.tf")).expect("example");
-    tf.write_file("main.tf", &guide_config);
-    tf.set_env("TF_VAR_account_id", ACCOUNT_ID);
+    let guide_config = use_guide_example(&mut tf, "import-and-remove");
 
     let plan = tf.plan_text(true);
     assert!(
@@ -717,12 +725,8 @@ fn removed_and_import_of_the_store_under_a_new_address_forget_both_and_write_not
     };
     let secret_id = push_official_state(&emulator, &tf, "stripe", "STRIPE_API_KEY");
     let store_id = emulator.state.stores().remove(0).id;
-    // The guide's configuration for the store's own `removed` block, as it is.
-    let example =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/migration/import-and-remove-store");
-    let guide_config = std::fs::read_to_string(example.join("main.tf")).expect("example");
-    tf.write_file("main.tf", &guide_config);
-    tf.set_env("TF_VAR_account_id", ACCOUNT_ID);
+    // The guide's configuration for the store's own `removed` block.
+    use_guide_example(&mut tf, "import-and-remove-store");
     tf.set_env("TF_VAR_store_id", &store_id);
 
     let plan = tf.plan_text(true);

@@ -91,6 +91,22 @@ fn never() -> CancellationToken {
 }
 
 impl Setup {
+    /// The provider's refresh of secret `id` in `store_id` (through the shared listing).
+    async fn read(&self, store_id: &str, id: &str) -> Option<Secret> {
+        self.data
+            .read_secret(ACCOUNT, store_id, id, &never())
+            .await
+            .unwrap()
+    }
+
+    /// The provider's lookup of the secret named `name` in `store_id`.
+    async fn find(&self, store_id: &str, name: &str) -> Option<Secret> {
+        self.data
+            .find_secret_by_name(ACCOUNT, store_id, name, &never())
+            .await
+            .unwrap()
+    }
+
     /// Creates a secret named `name` (value "v", scope workers) through the plain client.
     async fn secret(&self, store_id: &str, name: &str) -> Secret {
         let new = NewSecret {
@@ -202,11 +218,7 @@ async fn refreshes_share_one_listing_until_a_write() {
     }
     s.state.clear_request_log();
     for id in &ids {
-        let secret = s
-            .data
-            .read_secret(ACCOUNT, &store.id, id, &never())
-            .await
-            .unwrap();
+        let secret = s.read(&store.id, id).await;
         assert_eq!(secret.map(|x| x.id).as_deref(), Some(id.as_str()));
     }
     let log = s.state.request_log();
@@ -219,21 +231,9 @@ async fn refreshes_share_one_listing_until_a_write() {
         .await
         .unwrap();
     s.data.invalidate_listing(ACCOUNT, &store.id);
-    assert!(
-        s.data
-            .read_secret(ACCOUNT, &store.id, &ids[0], &never())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(s.read(&store.id, &ids[0]).await.is_none());
     let missing = "ffffffffffffffffffffffffffffffff";
-    assert!(
-        s.data
-            .read_secret(ACCOUNT, &store.id, missing, &never())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(s.read(&store.id, missing).await.is_none());
     // A whole store that is gone means its secrets are gone, and one listing says so for all.
     s.client
         .delete_store(ACCOUNT, &store.id, true)
@@ -242,13 +242,7 @@ async fn refreshes_share_one_listing_until_a_write() {
     s.data.invalidate_listing(ACCOUNT, &store.id);
     s.state.clear_request_log();
     for id in &ids[1..] {
-        assert!(
-            s.data
-                .read_secret(ACCOUNT, &store.id, id, &never())
-                .await
-                .unwrap()
-                .is_none()
-        );
+        assert!(s.read(&store.id, id).await.is_none());
     }
     let log = s.state.request_log();
     assert_eq!(
@@ -310,11 +304,7 @@ async fn a_store_holding_secrets_is_refreshed_by_the_listing_its_secrets_share()
 
     // The secret's refresh that follows in the same plan is answered by that listing.
     s.state.clear_request_log();
-    let read = s
-        .data
-        .read_secret(ACCOUNT, &store.id, &secret.id, &never())
-        .await
-        .unwrap();
+    let read = s.read(&store.id, &secret.id).await;
     assert_eq!(read.map(|x| x.id), Some(secret.id));
     assert!(s.state.request_log().is_empty());
 }
@@ -378,23 +368,13 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
 
     // A listing that shows the secret still `pending` may be out of date: the API is asked.
     s.state.clear_request_log();
-    let found = s
-        .data
-        .find_secret_by_name(ACCOUNT, &store.id, "A", &never())
-        .await
-        .unwrap()
-        .unwrap();
+    let found = s.find(&store.id, "A").await.unwrap();
     assert_eq!(
         (found.id.as_str(), found.status.as_str()),
         (a.id.as_str(), "pending")
     );
     tokio::time::sleep(Duration::from_millis(250)).await;
-    let found = s
-        .data
-        .find_secret_by_name(ACCOUNT, &store.id, "A", &never())
-        .await
-        .unwrap()
-        .unwrap();
+    let found = s.find(&store.id, "A").await.unwrap();
     assert_eq!(found.status, "active", "not the listing's stale status");
     assert_eq!(s.state.request_log().len(), 3, "listing, then two searches");
 
@@ -402,18 +382,10 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
     s.data.invalidate_listing(ACCOUNT, &store.id);
     s.state.clear_request_log();
     for wanted in [&a, &b] {
-        let found = s
-            .data
-            .find_secret_by_name(ACCOUNT, &store.id, &wanted.name, &never())
-            .await
-            .unwrap();
+        let found = s.find(&store.id, &wanted.name).await;
         assert_eq!(found.map(|x| x.id), Some(wanted.id.clone()));
     }
-    let read = s
-        .data
-        .read_secret(ACCOUNT, &store.id, &a.id, &never())
-        .await
-        .unwrap();
+    let read = s.read(&store.id, &a.id).await;
     assert_eq!(read.map(|x| x.id), Some(a.id.clone()));
     let log = s.state.request_log();
     assert_eq!(
@@ -425,22 +397,14 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
     // A secret made after the listing (by another tool) is found by the API's search.
     let newer = s.secret(&store.id, "NEWER").await;
     s.state.clear_request_log();
-    let found = s
-        .data
-        .find_secret_by_name(ACCOUNT, &store.id, "NEWER", &never())
-        .await
-        .unwrap();
+    let found = s.find(&store.id, "NEWER").await;
     assert_eq!(found.map(|x| x.id), Some(newer.id));
     assert_eq!(searches(&s.state).len(), 1);
     assert_eq!(s.state.request_log().len(), 1);
 
     // Exact names only, and a name nowhere is `None`.
     for absent in ["NOPE", "NEW"] {
-        let found = s
-            .data
-            .find_secret_by_name(ACCOUNT, &store.id, absent, &never())
-            .await
-            .unwrap();
+        let found = s.find(&store.id, absent).await;
         assert!(found.is_none(), "{absent}");
     }
 }
