@@ -1,13 +1,19 @@
 //! The provider: its configuration schema, configure (the shared API client), and what it serves.
 
 pub mod data;
+pub mod errors;
+pub mod lookup;
 pub mod settings;
+pub mod walk;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use secrecy::ExposeSecret;
 
-pub use data::{DEFAULT_STORE_NAME, ProviderData};
+pub use data::{DEFAULT_STORE_NAME, ProviderData, Unavailable};
+pub use errors::{Access, CredentialKind, ErrorReporter};
+pub use lookup::{Lookup, ReadFailure};
 pub use settings::Setting;
 
 use crate::cloudflare::{Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
@@ -50,10 +56,12 @@ impl CloudflareProvider {
             };
         }
         let client = build_client(&resolved, env!("CARGO_PKG_VERSION"));
+        let credential = client.as_ref().ok().map(|_| credential_kind(&resolved));
         let data = ProviderData::new(
             client,
             resolved.account(),
             resolved.activation_timeout_or_default(),
+            ErrorReporter::new(credential),
         );
         ConfigureResponse {
             data: Some(data),
@@ -186,8 +194,16 @@ pub fn provider_schema() -> Schema {
     )
 }
 
-/// The API client, or a sentence saying why no API call can be made.
-fn build_client(s: &ResolvedSettings, version: &str) -> Result<Client, String> {
+/// Which credential the client sends (the token when both could be read).
+fn credential_kind(s: &ResolvedSettings) -> CredentialKind {
+    match s.api_token {
+        Setting::Known(_) => CredentialKind::Token,
+        _ => CredentialKind::GlobalKey,
+    }
+}
+
+/// The API client, or why no API call can be made.
+fn build_client(s: &ResolvedSettings, version: &str) -> Result<Client, Unavailable> {
     let credentials = credentials(s)?;
     let base_url = match &s.base_url {
         Setting::Known(url) => url.clone(),
@@ -225,25 +241,35 @@ fn build_client(s: &ResolvedSettings, version: &str) -> Result<Client, String> {
     if let Some(rps) = s.requests_per_second.known() {
         config.requests_per_second = *rps;
     }
-    Client::new(config).map_err(|e| format!("The Cloudflare API client could not be built: {e}"))
+    Client::new(config).map_err(|e| {
+        Unavailable::Misconfigured(format!("The Cloudflare API client could not be built: {e}"))
+    })
 }
 
-fn credentials(s: &ResolvedSettings) -> Result<Credentials, String> {
+fn credentials(s: &ResolvedSettings) -> Result<Credentials, Unavailable> {
+    let missing = |why: String| Err(Unavailable::Misconfigured(why));
     match (&s.api_token, &s.api_key, &s.email) {
+        // Only the block can hold an empty credential: the environment's empty text is unset.
+        (Setting::Known(token), _, _) if token.expose_secret().trim().is_empty() => {
+            missing(empty_in_block(API_TOKEN))
+        }
         (Setting::Known(token), _, _) => Ok(Credentials::ApiToken(token.clone())),
+        (Setting::Unset, Setting::Known(key), _) if key.expose_secret().trim().is_empty() => {
+            missing(empty_in_block(API_KEY))
+        }
         (Setting::Unknown, _, _) => Err(unknown_setting(API_TOKEN.0)),
         (Setting::Unset, Setting::Known(key), Setting::Known(email)) => Ok(Credentials::ApiKey {
             email: email.clone(),
             key: key.clone(),
         }),
         (Setting::Unset, Setting::Known(_), Setting::Unknown) => Err(unknown_setting(EMAIL.0)),
-        (Setting::Unset, Setting::Known(_), Setting::Unset) => Err(format!(
+        (Setting::Unset, Setting::Known(_), Setting::Unset) => missing(format!(
             "api_key is set but email is not. Set `email` in the provider block or the \
              environment variable {}, or use an API token instead ({}).",
             EMAIL.1, API_TOKEN.1
         )),
         (Setting::Unset, Setting::Unknown, _) => Err(unknown_setting(API_KEY.0)),
-        (Setting::Unset, Setting::Unset, _) => Err(format!(
+        (Setting::Unset, Setting::Unset, _) => missing(format!(
             "No Cloudflare credentials are configured, and this operation needs the API. Set \
              the environment variable {} (an API token with Secrets Store permissions), or {} \
              together with {}; or set api_token (or api_key and email) in the provider block.",
@@ -252,11 +278,22 @@ fn credentials(s: &ResolvedSettings) -> Result<Credentials, String> {
     }
 }
 
-fn unknown_setting(attribute: &str) -> String {
-    format!(
+fn unknown_setting(attribute: &str) -> Unavailable {
+    Unavailable::Unknown(format!(
         "The provider attribute `{attribute}` depends on a value that is not known until apply, \
          and this operation needs the API now. Give the provider a value known at plan time, \
          or apply the resources it depends on first (terraform apply -target=...)."
+    ))
+}
+
+/// Why an empty credential in the provider block cannot be used: the block wins over the
+/// environment, so its variable is not read.
+fn empty_in_block((attribute, var): (&str, &str)) -> String {
+    format!(
+        "The provider block sets {attribute} to an empty string. A credential in the provider \
+         block takes precedence over the environment, so {var} is not used even when it is set. \
+         Remove {attribute} from the provider block to use {var} (for an input variable, make \
+         its default null rather than \"\"), or give it a valid value."
     )
 }
 

@@ -41,6 +41,7 @@ fn ten_parallel_secrets_without_store_id_create_one_default_store() {
   count    = 10
   name     = "SECRET_${count.index}"
   value_wo = "value-${count.index}"
+  value_wo_version = 1
 }"#,
     );
     let plan = tf.plan_json();
@@ -347,6 +348,7 @@ fn secrets_import_by_every_id_form() {
   store_id = "{store_id}"
   name     = "IMPORTED"
   value_wo = "outside-value"
+  value_wo_version = 1
 }}"#
     ));
     let failure = tf.apply_fails();
@@ -366,13 +368,17 @@ fn secrets_import_by_every_id_form() {
         bad.text()
     );
 
-    // value_wo: after import the plan is empty.
+    // value_wo with value_wo_version: the imported state has no version, so the plan is one
+    // in-place update that sets it (and pushes value_wo once).
     let run = tf.run(&["import", "-input=false", "-no-color", SECRET, "IMPORTED"]);
     assert_eq!(run.code, 0, "{}", run.text());
     let imported = tf.resource(SECRET);
     assert_eq!(imported["id"], secret_id.as_str());
     assert_eq!(imported["status"], "active");
-    tf.assert_plan_empty();
+    assert_eq!(
+        tf.planned_actions(),
+        vec![(SECRET.to_string(), vec!["update".to_string()])]
+    );
     tf.import_and_compare(
         SECRET,
         &format!("{ACCOUNT_ID}/{store_id}/{secret_id}"),
@@ -382,21 +388,6 @@ fn secrets_import_by_every_id_form() {
         SECRET,
         &format!("{ACCOUNT_ID}/{store_id}/IMPORTED"),
         &imported,
-    );
-
-    // value_wo with value_wo_version: the imported state has no version, so the plan is one
-    // in-place update that sets it (and pushes value_wo once).
-    tf.config(&format!(
-        r#"resource "cloudflare_store_secret" "secret" {{
-  store_id         = "{store_id}"
-  name             = "IMPORTED"
-  value_wo         = "outside-value"
-  value_wo_version = 1
-}}"#
-    ));
-    assert_eq!(
-        tf.planned_actions(),
-        vec![(SECRET.to_string(), vec!["update".to_string()])]
     );
 
     // value: after import the plan is one in-place update that sends the value.
@@ -422,6 +413,28 @@ fn secrets_import_by_every_id_form() {
         secret_value(&emulator, &tf, SECRET).as_deref(),
         Some("from-terraform")
     );
+    tf.assert_plan_empty();
+
+    // Moving an existing secret to value_wo: adding value_wo_version is one in-place update
+    // that sends the value.
+    tf.config(&format!(
+        r#"resource "cloudflare_store_secret" "secret" {{
+  store_id         = "{store_id}"
+  name             = "IMPORTED"
+  value_wo         = "pushed-write-only"
+  value_wo_version = 1
+}}"#
+    ));
+    assert_eq!(
+        tf.planned_actions(),
+        vec![(SECRET.to_string(), vec!["update".to_string()])]
+    );
+    tf.apply();
+    assert_eq!(
+        secret_value(&emulator, &tf, SECRET).as_deref(),
+        Some("pushed-write-only")
+    );
+    assert!(!tf.raw_state().contains("pushed-write-only"));
     tf.assert_plan_empty();
 
     tf.destroy();
@@ -691,6 +704,7 @@ resource "cloudflare_store_secret" "secret" {
   store_id = cloudflare_secrets_store.store.id
   name     = "SCOPED"
   value_wo = "scoped-value"
+  value_wo_version = 1
   scopes   = ["workers", "ai_gateway"]
 }"#,
     );
@@ -749,6 +763,7 @@ resource "cloudflare_store_secret" "secret" {
   store_id = cloudflare_secrets_store.store.id
   name     = "SLOW"
   value_wo = "slow-value"
+  value_wo_version = 1
 }"#,
     );
     tf.apply();
@@ -847,6 +862,7 @@ fn importing_a_bare_name_without_a_default_store_fails_and_creates_nothing() {
         r#"resource "cloudflare_store_secret" "secret" {
   name     = "NOWHERE"
   value_wo = "v"
+  value_wo_version = 1
 }"#,
     );
     let run = tf.run(&["import", "-input=false", "-no-color", SECRET, "NOWHERE"]);
@@ -949,6 +965,7 @@ resource "cloudflare_store_secret" "secret" {
   store_id = cloudflare_secrets_store.store.id
   name     = "SLOW"
   value_wo = "slow-value"
+  value_wo_version = 1
 }"#,
     );
     tf.set_env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "1s");
@@ -1059,13 +1076,14 @@ resource "cloudflare_secrets_store" "store" {{}}
 
 resource "cloudflare_store_secret" "secret" {{
   store_id = cloudflare_secrets_store.store.id
-  name     = "ADOPTED"
-  value_wo = "outside-value"
-  comment  = "now managed by Terraform"
+  name             = "ADOPTED"
+  value_wo         = "from-terraform"
+  value_wo_version = 1
+  comment          = "now managed by Terraform"
 }}"#
     ));
-    // One plan imports both; the secret gets an in-place update for its comment, nothing is
-    // created or replaced.
+    // One plan imports both; the secret gets an in-place update for its comment and its
+    // value (value_wo_version is new to the state), nothing is created or replaced.
     let plan = tf.run(&["plan", "-input=false", "-no-color"]);
     assert_eq!(plan.code, 0, "{}", plan.text());
     assert!(
@@ -1083,10 +1101,10 @@ resource "cloudflare_store_secret" "secret" {{
     assert_eq!(secret["store_id"], store_id.as_str());
     assert_eq!(secret["comment"], "now managed by Terraform");
     assert!(secret["value_wo"].is_null());
-    // The value was never re-sent: value_wo without a version is not pushed on import.
+    // The imported state has no value_wo_version, so the update sent value_wo once.
     assert_eq!(
         emulator.state.secret_value_for_test(&secret_id).as_deref(),
-        Some("outside-value")
+        Some("from-terraform")
     );
     assert_eq!(emulator.state.stores().len(), 1);
     assert_eq!(emulator.state.secrets().len(), 1);

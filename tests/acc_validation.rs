@@ -24,6 +24,7 @@ fn validation_needs_no_credentials_and_points_at_attributes() {
   name     = "HAS SPACE"
   value    = "a"
   value_wo = "b"
+  value_wo_version = 1
   scopes   = ["workers", "wrokers"]
 }"#,
     );
@@ -42,6 +43,7 @@ fn validation_needs_no_credentials_and_points_at_attributes() {
         r#"resource "cloudflare_store_secret" "secret" {
   name     = "OK"
   value_wo = "b"
+  value_wo_version = 1
 }"#,
     );
     let run = tf.run_without_credentials(&["validate", "-no-color"]);
@@ -80,6 +82,7 @@ resource "cloudflare_store_secret" "secret" {{
   store_id = cloudflare_secrets_store.store.id
   name     = "LATE"
   value_wo = "late-value"
+  value_wo_version = 1
 }}"#
     ));
     let plan = tf.plan_json();
@@ -120,6 +123,16 @@ fn bad_secret_input_fails_the_plan_at_its_attribute_without_any_api_call() {
             "  name     = \"HAS SPACE\"\n  value_wo = \"v\"",
             "Invalid secret name",
             "name     = \"HAS SPACE\"",
+        ),
+        (
+            "  name     = \"MY SECRET.x\"\n  value    = \"v\"",
+            "Invalid secret name",
+            "characters a secret name may not hold: a space and '.'",
+        ),
+        (
+            "  name     = \"NO_VERSION\"\n  value_wo = \"v\"",
+            "value_wo needs value_wo_version",
+            "value_wo = \"v\"",
         ),
         (
             "  name     = \"TAB\\tINSIDE\"\n  value_wo = \"v\"",
@@ -319,7 +332,7 @@ fn a_large_value_warns_and_an_unknown_scope_warns_but_neither_blocks_the_plan() 
         "resource \"cloudflare_secrets_store\" \"store\" {{}}\n\n{}",
         secret_config(
             "  store_id = cloudflare_secrets_store.store.id\n  name     = \"LARGE\"\n  \
-             value_wo = format(\"%2000s\", \"x\")\n  scopes   = [\"workers\", \"wrokers\"]"
+             value_wo = format(\"%2000s\", \"x\")\n  value_wo_version = 1\n  scopes   = [\"workers\", \"wrokers\"]"
         )
     ));
     emulator.state.clear_request_log();
@@ -355,7 +368,7 @@ fn a_large_value_warns_and_an_unknown_scope_warns_but_neither_blocks_the_plan() 
         "resource \"cloudflare_secrets_store\" \"store\" {{}}\n\n{}",
         secret_config(
             "  store_id = cloudflare_secrets_store.store.id\n  name     = \"LARGE\"\n  \
-             value_wo = format(\"%2000s\", \"x\")"
+             value_wo = format(\"%2000s\", \"x\")\n  value_wo_version = 1"
         )
     ));
     let run = tf.apply();
@@ -382,7 +395,7 @@ fn malformed_import_ids_fail_without_any_api_call() {
     };
     tf.config(
         "resource \"cloudflare_secrets_store\" \"store\" {}\n\n\
-         resource \"cloudflare_store_secret\" \"secret\" {\n  name     = \"S\"\n  value_wo = \"v\"\n}",
+         resource \"cloudflare_store_secret\" \"secret\" {\n  name     = \"S\"\n  value_wo = \"v\"\n  value_wo_version = 1\n}",
     );
     let cases = [
         (SECRET, "a/b", "<account_id>/<store_id>/<secret_name>"),
@@ -417,7 +430,8 @@ fn missing_credentials_only_matter_once_an_api_call_is_needed() {
     tf.config(&format!(
         "resource \"cloudflare_secrets_store\" \"store\" {{}}\n\n{}",
         secret_config(
-            "  store_id = cloudflare_secrets_store.store.id\n  name     = \"OK\"\n  value_wo = \"b\""
+            "  store_id = cloudflare_secrets_store.store.id\n  name     = \"OK\"\n  value_wo = \"b\"\n  \
+             value_wo_version = 1"
         )
     ));
     let run = tf.run_without_credentials(&["validate", "-no-color"]);

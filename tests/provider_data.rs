@@ -11,9 +11,11 @@ use secrecy::SecretString;
 use terraform_provider_cloudflare::cloudflare::{
     Client, ClientConfig, Credentials, NewSecret, Secret,
 };
-use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState};
+use terraform_provider_cloudflare::emulator::{
+    self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer,
+};
 use terraform_provider_cloudflare::provider::{
-    CloudflareProvider, DEFAULT_STORE_NAME, ProviderData,
+    CloudflareProvider, DEFAULT_STORE_NAME, Lookup, ProviderData,
 };
 use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
@@ -91,20 +93,27 @@ fn never() -> CancellationToken {
 }
 
 impl Setup {
+    /// The provider's client, as an operation gets it.
+    fn provider_client(&self) -> Client {
+        self.data.client_for(&never()).expect("configured")
+    }
+
     /// The provider's refresh of secret `id` in `store_id` (through the shared listing).
     async fn read(&self, store_id: &str, id: &str) -> Option<Secret> {
         self.data
-            .read_secret(ACCOUNT, store_id, id, &never())
+            .read_secret(&self.provider_client(), ACCOUNT, store_id, id)
             .await
-            .unwrap()
+            .into_result()
+            .expect("a successful read")
     }
 
     /// The provider's lookup of the secret named `name` in `store_id`.
     async fn find(&self, store_id: &str, name: &str) -> Option<Secret> {
         self.data
-            .find_secret_by_name(ACCOUNT, store_id, name, &never())
+            .find_secret_by_name(&self.provider_client(), ACCOUNT, store_id, name)
             .await
-            .unwrap()
+            .into_result()
+            .expect("a successful lookup")
     }
 
     /// Creates a secret named `name` (value "v", scope workers) through the plain client.
@@ -197,11 +206,12 @@ async fn another_store_name_is_an_error_that_names_store_id() {
         "{err}"
     );
     assert!(
-        s.data
-            .find_default_store(ACCOUNT, &never())
-            .await
-            .unwrap()
-            .is_none(),
+        matches!(
+            s.data
+                .find_store(&s.provider_client(), ACCOUNT, DEFAULT_STORE_NAME)
+                .await,
+            Lookup::Absent
+        ),
         "lookups never create"
     );
     assert_eq!(s.state.stores().len(), 1);
@@ -417,19 +427,23 @@ async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret()
     // A 404 "no route" (wrong base_url path or account id) says nothing about the secret:
     // reading it as gone would drop it from state and plan a duplicate.
     let other_account = "ffffffffffffffffffffffffffffffff";
-    let err = s
+    let failure = s
         .data
-        .read_secret(other_account, &store.id, &secret.id, &never())
+        .read_secret(&s.provider_client(), other_account, &store.id, &secret.id)
         .await
-        .expect_err("an error, not Ok(None)");
-    assert!(!err.is_not_found(), "{err}");
-    assert!(err.to_string().contains("7003"), "{err}");
+        .into_result()
+        .expect_err("a failure, not an absence");
+    assert!(!failure.error.is_not_found(), "{}", failure.error);
+    assert!(
+        failure.error.to_string().contains("7003"),
+        "{}",
+        failure.error
+    );
     // The secret itself is still found where it is.
-    let found = s
-        .data
-        .read_secret(ACCOUNT, &store.id, &secret.id, &never())
-        .await;
-    assert_eq!(found.unwrap().map(|x| x.id), Some(secret.id));
+    assert_eq!(
+        s.read(&store.id, &secret.id).await.map(|x| x.id),
+        Some(secret.id)
+    );
 }
 
 #[tokio::test]
@@ -446,17 +460,156 @@ async fn a_secret_shown_as_deleted_is_gone_for_refresh_and_lookup_by_name() {
     assert!(shown.is_deleted(), "the API still shows it: {shown:?}");
 
     // The refresh (through the shared listing) and the lookup by name both treat it as gone.
-    let read = s
-        .data
-        .read_secret(ACCOUNT, &store.id, &secret.id, &never())
-        .await;
-    assert!(read.unwrap().is_none());
+    assert!(s.read(&store.id, &secret.id).await.is_none());
     let found = s
         .client
         .find_secret_by_name(ACCOUNT, &store.id, "TOMBSTONE")
         .await
         .unwrap();
     assert!(found.is_none());
+}
+
+/// The failure a lookup ended with; panics on an answer.
+fn failed<T: std::fmt::Debug>(
+    lookup: Lookup<T>,
+) -> terraform_provider_cloudflare::provider::ReadFailure {
+    match lookup {
+        Lookup::Failed(failure) => failure,
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_failed_listing_is_a_failure_for_every_refresh_and_lookup_of_its_store() {
+    let s = setup().await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    let a = s.secret(&store.id, "A").await;
+    let b = s.secret(&store.id, "B").await;
+    s.state.faults().aim(AimedFault::new(
+        "GET",
+        "/stores/*/secrets",
+        FaultAnswer::Status(503),
+    ));
+    s.state.clear_request_log();
+    let client = s.provider_client();
+    let first = failed(s.data.read_secret(&client, ACCOUNT, &store.id, &a.id).await);
+    assert_eq!(
+        first.request,
+        format!(
+            "GET /accounts/{ACCOUNT}/secrets_store/stores/{}/secrets",
+            store.id
+        )
+    );
+    assert_eq!(first.error.status(), Some(503));
+    // Neither a GET per secret nor another listing: the failure answers the whole store.
+    let retried = s.state.request_log().len();
+    failed(s.data.read_secret(&client, ACCOUNT, &store.id, &b.id).await);
+    failed(
+        s.data
+            .find_secret_by_name(&client, ACCOUNT, &store.id, "A")
+            .await,
+    );
+    failed(
+        s.data
+            .listing_shows_secrets(&client, ACCOUNT, &store.id)
+            .await,
+    );
+    failed(s.data.secret_names(&client, ACCOUNT, &store.id).await);
+    let log = s.state.request_log();
+    assert_eq!(log.len(), retried, "nothing more was sent: {log:?}");
+    assert!(
+        log.iter().all(|r| r.path.ends_with("/secrets")),
+        "only the listing (with its retries): {log:?}"
+    );
+    // A later write forgets the failure with the listing.
+    s.state.faults().clear();
+    s.data.invalidate_listing(ACCOUNT, &store.id);
+    assert_eq!(s.read(&store.id, &b.id).await.map(|x| x.id), Some(b.id));
+}
+
+#[tokio::test]
+async fn failed_store_lookups_and_searches_are_failures_that_name_their_request() {
+    let s = setup().await;
+    let store = s
+        .client
+        .create_store(ACCOUNT, DEFAULT_STORE_NAME)
+        .await
+        .unwrap();
+    let client = s.provider_client();
+    let faults = s.state.faults();
+    faults.aim(AimedFault::new("GET", "/stores", FaultAnswer::Status(403)));
+    let stores = failed(
+        s.data
+            .find_store(&client, ACCOUNT, DEFAULT_STORE_NAME)
+            .await,
+    );
+    assert_eq!(
+        stores.request,
+        format!("GET /accounts/{ACCOUNT}/secrets_store/stores")
+    );
+    assert!(stores.error.is_auth_error(), "{}", stores.error);
+    let missing = s
+        .data
+        .existing_default_store_id(&client, ACCOUNT, "read secret K", "Set store_id.")
+        .await
+        .expect_err("an error, not 'no default store'");
+    assert!(
+        missing.detail.contains("secrets_store/stores failed"),
+        "{}",
+        missing.detail
+    );
+    assert!(
+        !missing.detail.contains("has no store named"),
+        "{}",
+        missing.detail
+    );
+
+    // A name the listing does not show is searched for; a failed search is a failure too.
+    faults.clear();
+    faults.aim(AimedFault::new(
+        "GET",
+        "/stores/*/secrets?search=*",
+        FaultAnswer::Close,
+    ));
+    let search = failed(
+        s.data
+            .find_secret_by_name(&client, ACCOUNT, &store.id, "NEWER")
+            .await,
+    );
+    assert!(
+        search.request.ends_with("/secrets?search=NEWER"),
+        "{}",
+        search.request
+    );
+    assert!(
+        matches!(
+            search.error,
+            terraform_provider_cloudflare::cloudflare::Error::Transport(_)
+        ),
+        "{}",
+        search.error
+    );
+    // A secret missing from a listing is confirmed with a GET; a failed GET is a failure.
+    faults.clear();
+    faults.aim(AimedFault::new(
+        "GET",
+        "/stores/*/secrets/*",
+        FaultAnswer::Status(503),
+    ));
+    let get = failed(
+        s.data
+            .read_secret(
+                &client,
+                ACCOUNT,
+                &store.id,
+                "ffffffffffffffffffffffffffffffff",
+            )
+            .await,
+    );
+    assert!(
+        get.request
+            .ends_with("/secrets/ffffffffffffffffffffffffffffffff")
+    );
 }
 
 /// Cancels `token` after `after` (as Terraform's StopProvider would, e.g. on Ctrl-C).

@@ -6,7 +6,9 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use terraform_provider_cloudflare::emulator::{BatchMode, EmulatorConfig, EmulatorState, serve};
+use terraform_provider_cloudflare::emulator::{
+    AimedFault, BatchMode, EmulatorConfig, EmulatorState, serve,
+};
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 const DEFAULT_ACCOUNT_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -103,6 +105,14 @@ const FLAGS: &[(&str, &str, &str)] = &[
         "drop-next-writes",
         "CF_EMULATOR_DROP_NEXT_WRITES",
         "apply the first N writes, then close the connection [default: 0]",
+    ),
+    (
+        "fault",
+        "CF_EMULATOR_FAULT",
+        "faults aimed at one method and path, `;`-separated: `ANSWER METHOD PATH` where ANSWER \
+         is an HTTP error status or `close` (no answer) and PATH is below \
+         /client/v4/accounts/ID/secrets_store, `*` for one segment, e.g. `503 GET /stores` or \
+         `close GET /stores/*/secrets` [default: none]",
     ),
 ];
 
@@ -236,6 +246,15 @@ fn build_state(options: &HashMap<String, String>) -> Result<EmulatorState, Strin
     }
     faults.set_failure_rate(rate, number(options, "failure-seed", 0)?);
     faults.drop_next_write_responses(number(options, "drop-next-writes", 0)?);
+    for rule in options
+        .get("fault")
+        .into_iter()
+        .flat_map(|text| text.split(';'))
+    {
+        if !rule.trim().is_empty() {
+            faults.aim(AimedFault::parse(rule).map_err(|e| format!("--fault: {e}"))?);
+        }
+    }
     Ok(state)
 }
 

@@ -62,26 +62,38 @@ pub fn check_store_name(config: &Value) -> Option<Diagnostic> {
 }
 
 /// Why `name` is not a valid secret name, if it is not: non-empty; only ASCII letters, digits,
-/// `_` and `-` (which also rules out whitespace).
+/// `_` and `-` (which also rules out whitespace). Every character it may not hold is named.
 pub fn secret_name_problem(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("The secret name is empty. Give it a name such as API_KEY.".to_string());
     }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || *c == '_' || *c == '-'))
-    {
-        let what = if bad.is_whitespace() {
-            "whitespace".to_string()
-        } else {
-            format!("the character {bad:?}")
-        };
-        return Some(format!(
-            "The secret name {name:?} contains {what}. Secret names may contain only letters, \
-             digits, underscores (_) and dashes (-), e.g. MY_API_KEY."
-        ));
+    let mut bad: Vec<char> = Vec::new();
+    for c in name.chars() {
+        if !(c.is_ascii_alphanumeric() || c == '_' || c == '-' || bad.contains(&c)) {
+            bad.push(c);
+        }
     }
-    None
+    if bad.is_empty() {
+        return None;
+    }
+    let described: Vec<String> = bad
+        .iter()
+        .map(|c| match c {
+            ' ' => "a space".to_string(),
+            c if c.is_whitespace() => format!("whitespace {c:?}"),
+            c => format!("{c:?}"),
+        })
+        .collect();
+    let (what, list) = match described.as_slice() {
+        [one] => ("a character", one.clone()),
+        [init @ .., last] => ("characters", format!("{} and {last}", init.join(", "))),
+        [] => unreachable!("bad is not empty"),
+    };
+    Some(format!(
+        "The secret name {name:?} contains {what} a secret name may not hold: {list}. Secret \
+         names may contain only letters, digits, underscores (_) and dashes (-), e.g. \
+         MY_API_KEY."
+    ))
 }
 
 /// A validate-time error at `name` when it is known and not a valid secret name.
@@ -131,13 +143,18 @@ mod tests {
     fn secret_names_follow_the_rules() {
         assert_eq!(secret_name_problem("API_KEY-2"), None);
         assert!(secret_name_problem("").unwrap().contains("empty"));
+        assert!(secret_name_problem("MY KEY").unwrap().contains("a space"));
         assert!(
-            secret_name_problem("MY KEY")
+            secret_name_problem("key\t")
                 .unwrap()
-                .contains("whitespace")
+                .contains("whitespace '\\t'")
         );
-        assert!(secret_name_problem("key\t").unwrap().contains("whitespace"));
         assert!(secret_name_problem("a.b").unwrap().contains("'.'"));
+        let both = secret_name_problem("MY SECRET.x.y").unwrap();
+        assert!(
+            both.contains("characters a secret name may not hold: a space and '.'"),
+            "every bad character is named once: {both}"
+        );
         assert!(secret_name_problem("ключ").is_some());
     }
 

@@ -4,13 +4,12 @@
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use crate::cloudflare::{Client, ListSecretsParams, Secret};
-use crate::common::api_errors::{api_error, existing_default_store_id};
+use crate::cloudflare::{Client, Secret};
 use crate::common::rules::{check_id, check_secret_name};
 use crate::common::values::known_string;
-use crate::provider::ProviderData;
+use crate::provider::{Lookup, ProviderData};
 use crate::tfplugin::{
-    Attribute, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
+    Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
     ReadDataSourceResponse, Schema, Type, ValidateConfig, ValidateConfigRequest,
     ValidateConfigResponse, Value,
 };
@@ -159,48 +158,46 @@ async fn read(
     let client = &data.client_for(cancel)?;
     let account_id = data.resolve_account_id(config.get("account_id"))?;
     let name = known_string(config.get("name")).unwrap_or_default();
-    let operation = format!("read secret {name}");
     let store_id = match known_string(config.get("store_id")) {
         Some(id) => id,
         None => {
-            existing_default_store_id(
-                data,
+            data.existing_default_store_id(
+                client,
                 &account_id,
-                &operation,
+                &format!("read secret {name}"),
                 "Set store_id to the store that holds the secret. (This data source never \
                  creates stores.)",
-                cancel,
             )
             .await?
         }
     };
-    let operation = format!("read secret {name} in store {store_id}");
+    let purpose = format!("read secret {name} in store {store_id}");
     match data
-        .find_secret_by_name(&account_id, &store_id, &name, cancel)
+        .find_secret_by_name(client, &account_id, &store_id, &name)
         .await
     {
-        Ok(Some(secret)) => Ok(secret_ref_state(&secret, &account_id)),
-        Ok(None) => Err(not_found(client, &account_id, &store_id, &name).await),
-        Err(e) => Err(api_error(&operation, &e)),
+        Lookup::Found(secret) => Ok(secret_ref_state(&secret, &account_id)),
+        Lookup::Absent => Err(not_found(data, client, &account_id, &store_id, &name).await),
+        Lookup::Failed(failure) => Err(data.read_failed(&purpose, &failure)),
     }
 }
 
-async fn not_found(client: &Client, account_id: &str, store_id: &str, name: &str) -> Diagnostic {
-    let params = ListSecretsParams {
-        order: Some("name".to_string()),
-        direction: Some("asc".to_string()),
-        per_page: Some(100),
-        ..ListSecretsParams::default()
-    };
-    let held = match client.list_secrets(account_id, store_id, &params).await {
-        Ok(secrets) if secrets.is_empty() => "The store holds no secrets.".to_string(),
-        Ok(secrets) => {
-            let mut names: Vec<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
-            names.sort_unstable();
+/// The error for a name the store does not hold, listing up to [`NAMES_SHOWN`] names it does
+/// hold (from the shared listing).
+async fn not_found(
+    data: &ProviderData,
+    client: &Client,
+    account_id: &str,
+    store_id: &str,
+    name: &str,
+) -> Diagnostic {
+    let held = match data.secret_names(client, account_id, store_id).await {
+        Lookup::Found(names) if names.is_empty() => "The store holds no secrets.".to_string(),
+        Lookup::Found(names) => {
             let shown = names
                 .iter()
                 .take(NAMES_SHOWN)
-                .copied()
+                .map(String::as_str)
                 .collect::<Vec<_>>()
                 .join(", ");
             let more = names.len().saturating_sub(NAMES_SHOWN);
@@ -210,7 +207,21 @@ async fn not_found(client: &Client, account_id: &str, store_id: &str, name: &str
                 format!("It holds {shown}.")
             }
         }
-        Err(e) => format!("Listing its secrets failed too: {e}."),
+        Lookup::Absent => {
+            return Diagnostic::error(
+                "Secrets Store not found",
+                format!(
+                    "Unable to read secret {name:?}: store {store_id} does not exist in account \
+                     {account_id}. Check store_id (or remove it to use the account's \
+                     default_secrets_store)."
+                ),
+            )
+            .at(AttributePath::root("store_id"));
+        }
+        Lookup::Failed(failure) => format!(
+            "Listing its secrets ({}) failed too: {}.",
+            failure.request, failure.error
+        ),
     };
     Diagnostic::error(
         "Secret not found",
@@ -219,4 +230,5 @@ async fn not_found(client: &Client, account_id: &str, store_id: &str, name: &str
              match exactly, including case. {held}"
         ),
     )
+    .at(AttributePath::root("name"))
 }

@@ -1,5 +1,6 @@
 //! Fault injection: latency, 429 bursts with `Retry-After`, 5xx failures (deterministic or
-//! seeded), and "apply the write, then drop the response".
+//! seeded), "apply the write, then drop the response", and faults aimed at one method and path
+//! (answer a status, or close the connection without answering).
 
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -20,8 +21,120 @@ struct FaultSettings {
     fail_every_nth: Option<u64>,
     random_failure: Option<(f64, StdRng)>,
     dropped_writes_remaining: u32,
+    aimed: Vec<AimedFault>,
     requests_seen: u64,
     injected: u64,
+}
+
+/// What an aimed fault answers instead of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultAnswer {
+    /// This HTTP status with the API's envelope: 401/403 as the API's authentication error,
+    /// 429 as its rate limit (`Retry-After: 1`), anything else as an injected server failure.
+    Status(u16),
+    /// Close the connection without answering (in process: a response body that fails).
+    Close,
+}
+
+/// A fault aimed at the requests of one method whose path (below
+/// `/client/v4/accounts/{account_id}/secrets_store`) matches a pattern: `*` stands for one path
+/// segment, and a pattern with `?` also matches the query (there `*` stands for any text). A
+/// pattern without `?` matches any query. E.g. `GET /stores`, `GET /stores/*/secrets`,
+/// `GET /stores/*/secrets?search=*`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AimedFault {
+    pub method: String,
+    pub pattern: String,
+    pub answer: FaultAnswer,
+}
+
+impl AimedFault {
+    pub fn new(method: &str, pattern: &str, answer: FaultAnswer) -> AimedFault {
+        AimedFault {
+            method: method.to_ascii_uppercase(),
+            pattern: pattern.to_string(),
+            answer,
+        }
+    }
+
+    /// Parses `ANSWER METHOD PATTERN`, e.g. `503 GET /stores` or `close GET /stores/*/secrets`.
+    pub fn parse(text: &str) -> Result<AimedFault, String> {
+        let parts: Vec<&str> = text.split_whitespace().collect();
+        let [answer, method, pattern] = parts.as_slice() else {
+            return Err(format!(
+                "a fault is `ANSWER METHOD PATH`, e.g. `503 GET /stores` or `close GET \
+                 /stores/*/secrets`; got {text:?}"
+            ));
+        };
+        let answer = match *answer {
+            "close" => FaultAnswer::Close,
+            status => match status.parse::<u16>() {
+                Ok(code) if (400..600).contains(&code) => FaultAnswer::Status(code),
+                _ => {
+                    return Err(format!(
+                        "a fault's answer is an HTTP error status (400-599) or `close`; got \
+                         {status:?}"
+                    ));
+                }
+            },
+        };
+        if !pattern.starts_with('/') {
+            return Err(format!(
+                "a fault's path starts with / (below /client/v4/accounts/ID/secrets_store), \
+                 e.g. /stores; got {pattern:?}"
+            ));
+        }
+        Ok(AimedFault::new(method, pattern, answer))
+    }
+
+    /// Whether this fault is aimed at `method` `path` (the full request path) with `query`.
+    pub fn matches(&self, method: &str, path: &str, query: Option<&str>) -> bool {
+        if !self.method.eq_ignore_ascii_case(method) {
+            return false;
+        }
+        let Some(below) = api_path(path) else {
+            return false;
+        };
+        let (pattern_path, pattern_query) = match self.pattern.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (self.pattern.as_str(), None),
+        };
+        let segments: Vec<&str> = below.split('/').collect();
+        let wanted: Vec<&str> = pattern_path.split('/').collect();
+        let path_matches = segments.len() == wanted.len()
+            && segments
+                .iter()
+                .zip(&wanted)
+                .all(|(have, want)| *want == "*" || have == want);
+        path_matches
+            && match pattern_query {
+                None => true,
+                Some(wanted) => glob(wanted, query.unwrap_or("")),
+            }
+    }
+}
+
+/// `path` below `/client/v4/accounts/{account_id}/secrets_store`, starting with `/`.
+fn api_path(path: &str) -> Option<&str> {
+    let rest = path.strip_prefix("/client/v4/accounts/")?;
+    let (_, rest) = rest.split_once('/')?;
+    let rest = rest.strip_prefix("secrets_store")?;
+    (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+}
+
+/// Whether `text` matches `pattern`, where `*` stands for any run of characters.
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == text,
+        Some((head, tail)) => {
+            let Some(rest) = text.strip_prefix(head) else {
+                return false;
+            };
+            (0..=rest.len())
+                .filter(|&i| rest.is_char_boundary(i))
+                .any(|i| glob(tail, &rest[i..]))
+        }
+    }
 }
 
 /// Shared handle to the emulator's fault settings; clones control the same emulator.
@@ -35,6 +148,8 @@ pub struct FaultControl {
 pub(crate) struct Admission {
     pub latency: Duration,
     pub rejection: Option<ApiError>,
+    /// Close the connection without answering (an aimed `close` fault).
+    pub close: bool,
 }
 
 impl FaultControl {
@@ -88,6 +203,12 @@ impl FaultControl {
         self.with(|s| s.dropped_writes_remaining = count);
     }
 
+    /// Adds a fault aimed at one method and path; it answers every matching request until
+    /// [`FaultControl::clear`] (the first aimed fault that matches wins).
+    pub fn aim(&self, fault: AimedFault) {
+        self.with(|s| s.aimed.push(fault));
+    }
+
     /// Clears every fault (counters of injected faults are kept).
     pub fn clear(&self) {
         self.with(|s| {
@@ -104,9 +225,35 @@ impl FaultControl {
         self.with(|s| s.injected)
     }
 
-    pub(crate) fn admit(&self) -> Admission {
+    /// The fate of one request, `method` `path` with `query`.
+    pub(crate) fn admit(&self, method: &str, path: &str, query: Option<&str>) -> Admission {
         self.with(|s| {
             s.requests_seen += 1;
+            let aimed = s
+                .aimed
+                .iter()
+                .find(|f| f.matches(method, path, query))
+                .map(|f| f.answer);
+            if aimed.is_some() {
+                s.injected += 1;
+            }
+            match aimed {
+                Some(FaultAnswer::Close) => {
+                    return Admission {
+                        latency: s.latency,
+                        rejection: Some(ApiError::server_failure(StatusCode::SERVICE_UNAVAILABLE)),
+                        close: true,
+                    };
+                }
+                Some(FaultAnswer::Status(status)) => {
+                    return Admission {
+                        latency: s.latency,
+                        rejection: Some(aimed_status(status)),
+                        close: false,
+                    };
+                }
+                None => {}
+            }
             let rejection = if s.rate_limited_remaining > 0 {
                 s.rate_limited_remaining -= 1;
                 Some(ApiError::rate_limited(s.retry_after_seconds))
@@ -129,6 +276,7 @@ impl FaultControl {
             Admission {
                 latency: s.latency,
                 rejection,
+                close: false,
             }
         })
     }
@@ -147,14 +295,87 @@ impl FaultControl {
     }
 }
 
+/// The API's answer for an aimed status.
+fn aimed_status(status: u16) -> ApiError {
+    match StatusCode::from_u16(status) {
+        Ok(StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) => ApiError::new(
+            StatusCode::from_u16(status).unwrap_or(StatusCode::FORBIDDEN),
+            10000,
+            "Authentication error",
+        ),
+        Ok(StatusCode::TOO_MANY_REQUESTS) => ApiError::rate_limited(1),
+        Ok(status) => ApiError::server_failure(status),
+        Err(_) => ApiError::server_failure(StatusCode::SERVICE_UNAVAILABLE),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const LISTING: &str = "/client/v4/accounts/0123/secrets_store/stores/abcd/secrets";
+
     fn outcomes(faults: &FaultControl, count: usize) -> Vec<Option<u16>> {
         (0..count)
-            .map(|_| faults.admit().rejection.map(|e| e.status.as_u16()))
+            .map(|_| {
+                faults
+                    .admit("GET", LISTING, None)
+                    .rejection
+                    .map(|e| e.status.as_u16())
+            })
             .collect()
+    }
+
+    #[test]
+    fn aimed_faults_hit_only_their_method_and_path() {
+        let faults = FaultControl::default();
+        faults.aim(AimedFault::parse("503 GET /stores/*/secrets?search=*").unwrap());
+        faults.aim(AimedFault::parse("403 GET /stores").unwrap());
+        faults.aim(AimedFault::parse("close DELETE /stores/*").unwrap());
+        let fate = |method: &str, path: &str, query: Option<&str>| {
+            let admission = faults.admit(method, path, query);
+            (
+                admission.rejection.map(|e| e.status.as_u16()),
+                admission.close,
+            )
+        };
+        let stores = "/client/v4/accounts/0123/secrets_store/stores";
+        assert_eq!(fate("GET", stores, None), (Some(403), false));
+        assert_eq!(fate("POST", stores, None), (None, false));
+        assert_eq!(fate("GET", LISTING, Some("per_page=100")), (None, false));
+        assert_eq!(
+            fate("GET", LISTING, Some("search=API_KEY&page=1")),
+            (Some(503), false)
+        );
+        assert!(fate("DELETE", &format!("{stores}/abcd"), None).1);
+        assert_eq!(fate("GET", &format!("{stores}/abcd"), None), (None, false));
+        assert_eq!(faults.injected_count(), 3);
+        faults.clear();
+        assert_eq!(fate("GET", stores, None), (None, false));
+    }
+
+    #[test]
+    fn aimed_fault_text_says_what_is_wrong() {
+        assert_eq!(
+            AimedFault::parse("close get /stores").unwrap(),
+            AimedFault::new("GET", "/stores", FaultAnswer::Close)
+        );
+        assert!(
+            AimedFault::parse("503 GET")
+                .unwrap_err()
+                .contains("ANSWER METHOD PATH")
+        );
+        assert!(
+            AimedFault::parse("200 GET /stores")
+                .unwrap_err()
+                .contains("400-599")
+        );
+        assert!(
+            AimedFault::parse("503 GET stores")
+                .unwrap_err()
+                .contains("starts with /")
+        );
+        assert!(glob("a*c", "abbbc") && glob("*", "") && !glob("a*c", "abd"));
     }
 
     #[test]

@@ -24,20 +24,25 @@ pub(crate) async fn front_door(
     let query = request.uri().query().map(str::to_string);
     let credentials = CredentialHeaders::of(request.headers());
     let faults = state.faults();
-    let admission = faults.admit();
+    let admission = faults.admit(method.as_str(), &path, query.as_deref());
     if !admission.latency.is_zero() {
         tokio::time::sleep(admission.latency).await;
     }
+    let connection = request
+        .extensions()
+        .get::<ConnectInfo<ConnectionHandle>>()
+        .map(|info| info.0.clone());
     let mut response_dropped = false;
     let mut response = if let Some(rejection) = admission.rejection {
-        rejection.into_response()
+        if admission.close {
+            response_dropped = true;
+            drop_response(rejection.into_response(), connection)
+        } else {
+            rejection.into_response()
+        }
     } else if let Err(error) = authenticate(request.headers(), state.config()) {
         error.into_response()
     } else {
-        let connection = request
-            .extensions()
-            .get::<ConnectInfo<ConnectionHandle>>()
-            .map(|info| info.0.clone());
         let is_write = !matches!(method, Method::GET | Method::HEAD | Method::OPTIONS);
         let response = next.run(request).await;
         if is_write && faults.take_dropped_write() {

@@ -33,7 +33,7 @@ use axum::routing::{get, post};
 
 pub use config::{BatchMode, EmulatorConfig};
 pub use envelope::ApiError;
-pub use faults::FaultControl;
+pub use faults::{AimedFault, FaultAnswer, FaultControl};
 pub use model::{SecretInfo, StoreInfo};
 pub use request_log::{CredentialHeaders, MAX_KEPT_RECORDS, RequestRecord};
 pub use running::RunningEmulator;

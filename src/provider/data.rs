@@ -1,11 +1,16 @@
 //! `ProviderData`: the context `configure` builds for every resource and data source of one
-//! provider process: the API client (or why there is none), the default account, and
-//! per-process caches (the default store, the account's stores, one secret listing per store
-//! for refreshes and lookups by name).
+//! provider process: the API client (or why there is none), the default account, the error
+//! reporter, the notes of the walk, and per-process caches (the default store, the account's
+//! stores, one secret listing per store for refreshes and lookups by name).
+//!
+//! Every read a plan, a refresh or a data source depends on returns a [`Lookup`]: found, absent
+//! (a real 404) or failed (naming the request). A failed listing is kept as failed for the rest
+//! of the process, so the resources waiting on it all report it at once instead of each
+//! retrying it.
 //!
 //! Every API call of an operation goes through a client bound to the request's cancellation
-//! token (`client_for` / `client_and_account`, and the `cancel` argument of the methods that
-//! call the API), so Terraform's StopProvider ends the client's waits at once.
+//! token (`client_for` / `client_and_account`), so Terraform's StopProvider ends the client's
+//! waits at once.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,64 +19,123 @@ use std::time::Duration;
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 
+use super::errors::{Access, ErrorReporter};
+use super::lookup::{Lookup, ReadFailure, get_request};
 use super::settings::{ACCOUNT_ID, Setting};
+use super::walk::WalkNotes;
 use crate::cloudflare::{Client, Error, ListSecretsParams, Secret, Store};
 use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// The name Cloudflare gives an account's default store, and the one this provider creates.
 pub const DEFAULT_STORE_NAME: &str = "default_secrets_store";
 
-/// A store's secrets, or `None` when the API says the store itself is gone.
-type Listing = Option<Arc<Vec<Secret>>>;
+/// Why no API call can be made.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// A setting the client needs depends on a value not known until apply; the sentence says
+    /// which. A plan-time lookup is then left for apply.
+    Unknown(String),
+    /// Credentials are missing or a setting is unusable; the sentence says what to set.
+    Misconfigured(String),
+}
+
+impl Unavailable {
+    /// The sentence for a diagnostic detail.
+    pub fn why(&self) -> &str {
+        match self {
+            Unavailable::Unknown(why) | Unavailable::Misconfigured(why) => why,
+        }
+    }
+}
+
+/// A store's secrets (all pages), or its absence.
+type Listing = Lookup<Arc<Vec<Secret>>>;
 type Stores = Arc<Vec<Store>>;
+/// The account's stores, or the failure of listing them.
+type StoresListing = Result<Stores, ReadFailure>;
 /// (account id, store id).
 type StoreKey = (String, String);
 
 /// The typed shared context of one provider process.
 pub struct ProviderData {
-    client: Result<Client, String>,
+    client: Result<Client, Unavailable>,
     account_id: Setting<String>,
     activation_timeout: Duration,
+    errors: ErrorReporter,
+    walk: WalkNotes,
     /// Account id → the default store id, created at most once per process.
     default_stores: Mutex<HashMap<String, Arc<OnceCell<String>>>>,
-    /// (account id, store id) → one exhaustive listing shared by the refreshes of this process
-    /// (or the store's absence, which is as final: a new store never reuses an id).
+    /// (account id, store id) → one exhaustive listing shared by the refreshes and lookups of
+    /// this process (or the store's absence, which is as final: a new store never reuses an
+    /// id, or the failure, so every resource waiting on it reports it at once).
     listings: Mutex<HashMap<StoreKey, Arc<OnceCell<Listing>>>>,
     /// Account id → its stores, listed once for the lookups of this process (adoption at plan
     /// and apply time, the default store); forgotten after every store this process creates or
-    /// deletes.
-    stores: Mutex<HashMap<String, Arc<OnceCell<Stores>>>>,
+    /// deletes. A failed listing is kept as failed, like a secret listing.
+    stores: Mutex<HashMap<String, Arc<OnceCell<StoresListing>>>>,
 }
 
 impl ProviderData {
-    /// `client` is `Err(why)` when no API call can be made (missing or unknown credentials).
+    /// `client` is `Err` when no API call can be made (missing or unknown credentials).
     pub fn new(
-        client: Result<Client, String>,
+        client: Result<Client, Unavailable>,
         account_id: Setting<String>,
         activation_timeout: Duration,
+        errors: ErrorReporter,
     ) -> ProviderData {
         ProviderData {
             client,
             account_id,
             activation_timeout,
+            errors,
+            walk: WalkNotes::default(),
             default_stores: Mutex::new(HashMap::new()),
             listings: Mutex::new(HashMap::new()),
             stores: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The API client (not bound to any request's cancellation), or an error diagnostic that
-    /// says which settings to provide. Operations use [`ProviderData::client_for`].
-    pub fn client(&self) -> Result<&Client, Diagnostic> {
-        self.client
-            .as_ref()
-            .map_err(|why| Diagnostic::error("Cloudflare API client is not configured", why))
+    /// How failed API calls become diagnostics in this process.
+    pub fn errors(&self) -> &ErrorReporter {
+        &self.errors
+    }
+
+    /// What this process noted while Terraform walks the configuration.
+    pub fn walk(&self) -> &WalkNotes {
+        &self.walk
+    }
+
+    /// An error diagnostic for a failed API call (see [`ErrorReporter::api_error`]).
+    pub fn api_error(&self, operation: &str, access: Access, err: &Error) -> Diagnostic {
+        self.errors.api_error(operation, access, err)
+    }
+
+    /// An error diagnostic for a failed read (see [`ErrorReporter::read_failed`]).
+    pub fn read_failed(&self, purpose: &str, failure: &ReadFailure) -> Diagnostic {
+        self.errors.read_failed(purpose, failure)
     }
 
     /// The API client for one operation: it stops waiting and sends nothing new once `cancel`
-    /// (the request's StopProvider token) fires. Otherwise as [`ProviderData::client`].
+    /// (the request's StopProvider token) fires; otherwise an error diagnostic that says which
+    /// settings to provide (in full once per process).
     pub fn client_for(&self, cancel: &CancellationToken) -> Result<Client, Diagnostic> {
-        self.client().map(|c| c.with_cancel(cancel.clone()))
+        match &self.client {
+            Ok(client) => Ok(client.with_cancel(cancel.clone())),
+            Err(why) => Err(self.errors.no_client(why.why())),
+        }
+    }
+
+    /// Like [`ProviderData::client_for`], for a plan-time lookup that may wait for apply:
+    /// `None` when the credentials are not known yet (the lookup is deferred); an error when
+    /// they are known to be missing.
+    pub fn client_if_known(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Result<Option<Client>, Diagnostic> {
+        match &self.client {
+            Err(Unavailable::Unknown(_)) => Ok(None),
+            _ => self.client_for(cancel).map(Some),
+        }
     }
 
     /// The provider's account id setting (config or `CLOUDFLARE_ACCOUNT_ID`).
@@ -133,18 +197,44 @@ impl ProviderData {
         }
     }
 
-    /// The store named `default_secrets_store` in the account, if any. Never creates one.
-    pub async fn find_default_store(
+    /// The account's store named `name`, from the shared listing of its stores.
+    pub async fn find_store(&self, client: &Client, account_id: &str, name: &str) -> Lookup<Store> {
+        match self.stores(client, account_id).await {
+            Ok(stores) => match stores.iter().find(|s| s.name == name) {
+                Some(store) => Lookup::Found(store.clone()),
+                None => Lookup::Absent,
+            },
+            Err(failure) => Lookup::Failed(failure),
+        }
+    }
+
+    /// The id of the account's existing `default_secrets_store` (never created here). A failed
+    /// lookup is an error for `purpose` (e.g. `read secret K`); when the store does not exist,
+    /// `fix` says what to do instead.
+    pub async fn existing_default_store_id(
         &self,
+        client: &Client,
         account_id: &str,
-        cancel: &CancellationToken,
-    ) -> Result<Option<Store>, Error> {
-        let client = self.client_or_config_error(cancel)?;
-        let stores = self.stores(&client, account_id).await?;
-        Ok(stores
-            .iter()
-            .find(|s| s.name == DEFAULT_STORE_NAME)
-            .cloned())
+        purpose: &str,
+        fix: &str,
+    ) -> Result<String, Diagnostic> {
+        match self
+            .find_store(client, account_id, DEFAULT_STORE_NAME)
+            .await
+        {
+            Lookup::Found(store) => Ok(store.id),
+            Lookup::Absent => Err(Diagnostic::error(
+                "Default Secrets Store not found",
+                format!(
+                    "Unable to {purpose}: account {account_id} has no store named \
+                     {DEFAULT_STORE_NAME}. {fix}"
+                ),
+            )),
+            Lookup::Failed(failure) => Err(self.errors.request_failed(
+                &format!("{purpose}: finding the account's {DEFAULT_STORE_NAME}"),
+                &failure,
+            )),
+        }
     }
 
     /// The account's stores: one listing per process, shared by every lookup until this
@@ -152,14 +242,25 @@ impl ProviderData {
     /// the plan Terraform makes again right before a create looks up the store to adopt, and
     /// the create itself looks again: one request answers both. Whoever must see a store made
     /// since (after a failed create) lists with the client directly.
-    pub async fn stores(&self, client: &Client, account_id: &str) -> Result<Stores, Error> {
+    pub async fn stores(&self, client: &Client, account_id: &str) -> Result<Stores, ReadFailure> {
         let cell = {
             let mut map = self.stores.lock().unwrap_or_else(PoisonError::into_inner);
             map.entry(account_id.to_string()).or_default().clone()
         };
-        cell.get_or_try_init(|| async { client.list_stores(account_id).await.map(Arc::new) })
-            .await
-            .cloned()
+        let listed = cell
+            .get_or_try_init(|| async {
+                match client.list_stores(account_id).await {
+                    Ok(stores) => Ok(Ok(Arc::new(stores))),
+                    // A stop is not an answer: the next caller may ask again.
+                    Err(e) if e.is_cancelled() => Err(e),
+                    Err(e) => Ok(Err(ReadFailure::new(get_request(account_id, "stores"), e))),
+                }
+            })
+            .await;
+        match listed {
+            Ok(result) => result.clone(),
+            Err(e) => Err(ReadFailure::new(get_request(account_id, "stores"), e)),
+        }
     }
 
     /// Forgets the listing of the account's stores (call after creating or deleting a store).
@@ -196,8 +297,16 @@ impl ProviderData {
         cancel: &CancellationToken,
     ) -> Result<String, String> {
         let client = self.client_for(cancel).map_err(|d| d.detail)?;
-        let listed = |e: Error| format!("Listing the stores of account {account_id} failed: {e}");
-        let stores = self.stores(&client, account_id).await.map_err(listed)?;
+        let listed = |e: &Error| {
+            format!(
+                "Listing the stores of account {account_id} ({}) failed: {e}",
+                get_request(account_id, "stores")
+            )
+        };
+        let stores = self
+            .stores(&client, account_id)
+            .await
+            .map_err(|f| listed(&f.error))?;
         if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
             return Ok(store.id.clone());
         }
@@ -221,7 +330,10 @@ impl ProviderData {
             Err(create_error) => {
                 // Another process may have created it meanwhile, or the account already holds
                 // its one store under another name: look again before giving up.
-                let stores = client.list_stores(account_id).await.map_err(listed)?;
+                let stores = client
+                    .list_stores(account_id)
+                    .await
+                    .map_err(|e| listed(&e))?;
                 if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
                     return Ok(store.id.clone());
                 }
@@ -244,77 +356,121 @@ impl ProviderData {
         }
     }
 
-    /// The secret as the API shows it now, or `None` when it no longer exists (or shows the
-    /// API's `deleted` status). Within one
-    /// process, all refreshes of secrets of one store share a single exhaustive listing (or
-    /// its answer that the store is gone); a secret missing from a listing is confirmed with a
-    /// GET (it may be newer than the listing).
-    /// `cancel` stops the API calls ([`Error::Cancelled`]).
+    /// The store as the API shows it now (its own GET).
+    pub async fn get_store(
+        &self,
+        client: &Client,
+        account_id: &str,
+        store_id: &str,
+    ) -> Lookup<Store> {
+        let request = || get_request(account_id, &format!("stores/{store_id}"));
+        Lookup::from_response(request, client.get_store(account_id, store_id).await)
+    }
+
+    /// Whether the shared listing of the store's secrets shows any: a store has no update
+    /// endpoint, so while its id answers with secrets, it exists exactly as it was created, and
+    /// its refresh needs no request of its own. The secrets' refreshes that follow use the same
+    /// listing. `Found(false)` (empty) and `Absent` (the listing 404s) prove nothing by
+    /// themselves: the caller reads the store with its own GET.
+    pub async fn listing_shows_secrets(
+        &self,
+        client: &Client,
+        account_id: &str,
+        store_id: &str,
+    ) -> Lookup<bool> {
+        self.listing(client, account_id, store_id)
+            .await
+            .map(|secrets| secrets.iter().any(|s| !s.is_deleted()))
+    }
+
+    /// The secret as the API shows it now; absent when it no longer exists (or shows the API's
+    /// `deleted` status), or its store is gone. Within one process, all refreshes of secrets of
+    /// one store share a single exhaustive listing; a secret missing from it is confirmed with
+    /// a GET (it may be newer than the listing). A failed listing is a failure, not a reason to
+    /// send one GET per secret.
     pub async fn read_secret(
         &self,
+        client: &Client,
         account_id: &str,
         store_id: &str,
         secret_id: &str,
-        cancel: &CancellationToken,
-    ) -> Result<Option<Secret>, Error> {
-        let client = &self.client_or_config_error(cancel)?;
+    ) -> Lookup<Secret> {
         match self.listing(client, account_id, store_id).await {
-            Ok(Some(listing)) => {
+            Lookup::Found(listing) => {
                 if let Some(secret) = listing.iter().find(|s| s.id == secret_id) {
-                    return Ok((!secret.is_deleted()).then(|| secret.clone()));
+                    return live(secret.clone());
                 }
             }
-            Ok(None) => return Ok(None),
-            Err(e) if e.is_cancelled() => return Err(e),
-            // Fall back to the single GET below; it reports its own error if any.
-            Err(_) => {}
+            Lookup::Absent => return Lookup::Absent,
+            Lookup::Failed(failure) => return Lookup::Failed(failure),
         }
-        match client.get_secret(account_id, store_id, secret_id).await {
-            Ok(secret) => Ok((!secret.is_deleted()).then_some(secret)),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
+        let request = || {
+            get_request(
+                account_id,
+                &format!("stores/{store_id}/secrets/{secret_id}"),
+            )
+        };
+        match Lookup::from_response(
+            request,
+            client.get_secret(account_id, store_id, secret_id).await,
+        ) {
+            Lookup::Found(secret) => live(secret),
+            other => other,
         }
     }
 
     /// The secret named exactly `name` in the store, from the same shared listing the
     /// refreshes use, so any number of lookups and refreshes in one store cost one listing per
     /// 100 secrets (Cloudflare allows 100 per account: one request). A name the listing does
-    /// not show as `active` (missing: it may be newer; `pending`: it may be active by now) and a
-    /// failed listing fall back to the API's search, which also reports any error. `cancel`
-    /// stops the API calls ([`Error::Cancelled`]).
+    /// not show as `active` (missing: it may be newer; `pending`: it may be active by now) is
+    /// looked up with the API's search. Absent when the store itself is gone.
     pub async fn find_secret_by_name(
         &self,
+        client: &Client,
         account_id: &str,
         store_id: &str,
         name: &str,
-        cancel: &CancellationToken,
-    ) -> Result<Option<Secret>, Error> {
-        let client = &self.client_or_config_error(cancel)?;
-        if let Ok(Some(listing)) = self.listing(client, account_id, store_id).await
-            && let Some(secret) = listing.iter().find(|s| s.name == name && s.is_active())
-        {
-            return Ok(Some(secret.clone()));
+    ) -> Lookup<Secret> {
+        match self.listing(client, account_id, store_id).await {
+            Lookup::Found(listing) => {
+                if let Some(secret) = listing.iter().find(|s| s.name == name && s.is_active()) {
+                    return Lookup::Found(secret.clone());
+                }
+            }
+            Lookup::Absent => return Lookup::Absent,
+            Lookup::Failed(failure) => return Lookup::Failed(failure),
         }
-        client.find_secret_by_name(account_id, store_id, name).await
+        let request = || {
+            get_request(
+                account_id,
+                &format!("stores/{store_id}/secrets?search={name}"),
+            )
+        };
+        match client.find_secret_by_name(account_id, store_id, name).await {
+            Ok(Some(secret)) => Lookup::Found(secret),
+            Ok(None) => Lookup::Absent,
+            Err(e) => Lookup::Failed(ReadFailure::new(request(), e)),
+        }
     }
 
-    /// Whether the shared refresh listing of the store's secrets shows any: a store has no
-    /// update endpoint, so while its id answers with secrets, it exists exactly as it was
-    /// created, and its refresh needs no request of its own. The secrets' refreshes that follow
-    /// use the same listing. An empty or failed listing proves nothing (`false`): the caller
-    /// asks for the store itself, and that request reports any error.
-    pub async fn listing_shows_secrets(
+    /// The names of the store's live secrets, sorted, from the shared listing.
+    pub async fn secret_names(
         &self,
+        client: &Client,
         account_id: &str,
         store_id: &str,
-        cancel: &CancellationToken,
-    ) -> bool {
-        let Ok(client) = self.client_or_config_error(cancel) else {
-            return false;
-        };
-        self.listing(&client, account_id, store_id)
+    ) -> Lookup<Vec<String>> {
+        self.listing(client, account_id, store_id)
             .await
-            .is_ok_and(|listing| listing.is_some_and(|l| l.iter().any(|s| !s.is_deleted())))
+            .map(|secrets| {
+                let mut names: Vec<String> = secrets
+                    .iter()
+                    .filter(|s| !s.is_deleted())
+                    .map(|s| s.name.clone())
+                    .collect();
+                names.sort_unstable();
+                names
+            })
     }
 
     /// Forgets the shared listing of a store (call after every write to it).
@@ -323,12 +479,7 @@ impl ProviderData {
         map.remove(&(account_id.to_string(), store_id.to_string()));
     }
 
-    async fn listing(
-        &self,
-        client: &Client,
-        account_id: &str,
-        store_id: &str,
-    ) -> Result<Listing, Error> {
+    async fn listing(&self, client: &Client, account_id: &str, store_id: &str) -> Listing {
         let cell = {
             let mut map = self.listings.lock().unwrap_or_else(PoisonError::into_inner);
             map.entry((account_id.to_string(), store_id.to_string()))
@@ -339,26 +490,33 @@ impl ProviderData {
             per_page: Some(100),
             ..ListSecretsParams::default()
         };
-        cell.get_or_try_init(|| async {
-            tracing::debug!(
-                account_id,
-                store_id,
-                "listing secrets for the refreshes and lookups of this process"
-            );
-            match client.list_secrets(account_id, store_id, &params).await {
-                Ok(secrets) => Ok(Some(Arc::new(secrets))),
-                Err(e) if e.is_not_found() => Ok(None),
-                Err(e) => Err(e),
-            }
-        })
-        .await
-        .cloned()
+        let request = || get_request(account_id, &format!("stores/{store_id}/secrets"));
+        let listed = cell
+            .get_or_try_init(|| async {
+                tracing::debug!(
+                    account_id,
+                    store_id,
+                    "listing secrets for the refreshes and lookups of this process"
+                );
+                match client.list_secrets(account_id, store_id, &params).await {
+                    // A stop is not an answer: the next caller may ask again.
+                    Err(e) if e.is_cancelled() => Err(e),
+                    answer => Ok(Lookup::from_response(request, answer).map(Arc::new)),
+                }
+            })
+            .await;
+        match listed {
+            Ok(listing) => listing.clone(),
+            Err(e) => Lookup::Failed(ReadFailure::new(request(), e)),
+        }
     }
+}
 
-    fn client_or_config_error(&self, cancel: &CancellationToken) -> Result<Client, Error> {
-        self.client
-            .as_ref()
-            .map(|c| c.with_cancel(cancel.clone()))
-            .map_err(|why| Error::Config(why.clone()))
+/// A secret the API still shows, unless its status says it was deleted.
+fn live(secret: Secret) -> Lookup<Secret> {
+    if secret.is_deleted() {
+        Lookup::Absent
+    } else {
+        Lookup::Found(secret)
     }
 }

@@ -198,7 +198,9 @@ fn missing_credentials_configure_fine_and_fail_only_on_use() {
     let resp = configure(&config(&[]), &[]);
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let data = resp.data.expect("configured");
-    let diag = data.client().expect_err("no client");
+    let diag = data
+        .client_for(&CancellationToken::new())
+        .expect_err("no client");
     assert!(
         diag.detail.contains("CLOUDFLARE_API_TOKEN"),
         "{}",
@@ -213,10 +215,81 @@ fn missing_credentials_configure_fine_and_fail_only_on_use() {
 }
 
 #[test]
+fn missing_credentials_are_explained_in_full_once_per_process() {
+    let data = configure(&config(&[]), &[]).data.expect("configured");
+    let never = CancellationToken::new();
+    let first = data.client_for(&never).expect_err("no client");
+    assert!(
+        first.detail.contains("CLOUDFLARE_API_TOKEN"),
+        "{}",
+        first.detail
+    );
+    let again = data
+        .client_and_account(&Value::Null, &never)
+        .expect_err("no client");
+    let again = again.iter().next().expect("one error");
+    assert!(
+        again.detail.contains("another resource"),
+        "{}",
+        again.detail
+    );
+    assert!(
+        !again.detail.contains("CLOUDFLARE_API_TOKEN"),
+        "{}",
+        again.detail
+    );
+    // Known to be missing: a plan-time lookup is an error, not deferred.
+    assert!(data.client_if_known(&never).is_err());
+}
+
+#[test]
+fn an_empty_token_in_the_block_says_the_block_wins_over_the_environment() {
+    let resp = configure(
+        &config(&[("api_token", Value::string(""))]),
+        &[("CLOUDFLARE_API_TOKEN", "from-env")],
+    );
+    let data = resp.data.expect("configured");
+    let diag = data
+        .client_for(&CancellationToken::new())
+        .expect_err("no client");
+    assert!(
+        diag.detail.contains("sets api_token to an empty string"),
+        "{}",
+        diag.detail
+    );
+    assert!(
+        diag.detail
+            .contains("CLOUDFLARE_API_TOKEN is not used even when it is set"),
+        "{}",
+        diag.detail
+    );
+    assert!(!diag.detail.contains("from-env"), "{}", diag.detail);
+    let key = configure(
+        &config(&[
+            ("api_key", Value::string("")),
+            ("email", Value::string("a@b.c")),
+        ]),
+        &[("CLOUDFLARE_API_KEY", "from-env")],
+    );
+    let diag = key
+        .data
+        .expect("configured")
+        .client_for(&CancellationToken::new())
+        .expect_err("no client");
+    assert!(
+        diag.detail.contains("sets api_key to an empty string"),
+        "{}",
+        diag.detail
+    );
+}
+
+#[test]
 fn api_key_without_email_says_to_set_email() {
     let resp = configure(&config(&[("api_key", Value::string("k"))]), &[]);
     let data = resp.data.expect("configured");
-    let diag = data.client().expect_err("no client");
+    let diag = data
+        .client_for(&CancellationToken::new())
+        .expect_err("no client");
     assert!(diag.detail.contains("CLOUDFLARE_EMAIL"), "{}", diag.detail);
 }
 
@@ -224,9 +297,16 @@ fn api_key_without_email_says_to_set_email() {
 fn unknown_token_configures_and_explains_on_use() {
     let resp = configure(&config(&[("api_token", Value::unknown())]), &[]);
     let data = resp.data.expect("configured");
-    let diag = data.client().expect_err("no client");
+    let diag = data
+        .client_for(&CancellationToken::new())
+        .expect_err("no client");
     assert!(diag.detail.contains("api_token"), "{}", diag.detail);
     assert!(diag.detail.contains("not known"), "{}", diag.detail);
+    // Unknown until apply: a plan-time lookup waits for apply instead of failing.
+    assert!(matches!(
+        data.client_if_known(&CancellationToken::new()),
+        Ok(None)
+    ));
 }
 
 #[test]
@@ -239,7 +319,9 @@ fn secrets_never_appear_in_client_errors() {
         &[],
     );
     let data = resp.data.expect("configured");
-    let diag = data.client().expect_err("no client");
+    let diag = data
+        .client_for(&CancellationToken::new())
+        .expect_err("no client");
     assert!(!diag.detail.contains("tok-SECRET-123"));
     assert!(!format!("{diag:?}").contains("tok-SECRET-123"));
 }
@@ -320,7 +402,7 @@ fn client_and_account_reports_every_missing_piece_at_once() {
         format!("{client:?}").contains("cancelled: true"),
         "{client:?}"
     );
-    let plain = ready.client().unwrap();
+    let plain = ready.client_for(&CancellationToken::new()).unwrap();
     assert!(
         format!("{plain:?}").contains("cancelled: false"),
         "{plain:?}"

@@ -4,19 +4,16 @@
 mod list;
 mod moved;
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
 
 use super::advice::import_advice;
 use super::attributes::{account_id_attribute, plan_provider_account};
 use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{StoreImport, parse_store_import};
-use crate::cloudflare::{Client, ListSecretsParams, Store};
-use crate::common::api_errors::api_error;
+use crate::cloudflare::{Client, Error, Store};
 use crate::common::rules::{check_id, check_store_name};
 use crate::common::values::{known_string, string_or_null};
-use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
+use crate::provider::{Access, DEFAULT_STORE_NAME, Lookup, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
     Diagnostics, GenerateConfig, IdentitySchema, ImportState, ImportStateRequest,
@@ -24,6 +21,9 @@ use crate::tfplugin::{
     MoveState, ReadRequest, ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse,
     UpgradeState, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse, Value,
 };
+
+/// How many secret names a message about a store's secrets lists.
+const NAMES_SHOWN: usize = 10;
 
 /// The `cloudflare_secrets_store` resource.
 #[derive(Clone, Copy, Debug, Default)]
@@ -147,6 +147,8 @@ impl Resource<ProviderData> for SecretsStoreResource {
     }
 
     async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        req.provider.walk().applied();
         let mut resp = CreateResponse::default();
         let mut model = StoreModel::from_value(&req.planned_state);
         let data = &req.provider;
@@ -187,41 +189,50 @@ impl Resource<ProviderData> for SecretsStoreResource {
             ));
             return resp;
         };
-        let (client, account_id) = match req
-            .provider
-            .client_and_account(req.current_state.get("account_id"), &req.cancel)
-        {
-            Ok(pair) => pair,
-            Err(diags) => {
-                resp.diagnostics = diags;
-                return resp;
-            }
+        let data = &req.provider;
+        let (client, account_id) =
+            match data.client_and_account(req.current_state.get("account_id"), &req.cancel) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        let purpose = match &model.name {
+            Some(name) => format!("refresh store {name:?} (id {store_id}) in account {account_id}"),
+            None => format!("refresh store {store_id} in account {account_id}"),
         };
         // An imported store has only its id in state; one with its name and timestamps needs
         // no request of its own when its secrets' listing proves it is there.
         let complete = model.name.is_some() && model.created.is_some() && model.modified.is_some();
-        if complete
-            && req
-                .provider
-                .listing_shows_secrets(&account_id, &store_id, &req.cancel)
+        if complete {
+            match data
+                .listing_shows_secrets(&client, &account_id, &store_id)
                 .await
-        {
-            model.account_id = Some(account_id);
-            resp.new_state = model.to_value();
-            return resp;
+            {
+                Lookup::Found(true) => {
+                    model.account_id = Some(account_id);
+                    resp.new_state = model.to_value();
+                    return resp;
+                }
+                Lookup::Failed(failure) => {
+                    resp.diagnostics.add(data.read_failed(&purpose, &failure));
+                    resp.new_state = req.current_state.clone();
+                    return resp;
+                }
+                // Empty, or the listing 404s: the store's own GET decides.
+                Lookup::Found(false) | Lookup::Absent => {}
+            }
         }
-        match client.get_store(&account_id, &store_id).await {
-            Ok(store) => {
+        match data.get_store(&client, &account_id, &store_id).await {
+            Lookup::Found(store) => {
                 model.apply_remote(&store, &account_id);
                 resp.new_state = model.to_value();
             }
             // Deleted outside Terraform: null state, so the plan re-creates it.
-            Err(e) if e.is_not_found() => resp.new_state = Value::Null,
-            Err(e) => {
-                resp.diagnostics.add(api_error(
-                    &format!("read store {store_id} in account {account_id}"),
-                    &e,
-                ));
+            Lookup::Absent => resp.new_state = Value::Null,
+            Lookup::Failed(failure) => {
+                resp.diagnostics.add(data.read_failed(&purpose, &failure));
                 resp.new_state = req.current_state.clone();
             }
         }
@@ -229,6 +240,8 @@ impl Resource<ProviderData> for SecretsStoreResource {
     }
 
     async fn update(&self, req: UpdateRequest<ProviderData>) -> UpdateResponse {
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        req.provider.walk().applied();
         // Only `adopt` and `force_destroy` can change in place; they live in state alone.
         let prior = StoreModel::from_value(&req.prior_state);
         let mut model = StoreModel::from_value(&req.planned_state);
@@ -245,6 +258,8 @@ impl Resource<ProviderData> for SecretsStoreResource {
     }
 
     async fn delete(&self, req: DeleteRequest<ProviderData>) -> DeleteResponse {
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        req.provider.walk().applied();
         let mut resp = DeleteResponse::default();
         let model = StoreModel::from_value(&req.prior_state);
         let Some(store_id) = model.id.clone() else {
@@ -260,35 +275,24 @@ impl Resource<ProviderData> for SecretsStoreResource {
                 return resp;
             }
         };
-        match client
+        let data = &req.provider;
+        let deleted = client
             .delete_store(&account_id, &store_id, model.force_destroy)
-            .await
-        {
-            Ok(()) => {
-                req.provider.invalidate_listing(&account_id, &store_id);
-                req.provider.invalidate_stores(&account_id);
-            }
+            .await;
+        data.invalidate_listing(&account_id, &store_id);
+        data.invalidate_stores(&account_id);
+        match deleted {
+            Ok(()) => {}
             Err(e) if e.is_not_found() => {}
             Err(e) if e.is_store_not_empty() => {
-                let count = client
-                    .list_secrets(&account_id, &store_id, &ListSecretsParams::default())
-                    .await
-                    .map(|s| s.len().to_string())
-                    .unwrap_or_else(|_| "some".to_string());
                 let name = model.name.as_deref().unwrap_or(&store_id);
-                resp.diagnostics.add(Diagnostic::error(
-                    "Secrets Store is not empty",
-                    format!(
-                        "Unable to delete store {name:?} (id {store_id}): it still holds {count} \
-                         secret(s). Either destroy those secrets first (e.g. remove their \
-                         cloudflare_store_secret resources), or set force_destroy = true on \
-                         this store, run terraform apply, and destroy again; force_destroy \
-                         deletes the secrets with the store."
-                    ),
-                ));
+                let names = data.secret_names(&client, &account_id, &store_id).await;
+                resp.diagnostics
+                    .add(store_not_empty(name, &store_id, &account_id, names));
             }
-            Err(e) => resp.diagnostics.add(api_error(
+            Err(e) => resp.diagnostics.add(data.api_error(
                 &format!("delete store {store_id} in account {account_id}"),
+                Access::Write,
                 &e,
             )),
         }
@@ -359,13 +363,19 @@ async fn create_or_adopt(
     adopt: bool,
 ) -> Result<Store, Diagnostic> {
     let operation = format!("create store {name:?} in account {account_id}");
-    let stores = data
-        .stores(client, account_id)
-        .await
-        .map_err(|e| api_error(&operation, &e))?;
-    if let Some(existing) = stores.iter().find(|s| s.name == name) {
+    let existing = match data.find_store(client, account_id, name).await {
+        Lookup::Found(store) => Some(store),
+        Lookup::Absent => None,
+        Lookup::Failed(failure) => {
+            return Err(data.errors().request_failed(
+                &format!("{operation}: looking for an existing one"),
+                &failure,
+            ));
+        }
+    };
+    if let Some(existing) = existing {
         if adopt {
-            return Ok(existing.clone());
+            return Ok(existing);
         }
         return Err(Diagnostic::error(
             "Secrets Store already exists",
@@ -380,20 +390,26 @@ async fn create_or_adopt(
     match client.create_store(account_id, name).await {
         Ok(store) => Ok(store),
         Err(e) if e.is_max_stores_exceeded() => {
-            let stores = client
-                .list_stores(account_id)
-                .await
-                .map(Arc::new)
-                .unwrap_or(stores);
+            // Another process may have created it meanwhile: look again, past the cache.
+            let stores = match client.list_stores(account_id).await {
+                Ok(stores) => stores,
+                Err(list_error) => {
+                    return Err(data.api_error(
+                        &format!("{operation} ({e}), then list the stores it holds"),
+                        Access::Read,
+                        &list_error,
+                    ));
+                }
+            };
             if adopt && let Some(existing) = stores.iter().find(|s| s.name == name) {
                 return Ok(existing.clone());
             }
             Err(max_stores_error(&operation, account_id, &stores, &e))
         }
-        Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
+        Err(Error::Cancelled { may_have_applied }) => {
             Err(create_cancelled(account_id, name, may_have_applied))
         }
-        Err(e) => Err(api_error(&operation, &e)),
+        Err(e) => Err(data.api_error(&operation, Access::Write, &e)),
     }
 }
 
@@ -427,7 +443,7 @@ fn max_stores_error(
     operation: &str,
     account_id: &str,
     stores: &[Store],
-    err: &crate::cloudflare::Error,
+    err: &Error,
 ) -> Diagnostic {
     let fix = match stores.first() {
         Some(existing) => format!(
@@ -516,7 +532,8 @@ impl ImportState<ProviderData> for SecretsStoreResource {
                         }
                     },
                     Err(e) => {
-                        resp.diagnostics.add(api_error(&operation, &e));
+                        resp.diagnostics
+                            .add(req.provider.api_error(&operation, Access::Read, &e));
                         return resp;
                     }
                 }
@@ -534,11 +551,27 @@ impl ImportState<ProviderData> for SecretsStoreResource {
 
 /// The schema plans defaults, unknowns and kept values; this adds the provider's `account_id`
 /// and, for `adopt = true`, the existing store's `id`, `created` and `modified`, so that
-/// everything referring to the store sees its id at plan time.
+/// everything referring to the store sees its id at plan time. A destroy (or replacement) of a
+/// store with `force_destroy = true` warns about the secrets that go with it.
 #[async_trait]
 impl ModifyPlan<ProviderData> for SecretsStoreResource {
     async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
-        let mut planned = req.planned_state;
+        let mut resp = ModifyPlanResponse {
+            planned_private: req.prior_private.clone(),
+            ..ModifyPlanResponse::default()
+        };
+        let mut planned = req.planned_state.clone();
+        let destroys_prior =
+            !req.prior_state.is_null() && (planned.is_null() || !req.requires_replace.is_empty());
+        if destroys_prior && req.prior_state.get("force_destroy").as_bool() == Some(true) {
+            match warn_force_destroy(&req).await {
+                Ok(warning) => resp.diagnostics.extend(warning),
+                Err(errors) => {
+                    resp.diagnostics = errors;
+                    return resp;
+                }
+            }
+        }
         if !planned.is_null() {
             let provider_account = req.provider.account_id().known().cloned();
             plan_provider_account(
@@ -547,40 +580,146 @@ impl ModifyPlan<ProviderData> for SecretsStoreResource {
                 provider_account,
                 &mut planned,
             );
-            if req.prior_state.is_null()
-                && planned.get("adopt").as_bool() == Some(true)
-                && let Some(store) = store_to_adopt(&req.provider, &planned, &req.cancel).await
-            {
-                planned.set("id", Value::string(store.id));
-                planned.set("created", Value::string(store.created));
-                planned.set("modified", Value::string(store.modified));
+            if req.prior_state.is_null() && planned.get("adopt").as_bool() == Some(true) {
+                match store_to_adopt(&req.provider, &planned, &req.cancel).await {
+                    Ok(Some(store)) => {
+                        planned.set("id", Value::string(store.id));
+                        planned.set("created", Value::string(store.created));
+                        planned.set("modified", Value::string(store.modified));
+                    }
+                    Ok(None) => {}
+                    Err(diag) => {
+                        resp.diagnostics.add(diag);
+                        return resp;
+                    }
+                }
             }
         }
-        ModifyPlanResponse {
-            planned_state: planned,
-            planned_private: req.prior_private,
-            ..ModifyPlanResponse::default()
-        }
+        resp.planned_state = planned;
+        resp
     }
 }
 
 /// The existing store a planned `adopt = true` create will take over: the account's store with
-/// the planned name, looked up across every page. `None` when it does not exist or cannot be
-/// known yet (unknown name or account, no credentials, an API error): apply decides then.
+/// the planned name, looked up across every page. `Ok(None)` when there is none, or when it
+/// cannot be known yet (the name, the account or the credentials are unknown until apply: no
+/// request is made, and apply decides). Missing credentials and a failed lookup are errors: a
+/// plan built on them would create a store that exists, or replace what refers to it.
 async fn store_to_adopt(
     data: &ProviderData,
     planned: &Value,
     cancel: &tokio_util::sync::CancellationToken,
-) -> Option<Store> {
-    let name = planned.get("name").as_str()?;
-    let account_id = planned.get("account_id").as_str()?;
-    let client = data.client_for(cancel).ok()?;
-    match data.stores(&client, account_id).await {
-        Ok(stores) => stores.iter().find(|s| s.name == name).cloned(),
-        Err(e) => {
-            tracing::debug!(error = %e, "store lookup for adoption at plan time failed");
-            None
+) -> Result<Option<Store>, Diagnostic> {
+    let (Some(name), Some(account_id)) = (
+        planned.get("name").as_str(),
+        planned.get("account_id").as_str(),
+    ) else {
+        return Ok(None);
+    };
+    let Some(client) = data.client_if_known(cancel)? else {
+        return Ok(None);
+    };
+    match data.find_store(&client, account_id, name).await {
+        Lookup::Found(store) => Ok(Some(store)),
+        Lookup::Absent => Ok(None),
+        Lookup::Failed(failure) => Err(data.read_failed(
+            &format!("look up store {name:?} of account {account_id} to adopt"),
+            &failure,
+        )),
+    }
+}
+
+/// The warning for destroying (or replacing) a store whose `force_destroy` deletes the secrets
+/// it holds: how many and which (the provider cannot tell which of them Terraform manages).
+/// `None` when it holds none.
+async fn warn_force_destroy(
+    req: &ModifyPlanRequest<ProviderData>,
+) -> Result<Option<Diagnostic>, Diagnostics> {
+    let data = &req.provider;
+    let prior = StoreModel::from_value(&req.prior_state);
+    let Some(store_id) = prior.id.as_deref() else {
+        return Ok(None);
+    };
+    let (client, account_id) =
+        data.client_and_account(req.prior_state.get("account_id"), &req.cancel)?;
+    let names = match data.secret_names(&client, &account_id, store_id).await {
+        Lookup::Found(names) if !names.is_empty() => names,
+        Lookup::Found(_) | Lookup::Absent => return Ok(None),
+        Lookup::Failed(failure) => {
+            return Err(data
+                .read_failed(
+                    &format!("list the secrets that force_destroy deletes with store {store_id}"),
+                    &failure,
+                )
+                .into());
         }
+    };
+    let name = prior.name.as_deref().unwrap_or(store_id);
+    let what = if req.planned_state.is_null() {
+        "Destroying"
+    } else {
+        "Replacing"
+    };
+    Ok(Some(Diagnostic::warning(
+        format!(
+            "Store {name} holds {} secret(s) that force_destroy deletes",
+            names.len()
+        ),
+        format!(
+            "{what} store {name:?} (id {store_id}) deletes every secret it holds, because \
+             force_destroy = true. It holds {}. The provider cannot tell which of them this \
+             configuration manages: secrets created outside Terraform (wrangler, the dashboard, \
+             another configuration) are deleted too, and Workers bound to them break.",
+            list_names(&names)
+        ),
+    )))
+}
+
+/// The error for deleting a store that still holds secrets, naming up to [`NAMES_SHOWN`] of
+/// them (`names`: the store's secrets, or why they could not be listed).
+fn store_not_empty(
+    name: &str,
+    store_id: &str,
+    account_id: &str,
+    names: Lookup<Vec<String>>,
+) -> Diagnostic {
+    let held = match names {
+        Lookup::Found(names) if !names.is_empty() => {
+            format!("it still holds {}", list_names(&names))
+        }
+        Lookup::Found(_) | Lookup::Absent => "it still holds secrets".to_string(),
+        Lookup::Failed(failure) => format!(
+            "it still holds secrets (listing them with {} failed: {})",
+            failure.request, failure.error
+        ),
+    };
+    Diagnostic::error(
+        "Secrets Store is not empty",
+        format!(
+            "Unable to delete store {name:?} (id {store_id}) in account {account_id}: {held}. \
+             These secrets are not among the resources this run destroys. Either delete them \
+             first (with wrangler or the dashboard, or import them into cloudflare_store_secret \
+             resources and destroy those), or set force_destroy = true on this store, run \
+             terraform apply, and destroy again: force_destroy deletes the secrets with the \
+             store."
+        ),
+    )
+}
+
+/// `3 secret(s): A, B, C`, or the first [`NAMES_SHOWN`] names and how many more.
+fn list_names(names: &[String]) -> String {
+    let shown = names
+        .iter()
+        .take(NAMES_SHOWN)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = names.len().saturating_sub(NAMES_SHOWN);
+    let count = names.len();
+    if more > 0 {
+        format!("{count} secret(s): {shown} and {more} more")
+    } else {
+        format!("{count} secret(s): {shown}")
     }
 }
 

@@ -18,10 +18,9 @@ use super::advice::{import_advice, untaint_advice};
 use super::attributes::account_id_attribute;
 use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
-use crate::cloudflare::{Client, NewSecret, Secret, SecretPatch};
-use crate::common::api_errors::{api_error, existing_default_store_id};
+use crate::cloudflare::{Client, Error, NewSecret, Secret, SecretPatch};
 use crate::common::values::{known_string, known_strings, string_or_null};
-use crate::provider::{DEFAULT_STORE_NAME, ProviderData};
+use crate::provider::{Access, DEFAULT_STORE_NAME, Lookup, ProviderData};
 use crate::tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
     GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
@@ -172,6 +171,8 @@ impl Resource<ProviderData> for StoreSecretResource {
     }
 
     async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        req.provider.walk().applied();
         let mut resp = CreateResponse {
             private: req.planned_private.clone(),
             ..CreateResponse::default()
@@ -235,7 +236,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                     .add(name_taken(&operation, &name, &account_id, &store_id));
                 return resp;
             }
-            Err(crate::cloudflare::Error::Cancelled { may_have_applied }) => {
+            Err(Error::Cancelled { may_have_applied }) => {
                 resp.diagnostics.add(create_cancelled(
                     &name,
                     &account_id,
@@ -245,7 +246,8 @@ impl Resource<ProviderData> for StoreSecretResource {
                 return resp;
             }
             Err(e) => {
-                resp.diagnostics.add(api_error(&operation, &e));
+                resp.diagnostics
+                    .add(data.api_error(&operation, Access::Write, &e));
                 return resp;
             }
         };
@@ -293,64 +295,46 @@ impl Resource<ProviderData> for StoreSecretResource {
             ));
             return resp;
         };
-        let (_, account_id) = match req
-            .provider
-            .client_and_account(req.current_state.get("account_id"), &req.cancel)
-        {
-            Ok(pair) => pair,
-            Err(diags) => {
-                resp.diagnostics = diags;
-                return resp;
-            }
-        };
-        let remote = match req
-            .provider
-            .read_secret(&account_id, &store_id, &secret_id, &req.cancel)
+        let data = &req.provider;
+        let (client, account_id) =
+            match data.client_and_account(req.current_state.get("account_id"), &req.cancel) {
+                Ok(pair) => pair,
+                Err(diags) => {
+                    resp.diagnostics = diags;
+                    return resp;
+                }
+            };
+        let remote = match data
+            .read_secret(&client, &account_id, &store_id, &secret_id)
             .await
         {
-            Ok(Some(secret)) => secret,
-            Ok(None) => {
+            Lookup::Found(secret) => secret,
+            Lookup::Absent => {
+                if let Some(name) = &state.name {
+                    data.walk().note_gone(&account_id, name);
+                }
                 resp.new_state = Value::Null;
                 return resp;
             }
-            Err(e) => {
-                resp.diagnostics.add(api_error(
-                    &format!("read secret {secret_id} in store {store_id}"),
-                    &e,
+            Lookup::Failed(failure) => {
+                let name = state.name.as_deref().unwrap_or(&secret_id);
+                resp.diagnostics.add(data.read_failed(
+                    &format!("refresh secret {name} in store {store_id}"),
+                    &failure,
                 ));
                 resp.new_state = req.current_state.clone();
                 return resp;
             }
         };
+        // Read records what it sees; the plan decides what to say about it (`plan.rs`).
         let mut private = SecretPrivate::decode(&req.private);
         let mut model = state.clone();
         model.apply_remote(&remote, &account_id);
         if value_changed_outside(&state, &model) {
-            if !state.value.is_null() {
-                // The plan compares config with a null value and re-sends it.
-                model.value = Value::Null;
-                resp.diagnostics.add(Diagnostic::warning(
-                    format!("Secret {} was changed outside Terraform", remote.name),
-                    format!(
-                        "Its modified time moved from {} to {} while its comment and scopes did \
-                         not change, so its value was probably replaced. The next apply sends \
-                         the configured value again.",
-                        state.modified.as_deref().unwrap_or("?"),
-                        remote.modified
-                    ),
-                ));
-            } else {
-                private.value_drifted = true;
-            }
-        }
-        if private.value_drifted {
-            resp.diagnostics.add(Diagnostic::warning(
-                format!(
-                    "Secret {} may hold a value set outside Terraform",
-                    remote.name
-                ),
-                write_only_drift_detail(&state.value_wo_version),
-            ));
+            private.value_drifted = true;
+            // A value kept in state no longer matches: the plan compares the config with null
+            // and sends the configured value again.
+            model.value = Value::Null;
         }
         resp.private = private.encode();
         resp.new_state = model.to_value();
@@ -358,6 +342,8 @@ impl Resource<ProviderData> for StoreSecretResource {
     }
 
     async fn update(&self, req: UpdateRequest<ProviderData>) -> UpdateResponse {
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        req.provider.walk().applied();
         let mut resp = UpdateResponse {
             private: req.private.clone(),
             ..UpdateResponse::default()
@@ -416,7 +402,8 @@ impl Resource<ProviderData> for StoreSecretResource {
         let patched = match patched {
             Ok(secret) => secret,
             Err(e) => {
-                resp.diagnostics.add(api_error(&operation, &e));
+                resp.diagnostics
+                    .add(data.api_error(&operation, Access::Write, &e));
                 return resp;
             }
         };
@@ -449,6 +436,8 @@ impl Resource<ProviderData> for StoreSecretResource {
     }
 
     async fn delete(&self, req: DeleteRequest<ProviderData>) -> DeleteResponse {
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        req.provider.walk().applied();
         let mut resp = DeleteResponse::default();
         let prior = SecretModel::from_value(&req.prior_state);
         let (Some(secret_id), Some(store_id)) = (prior.id, prior.store_id) else {
@@ -471,11 +460,12 @@ impl Resource<ProviderData> for StoreSecretResource {
         match result {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
-            Err(e) => resp.diagnostics.add(api_error(
+            Err(e) => resp.diagnostics.add(req.provider.api_error(
                 &format!(
                     "delete secret {} in store {store_id}",
                     prior.name.as_deref().unwrap_or(&secret_id)
                 ),
+                Access::Write,
                 &e,
             )),
         }
@@ -526,25 +516,6 @@ impl GenerateConfig for StoreSecretResource {
 
 fn default_scopes() -> Vec<String> {
     DEFAULT_SCOPES.iter().map(|s| s.to_string()).collect()
-}
-
-/// What to do when a `value_wo` secret's value was probably replaced outside Terraform: change
-/// `value_wo_version` (shown as configured, or "unset").
-fn write_only_drift_detail(value_wo_version: &Value) -> String {
-    let (current, action) = match value_wo_version {
-        Value::Number(n) => (n.to_decimal_string(), "change value_wo_version from"),
-        _ => ("unset".to_string(), "set value_wo_version (it is"),
-    };
-    let close = if matches!(value_wo_version, Value::Number(_)) {
-        " to another number"
-    } else {
-        "), e.g. to 1"
-    };
-    format!(
-        "Its modified time moved while its comment and scopes did not change, so its value was \
-         probably replaced outside Terraform. Terraform cannot compare a write-only value: to \
-         push the configured value_wo again, {action} {current}{close}, and apply."
-    )
 }
 
 /// A moved `modified` with unchanged comment and scopes: the value was replaced elsewhere.
@@ -642,8 +613,9 @@ fn name_taken(operation: &str, name: &str, account_id: &str, store_id: &str) -> 
              `create_before_destroy = true`, its new secret cannot be created while the old one \
              still holds the name: remove `create_before_destroy` from this resource (the old \
              secret is then deleted first), or change `name` along with the change that forces \
-             the replacement.\n\nOtherwise the secret was created outside this resource: {}, \
-             or choose another name.",
+             the replacement.\n\nIf another resource of this configuration plans the same name, \
+             give one of them another name: two resources cannot hold one secret.\n\nOtherwise \
+             the secret was created outside Terraform: {}, or choose another name.",
             import_advice(&format!("{account_id}/{store_id}/{name}"))
         ),
     )
@@ -798,20 +770,19 @@ async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnos
         } => (account_id, store_id, secret),
         SecretImport::InDefaultStore { name } => {
             let account_id = data.resolve_account_id(&Value::Null)?;
-            let operation =
-                format!("import secret {name} from the default store of account {account_id}");
-            let store_id = existing_default_store_id(
-                data,
-                &account_id,
-                &operation,
-                "Import with <account_id>/<store_id>/<secret_name> instead.",
-                &req.cancel,
-            )
-            .await?;
+            let store_id = data
+                .existing_default_store_id(
+                    &client,
+                    &account_id,
+                    &format!("import secret {name} from the default store of account {account_id}"),
+                    "Import with <account_id>/<store_id>/<secret_name> instead.",
+                )
+                .await?;
             (account_id, store_id, SecretKey::Name(name))
         }
     };
     let operation = format!("import secret from store {store_id} of account {account_id}");
+    let failed = |e: &Error| data.api_error(&operation, Access::Read, e);
     let secret = match &key {
         SecretKey::Id(id) => match client.get_secret(&account_id, &store_id, id).await {
             Ok(secret) => Some(secret),
@@ -819,13 +790,13 @@ async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnos
             Err(e) if e.is_not_found() => client
                 .find_secret_by_name(&account_id, &store_id, id)
                 .await
-                .map_err(|e| api_error(&operation, &e))?,
-            Err(e) => return Err(api_error(&operation, &e)),
+                .map_err(|e| failed(&e))?,
+            Err(e) => return Err(failed(&e)),
         },
         SecretKey::Name(name) => client
             .find_secret_by_name(&account_id, &store_id, name)
             .await
-            .map_err(|e| api_error(&operation, &e))?,
+            .map_err(|e| failed(&e))?,
     };
     let secret = secret.ok_or_else(|| {
         let what = match &key {

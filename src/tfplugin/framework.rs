@@ -158,7 +158,8 @@ pub trait ImportState<D>: Send + Sync {
     async fn import_state(&self, req: ImportStateRequest<D>) -> ImportStateResponse;
 }
 
-/// Capability: plan adjustments after the generic plan helper ran.
+/// Capability: plan adjustments after the generic plan helper ran. Also called for destroy
+/// plans (the provider advertises `plan_destroy`), e.g. to warn about what a destroy takes along.
 #[async_trait]
 pub trait ModifyPlan<D>: Send + Sync {
     async fn modify_plan(&self, req: ModifyPlanRequest<D>) -> ModifyPlanResponse;
@@ -252,10 +253,15 @@ pub struct ImportStateResponse {
 pub struct ModifyPlanRequest<D> {
     /// Null on create.
     pub prior_state: Value,
+    /// Null on destroy (config and planned state are null too).
     pub proposed_new_state: Value,
     pub config: Value,
-    /// What the generic plan helper planned; start from it.
+    /// What the generic plan helper planned; start from it. Null on destroy, and a destroy
+    /// plan must stay null.
     pub planned_state: Value,
+    /// The attributes whose change the generic plan found to replace the object (non-empty on
+    /// a replacement).
+    pub requires_replace: Vec<AttributePath>,
     pub prior_private: Vec<u8>,
     pub provider: Arc<D>,
     pub cancel: CancellationToken,

@@ -927,7 +927,7 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
 
 fn server_capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
-        plan_destroy: false,
+        plan_destroy: true,
         get_provider_schema_optional: true,
         move_resource_state: true,
         generate_resource_config: true,

@@ -29,8 +29,10 @@ pub const PROVIDER_SOURCE: &str = "cfsecrets/cloudflare";
 pub struct Emulator {
     pub state: EmulatorState,
     pub base_url: String,
+    address: std::net::SocketAddr,
     runtime: tokio::runtime::Runtime,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    serving: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Emulator {
@@ -49,21 +51,49 @@ impl Emulator {
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind emulator");
-        let addr = listener.local_addr().expect("emulator address");
+        let address = listener.local_addr().expect("emulator address");
+        let mut emulator = Emulator {
+            state,
+            base_url: format!("http://{address}/client/v4"),
+            address,
+            runtime,
+            shutdown: None,
+            serving: None,
+        };
+        emulator.serve_on(listener);
+        emulator
+    }
+
+    fn serve_on(&mut self, listener: tokio::net::TcpListener) {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let serving = state.clone();
-        runtime.spawn(async move {
+        let serving = self.state.clone();
+        self.serving = Some(self.runtime.spawn(async move {
             let _ = emulator::serve(listener, serving, async {
                 let _ = rx.await;
             })
             .await;
-        });
-        Emulator {
-            state,
-            base_url: format!("http://{addr}/client/v4"),
-            runtime,
-            shutdown: Some(tx),
+        }));
+        self.shutdown = Some(tx);
+    }
+
+    /// Stops serving (connections are refused) and waits until the port is closed; the
+    /// account data stays for [`Emulator::resume`].
+    pub fn pause(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
         }
+        if let Some(serving) = self.serving.take() {
+            self.runtime.block_on(serving).expect("emulator task");
+        }
+    }
+
+    /// Serves the same account data on the same address again after [`Emulator::pause`].
+    pub fn resume(&mut self) {
+        let listener = self
+            .runtime
+            .block_on(tokio::net::TcpListener::bind(self.address))
+            .expect("bind the emulator's address again");
+        self.serve_on(listener);
     }
 
     /// Calls the emulator's API directly (changes "outside Terraform"); returns the JSON body.

@@ -4,10 +4,11 @@ use async_trait::async_trait;
 
 use super::{SecretsStoreResource, StoreModel};
 use crate::cloudflare::Store;
-use crate::common::api_errors::api_error;
-use crate::provider::ProviderData;
+use crate::common::rules::check_id;
+use crate::provider::lookup::get_request;
+use crate::provider::{ProviderData, ReadFailure};
 use crate::tfplugin::{
-    Attribute, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
+    Attribute, Diagnostics, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
 };
 
 #[async_trait]
@@ -21,6 +22,10 @@ impl ListResource<ProviderData> for SecretsStoreResource {
         )
     }
 
+    fn validate_list_config(&self, config: &Value) -> Diagnostics {
+        check_id(config, "account_id").into_iter().collect()
+    }
+
     async fn list(&self, req: ListRequest<ProviderData>, mut sink: ListSink) {
         let data = &req.provider;
         let (client, account_id) =
@@ -29,16 +34,20 @@ impl ListResource<ProviderData> for SecretsStoreResource {
                 Err(errors) => return sink.diagnostics(errors).await,
             };
         let operation = || format!("list the stores of account {account_id}");
+        let failed = |e| {
+            let failure = ReadFailure::new(get_request(&account_id, "stores"), e);
+            data.errors().request_failed(&operation(), &failure)
+        };
         let mut pages = match client.store_pages(&account_id) {
             Ok(pages) => pages,
-            Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
+            Err(e) => return sink.diagnostics(failed(e).into()).await,
         };
         // Each page goes out as it arrives; the next is requested only while more are wanted.
         while sink.wants_more() {
             let page = match pages.next_page().await {
                 Ok(Some(page)) => page,
                 Ok(None) => return,
-                Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
+                Err(e) => return sink.diagnostics(failed(e).into()).await,
             };
             for store in &page {
                 let object = ListedObject {

@@ -7,9 +7,10 @@ use async_trait::async_trait;
 
 use super::{SecretModel, StoreSecretResource};
 use crate::cloudflare::{ListSecretsParams, Secret};
-use crate::common::api_errors::{api_error, existing_default_store_id};
+use crate::common::rules::check_id;
 use crate::common::values::known_strings;
-use crate::provider::ProviderData;
+use crate::provider::lookup::get_request;
+use crate::provider::{ProviderData, ReadFailure};
 use crate::tfplugin::{
     Attribute, AttributePath, Diagnostic, Diagnostics, ListRequest, ListResource, ListSink,
     ListedObject, Schema, Type, Value,
@@ -46,6 +47,8 @@ impl ListResource<ProviderData> for StoreSecretResource {
                 )
                 .at(AttributePath::root("store_id")),
             );
+        } else {
+            diags.extend(check_id(config, "store_id"));
         }
         diags
     }
@@ -59,14 +62,14 @@ impl ListResource<ProviderData> for StoreSecretResource {
         let store_id = match req.config.get("store_id").as_str() {
             Some(id) => id.to_string(),
             None => {
-                let found = existing_default_store_id(
-                    data,
-                    &account_id,
-                    "list secrets",
-                    "Set store_id in the list block's config to list another store.",
-                    &req.cancel,
-                )
-                .await;
+                let found = data
+                    .existing_default_store_id(
+                        &client,
+                        &account_id,
+                        "list secrets",
+                        "Set store_id in the list block's config to list another store.",
+                    )
+                    .await;
                 match found {
                     Ok(id) => id,
                     Err(diag) => return sink.diagnostics(diag.into()).await,
@@ -82,16 +85,23 @@ impl ListResource<ProviderData> for StoreSecretResource {
             per_page: None,
         };
         let operation = || format!("list secrets of store {store_id}");
+        let failed = |e| {
+            let failure = ReadFailure::new(
+                get_request(&account_id, &format!("stores/{store_id}/secrets")),
+                e,
+            );
+            data.errors().request_failed(&operation(), &failure)
+        };
         let mut pages = match client.secret_pages(&account_id, &store_id, &params) {
             Ok(pages) => pages,
-            Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
+            Err(e) => return sink.diagnostics(failed(e).into()).await,
         };
         // Each page goes out as it arrives; the next is requested only while more are wanted.
         while sink.wants_more() {
             let page = match pages.next_page().await {
                 Ok(Some(page)) => page,
                 Ok(None) => return,
-                Err(e) => return sink.diagnostics(api_error(&operation(), &e).into()).await,
+                Err(e) => return sink.diagnostics(failed(e).into()).await,
             };
             for secret in page
                 .iter()

@@ -1,11 +1,13 @@
 //! What the schema cannot say about planning `cloudflare_store_secret`: the provider's
-//! `account_id` on create, `status` staying `active` through an in-place update, and no create
-//! without a value.
+//! `account_id` on create, `status` staying `active` through an in-place update, no create
+//! without a value, two resources planning one name, and the warnings about a value changed
+//! outside Terraform (Read records what it saw; only the plan knows the config).
 
 use async_trait::async_trait;
 
-use super::StoreSecretResource;
+use super::{SecretPrivate, StoreSecretResource};
 use crate::provider::ProviderData;
+use crate::provider::walk::PlannedName;
 use crate::resources::activation::ACTIVE;
 use crate::resources::attributes::plan_provider_account;
 use crate::tfplugin::{
@@ -16,51 +18,165 @@ use crate::tfplugin::{
 #[async_trait]
 impl ModifyPlan<ProviderData> for StoreSecretResource {
     async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
-        if req.prior_state.is_null() && !req.planned_state.is_null() {
-            let diagnostics = needs_value_to_create(&req.config);
-            if diagnostics.has_errors() {
-                return ModifyPlanResponse {
-                    planned_private: req.prior_private,
-                    diagnostics,
-                    ..ModifyPlanResponse::default()
-                };
+        let mut resp = ModifyPlanResponse {
+            planned_private: req.prior_private.clone(),
+            ..ModifyPlanResponse::default()
+        };
+        if req.planned_state.is_null() {
+            return resp; // a destroy: nothing to add
+        }
+        let data = &req.provider;
+        let provider_account = data.account_id().known().cloned();
+        let planned = plan_secret(
+            &req.prior_state,
+            req.planned_state.clone(),
+            &req.config,
+            provider_account,
+        );
+        if req.prior_state.is_null() {
+            let gone = match (
+                planned.get("account_id").as_str(),
+                req.config.get("name").as_str(),
+            ) {
+                (Some(account), Some(name)) => data.walk().was_gone(account, name),
+                _ => false,
+            };
+            resp.diagnostics
+                .extend(needs_value_to_create(&req.config, gone));
+        }
+        // The first of the two plans of a replacement is not a secret that will exist: the
+        // second (a create) is.
+        let replaced = !req.prior_state.is_null() && !req.requires_replace.is_empty();
+        if !replaced && let Some(name) = planned_name(&planned, &req.config) {
+            let existing_id = req.prior_state.get("id").as_str();
+            if !data
+                .walk()
+                .plan_name(name.clone(), existing_id, &req.config)
+            {
+                resp.diagnostics.add(duplicate_name(&name));
             }
         }
-        let provider_account = req.provider.account_id().known().cloned();
-        ModifyPlanResponse {
-            planned_state: plan_secret(
-                &req.prior_state,
-                req.planned_state,
-                &req.config,
-                provider_account,
-            ),
-            planned_private: req.prior_private,
-            ..ModifyPlanResponse::default()
+        if resp.diagnostics.has_errors() {
+            return resp;
         }
+        let private = SecretPrivate::decode(&req.prior_private);
+        if private.value_drifted
+            && let Some(warning) = drift_warning(&req.prior_state, &planned, &req.config)
+        {
+            resp.diagnostics.add(warning);
+        }
+        resp.planned_state = planned;
+        resp
     }
 }
 
 /// A secret whose value is managed elsewhere (neither `value` nor `value_wo`) cannot be
-/// created: an error when `config` is such a secret and the plan would create it.
-pub fn needs_value_to_create(config: &Value) -> Diagnostics {
+/// created: an error when `config` is such a secret and the plan would create it. `gone`: a
+/// refresh of this walk found it deleted outside Terraform (it is not new).
+pub fn needs_value_to_create(config: &Value, gone: bool) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    if config.get("value").is_null() && config.get("value_wo").is_null() {
-        let name = config.get("name").as_str().unwrap_or("<unknown name>");
-        diags.add(
-            Diagnostic::error(
-                "A value is needed to create this secret",
-                format!(
-                    "Secret {name} does not exist (it is new, or was deleted outside Terraform), \
-                     so Terraform must create it, and creating a secret needs its value. Without \
-                     value and value_wo the value is managed elsewhere, which works only for a \
-                     secret that exists. Set value_wo (Terraform 1.11+, kept out of state) or \
-                     value, or create the secret elsewhere and import it."
-                ),
-            )
-            .at(AttributePath::root("value_wo")),
-        );
+    if !(config.get("value").is_null() && config.get("value_wo").is_null()) {
+        return diags;
     }
+    let name = config.get("name").as_str().unwrap_or("<unknown name>");
+    let diag = if gone {
+        Diagnostic::error(
+            format!("Secret {name} was deleted outside Terraform"),
+            format!(
+                "Secret {name} no longer exists, and its value is managed elsewhere (neither \
+                 value nor value_wo is set), so Terraform cannot create it again.\n\nIf it \
+                 should stay deleted, stop managing it: replace this resource block with a \
+                 `removed` block whose `from` is this resource's address (shown in the `with` \
+                 line of this message) and `lifecycle {{ destroy = false }}` (Terraform 1.7+), or \
+                 run `terraform state rm` with that address.\n\nIf it should exist, create it \
+                 again where its value is managed (e.g. wrangler secrets-store secret create) \
+                 and plan again, or set value_wo and value_wo_version so Terraform creates it."
+            ),
+        )
+    } else {
+        Diagnostic::error(
+            "A value is needed to create this secret",
+            format!(
+                "Secret {name} does not exist yet, so Terraform must create it, and creating a \
+                 secret needs its value. Without value and value_wo the value is managed \
+                 elsewhere, which works only for a secret that exists. Set value_wo (Terraform \
+                 1.11+, kept out of state) with value_wo_version, or value; or create the \
+                 secret elsewhere and import it."
+            ),
+        )
+    };
+    diags.add(diag.at(AttributePath::root("value_wo")));
     diags
+}
+
+/// Where the planned secret will live, when the plan knows: its account, its store (`None` for
+/// the account's default store, when `store_id` is not configured) and its name. `None` while
+/// any of them is unknown (e.g. the id of a store created in the same apply).
+fn planned_name(planned: &Value, config: &Value) -> Option<PlannedName> {
+    let store_id = if config.get("store_id").is_null() {
+        None
+    } else {
+        Some(planned.get("store_id").as_str()?.to_string())
+    };
+    Some(PlannedName {
+        account_id: planned.get("account_id").as_str()?.to_string(),
+        store_id,
+        name: planned.get("name").as_str()?.to_string(),
+    })
+}
+
+/// The error for a second resource that plans a secret name another one already planned.
+fn duplicate_name(name: &PlannedName) -> Diagnostic {
+    let store = match &name.store_id {
+        Some(id) => format!("store {id}"),
+        None => "the account's default store".to_string(),
+    };
+    Diagnostic::error(
+        format!("Two resources plan secret {}", name.name),
+        format!(
+            "Two cloudflare_store_secret resources in this configuration plan a secret named {} \
+             in {store} of account {}. Names are unique in a store, so only one of them can \
+             exist. Give one of them another name or another store_id; if both mean the same \
+             secret, keep one resource and refer to it where the other is used.",
+            name.name, name.account_id
+        ),
+    )
+    .at(AttributePath::root("name"))
+}
+
+/// The warning for a secret whose value a refresh saw change outside Terraform (its `modified`
+/// moved while comment and scopes did not), or `None` when there is nothing to say: its value
+/// is managed elsewhere (neither `value` nor `value_wo`), or this plan sends `value_wo` again.
+pub(super) fn drift_warning(prior: &Value, planned: &Value, config: &Value) -> Option<Diagnostic> {
+    let name = planned.get("name").as_str().unwrap_or("?");
+    if !config.get("value").is_null() {
+        return Some(Diagnostic::warning(
+            format!("Secret {name} was changed outside Terraform"),
+            "Its modified time moved while its comment and scopes did not change, so its value \
+             was probably replaced outside Terraform. This plan sends the configured value \
+             again."
+                .to_string(),
+        ));
+    }
+    let version = planned.get("value_wo_version");
+    if config.get("value_wo").is_null() || version != prior.get("value_wo_version") {
+        return None;
+    }
+    let advice = match version {
+        Value::Number(n) => format!(
+            "change value_wo_version from {} to another number",
+            n.to_decimal_string()
+        ),
+        _ => "set value_wo_version (e.g. to 1)".to_string(),
+    };
+    Some(Diagnostic::warning(
+        format!("Secret {name} may hold a value set outside Terraform"),
+        format!(
+            "Its modified time moved while its comment and scopes did not change, so its value \
+             was probably replaced outside Terraform. Terraform cannot compare a write-only \
+             value: to push the configured value_wo again, {advice}, and apply."
+        ),
+    ))
 }
 
 /// The schema-driven plan (`planned`, from `tfplugin::plan`) adjusted: the provider's account

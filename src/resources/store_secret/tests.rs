@@ -190,14 +190,27 @@ fn at_most_one_value_is_allowed_and_neither_needs_an_existing_secret() {
         !neither.has_errors(),
         "neither: the value is managed elsewhere"
     );
-    let create = super::plan::needs_value_to_create(&base);
+    let create = super::plan::needs_value_to_create(&base, false);
     assert!(create.has_errors(), "creating needs a value");
     assert_eq!(
         create.as_slice()[0].path,
         Some(AttributePath::root("value_wo"))
     );
+    assert!(create.as_slice()[0].detail.contains("does not exist yet"));
+    let gone = super::plan::needs_value_to_create(&base, true);
+    let gone = &gone.as_slice()[0];
     assert!(
-        !super::plan::needs_value_to_create(&with(&base, &[("value_wo", Value::unknown())]))
+        gone.summary.contains("deleted outside Terraform"),
+        "{}",
+        gone.summary
+    );
+    assert!(
+        gone.detail.contains("`removed` block") && gone.detail.contains("terraform state rm"),
+        "{}",
+        gone.detail
+    );
+    assert!(
+        !super::plan::needs_value_to_create(&with(&base, &[("value_wo", Value::unknown())]), false)
             .has_errors()
     );
     let both = validate_config(&with(
@@ -217,9 +230,38 @@ fn at_most_one_value_is_allowed_and_neither_needs_an_existing_secret() {
         &[
             ("value", Value::unknown()),
             ("value_wo", Value::string("b")),
+            ("value_wo_version", Value::from(1)),
         ],
     ));
     assert!(!unknown.has_errors(), "{unknown:?}");
+}
+
+#[test]
+fn value_wo_needs_value_wo_version_and_an_unknown_counts_as_set() {
+    let base = with(&null_object(), &[("name", Value::string("K"))]);
+    let check = |value_wo: Value, version: Value| {
+        validate_config(&with(
+            &base,
+            &[("value_wo", value_wo), ("value_wo_version", version)],
+        ))
+    };
+    let missing = check(Value::string("s3cret"), Value::Null);
+    assert!(missing.has_errors());
+    let diag = &missing.as_slice()[0];
+    assert_eq!(diag.summary, "value_wo needs value_wo_version");
+    assert_eq!(diag.path, Some(AttributePath::root("value_wo")));
+    assert!(
+        diag.detail.contains("value_wo_version = 1"),
+        "{}",
+        diag.detail
+    );
+    assert!(!diag.detail.contains("s3cret"));
+    // A value known only later (an ephemeral resource, a variable at validate time) is set.
+    assert!(check(Value::unknown(), Value::Null).has_errors());
+    // A version known only later is set too; no value_wo needs no version.
+    assert!(!check(Value::string("s3cret"), Value::unknown()).has_errors());
+    assert!(!check(Value::string("s3cret"), Value::from(1)).has_errors());
+    assert!(!check(Value::Null, Value::Null).has_errors());
 }
 
 #[test]
@@ -373,18 +415,57 @@ fn activation_failure_says_tainted_only_for_a_create() {
 }
 
 #[test]
-fn write_only_drift_names_the_configured_version_as_given() {
-    let fractional = write_only_drift_detail(&Value::number(Number::Float(1.5)));
+fn drift_warnings_depend_on_how_the_config_sets_the_value() {
+    let warn = super::plan::drift_warning;
+    let state = |version: Value| {
+        with(
+            &null_object(),
+            &[("name", Value::string("K")), ("value_wo_version", version)],
+        )
+    };
+    let config = |attribute: &str, version: Value| {
+        with(
+            &null_object(),
+            &[
+                ("name", Value::string("K")),
+                (attribute, Value::string("v")),
+                ("value_wo_version", version),
+            ],
+        )
+    };
+    // Managed elsewhere: nothing to say.
+    let elsewhere = with(&null_object(), &[("name", Value::string("K"))]);
+    assert!(warn(&state(Value::Null), &state(Value::Null), &elsewhere).is_none());
+    // A state-stored value: this plan sends it again.
+    let sent = warn(
+        &state(Value::Null),
+        &state(Value::Null),
+        &config("value", Value::Null),
+    )
+    .expect("a warning");
+    assert!(sent.detail.contains("This plan sends"), "{}", sent.detail);
+    // value_wo with an unchanged version: bump it, named as given.
+    let fractional = Value::number(Number::Float(1.5));
+    let bump = warn(
+        &state(fractional.clone()),
+        &state(fractional.clone()),
+        &config("value_wo", fractional),
+    )
+    .expect("a warning");
     assert!(
-        fractional.contains("change value_wo_version from 1.5 to another number"),
-        "{fractional}"
+        bump.detail
+            .contains("change value_wo_version from 1.5 to another number"),
+        "{}",
+        bump.detail
     );
-    let whole = write_only_drift_detail(&Value::from(3i64));
-    assert!(whole.contains("from 3 to another number"), "{whole}");
-    let unset = write_only_drift_detail(&Value::Null);
+    // value_wo whose version this plan changes: the value is sent, nothing to say.
     assert!(
-        unset.contains("set value_wo_version (it is unset), e.g. to 1"),
-        "{unset}"
+        warn(
+            &state(Value::from(1i64)),
+            &state(Value::from(2i64)),
+            &config("value_wo", Value::from(2i64))
+        )
+        .is_none()
     );
 }
 

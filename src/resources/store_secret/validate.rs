@@ -1,6 +1,6 @@
 //! Validate-time checks for `cloudflare_store_secret`: the name and ids, at most one of `value` /
-//! `value_wo` (neither: the value is managed elsewhere), value size, scopes. Unknown values are
-//! skipped; they are checked once known.
+//! `value_wo` (neither: the value is managed elsewhere), `value_wo` only with `value_wo_version`,
+//! value size, scopes. Unknown values are skipped; they are checked once known.
 
 use super::{KNOWN_SCOPES, StoreSecretResource};
 use crate::common::rules::{check_id, check_secret_name};
@@ -42,6 +42,19 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         ),
         // Neither set: the value is managed elsewhere (creating the secret is refused at plan).
         _ => {}
+    }
+    // An unknown value or version counts as set: it is set once known.
+    if !value_wo.is_null() && config.get("value_wo_version").is_null() {
+        diags.add(
+            Diagnostic::error(
+                "value_wo needs value_wo_version",
+                "value_wo is write-only: Terraform never stores it, so it cannot see when it \
+                 changes, and without a version a new value would never be sent (and an existing \
+                 secret would not get its value at all). Add value_wo_version = 1 beside it, and \
+                 change that number each time value_wo should be sent again.",
+            )
+            .at(AttributePath::root("value_wo")),
+        );
     }
     for attribute in ["value", "value_wo"] {
         if let Some(text) = config.get(attribute).as_str() {

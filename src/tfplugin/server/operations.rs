@@ -110,21 +110,18 @@ impl<P: Provider> ProviderService<P> {
         entry: &ResourceEntry<P::Data>,
         req: rpc::PlanResourceChangeRequest,
     ) -> rpc::PlanResourceChangeResponse {
-        if req.proposed_new_state.is_null() {
-            return rpc::PlanResourceChangeResponse {
-                planned_state: Some(Value::Null),
-                planned_private: req.prior_private,
-                ..Default::default()
-            };
-        }
-        let generic = plan::plan_resource_change(
-            &entry.schema,
-            &req.prior_state,
-            &req.proposed_new_state,
-            &req.config,
-        );
-        let mut planned = generic.planned_state;
-        let mut requires_replace = generic.requires_replace;
+        let destroy = req.proposed_new_state.is_null();
+        let (mut planned, mut requires_replace) = if destroy {
+            (Value::Null, Vec::new())
+        } else {
+            let generic = plan::plan_resource_change(
+                &entry.schema,
+                &req.prior_state,
+                &req.proposed_new_state,
+                &req.config,
+            );
+            (generic.planned_state, generic.requires_replace)
+        };
         let mut planned_private = req.prior_private.clone();
         let mut diagnostics = Diagnostics::default();
         if let Some(modifier) = entry.resource.plan_modifier() {
@@ -137,12 +134,18 @@ impl<P: Provider> ProviderService<P> {
                     proposed_new_state: req.proposed_new_state,
                     config: req.config,
                     planned_state: planned,
+                    requires_replace: requires_replace.clone(),
                     prior_private: req.prior_private,
                     provider,
                     cancel: self.cancel_token(),
                 })
                 .await;
-            planned = modified.planned_state;
+            // A destroy stays a destroy, whatever the modifier returned.
+            planned = if destroy {
+                Value::Null
+            } else {
+                modified.planned_state
+            };
             for path in modified.requires_replace {
                 if !requires_replace.contains(&path) {
                     requires_replace.push(path);

@@ -461,7 +461,7 @@ async fn schema_reply_advertises_capabilities() {
         .unwrap()
         .into_inner();
     let caps = response.server_capabilities.unwrap();
-    assert!(!caps.plan_destroy);
+    assert!(caps.plan_destroy);
     assert!(caps.get_provider_schema_optional);
     assert!(response.provider.is_some());
     assert!(response.resource_schemas.contains_key("test_widget"));
