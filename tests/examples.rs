@@ -315,6 +315,53 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
 }
 
 #[test]
+fn every_secret_variable_in_examples_docs_and_readme_is_sensitive_and_ephemeral() {
+    let mut sources: Vec<(String, String)> = example_dirs()
+        .iter()
+        .flat_map(|dir| {
+            tf_files(dir)
+                .into_iter()
+                .map(move |(name, text)| (relative(&dir.join(name)), text))
+        })
+        .collect();
+    let pages = docs_check::markdown_files(&repo().join("docs"))
+        .into_iter()
+        .chain([repo().join("README.md")]);
+    for page in pages {
+        let markdown = std::fs::read_to_string(&page).unwrap();
+        for block in docs_check::fenced_blocks(&markdown, "terraform") {
+            sources.push((relative(&page), block));
+        }
+    }
+    let mut checked = Vec::new();
+    let mut problems = Vec::new();
+    for (source, text) in &sources {
+        for (name, body) in docs_check::variable_blocks(text) {
+            if let Some(problem) = docs_check::variable_secrecy_problem(&name, &body) {
+                problems.push(format!("{source}: {problem}"));
+            }
+            if docs_check::names_a_secret(&name) {
+                checked.push(format!("{source}: {name}"));
+            }
+        }
+    }
+    // The check saw the secret variables it exists for (so a parser that finds nothing fails).
+    for expected in [
+        "examples/provider/provider.tf: cloudflare_api_token",
+        "examples/module/main.tf: secret_values",
+        "examples/module/secrets/main.tf: values",
+        "docs/index.md: cloudflare_api_token",
+        "README.md: stripe_api_key",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == expected),
+            "{expected} not checked; checked: {checked:#?}"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[test]
 fn every_documented_type_has_examples_and_every_example_type_has_docs() {
     let docs = repo().join("docs");
     let examples = repo().join("examples");
