@@ -264,12 +264,32 @@ fn docs_schema_sections_match_the_provider_schema() {
     );
 }
 
+/// The text of every `*.tftest.hcl` file under `dir`, at any depth.
+fn test_files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("examples directory is readable") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            found.extend(test_files(&path));
+        } else if path.to_string_lossy().ends_with(".tftest.hcl") {
+            found.push(std::fs::read_to_string(&path).expect("test file"));
+        }
+    }
+    found
+}
+
 #[test]
 fn docs_hcl_and_import_commands_come_from_the_examples() {
-    let example_files: Vec<String> = example_dirs()
+    let mut example_files: Vec<String> = example_dirs()
         .iter()
         .flat_map(|dir| tf_files(dir).into_values())
         .collect();
+    let example_tests = test_files(&repo().join("examples"));
+    assert!(
+        !example_tests.is_empty(),
+        "examples/module-test has a .tftest.hcl file"
+    );
+    example_files.extend(example_tests);
     let query_examples: Vec<String> = example_dirs()
         .iter()
         .flat_map(|dir| query_files(dir).into_iter().map(|(_, text)| text))
@@ -284,7 +304,7 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
         for block in docs_check::fenced_blocks(&markdown, "terraform") {
             if !example_files.iter().any(|file| file.trim() == block.trim()) {
                 problems.push(format!(
-                    "{}: a terraform block is not a copy of any examples/**/*.tf file:\n{}",
+                    "{}: a terraform block is not a copy of any examples/**/*.tf or *.tftest.hcl file:\n{}",
                     relative(&page),
                     block
                 ));
