@@ -445,6 +445,80 @@ fn moved_from_the_official_provider_with_value_updates_in_place() {
     );
 }
 
+/// The migration guide's `moved` example and its advice afterwards: a plan file saved for the
+/// move holds no old value, but after the apply `terraform.tfstate.backup` still holds the
+/// official provider's plain text while `terraform.tfstate` does not; the guide's two-line rotation (`value_wo` from the ephemeral
+/// variable, `value_wo_version` bumped) then pushes a new value with one in-place update.
+#[test]
+fn after_the_guides_move_old_copies_keep_the_plain_text_until_the_guides_rotation() {
+    let test = "after_the_guides_move_old_copies_keep_the_plain_text_until_the_guides_rotation";
+    let feature = "moved across providers (1.8) into value_wo (1.11)";
+    let emulator = Emulator::start();
+    let Some(mut tf) = stand_in_workdir(&emulator, test, (1, 11), feature) else {
+        return;
+    };
+    let secret_id = push_official_state(&emulator, &tf, "stripe", "STRIPE_API_KEY");
+    let old = "plain-text-from-v5";
+    let guide_config = use_guide_example(&mut tf, "moved");
+    tf.set_env("TF_VAR_stripe_api_key", "pushed-on-move");
+
+    // A plan saved for the migration itself holds no old value: the move drops it first.
+    let plan = tf.run(&["plan", "-out=migration.tfplan", "-no-color"]);
+    assert_eq!(plan.code, 0, "{}", plan.text());
+    let members = xtask::archive::read_entries(&tf.path().join("migration.tfplan"))
+        .expect("a plan file is a zip archive");
+    let holding: Vec<&str> = members
+        .iter()
+        .filter(|m| m.contents.windows(old.len()).any(|w| w == old.as_bytes()))
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(holding, Vec::<&str>::new(), "members holding the old value");
+    let apply = tf.run(&["apply", "-no-color", "migration.tfplan"]);
+    assert_eq!(apply.code, 0, "{}", apply.text());
+    let backup_file = tf.path().join("terraform.tfstate.backup");
+    let backup = move || std::fs::read_to_string(&backup_file).unwrap_or_default();
+    assert!(!tf.raw_state().contains(old), "terraform.tfstate is clean");
+    assert!(backup().contains(old), "terraform.tfstate.backup is not");
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("pushed-on-move")
+    );
+
+    // The guide's rotation: its two lines in place of the example's value lines.
+    let guide = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("docs/guides/migrating-from-the-official-provider.md"),
+    )
+    .expect("the migration guide");
+    let rotation = guide
+        .split("```hcl\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("the guide shows the rotation in an hcl block");
+    assert_eq!(rotation.lines().count(), 2, "{rotation}");
+    let example_lines = "  value_wo         = var.stripe_api_key\n  value_wo_version = 1\n";
+    assert!(guide_config.contains(example_lines), "{guide_config}");
+    tf.write_file("main.tf", &guide_config.replace(example_lines, rotation));
+    tf.set_env("TF_VAR_stripe_api_key", "rotated-after-migration");
+    assert_planned_actions(
+        &tf,
+        &[
+            ("cloudflare_secrets_store.main", "no-op"),
+            ("cloudflare_store_secret.stripe", "update"),
+        ],
+    );
+    tf.apply();
+    assert_eq!(
+        emulator.state.secret_value_for_test(&secret_id).as_deref(),
+        Some("rotated-after-migration")
+    );
+    assert_eq!(emulator.state.secrets().len(), 1, "nothing re-created");
+    for file in [tf.raw_state(), backup()] {
+        assert!(!file.contains(old) && !file.contains("rotated-after-migration"));
+    }
+    tf.assert_plan_empty();
+}
+
 /// What [`move_the_official_secret`] leaves for the caller's own checks.
 struct MovedSecret {
     tf: Workdir,

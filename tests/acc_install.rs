@@ -2,7 +2,8 @@
 //! artifacts (`xtask` packs the built binary exactly as `cargo xtask dist` does) and a plain
 //! `terraform init`: (a) a filesystem mirror holding the zip itself, (b) `examples/module` from
 //! the implied local mirror, (c) beside a stand-in for the official `cloudflare/cloudflare`
-//! provider, both from one mirror. No `dev_overrides` anywhere.
+//! provider, both from one mirror. No `dev_overrides` anywhere. Also (d): the API emulator's own
+//! release zip unpacks into an emulator that serves the API, and has checksums of its own.
 
 mod acc_harness;
 mod support;
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use acc_harness::{ACCOUNT_ID, API_TOKEN, Emulator, TEST_REQUESTS_PER_SECOND};
 use serde_json::Value as Json;
 use support::{Workspace, example_binary, terraform_or_skip};
-use xtask::dist::{self, PackRequest, Packed};
+use xtask::dist::{self, EmulatorPackRequest, PackRequest, Packed};
 use xtask::install::{self, InstallRequest, Installed};
 use xtask::platform::Platform;
 use xtask::provider_address::ProviderAddress;
@@ -380,4 +381,138 @@ fn copy_tree(from: &Path, to: &Path) {
             std::fs::copy(&path, &target).unwrap();
         }
     }
+}
+
+/// The emulator unpacked from a release zip, killed when dropped.
+struct UnpackedEmulator(std::process::Child);
+
+impl Drop for UnpackedEmulator {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `GET path` over HTTP/1.1 with a Bearer `token`; returns the status line and the body.
+fn http_get(address: &str, path: &str, token: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).expect("connecting to the emulator");
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\n\
+         Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let status = response.lines().next().unwrap_or_default().to_string();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn the_emulator_zip_unpacks_into_a_running_emulator_with_checksums_of_its_own() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dist_dir = scratch.path().join("dist");
+    let platform = Platform::host().unwrap();
+    let provider = pack_ours(&dist_dir);
+    let packed = dist::pack_emulator(&EmulatorPackRequest {
+        binary: Path::new(env!("CARGO_BIN_EXE_cloudflare-api-emulator")),
+        version: &version(),
+        platform: &platform,
+        out_dir: &dist_dir,
+    })
+    .expect("packing the emulator");
+    assert_eq!(
+        packed.zip.file_name().unwrap().to_string_lossy(),
+        format!("cloudflare-api-emulator_{}_{platform}.zip", version())
+    );
+
+    // Unpacked as a user would, it is the one executable, marked executable.
+    let entries = xtask::archive::read_entries(&packed.zip).unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].name, dist::emulator_executable_name(&platform));
+    assert_eq!(entries[0].mode.map(|mode| mode & 0o111), Some(0o111));
+    let unpacked = scratch.path().join("bin").join(&entries[0].name);
+    std::fs::create_dir_all(unpacked.parent().unwrap()).unwrap();
+    std::fs::write(&unpacked, &entries[0].contents).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = entries[0].mode.unwrap();
+        std::fs::set_permissions(&unpacked, std::fs::Permissions::from_mode(mode)).unwrap();
+    }
+
+    // It starts as the guide shows, announces its address and serves the API with its default
+    // account and token.
+    let mut command = std::process::Command::new(&unpacked);
+    command
+        .args(["--listen", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null());
+    for name in [
+        "CLOUDFLARE_API_TOKEN",
+        "CLOUDFLARE_ACCOUNT_ID",
+        "CLOUDFLARE_API_KEY",
+        "CLOUDFLARE_EMAIL",
+    ] {
+        command.env_remove(name);
+    }
+    let mut child = command.spawn().expect("the unpacked emulator starts");
+    let stdout = child.stdout.take().unwrap();
+    let _running = UnpackedEmulator(child);
+    let mut first_line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first_line).unwrap();
+    let address = first_line
+        .trim()
+        .strip_prefix("listening on http://")
+        .and_then(|rest| rest.strip_suffix("/client/v4"))
+        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+        .to_string();
+    let quota = "/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/secrets_store/quota";
+    let (status, body) = http_get(&address, quota, "local-emulator-token");
+    assert!(status.contains(" 200 "), "{status}\n{body}");
+    let body: Json = serde_json::from_str(&body).expect("JSON body");
+    assert_eq!(body["result"]["secrets"]["usage"], 0, "{body}");
+    let (status, _) = http_get(&address, quota, "another-token");
+    assert!(status.contains(" 403 "), "{status}");
+
+    // Its checksums are its own; the provider's list only the provider's files.
+    let manifest =
+        std::fs::read_to_string(repo().join("terraform-registry-manifest.json")).unwrap();
+    let project = ProviderAddress::parse(OUR_SOURCE).unwrap().project_name();
+    let files =
+        dist::write_release_files(&dist_dir, &project, &version(), &manifest, None).unwrap();
+    let provider_sums = std::fs::read_to_string(&files.sums).unwrap();
+    let listed: Vec<&str> = provider_sums
+        .lines()
+        .filter_map(|line| line.split("  ").nth(1))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            provider
+                .zip
+                .file_name()
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string(),
+            format!("{project}_{}_manifest.json", version()),
+        ]
+    );
+    let emulator_sums = dist::write_emulator_sums(&dist_dir, &version(), None)
+        .unwrap()
+        .expect("the emulator's sums");
+    assert_eq!(
+        std::fs::read_to_string(&emulator_sums.sums).unwrap(),
+        format!(
+            "{}  {}\n",
+            packed.sha256,
+            packed.zip.file_name().unwrap().to_string_lossy()
+        )
+    );
 }

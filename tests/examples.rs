@@ -264,12 +264,32 @@ fn docs_schema_sections_match_the_provider_schema() {
     );
 }
 
+/// The text of every `*.tftest.hcl` file under `dir`, at any depth.
+fn test_files(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("examples directory is readable") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            found.extend(test_files(&path));
+        } else if path.to_string_lossy().ends_with(".tftest.hcl") {
+            found.push(std::fs::read_to_string(&path).expect("test file"));
+        }
+    }
+    found
+}
+
 #[test]
 fn docs_hcl_and_import_commands_come_from_the_examples() {
-    let example_files: Vec<String> = example_dirs()
+    let mut example_files: Vec<String> = example_dirs()
         .iter()
         .flat_map(|dir| tf_files(dir).into_values())
         .collect();
+    let example_tests = test_files(&repo().join("examples"));
+    assert!(
+        !example_tests.is_empty(),
+        "examples/module-test has a .tftest.hcl file"
+    );
+    example_files.extend(example_tests);
     let query_examples: Vec<String> = example_dirs()
         .iter()
         .flat_map(|dir| query_files(dir).into_iter().map(|(_, text)| text))
@@ -284,7 +304,7 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
         for block in docs_check::fenced_blocks(&markdown, "terraform") {
             if !example_files.iter().any(|file| file.trim() == block.trim()) {
                 problems.push(format!(
-                    "{}: a terraform block is not a copy of any examples/**/*.tf file:\n{}",
+                    "{}: a terraform block is not a copy of any examples/**/*.tf or *.tftest.hcl file:\n{}",
                     relative(&page),
                     block
                 ));
@@ -312,6 +332,53 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+}
+
+#[test]
+fn every_secret_variable_in_examples_docs_and_readme_is_sensitive_and_ephemeral() {
+    let mut sources: Vec<(String, String)> = example_dirs()
+        .iter()
+        .flat_map(|dir| {
+            tf_files(dir)
+                .into_iter()
+                .map(move |(name, text)| (relative(&dir.join(name)), text))
+        })
+        .collect();
+    let pages = docs_check::markdown_files(&repo().join("docs"))
+        .into_iter()
+        .chain([repo().join("README.md")]);
+    for page in pages {
+        let markdown = std::fs::read_to_string(&page).unwrap();
+        for block in docs_check::fenced_blocks(&markdown, "terraform") {
+            sources.push((relative(&page), block));
+        }
+    }
+    let mut checked = Vec::new();
+    let mut problems = Vec::new();
+    for (source, text) in &sources {
+        for (name, body) in docs_check::variable_blocks(text) {
+            if let Some(problem) = docs_check::variable_secrecy_problem(&name, &body) {
+                problems.push(format!("{source}: {problem}"));
+            }
+            if docs_check::names_a_secret(&name) {
+                checked.push(format!("{source}: {name}"));
+            }
+        }
+    }
+    // The check saw the secret variables it exists for (so a parser that finds nothing fails).
+    for expected in [
+        "examples/provider/provider.tf: cloudflare_api_token",
+        "examples/module/main.tf: secret_values",
+        "examples/module/secrets/main.tf: values",
+        "docs/index.md: cloudflare_api_token",
+        "README.md: stripe_api_key",
+    ] {
+        assert!(
+            checked.iter().any(|c| c == expected),
+            "{expected} not checked; checked: {checked:#?}"
+        );
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

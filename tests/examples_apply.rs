@@ -1,7 +1,8 @@
-//! The runnable examples really work: `examples/demo`, `examples/module` (20 secrets through a
-//! child module) and `examples/worker-binding` (beside a stand-in for the official provider) are
-//! applied with the built provider against the in-process emulator, re-planned (must be empty)
-//! and destroyed.
+//! The runnable examples really work and never leak: `examples/demo`, `examples/module` (20
+//! secrets through a child module), `examples/worker-binding` (beside a stand-in for the official
+//! provider) and `examples/provider` (its token variable) are planned into a saved plan file that
+//! must hold no value or token, applied from that file against the in-process emulator, re-planned
+//! (must be empty) and destroyed.
 
 mod examples_support;
 mod support;
@@ -13,8 +14,14 @@ use examples_support::{
 };
 use secrecy::SecretString;
 use serde_json::Value as Json;
-use support::{Workspace, terraform_or_skip};
+use support::{TfOutput, Workspace, terraform_or_skip};
 use terraform_provider_cloudflare::cloudflare::{Client, ClientConfig, Credentials, NewSecret};
+
+/// The classic (state-stored) `value` the demo sets as a literal, on purpose.
+const CLASSIC_DEMO_VALUE: &str = "demo-feature-flags-token";
+
+/// The saved plan file every test writes and applies.
+const PLAN_FILE: &str = "plan.bin";
 
 fn example_workspace(test: &str, example: &str, emulator: &LiveEmulator) -> Option<Workspace> {
     let terraform = terraform_or_skip(test)?;
@@ -32,6 +39,115 @@ fn outputs(workspace: &Workspace) -> Json {
         values.insert(name.clone(), output["value"].clone());
     }
     Json::Object(values)
+}
+
+/// A saved plan as a CI pipeline keeps it: what `terraform plan -out` printed, `terraform show
+/// -json` of the file, and the bytes of every member of the file (a zip archive: the plan, the
+/// prior state, a copy of the configuration).
+struct SavedPlan {
+    printed: String,
+    shown: String,
+    members: Vec<(String, Vec<u8>)>,
+}
+
+impl SavedPlan {
+    /// `terraform plan -out=plan.bin`, then reads the file back both ways.
+    fn write(workspace: &Workspace) -> SavedPlan {
+        let out = format!("-out={PLAN_FILE}");
+        let printed = workspace.run_ok(&["plan", &out, "-no-color"]).combined();
+        let shown = workspace
+            .run_ok(&["show", "-json", "-no-color", PLAN_FILE])
+            .stdout;
+        let entries = xtask::archive::read_entries(&workspace.path().join(PLAN_FILE))
+            .expect("a saved plan is a zip archive");
+        let members: Vec<(String, Vec<u8>)> = entries
+            .into_iter()
+            .map(|entry| (entry.name, entry.contents))
+            .collect();
+        assert!(
+            members.iter().any(|(name, _)| name == "tfplan"),
+            "the plan file has a tfplan member: {:?}",
+            members.iter().map(|(name, _)| name).collect::<Vec<_>>()
+        );
+        SavedPlan {
+            printed,
+            shown,
+            members,
+        }
+    }
+
+    /// Where `needle` occurs: "plan output", "show -json" and/or the names of the plan file's
+    /// members.
+    fn places_holding(&self, needle: &str) -> Vec<String> {
+        let mut places = Vec::new();
+        if self.printed.contains(needle) {
+            places.push("plan output".to_string());
+        }
+        if self.shown.contains(needle) {
+            places.push("show -json".to_string());
+        }
+        for (name, bytes) in &self.members {
+            if bytes
+                .windows(needle.len())
+                .any(|window| window == needle.as_bytes())
+            {
+                places.push(name.clone());
+            }
+        }
+        places
+    }
+
+    /// Panics naming every secret (value or token) found anywhere in the saved plan.
+    fn assert_holds_none_of(&self, secrets: &[&str]) {
+        assert!(!secrets.is_empty(), "nothing to look for");
+        let leaks: Vec<String> = secrets
+            .iter()
+            .filter_map(|secret| {
+                let places = self.places_holding(secret);
+                (!places.is_empty()).then(|| format!("{secret:?} in {}", places.join(", ")))
+            })
+            .collect();
+        assert!(
+            leaks.is_empty(),
+            "the saved plan holds secrets:\n{}",
+            leaks.join("\n")
+        );
+    }
+}
+
+/// `terraform apply plan.bin`, which must succeed. Before that, for each ephemeral variable
+/// given through `TF_VAR_<name>` at plan time, an apply without it must be refused by Terraform
+/// (an ephemeral variable must be given again), changing nothing: what the docs tell users.
+fn apply_saved_plan(workspace: &Workspace, ephemeral_variables: &[&str]) -> TfOutput {
+    for variable in ephemeral_variables {
+        let output = workspace
+            .command(&["apply", "-no-color", PLAN_FILE], &[])
+            .env_remove(format!("TF_VAR_{variable}"))
+            .output()
+            .expect("running terraform");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            !output.status.success(),
+            "applied without {variable}: {text}"
+        );
+        assert!(
+            text.contains(&format!("The ephemeral input variable \"{variable}\"")),
+            "{text}"
+        );
+        assert!(
+            text.contains("must also be set during the apply phase"),
+            "{text}"
+        );
+        assert!(
+            workspace.state_text().is_empty(),
+            "nothing is applied without {variable}"
+        );
+    }
+    workspace.run_ok(&["apply", "-no-color", PLAN_FILE])
 }
 
 fn assert_emulator_empty(emulator: &LiveEmulator) {
@@ -60,22 +176,23 @@ fn demo_example_applies_with_a_write_only_value_replans_empty_and_destroys() {
     let write_only_value = "wo-value-4f1c9a7e-never-in-state";
     workspace.set_env("TF_VAR_payments_api_key", write_only_value);
 
-    // Neither the plan output nor a saved plan holds the write-only value.
-    let plan = workspace.run_ok(&["plan", "-out=demo.tfplan", "-no-color"]);
-    assert!(!plan.combined().contains(write_only_value));
-    // A saved plan is a zip archive; `show -json` reads it back uncompressed.
-    let saved_plan = workspace.run_ok(&["show", "-json", "-no-color", "demo.tfplan"]);
+    // Neither the plan output nor a saved plan holds the write-only value or the token.
+    let saved = SavedPlan::write(&workspace);
     assert!(
-        saved_plan.stdout.contains("PAYMENTS_API_KEY"),
+        saved.shown.contains("PAYMENTS_API_KEY"),
         "show -json of the saved plan lists the planned secret"
     );
+    saved.assert_holds_none_of(&[write_only_value, API_TOKEN]);
+    // The demo's classic `value` is a literal that state and plans keep by design: the search
+    // finds it in the planned values, so it would find a leaked value too.
+    let classic = saved.places_holding(CLASSIC_DEMO_VALUE);
     assert!(
-        !saved_plan.stdout.contains(write_only_value),
-        "the write-only value is in the saved plan"
+        classic.iter().any(|place| place == "tfplan"),
+        "the classic value is in the plan's planned values: {classic:?}"
     );
     assert!(emulator.state().stores().is_empty(), "plan must not create");
 
-    workspace.apply();
+    apply_saved_plan(&workspace, &["payments_api_key"]);
     let outputs = outputs(&workspace);
     let store_id = outputs["store_id"].as_str().expect("store_id output");
     let payments_id = outputs["secrets"]["PAYMENTS_API_KEY"]["id"]
@@ -109,16 +226,17 @@ fn demo_example_applies_with_a_write_only_value_replans_empty_and_destroys() {
         Some(write_only_value)
     );
     assert!(!workspace.state_text().contains(write_only_value));
+    assert!(workspace.state_text().contains(CLASSIC_DEMO_VALUE));
     workspace.assert_plan_empty();
     workspace.destroy();
     assert_emulator_empty(&emulator);
 }
 
 #[test]
-fn module_example_creates_twenty_secrets_through_for_each() {
+fn module_example_creates_twenty_secrets_through_for_each_from_a_saved_plan_without_values() {
     let emulator = LiveEmulator::start(|_| {});
     let Some(mut workspace) = example_workspace(
-        "module_example_creates_twenty_secrets_through_for_each",
+        "module_example_creates_twenty_secrets_through_for_each_from_a_saved_plan_without_values",
         "module",
         &emulator,
     ) else {
@@ -141,10 +259,16 @@ fn module_example_creates_twenty_secrets_through_for_each() {
         .iter()
         .map(|name| (name.clone(), Json::from(format!("value-of-{name}"))))
         .collect();
-    workspace.set_env("TF_VAR_secret_values", &Json::Object(values).to_string());
+    workspace.set_env(
+        "TF_VAR_secret_values",
+        &Json::Object(values.clone()).to_string(),
+    );
 
     workspace.run_ok(&["get", "-no-color"]);
-    workspace.apply();
+    let mut never_in_plan: Vec<&str> = values.values().filter_map(Json::as_str).collect();
+    never_in_plan.push(API_TOKEN);
+    SavedPlan::write(&workspace).assert_holds_none_of(&never_in_plan);
+    apply_saved_plan(&workspace, &["secret_values"]);
     let secrets = emulator.state().secrets();
     let created: BTreeSet<&str> = secrets.iter().map(|s| s.name.as_str()).collect();
     let expected: BTreeSet<&str> = names.iter().map(String::as_str).collect();
@@ -213,7 +337,13 @@ fn worker_binding_example_reads_existing_secrets_without_touching_them() {
     });
     let before = emulator.state().secrets();
 
-    workspace.apply();
+    // Terraform never sees these values; the token must stay out of the saved plan too.
+    SavedPlan::write(&workspace).assert_holds_none_of(&[
+        "existing-OPENAI_API_KEY",
+        "existing-STRIPE_API_KEY",
+        API_TOKEN,
+    ]);
+    apply_saved_plan(&workspace, &[]);
     let outputs = outputs(&workspace);
     let bindings = outputs["worker_bindings"]
         .as_array()
@@ -263,4 +393,37 @@ fn worker_binding_example_reads_existing_secrets_without_touching_them() {
         before,
         "data sources must not change secrets"
     );
+}
+
+#[test]
+fn provider_example_keeps_the_token_variable_out_of_a_saved_plan() {
+    // The emulator accepts only this token, which reaches the provider through the example's
+    // ephemeral variable alone (the environment holds another one).
+    let token = "provider-example-token-5c0d1e8a";
+    let emulator = LiveEmulator::start(|config| config.api_token = token.to_string());
+    let Some(mut workspace) = example_workspace(
+        "provider_example_keeps_the_token_variable_out_of_a_saved_plan",
+        "provider",
+        &emulator,
+    ) else {
+        return;
+    };
+    workspace.set_env("TF_VAR_cloudflare_api_token", token);
+    // The example configures the provider only; one resource makes the provider call the API.
+    workspace.write_file(
+        "zz_store.tf",
+        "resource \"cloudflare_secrets_store\" \"main\" {}\n",
+    );
+
+    SavedPlan::write(&workspace).assert_holds_none_of(&[token, API_TOKEN]);
+    assert!(emulator.state().stores().is_empty(), "plan must not create");
+    apply_saved_plan(&workspace, &["cloudflare_api_token"]);
+    let stores = emulator.state().stores();
+    assert_eq!(stores.len(), 1, "{stores:?}");
+    assert_eq!(stores[0].name, "default_secrets_store");
+    assert!(!workspace.state_text().contains(token));
+
+    workspace.assert_plan_empty();
+    workspace.destroy();
+    assert_emulator_empty(&emulator);
 }

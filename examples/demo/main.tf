@@ -35,8 +35,10 @@ resource "cloudflare_store_secret" "payments_api_key" {
   comment          = "Payments provider key for the checkout Worker"
 }
 
-# Classic value, kept in state as a sensitive attribute (for Terraform < 1.11
-# and OpenTofu without write-only support).
+# Classic value, kept in state and in saved plans as a sensitive attribute (for
+# Terraform < 1.11 and OpenTofu without write-only support). A literal, and a
+# harmless one, on purpose: `value` cannot take an ephemeral variable, so a real
+# secret here would sit in every state and saved plan.
 resource "cloudflare_store_secret" "feature_flags_token" {
   store_id = cloudflare_secrets_store.demo.id
   name     = "FEATURE_FLAGS_TOKEN"

@@ -1,5 +1,8 @@
 # Calls ./secrets with a map of 20 secrets. Terraform creates them in parallel;
 # the provider shares one rate limit and retry policy across all of them.
+# Names, comments and scopes are plain configuration; the values arrive in an
+# ephemeral variable, so neither the state nor a saved plan (plan -out) holds
+# them. Give it again to `terraform apply plan.bin`.
 terraform {
   required_version = ">= 1.11"
   required_providers {
@@ -15,6 +18,7 @@ variable "secret_values" {
   description = "Secret name => value, e.g. from TF_VAR_secret_values or a *.tfvars file kept out of git."
   type        = map(string)
   sensitive   = true
+  ephemeral   = true
 }
 
 resource "cloudflare_secrets_store" "main" {
@@ -50,7 +54,6 @@ locals {
 
   secrets = {
     for name, comment in local.secret_comments : name => {
-      value   = var.secret_values[name]
       comment = comment
       scopes  = contains(local.ai_gateway_secrets, name) ? ["workers", "ai_gateway"] : ["workers"]
     }
@@ -62,6 +65,7 @@ module "app_secrets" {
 
   store_id = cloudflare_secrets_store.main.id
   secrets  = local.secrets
+  values   = var.secret_values
 }
 
 output "secret_ids" {

@@ -1,6 +1,9 @@
 # Provider configuration. Every attribute is optional and falls back to the
 # environment variable named in the comment, so in CI the block can stay empty.
+# The token variable is ephemeral (Terraform 1.10 or later): it never reaches
+# state or a saved plan, and `terraform apply plan.bin` needs it given again.
 terraform {
+  required_version = ">= 1.10"
   required_providers {
     cloudflare = {
       source = "cfsecrets/cloudflare"
@@ -12,6 +15,7 @@ variable "cloudflare_api_token" {
   description = "API token with the Account Secrets Store Edit permission."
   type        = string
   sensitive   = true
+  ephemeral   = true
   default     = null # null: CLOUDFLARE_API_TOKEN is used
 }
 

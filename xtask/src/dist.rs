@@ -1,6 +1,8 @@
 //! The Terraform Registry release layout: `NAME_VERSION_OS_ARCH.zip` per platform, then
 //! `NAME_VERSION_SHA256SUMS`, `NAME_VERSION_manifest.json` and, with a key, the detached
-//! `NAME_VERSION_SHA256SUMS.sig` made by `gpg`.
+//! `NAME_VERSION_SHA256SUMS.sig` made by `gpg`; beside it, the API emulator's own archives
+//! `cloudflare-api-emulator_VERSION_OS_ARCH.zip` with their own checksums (and signature), which
+//! the provider's checksums never list.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,8 +31,22 @@ pub struct Packed {
     pub bytes: u64,
     /// SHA-256 of the zip file (what SHA256SUMS lists).
     pub sha256: String,
-    /// Terraform's `h1:` hash of the zip's contents (what `.terraform.lock.hcl` records).
+    /// Terraform's `h1:` hash of the zip's contents (what `.terraform.lock.hcl` records; of use
+    /// for provider zips only).
     pub h1: String,
+}
+
+/// The API emulator's name: its executable's, and the prefix of its release files.
+pub const EMULATOR: &str = "cloudflare-api-emulator";
+
+/// What to put into one emulator release zip.
+#[derive(Debug, Clone)]
+pub struct EmulatorPackRequest<'a> {
+    /// The built `cloudflare-api-emulator` executable.
+    pub binary: &'a Path,
+    pub version: &'a str,
+    pub platform: &'a Platform,
+    pub out_dir: &'a Path,
 }
 
 /// `NAME_VERSION_OS_ARCH.zip`.
@@ -43,21 +59,59 @@ pub fn executable_name(project: &str, version: &str, platform: &Platform) -> Str
     format!("{project}_v{version}{}", platform.executable_suffix())
 }
 
+/// `cloudflare-api-emulator_VERSION_OS_ARCH.zip`.
+pub fn emulator_zip_name(version: &str, platform: &Platform) -> String {
+    format!("{EMULATOR}_{version}_{platform}.zip")
+}
+
+/// The emulator's executable inside its zip: `cloudflare-api-emulator` (plus `.exe` on
+/// Windows), the name users run it by.
+pub fn emulator_executable_name(platform: &Platform) -> String {
+    format!("{EMULATOR}{}", platform.executable_suffix())
+}
+
 /// Writes the release zip for one platform into `out_dir`.
 pub fn pack(request: &PackRequest<'_>) -> Result<Packed> {
     check_version(request.version)?;
-    let binary = std::fs::read(request.binary).map_err(|error| {
+    pack_executable(
+        "provider",
+        request.binary,
+        request.out_dir,
+        &zip_name(request.project, request.version, request.platform),
+        &executable_name(request.project, request.version, request.platform),
+    )
+}
+
+/// Writes the emulator's release zip for one platform into `out_dir`, as reproducible as the
+/// provider's.
+pub fn pack_emulator(request: &EmulatorPackRequest<'_>) -> Result<Packed> {
+    check_version(request.version)?;
+    pack_executable(
+        "emulator",
+        request.binary,
+        request.out_dir,
+        &emulator_zip_name(request.version, request.platform),
+        &emulator_executable_name(request.platform),
+    )
+}
+
+/// Writes `out_dir/zip_name` holding the executable at `binary` as `entry`.
+fn pack_executable(
+    what: &str,
+    binary: &Path,
+    out_dir: &Path,
+    zip_name: &str,
+    entry: &str,
+) -> Result<Packed> {
+    let contents = std::fs::read(binary).map_err(|error| {
         Error(format!(
-            "reading the provider binary {}: {error}; build it first (cargo build --release)",
-            request.binary.display()
+            "reading the {what} binary {}: {error}; build it first (cargo build --release)",
+            binary.display()
         ))
     })?;
-    std::fs::create_dir_all(request.out_dir).map_err(io_context("creating", request.out_dir))?;
-    let zip = request
-        .out_dir
-        .join(zip_name(request.project, request.version, request.platform));
-    let entry = executable_name(request.project, request.version, request.platform);
-    crate::archive::write_reproducible(&zip, &[(entry.as_str(), binary.as_slice())])?;
+    std::fs::create_dir_all(out_dir).map_err(io_context("creating", out_dir))?;
+    let zip = out_dir.join(zip_name);
+    crate::archive::write_reproducible(&zip, &[(entry, contents.as_slice())])?;
     let written = std::fs::read(&zip).map_err(io_context("reading", &zip))?;
     Ok(Packed {
         bytes: written.len() as u64,
@@ -94,33 +148,16 @@ pub fn write_release_files(
     std::fs::write(&manifest, registry_manifest).map_err(io_context("writing", &manifest))?;
 
     let prefix = format!("{project}_{version}_");
-    let mut zips = Vec::new();
-    for entry in std::fs::read_dir(out_dir).map_err(io_context("reading", out_dir))? {
-        let name = entry
-            .map_err(io_context("reading", out_dir))?
-            .file_name()
-            .to_string_lossy()
-            .into_owned();
-        if name.starts_with(&prefix) && name.ends_with(".zip") {
-            zips.push(name);
-        }
-    }
+    let zips = zips_named(out_dir, &prefix)?;
     if zips.is_empty() {
         return fail(format!(
             "no {prefix}*.zip in {}; pack at least one platform first",
             out_dir.display()
         ));
     }
-    zips.sort();
     let mut listed: Vec<&str> = zips.iter().map(String::as_str).collect();
     listed.push(&manifest_name);
-    listed.sort();
-    let mut sums_text = String::new();
-    for name in listed {
-        let path = out_dir.join(name);
-        let bytes = std::fs::read(&path).map_err(io_context("reading", &path))?;
-        sums_text.push_str(&format!("{}  {name}\n", sha256_hex(&bytes)));
-    }
+    let sums_text = sums_text(out_dir, listed)?;
     let sums = out_dir.join(format!("{project}_{version}_SHA256SUMS"));
     std::fs::write(&sums, sums_text).map_err(io_context("writing", &sums))?;
     let signature = match signer {
@@ -133,6 +170,73 @@ pub fn write_release_files(
         signature,
         zips,
     })
+}
+
+/// The emulator's checksum file (and signature) next to its zips.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmulatorSums {
+    pub sums: PathBuf,
+    pub signature: Option<PathBuf>,
+    /// The zips the checksums cover, by file name.
+    pub zips: Vec<String>,
+}
+
+/// Writes `cloudflare-api-emulator_VERSION_SHA256SUMS` over every
+/// `cloudflare-api-emulator_VERSION_*.zip` in `out_dir`, sorted by name; with `signer`, signs it
+/// like the provider's. `None` (and nothing written) when `out_dir` holds no such zip. The
+/// provider's files are left alone, so its checksums and signature do not change.
+pub fn write_emulator_sums(
+    out_dir: &Path,
+    version: &str,
+    signer: Option<&Signer<'_>>,
+) -> Result<Option<EmulatorSums>> {
+    check_version(version)?;
+    let zips = zips_named(out_dir, &format!("{EMULATOR}_{version}_"))?;
+    if zips.is_empty() {
+        return Ok(None);
+    }
+    let text = sums_text(out_dir, zips.iter().map(String::as_str).collect())?;
+    let sums = out_dir.join(format!("{EMULATOR}_{version}_SHA256SUMS"));
+    std::fs::write(&sums, text).map_err(io_context("writing", &sums))?;
+    let signature = match signer {
+        Some(signer) => Some(signer.sign(&sums)?),
+        None => None,
+    };
+    Ok(Some(EmulatorSums {
+        sums,
+        signature,
+        zips,
+    }))
+}
+
+/// The names of the `PREFIX*.zip` files in `out_dir`, sorted.
+fn zips_named(out_dir: &Path, prefix: &str) -> Result<Vec<String>> {
+    let mut zips = Vec::new();
+    for entry in std::fs::read_dir(out_dir).map_err(io_context("reading", out_dir))? {
+        let name = entry
+            .map_err(io_context("reading", out_dir))?
+            .file_name()
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with(prefix) && name.ends_with(".zip") {
+            zips.push(name);
+        }
+    }
+    zips.sort();
+    Ok(zips)
+}
+
+/// `SHA256  NAME` lines (two spaces, as `sha256sum` writes them) for the files `names` of
+/// `out_dir`, sorted by name.
+fn sums_text(out_dir: &Path, mut names: Vec<&str>) -> Result<String> {
+    names.sort();
+    let mut text = String::new();
+    for name in names {
+        let path = out_dir.join(name);
+        let bytes = std::fs::read(&path).map_err(io_context("reading", &path))?;
+        text.push_str(&format!("{}  {name}\n", sha256_hex(&bytes)));
+    }
+    Ok(text)
 }
 
 /// Who signs the checksums: a GnuPG key id and the gpg program to run.
@@ -412,6 +516,168 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&verified.stderr)
         );
+    }
+
+    fn pack_fake_emulator(dir: &Path, platform: &Platform, contents: &[u8]) -> Packed {
+        let binary = dir.join("built-emulator");
+        std::fs::write(&binary, contents).unwrap();
+        pack_emulator(&EmulatorPackRequest {
+            binary: &binary,
+            version: "1.2.3",
+            platform,
+            out_dir: &dir.join("dist"),
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn an_emulator_zip_holds_the_executable_under_the_name_users_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let packed = pack_fake_emulator(dir.path(), &linux(), b"emulator bytes");
+        assert_eq!(
+            packed.zip.file_name().unwrap(),
+            "cloudflare-api-emulator_1.2.3_linux_amd64.zip"
+        );
+        let entries = crate::archive::read_entries(&packed.zip).unwrap();
+        assert_eq!(entries.len(), 1);
+        assert_eq!(entries[0].name, "cloudflare-api-emulator");
+        assert_eq!(entries[0].contents, b"emulator bytes");
+        assert_eq!(entries[0].mode.map(|m| m & 0o777), Some(0o755));
+        assert_eq!(
+            packed.sha256,
+            sha256_hex(&std::fs::read(&packed.zip).unwrap())
+        );
+
+        let windows = Platform::parse("windows_arm64").unwrap();
+        let packed = pack_fake_emulator(dir.path(), &windows, b"exe");
+        assert_eq!(
+            packed.zip.file_name().unwrap(),
+            "cloudflare-api-emulator_1.2.3_windows_arm64.zip"
+        );
+        let entries = crate::archive::read_entries(&packed.zip).unwrap();
+        assert_eq!(entries[0].name, "cloudflare-api-emulator.exe");
+    }
+
+    #[test]
+    fn emulator_zips_are_reproducible_and_need_a_built_binary() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = pack_fake_emulator(dir.path(), &linux(), b"same emulator");
+        let first_bytes = std::fs::read(&first.zip).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1100));
+        let second = pack_fake_emulator(dir.path(), &linux(), b"same emulator");
+        assert_eq!(first_bytes, std::fs::read(&second.zip).unwrap());
+        let third = pack_fake_emulator(dir.path(), &linux(), b"other emulator");
+        assert_ne!(first.sha256, third.sha256);
+
+        let error = pack_emulator(&EmulatorPackRequest {
+            binary: &dir.path().join("missing"),
+            version: "1.2.3",
+            platform: &linux(),
+            out_dir: dir.path(),
+        })
+        .unwrap_err();
+        assert!(
+            error.0.contains("reading the emulator binary") && error.0.contains("build it first"),
+            "{error}"
+        );
+    }
+
+    /// A stand-in for gpg whose "signature" is the key and the signed bytes, so two signatures
+    /// are equal exactly when the same key signed the same bytes.
+    fn fake_gpg(dir: &Path) -> PathBuf {
+        let gpg = dir.join("fake-gpg");
+        executable_script(
+            &gpg,
+            "#!/bin/sh\nwhile [ $# -gt 0 ]; do\n  case \"$1\" in\n    --local-user) key=\"$2\"; shift ;;\n    \
+             --output) out=\"$2\"; shift ;;\n    --detach-sign) file=\"$2\"; shift ;;\n  esac\n  shift\ndone\n\
+             { echo \"signed by $key\"; cat \"$file\"; } > \"$out\"\n",
+        );
+        gpg
+    }
+
+    /// Packs provider zips for two platforms into `dir/dist` and, with `with_emulator`, emulator
+    /// zips for both as well (and an emulator zip of another version); then writes the provider's
+    /// release files and the emulator's sums, signed by the fake gpg.
+    fn release(dir: &Path, with_emulator: bool) -> (ReleaseFiles, Option<EmulatorSums>) {
+        let windows = Platform::parse("windows_amd64").unwrap();
+        pack_fake(dir, &linux(), b"linux provider");
+        pack_fake(dir, &windows, b"windows provider");
+        let out = dir.join("dist");
+        if with_emulator {
+            pack_fake_emulator(dir, &linux(), b"linux emulator");
+            pack_fake_emulator(dir, &windows, b"windows emulator");
+            std::fs::write(
+                out.join("cloudflare-api-emulator_9.9.9_linux_amd64.zip"),
+                b"old",
+            )
+            .unwrap();
+        }
+        let gpg = fake_gpg(dir);
+        let signer = Signer {
+            key: "RELEASEKEY",
+            gpg: gpg.as_os_str(),
+        };
+        let manifest = r#"{"version":1,"metadata":{"protocol_versions":["6.0"]}}"#;
+        let provider = write_release_files(
+            &out,
+            "terraform-provider-cloudflare",
+            "1.2.3",
+            manifest,
+            Some(&signer),
+        )
+        .unwrap();
+        let emulator = write_emulator_sums(&out, "1.2.3", Some(&signer)).unwrap();
+        (provider, emulator)
+    }
+
+    #[test]
+    fn the_emulator_has_its_own_sums_and_the_providers_sums_and_signature_do_not_change() {
+        let (without, with) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        let (provider_alone, no_emulator) = release(without.path(), false);
+        let (provider, emulator) = release(with.path(), true);
+        assert_eq!(no_emulator, None, "no emulator zip, no emulator sums");
+
+        // The provider's checksums and signature are byte-identical with the emulator beside them.
+        let read = |path: &Path| std::fs::read(path).unwrap();
+        assert_eq!(read(&provider.sums), read(&provider_alone.sums));
+        let (signature, signature_alone) = (
+            provider.signature.as_deref().unwrap(),
+            provider_alone.signature.as_deref().unwrap(),
+        );
+        assert_eq!(read(signature), read(signature_alone));
+        assert_eq!(provider.zips, provider_alone.zips);
+        let provider_sums = String::from_utf8(read(&provider.sums)).unwrap();
+        assert!(!provider_sums.contains(EMULATOR), "{provider_sums}");
+
+        // The emulator's own checksums cover its zips of this version, nothing else.
+        let emulator = emulator.expect("emulator sums");
+        assert_eq!(
+            emulator.sums.file_name().unwrap(),
+            "cloudflare-api-emulator_1.2.3_SHA256SUMS"
+        );
+        let out = with.path().join("dist");
+        let sha = |name: &str| sha256_hex(&read(&out.join(name)));
+        let linux_zip = "cloudflare-api-emulator_1.2.3_linux_amd64.zip";
+        let windows_zip = "cloudflare-api-emulator_1.2.3_windows_amd64.zip";
+        assert_eq!(emulator.zips, vec![linux_zip, windows_zip]);
+        assert_eq!(
+            String::from_utf8(read(&emulator.sums)).unwrap(),
+            format!(
+                "{}  {linux_zip}\n{}  {windows_zip}\n",
+                sha(linux_zip),
+                sha(windows_zip)
+            )
+        );
+        let signature = emulator
+            .signature
+            .expect("the emulator's sums are signed too");
+        assert_eq!(
+            signature.file_name().unwrap(),
+            "cloudflare-api-emulator_1.2.3_SHA256SUMS.sig"
+        );
+        let mut expected = b"signed by RELEASEKEY\n".to_vec();
+        expected.extend(read(&emulator.sums));
+        assert_eq!(read(&signature), expected);
     }
 
     #[test]

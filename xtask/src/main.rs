@@ -1,6 +1,7 @@
-//! `cargo xtask`: `dist` packs release archives, `install` puts one into a provider mirror,
-//! `sums` rewrites the checksums (and signature) of a `dist/` directory, `demo` runs the whole
-//! user path against the local emulator. `cargo xtask help` prints the usage.
+//! `cargo xtask`: `dist` packs release archives (the provider's and the API emulator's),
+//! `install` puts one into a provider mirror, `sums` rewrites the checksums (and signatures) of a
+//! `dist/` directory, `demo` runs the whole user path against the local emulator. `cargo xtask
+//! help` prints the usage.
 
 mod demo;
 
@@ -8,7 +9,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
-use xtask::dist::{self, PackRequest, Signer};
+use xtask::dist::{self, EmulatorPackRequest, PackRequest, Signer};
 use xtask::install::{self, InstallRequest};
 use xtask::platform::Platform;
 use xtask::provider_address::{DEFAULT_SOURCE, ProviderAddress};
@@ -17,14 +18,18 @@ use xtask::{Error, Result, fail};
 const USAGE: &str = "\
 usage: cargo xtask <command> [options]
 
-  dist      build release binaries and write the Terraform Registry release layout into dist/
+  dist      build release binaries and write the Terraform Registry release layout into dist/,
+            plus the API emulator's own archives (cloudflare-api-emulator_V_OS_ARCH.zip) and
+            checksums (cloudflare-api-emulator_V_SHA256SUMS), which the provider's never list
               --target TRIPLE   Rust target to build (repeatable; default: this machine)
               --binary PATH     pack an already built provider instead of building one
+              --emulator-binary PATH  with --binary: also pack this already built emulator
               --platform OS_ARCH  the platform of --binary (default: this machine)
               --version V       version to pack (default: Cargo.toml's)
               --out DIR         output directory (default: dist/)
-              --gpg-key ID      sign the SHA256SUMS file with this GnuPG key (gpg, or $GPG)
-  sums      rewrite SHA256SUMS and the manifest over the zips in --out (and sign with --gpg-key)
+              --gpg-key ID      sign both SHA256SUMS files with this GnuPG key (gpg, or $GPG)
+  sums      rewrite SHA256SUMS and the manifest over the zips in --out, and the emulator's own
+            checksums over its zips there (and sign both with --gpg-key)
   install   unpack a release zip into a provider mirror
               [ZIP]             default: dist/terraform-provider-cloudflare_VERSION_OS_ARCH.zip
               --dir DIR         mirror root (default: ~/.terraform.d/plugins, %APPDATA%\\terraform.d\\plugins)
@@ -74,6 +79,7 @@ fn main() -> ExitCode {
 struct Options {
     targets: Vec<String>,
     binary: Option<PathBuf>,
+    emulator_binary: Option<PathBuf>,
     platform: Option<Platform>,
     version: Option<String>,
     out: Option<PathBuf>,
@@ -96,6 +102,7 @@ impl Options {
             match arg.as_str() {
                 "--target" => options.targets.push(value()?),
                 "--binary" => options.binary = Some(value()?.into()),
+                "--emulator-binary" => options.emulator_binary = Some(value()?.into()),
                 "--platform" => options.platform = Some(Platform::parse(&value()?)?),
                 "--version" => options.version = Some(value()?),
                 "--out" => options.out = Some(value()?.into()),
@@ -147,12 +154,21 @@ fn run_dist(options: &Options) -> Result<()> {
     let project = source.project_name();
     let version = options.version(&repo)?;
     let out_dir = options.out_dir(&repo);
-    let mut builds: Vec<(PathBuf, Platform)> = Vec::new();
+    let mut builds: Vec<(Built, Platform)> = Vec::new();
     if let Some(binary) = &options.binary {
         if !options.targets.is_empty() {
             return fail("--binary packs a binary that is already built; leave out --target");
         }
-        builds.push((binary.clone(), options.platform()?));
+        if options.emulator_binary.is_none() {
+            println!("==> no --emulator-binary: packing the provider only");
+        }
+        let built = Built {
+            provider: binary.clone(),
+            emulator: options.emulator_binary.clone(),
+        };
+        builds.push((built, options.platform()?));
+    } else if options.emulator_binary.is_some() {
+        return fail("--emulator-binary goes with --binary; without them dist builds both");
     } else if options.targets.is_empty() {
         builds.push((build_release(&repo, None)?, Platform::host()?));
     } else {
@@ -161,15 +177,29 @@ fn run_dist(options: &Options) -> Result<()> {
             builds.push((build_release(&repo, Some(target))?, platform));
         }
     }
-    for (binary, platform) in &builds {
+    for (built, platform) in &builds {
         let packed = dist::pack(&PackRequest {
-            binary,
+            binary: &built.provider,
             project: &project,
             version: &version,
             platform,
             out_dir: &out_dir,
         })?;
         print_packed(&packed);
+        if let Some(emulator) = &built.emulator {
+            let packed = dist::pack_emulator(&EmulatorPackRequest {
+                binary: emulator,
+                version: &version,
+                platform,
+                out_dir: &out_dir,
+            })?;
+            println!(
+                "==> {} ({:.1} MiB)\n    sha256         {}",
+                packed.zip.display(),
+                packed.bytes as f64 / (1024.0 * 1024.0),
+                packed.sha256
+            );
+        }
     }
     write_sums(options, &repo, &project, &version)
 }
@@ -182,6 +212,12 @@ fn print_packed(packed: &dist::Packed) {
         packed.sha256,
         packed.h1
     );
+}
+
+/// The executables one build produced.
+struct Built {
+    provider: PathBuf,
+    emulator: Option<PathBuf>,
 }
 
 fn run_sums(options: &Options) -> Result<()> {
@@ -216,13 +252,28 @@ fn write_sums(options: &Options, repo: &Path, project: &str, version: &str) -> R
     if let Some(signature) = &files.signature {
         println!("==> {}", signature.display());
     }
+    // The emulator's checksums go into a file of their own: the provider's stay as they are.
+    if let Some(emulator) =
+        dist::write_emulator_sums(&options.out_dir(repo), version, signer.as_ref())?
+    {
+        println!(
+            "==> {} ({} zips)",
+            emulator.sums.display(),
+            emulator.zips.len()
+        );
+        if let Some(signature) = &emulator.signature {
+            println!("==> {}", signature.display());
+        }
+    }
     Ok(())
 }
 
-/// `cargo build --release` of the provider (for `target`), with cargo's progress on the terminal.
-fn build_release(repo: &Path, target: Option<&str>) -> Result<PathBuf> {
+/// `cargo build --release` of the provider and the emulator (for `target`), with cargo's
+/// progress on the terminal.
+fn build_release(repo: &Path, target: Option<&str>) -> Result<Built> {
     println!(
-        "==> cargo build --release --bin terraform-provider-cloudflare{}",
+        "==> cargo build --release --bin terraform-provider-cloudflare --bin {}{}",
+        dist::EMULATOR,
         target.map(|t| format!(" --target {t}")).unwrap_or_default()
     );
     let mut build = cargo(repo);
@@ -231,6 +282,8 @@ fn build_release(repo: &Path, target: Option<&str>) -> Result<PathBuf> {
         "--release",
         "--bin",
         "terraform-provider-cloudflare",
+        "--bin",
+        dist::EMULATOR,
     ]);
     if let Some(target) = target {
         build.args(["--target", target]);
@@ -249,10 +302,14 @@ fn build_release(repo: &Path, target: Option<&str>) -> Result<PathBuf> {
     if let Some(target) = target {
         dir = dir.join(target);
     }
-    Ok(dir.join("release").join(format!(
-        "terraform-provider-cloudflare{}",
-        platform.executable_suffix()
-    )))
+    let release = dir.join("release");
+    Ok(Built {
+        provider: release.join(format!(
+            "terraform-provider-cloudflare{}",
+            platform.executable_suffix()
+        )),
+        emulator: Some(release.join(dist::emulator_executable_name(&platform))),
+    })
 }
 
 /// A `cargo` command in `repo` without the variables `cargo run` handed this process.

@@ -1,5 +1,8 @@
 # A reusable module: one cloudflare_store_secret per entry of var.secrets, with
 # write-only values (never stored in state), plus ready-made Worker bindings.
+# The input comes in two parts: var.secrets (names, comments, scopes: plain
+# configuration) and var.values, an ephemeral map that no state or saved plan
+# ever holds. Ephemeral variables need Terraform 1.10 or later.
 terraform {
   required_version = ">= 1.11"
   required_providers {
@@ -16,13 +19,23 @@ variable "store_id" {
 }
 
 variable "secrets" {
-  description = "Secret name => value and metadata."
+  description = "Secret name => comment and scopes. Not secret: it decides which secrets exist."
   type = map(object({
-    value   = string
     comment = optional(string)
     scopes  = optional(set(string), ["workers"])
   }))
-  sensitive = true
+}
+
+variable "values" {
+  description = "Secret name => value, one for every name in var.secrets."
+  type        = map(string)
+  sensitive   = true
+  ephemeral   = true
+
+  validation {
+    condition     = alltrue([for name in keys(var.secrets) : contains(keys(var.values), name)])
+    error_message = "Every name in var.secrets needs a value in var.values."
+  }
 }
 
 variable "value_version" {
@@ -32,15 +45,16 @@ variable "value_version" {
 }
 
 resource "cloudflare_store_secret" "this" {
-  # The names are not secret; the values are. for_each keys must not be sensitive.
-  for_each = nonsensitive(toset(keys(var.secrets)))
+  # for_each takes the metadata: an ephemeral value cannot decide which
+  # resources exist, but can feed a write-only attribute.
+  for_each = var.secrets
 
   store_id         = var.store_id
   name             = each.key
-  value_wo         = var.secrets[each.key].value
+  value_wo         = var.values[each.key]
   value_wo_version = var.value_version
-  comment          = nonsensitive(var.secrets[each.key].comment)
-  scopes           = nonsensitive(var.secrets[each.key].scopes)
+  comment          = each.value.comment
+  scopes           = each.value.scopes
 }
 
 output "ids" {

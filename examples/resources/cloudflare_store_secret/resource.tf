@@ -1,23 +1,25 @@
-# Requires Terraform >= 1.11 for the write-only value_wo.
+# Requires Terraform >= 1.11 for the write-only value_wo (and >= 1.10 for
+# ephemeral variables, which keep the values out of saved plans too).
 variable "stripe_api_key" {
-  description = "From TF_VAR_stripe_api_key or a secret manager; never stored in state."
+  description = "From TF_VAR_stripe_api_key or a secret manager; never stored in state or a saved plan."
   type        = string
   sensitive   = true
   ephemeral   = true
 }
 
 variable "webhook_secret" {
-  description = "Used by the classic `value` example below, which keeps it in state."
+  description = "From TF_VAR_webhook_secret; never stored in state or a saved plan."
   type        = string
   sensitive   = true
+  ephemeral   = true
 }
 
 resource "cloudflare_secrets_store" "main" {
   adopt = true
 }
 
-# Preferred: a write-only value. Terraform never writes it to state or plan;
-# bump value_wo_version to push a new value.
+# A write-only value: Terraform never writes it to state or plan; bump
+# value_wo_version to push a new value.
 resource "cloudflare_store_secret" "stripe" {
   store_id         = cloudflare_secrets_store.main.id
   name             = "STRIPE_API_KEY"
@@ -27,10 +29,10 @@ resource "cloudflare_store_secret" "stripe" {
   comment          = "Stripe key used by the checkout Worker"
 }
 
-# For Terraform < 1.11 and OpenTofu without write-only support: the value is
-# kept in state (marked sensitive). store_id omitted: the account's
-# default_secrets_store is used, and created at apply time if it does not exist.
+# store_id omitted: the account's default_secrets_store is used, and created at
+# apply time if it does not exist.
 resource "cloudflare_store_secret" "webhook" {
-  name  = "WEBHOOK_SIGNING_SECRET"
-  value = var.webhook_secret
+  name             = "WEBHOOK_SIGNING_SECRET"
+  value_wo         = var.webhook_secret
+  value_wo_version = 1
 }
