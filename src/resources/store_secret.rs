@@ -709,8 +709,8 @@ fn schema() -> Schema {
             Attribute::number("value_wo_version")
                 .optional()
                 .description(
-                    "Change it to send `value_wo` again; Terraform cannot detect changes of a \
-                 write-only value.",
+                    "Required with `value_wo`: change it to send `value_wo` again; Terraform \
+                     cannot detect changes of a write-only value.",
                 ),
             Attribute::new("scopes", Type::set(Type::String))
                 .optional()
