@@ -298,8 +298,8 @@ fn import_by_identity_keeps_the_identity_and_leaves_a_value_managed_elsewhere_al
     assert_eq!(run.code, 1, "{}", run.text());
     assert!(
         run.text()
-            .contains("A value is needed to create this secret")
-            && run.text().contains("deleted outside Terraform"),
+            .contains("Secret WRANGLER_KEY was deleted outside Terraform")
+            && run.text().contains("`removed` block"),
         "{}",
         run.text()
     );

@@ -118,7 +118,14 @@ impl Scenario {
             run.text()
         );
         if self.command == Command::Query {
-            return run.stdout;
+            // The list blocks run at once, so their results come in either order.
+            let mut listed: Vec<&str> = run
+                .stdout
+                .lines()
+                .filter(|l| l.starts_with("list."))
+                .collect();
+            listed.sort_unstable();
+            return listed.join("\n");
         }
         let show = self.tf.run(&["show", "-json", "tfplan"]);
         assert_eq!(show.code, 0, "show: {}", show.stderr);

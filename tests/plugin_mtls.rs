@@ -8,6 +8,7 @@ mod support;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine;
 use rustls::pki_types::pem::PemObject;
@@ -171,7 +172,22 @@ fn client_config(
 
 /// Connects over TLS and asks the health service whether the plugin serves; the error text
 /// when the connection or the call fails.
+/// A health check over a client with `config`: `Err` when the plugin refused it, including when
+/// it never answers (a refused TLS 1.3 client may only learn of the refusal by waiting; 10 s
+/// bound that wait so a refusal can never hang the test).
 async fn health_check(plugin: &Plugin, config: Arc<rustls::ClientConfig>) -> Result<(), String> {
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        health_check_unbounded(plugin, config),
+    )
+    .await
+    .unwrap_or_else(|_| Err("no answer within 10 s".to_string()))
+}
+
+async fn health_check_unbounded(
+    plugin: &Plugin,
+    config: Arc<rustls::ClientConfig>,
+) -> Result<(), String> {
     let (network, address) = (plugin.network.clone(), plugin.address.clone());
     let connector = tokio_rustls::TlsConnector::from(config);
     let channel = tonic::transport::Endpoint::from_static("http://localhost")
@@ -200,6 +216,19 @@ async fn health_check(plugin: &Plugin, config: Arc<rustls::ClientConfig>) -> Res
 /// back: the server's verdict on the client certificate comes after the handshake (in TLS 1.3
 /// the client finishes first), as HTTP/2 frames or as an alert and a closed connection.
 async fn first_reply(
+    plugin: &Plugin,
+    config: Arc<rustls::ClientConfig>,
+) -> std::io::Result<Vec<u8>> {
+    // No reply within 10 s is no reply: the refusal case then reads as an empty answer.
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        first_reply_unbounded(plugin, config),
+    )
+    .await
+    .unwrap_or(Ok(Vec::new()))
+}
+
+async fn first_reply_unbounded(
     plugin: &Plugin,
     config: Arc<rustls::ClientConfig>,
 ) -> std::io::Result<Vec<u8>> {
