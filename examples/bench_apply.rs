@@ -22,12 +22,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use api_emulator::{EmulatorConfig, EmulatorState, RequestRecord, RunningEmulator};
 use bench_support::{Providers, Summary, build_providers, kib_or_mib, profile_name, repo};
 use rand::Rng;
 use rand::distr::Alphanumeric;
-use terraform_provider_cloudflare::emulator::{
-    EmulatorConfig, EmulatorState, RequestRecord, RunningEmulator,
-};
 
 const PROVIDER_SOURCE: &str = "cfsecrets/cloudflare";
 const ACCOUNT_ID: &str = "be0cbe0cbe0cbe0cbe0cbe0cbe0cbe0c";
@@ -1011,7 +1009,7 @@ fn by_endpoint(requests: &[RequestRecord]) -> BTreeMap<String, usize> {
 fn endpoint(record: &RequestRecord) -> String {
     let path = record
         .path
-        .strip_prefix(terraform_provider_cloudflare::emulator::API_PREFIX)
+        .strip_prefix(api_emulator::API_PREFIX)
         .unwrap_or(&record.path);
     let mut template = Vec::new();
     let mut previous = "";

@@ -18,8 +18,8 @@ use async_trait::async_trait;
 use terraform_provider_cloudflare::provider::{CloudflareProvider, ProviderData};
 use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
-use terraform_provider_cloudflare::tfplugin::serve;
-use terraform_provider_cloudflare::tfplugin::{
+use tfplugin::serve;
+use tfplugin::{
     ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, DataSource, DeleteRequest,
     DeleteResponse, Diagnostic, Diagnostics, IdentitySchema, Provider, ReadRequest, ReadResponse,
     Resource, Schema, UpdateRequest, UpdateResponse, UpgradeState, ValidateConfig, Value,

@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use terraform_provider_cloudflare::tfplugin::serve;
+use tfplugin::serve;
 
 #[path = "../tests/test_provider/mod.rs"]
 mod test_provider;

@@ -1,9 +1,7 @@
-//! Terraform / OpenTofu provider for Cloudflare Secrets Store, and a local emulator of its API.
+//! Terraform / OpenTofu provider for Cloudflare Secrets Store, on the `tfplugin` protocol layer and
+//! the `cloudflare-api` client.
 
-pub mod cloudflare;
 pub mod common;
 pub mod data_sources;
-pub mod emulator;
 pub mod provider;
 pub mod resources;
-pub mod tfplugin;

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use terraform_provider_cloudflare::provider::CloudflareProvider;
-use terraform_provider_cloudflare::tfplugin::serve;
+use tfplugin::serve;
 
 /// The address Terraform knows this provider by (the reattach key in debug mode).
 const PROVIDER_SOURCE: &str = "registry.terraform.io/cfsecrets/cloudflare";

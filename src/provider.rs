@@ -16,17 +16,17 @@ pub use errors::{Access, CredentialKind, ErrorReporter};
 pub use lookup::{Lookup, ReadFailure};
 pub use settings::Setting;
 
-use crate::cloudflare::{Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
 use crate::data_sources::secret_ref::SecretRefDataSource;
 use crate::resources::secrets_store::SecretsStoreResource;
 use crate::resources::store_secret::StoreSecretResource;
-use crate::tfplugin::{
-    Attribute, ConfigureRequest, ConfigureResponse, DataSource, Diagnostics, Provider, Resource,
-    Schema, ValidateConfigRequest, ValidateConfigResponse,
-};
+use cloudflare_api::{Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
 use settings::{
     ACCOUNT_ID, ACTIVATION_TIMEOUT, API_KEY, API_TOKEN, BASE_URL, EMAIL, MAX_BACKOFF, MAX_RETRIES,
     MIN_BACKOFF, REQUESTS_PER_SECOND, ResolvedSettings, USER_AGENT_SUFFIX,
+};
+use tfplugin::{
+    Attribute, ConfigureRequest, ConfigureResponse, DataSource, Diagnostics, Provider, Resource,
+    Schema, ValidateConfigRequest, ValidateConfigResponse,
 };
 
 /// The `cloudflare` provider (Secrets Store resources and data sources).
@@ -37,7 +37,7 @@ impl CloudflareProvider {
     /// Configures from `config` with an explicit environment (tests pass their own).
     pub fn configure_with_env(
         &self,
-        config: &crate::tfplugin::Value,
+        config: &tfplugin::Value,
         env_lookup: &dyn Fn(&str) -> Option<String>,
     ) -> ConfigureResponse<ProviderData> {
         let mut diagnostics = Diagnostics::default();

@@ -841,10 +841,7 @@ fn removed_and_import_of_the_store_under_a_new_address_forget_both_and_write_not
 #[test]
 fn query_requests_no_page_past_its_limit() {
     let test = "query_requests_no_page_past_its_limit";
-    let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
-        ACCOUNT_ID,
-        acc_harness::API_TOKEN,
-    );
+    let mut config = api_emulator::EmulatorConfig::new(ACCOUNT_ID, acc_harness::API_TOKEN);
     config.max_secrets = 130;
     let emulator = Emulator::start_with(config);
     let Some(tf) = Workdir::at_least(&emulator, test, (1, 14), "terraform query") else {

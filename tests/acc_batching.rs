@@ -9,7 +9,7 @@ mod support;
 use std::time::Duration;
 
 use acc_harness::{ACCOUNT_ID, API_TOKEN, Emulator, Workdir};
-use terraform_provider_cloudflare::emulator::{BatchMode, EmulatorConfig};
+use api_emulator::{BatchMode, EmulatorConfig};
 
 const MODES: [BatchMode; 2] = [BatchMode::AllOrNothing, BatchMode::PerItem];
 

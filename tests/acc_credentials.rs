@@ -6,7 +6,7 @@ mod acc_harness;
 mod support;
 
 use acc_harness::{API_TOKEN, Emulator, Workdir};
-use terraform_provider_cloudflare::emulator::{CredentialHeaders, EmulatorConfig};
+use api_emulator::{CredentialHeaders, EmulatorConfig};
 
 const EMAIL: &str = "ops@example.com";
 const KEY: &str = "0123456789abcdef-global-key";

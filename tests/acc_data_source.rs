@@ -288,10 +288,7 @@ output "binding" {
 
 #[test]
 fn secret_ref_in_an_explicit_store_never_touches_the_default_store() {
-    let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
-        ACCOUNT_ID,
-        acc_harness::API_TOKEN,
-    );
+    let mut config = api_emulator::EmulatorConfig::new(ACCOUNT_ID, acc_harness::API_TOKEN);
     config.max_stores = 2;
     config.activation_delay = std::time::Duration::ZERO;
     let emulator = Emulator::start_with(config);
@@ -351,10 +348,7 @@ fn secret_ref_in_an_explicit_store_never_touches_the_default_store() {
 
 #[test]
 fn secret_ref_finds_a_name_past_the_first_page() {
-    let mut config = terraform_provider_cloudflare::emulator::EmulatorConfig::new(
-        ACCOUNT_ID,
-        acc_harness::API_TOKEN,
-    );
+    let mut config = api_emulator::EmulatorConfig::new(ACCOUNT_ID, acc_harness::API_TOKEN);
     config.max_secrets = 200;
     config.activation_delay = std::time::Duration::ZERO;
     let emulator = Emulator::start_with(config);

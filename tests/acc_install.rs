@@ -420,7 +420,7 @@ fn the_emulator_zip_unpacks_into_a_running_emulator_with_checksums_of_its_own() 
     let platform = Platform::host().unwrap();
     let provider = pack_ours(&dist_dir);
     let packed = dist::pack_emulator(&EmulatorPackRequest {
-        binary: Path::new(env!("CARGO_BIN_EXE_cloudflare-api-emulator")),
+        binary: &support::emulator_binary(),
         version: &version(),
         platform: &platform,
         out_dir: &dist_dir,

@@ -7,7 +7,7 @@ mod acc_harness;
 mod support;
 
 use acc_harness::{ACCOUNT_ID, API_TOKEN, Emulator, Workdir};
-use terraform_provider_cloudflare::emulator::EmulatorConfig;
+use api_emulator::EmulatorConfig;
 
 const STORE: &str = "cloudflare_secrets_store.store";
 

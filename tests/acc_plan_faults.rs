@@ -11,8 +11,8 @@ mod support;
 use std::fmt::Write as _;
 
 use acc_harness::{ACCOUNT_ID, Emulator, Run, Workdir};
+use api_emulator::{AimedFault, EmulatorConfig, FaultAnswer};
 use serde_json::Value as Json;
-use terraform_provider_cloudflare::emulator::{AimedFault, EmulatorConfig, FaultAnswer};
 
 /// A read a plan or a query makes: its label in the table, the pattern the emulator's fault
 /// aims at, and the text the diagnostic must name.

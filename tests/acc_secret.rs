@@ -7,8 +7,8 @@ mod acc_harness;
 mod support;
 
 use acc_harness::{ACCOUNT_ID, API_TOKEN, Emulator, Workdir};
+use api_emulator::EmulatorConfig;
 use serde_json::Value as Json;
-use terraform_provider_cloudflare::emulator::EmulatorConfig;
 
 const STORE: &str = "cloudflare_secrets_store.store";
 const SECRET: &str = "cloudflare_store_secret.secret";

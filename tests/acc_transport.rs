@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
 use acc_harness::{Emulator, Workdir};
-use terraform_provider_cloudflare::tfplugin::serve;
+use tfplugin::serve;
 
 #[test]
 fn terraform_drives_the_provider_over_loopback_tcp() {

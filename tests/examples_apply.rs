@@ -9,13 +9,13 @@ mod support;
 
 use std::collections::BTreeSet;
 
+use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret};
 use examples_support::{
     ACCOUNT_ID, API_TOKEN, LiveEmulator, STAND_IN_STORE_FILE, repo, workspace_with_example,
 };
 use secrecy::SecretString;
 use serde_json::Value as Json;
 use support::{TfOutput, Workspace, terraform_or_skip};
-use terraform_provider_cloudflare::cloudflare::{Client, ClientConfig, Credentials, NewSecret};
 
 /// The classic (state-stored) `value` the demo sets as a literal, on purpose.
 const CLASSIC_DEMO_VALUE: &str = "demo-feature-flags-token";

@@ -10,10 +10,10 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
+use cloudflare_api::{Client, ClientConfig, Credentials};
 use examples_support::{repo, workspace_with_example};
 use secrecy::SecretString;
 use support::terraform_or_skip;
-use terraform_provider_cloudflare::cloudflare::{Client, ClientConfig, Credentials};
 
 /// The emulator's default account and token (`cloudflare-api-emulator --help`), which the
 /// guide passes explicitly and the example's test file configures the provider with.
@@ -34,7 +34,7 @@ impl Drop for EmulatorProcess {
 /// token written out), plus `--verbose`, with no Cloudflare settings from this environment and
 /// its request log going to `log`; returns it with the address it printed on its first line.
 fn start_emulator(log: &Path) -> (EmulatorProcess, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_cloudflare-api-emulator"));
+    let mut command = Command::new(support::emulator_binary());
     command
         .args(["--listen", "127.0.0.1:0", "--verbose"])
         .args(["--account-id", DEFAULT_ACCOUNT_ID])

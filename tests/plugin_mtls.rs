@@ -16,13 +16,13 @@ use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::sign::{CertifiedKey, Signer, SigningKey};
 use rustls::{SignatureAlgorithm, SignatureScheme};
 use support::example_binary;
-use terraform_provider_cloudflare::tfplugin::serve;
+use tfplugin::serve;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-const PINNED_CERT: &str = include_str!("fixtures/p521_client_cert.pem");
-const PINNED_KEY: &str = include_str!("fixtures/p521_client_key.pem");
-const OTHER_CERT: &str = include_str!("fixtures/p521_other_cert.pem");
-const OTHER_KEY: &str = include_str!("fixtures/p521_other_key.pem");
+const PINNED_CERT: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_client_cert.pem");
+const PINNED_KEY: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_client_key.pem");
+const OTHER_CERT: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_other_cert.pem");
+const OTHER_KEY: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_other_key.pem");
 
 /// The plugin process, killed on drop.
 struct Plugin {

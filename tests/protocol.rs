@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value as Json;
 use support::{Workspace, example_binary, terraform_or_skip};
-use terraform_provider_cloudflare::tfplugin::serve;
+use tfplugin::serve;
 
 const SOURCE: &str = "cfsecrets/cloudflare";
 const ADDRESS: &str = "registry.terraform.io/cfsecrets/cloudflare";
@@ -257,11 +257,11 @@ async fn channel_to(socket: &Path) -> tonic::transport::Channel {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn side_services_answer_and_shutdown_stops_the_server() {
-    use terraform_provider_cloudflare::tfplugin::proto::plugin::Empty;
-    use terraform_provider_cloudflare::tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
-    use terraform_provider_cloudflare::tfplugin::proto::plugin::grpc_stdio_client::GrpcStdioClient;
-    use terraform_provider_cloudflare::tfplugin::proto::tfplugin6::get_provider_schema;
-    use terraform_provider_cloudflare::tfplugin::proto::tfplugin6::provider_client::ProviderClient;
+    use tfplugin::proto::plugin::Empty;
+    use tfplugin::proto::plugin::grpc_controller_client::GrpcControllerClient;
+    use tfplugin::proto::plugin::grpc_stdio_client::GrpcStdioClient;
+    use tfplugin::proto::tfplugin6::get_provider_schema;
+    use tfplugin::proto::tfplugin6::provider_client::ProviderClient;
     use tonic_health::pb::health_check_response::ServingStatus;
     use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 

@@ -7,19 +7,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
+use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret, Secret};
 use secrecy::SecretString;
-use terraform_provider_cloudflare::cloudflare::{
-    Client, ClientConfig, Credentials, NewSecret, Secret,
-};
-use terraform_provider_cloudflare::emulator::{
-    self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer,
-};
 use terraform_provider_cloudflare::provider::{
     CloudflareProvider, DEFAULT_STORE_NAME, Lookup, ProviderData,
 };
 use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
-use terraform_provider_cloudflare::tfplugin::{
+use tfplugin::{
     CreateRequest, ListEvent, ListRequest, ListResource, ListSink, ReadRequest, Resource, Value,
 };
 use tokio_util::sync::CancellationToken;
@@ -46,7 +42,7 @@ async fn setup_with(emulator_config: EmulatorConfig) -> Setup {
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let served = state.clone();
     tokio::spawn(async move {
-        let _ = emulator::serve(listener, served, async move {
+        let _ = api_emulator::serve(listener, served, async move {
             let _ = stopped.await;
         })
         .await;
@@ -263,7 +259,7 @@ async fn refreshes_share_one_listing_until_a_write() {
 }
 
 /// The state of `store` as this provider writes it (not adopted, no force_destroy).
-fn store_state(store: &terraform_provider_cloudflare::cloudflare::Store) -> Value {
+fn store_state(store: &cloudflare_api::Store) -> Value {
     Value::object([
         ("id", Value::string(&store.id)),
         ("account_id", Value::string(ACCOUNT)),
@@ -582,10 +578,7 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
         search.request
     );
     assert!(
-        matches!(
-            search.error,
-            terraform_provider_cloudflare::cloudflare::Error::Transport(_)
-        ),
+        matches!(search.error, cloudflare_api::Error::Transport(_)),
         "{}",
         search.error
     );

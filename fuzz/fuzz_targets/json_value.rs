@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_cloudflare::tfplugin::{json, msgpack};
+use tfplugin::{json, msgpack};
 use terraform_provider_cloudflare_fuzz::typed_input;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use terraform_provider_cloudflare::tfplugin::msgpack;
+use tfplugin::msgpack;
 use terraform_provider_cloudflare_fuzz::typed_input;
 
 fuzz_target!(|data: &[u8]| {

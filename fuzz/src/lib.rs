@@ -1,6 +1,6 @@
 //! Shared input shaping for the fuzz targets: picks the schema type a value is decoded against.
 
-use terraform_provider_cloudflare::tfplugin::Type;
+use tfplugin::Type;
 
 /// Types the decoders are fuzzed against: the shapes the provider's schemas use, plus
 /// collections of every kind and `dynamic`, which lets the input choose its own type.

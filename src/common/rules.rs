@@ -2,7 +2,7 @@
 //!
 //! The rules and where they come from (docs/index.md lists them for users):
 //! * ids (`account_id`, `store_id`): exactly 32 lowercase hexadecimal characters. The OpenAPI
-//!   document (`tests/fixtures/cloudflare-secrets-store-openapi.json`) gives every identifier
+//!   document (`crates/api-emulator/tests/fixtures/cloudflare-secrets-store-openapi.json`) gives every identifier
 //!   `maxLength: 32` with 32-hex examples; every id the API has been seen to return is 32
 //!   lowercase hex.
 //! * secret names: at least one character; only ASCII letters, digits, `_` and `-`. Cloudflare's
@@ -12,7 +12,7 @@
 //! * store names: at least one character (the create-store body requires `name`). No source
 //!   documents other rules or a maximum length, so none is enforced.
 
-use crate::tfplugin::{AttributePath, Diagnostic, Value};
+use tfplugin::{AttributePath, Diagnostic, Value};
 
 /// The length of every Cloudflare id this provider handles.
 pub const ID_LENGTH: usize = 32;
@@ -107,7 +107,7 @@ pub fn check_secret_name(config: &Value) -> Option<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfplugin::Severity;
+    use tfplugin::Severity;
 
     #[test]
     fn ids_are_32_lowercase_hex_characters() {

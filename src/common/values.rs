@@ -1,6 +1,6 @@
 //! Reading attributes out of `Value`s and writing them back.
 
-use crate::tfplugin::Value;
+use tfplugin::Value;
 
 /// The string of a known, non-null string value.
 pub fn known_string(value: &Value) -> Option<String> {

@@ -4,11 +4,11 @@
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use crate::cloudflare::{Client, Secret};
 use crate::common::rules::{check_id, check_secret_name};
 use crate::common::values::known_string;
 use crate::provider::{Lookup, ProviderData};
-use crate::tfplugin::{
+use cloudflare_api::{Client, Secret};
+use tfplugin::{
     Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
     ReadDataSourceResponse, Schema, Type, ValidateConfig, ValidateConfigRequest,
     ValidateConfigResponse, Value,

@@ -23,8 +23,8 @@ use super::errors::{Access, ErrorReporter};
 use super::lookup::{Lookup, ReadFailure, get_request};
 use super::settings::{ACCOUNT_ID, Setting};
 use super::walk::WalkNotes;
-use crate::cloudflare::{Client, Error, ListSecretsParams, Secret, Store};
-use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
+use cloudflare_api::{Client, Error, ListSecretsParams, Secret, Store};
+use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// The name Cloudflare gives an account's default store, and the one this provider creates.
 pub const DEFAULT_STORE_NAME: &str = "default_secrets_store";

@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
 use super::lookup::ReadFailure;
-use crate::cloudflare::Error;
-use crate::tfplugin::Diagnostic;
+use cloudflare_api::Error;
+use tfplugin::Diagnostic;
 
 /// Which credential the client sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -182,7 +182,7 @@ impl ErrorReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloudflare::ApiMessage;
+    use cloudflare_api::ApiMessage;
 
     fn api(status: u16) -> Error {
         Error::Api {

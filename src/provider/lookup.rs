@@ -14,7 +14,7 @@
 //!   listing proves nothing about the store;
 //! * a name the listing does not show as `active` is looked up with the API's search.
 
-use crate::cloudflare::Error;
+use cloudflare_api::Error;
 
 /// The outcome of one lookup.
 #[derive(Clone, Debug)]
@@ -79,7 +79,7 @@ pub fn get_request(account_id: &str, rest: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloudflare::ApiMessage;
+    use cloudflare_api::ApiMessage;
 
     fn api(status: u16, code: u32, message: &str) -> Error {
         Error::Api {

@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::cloudflare::is_loopback;
 use crate::common::rules::id_problem;
-use crate::tfplugin::{AttributePath, Diagnostic, Diagnostics, Number, Value};
+use cloudflare_api::{check_base_url, without_credentials};
+use tfplugin::{AttributePath, Diagnostic, Diagnostics, Number, Value};
 
 /// Default for `secret_activation_timeout`.
 pub const DEFAULT_ACTIVATION_TIMEOUT: Duration = Duration::from_secs(60);
@@ -409,35 +409,6 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
         total = total.checked_add(Duration::try_from_secs_f64(seconds).ok()?)?;
     }
     Some(total)
-}
-
-/// Checks that a base URL is absolute, https (or http to a loopback host), with no credentials.
-pub fn check_base_url(url: &str) -> Result<(), String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("not a valid URL ({e})"))?;
-    if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Err("it must not contain credentials".to_string());
-    }
-    match parsed.scheme() {
-        "https" => Ok(()),
-        "http" if is_loopback(&parsed) => Ok(()),
-        "http" => Err("plain http is only allowed for loopback hosts".to_string()),
-        other => Err(format!("the scheme {other:?} is not supported")),
-    }
-}
-
-/// `url` fit for a message: user name and password (which must never be echoed) replaced.
-fn without_credentials(url: &str) -> String {
-    match reqwest::Url::parse(url) {
-        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
-            let _ = parsed.set_username("REDACTED");
-            let _ = parsed.set_password(None);
-            parsed.to_string()
-        }
-        Ok(_) => url.to_string(),
-        // Unparseable: there is no telling which part is a credential.
-        Err(_) if url.contains('@') => "(not shown: it may contain credentials)".to_string(),
-        Err(_) => url.to_string(),
-    }
 }
 
 impl ResolvedSettings {

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::settings::{check_base_url, parse_duration};
+use super::settings::parse_duration;
 use super::*;
-use crate::tfplugin::{AttributePath, Severity, Value};
+use cloudflare_api::check_base_url;
+use tfplugin::{AttributePath, Severity, Value};
 
 fn config(pairs: &[(&str, Value)]) -> Value {
     let mut object = Value::object(

@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Mutex, PoisonError};
 
-use crate::tfplugin::Value;
+use tfplugin::Value;
 
 /// Where a planned secret will live: its account, its store (`None`: the account's default
 /// store, `store_id` omitted) and its name.

@@ -12,12 +12,12 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::cloudflare::{Error, Secret};
+use cloudflare_api::{Error, Secret};
 
 /// The status a usable secret has.
 pub const ACTIVE: &str = "active";
 
-const FIRST_DELAY: Duration = crate::cloudflare::FIRST_STATUS_POLL;
+const FIRST_DELAY: Duration = cloudflare_api::FIRST_STATUS_POLL;
 const MAX_DELAY: Duration = Duration::from_secs(2);
 
 /// Why waiting did not end with an active secret.

@@ -1,6 +1,6 @@
 //! What both resources share: the `account_id` attribute and its plan-time default.
 
-use crate::tfplugin::{Attribute, Value};
+use tfplugin::{Attribute, Value};
 
 /// The `account_id` attribute both resources share; `object` is what a change replaces
 /// ("store", "secret").

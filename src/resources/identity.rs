@@ -3,7 +3,7 @@
 
 use super::import_id::is_hex_id;
 use crate::provider::ProviderData;
-use crate::tfplugin::{Diagnostic, IdentityAttribute, IdentitySchema, Value};
+use tfplugin::{Diagnostic, IdentityAttribute, IdentitySchema, Value};
 
 /// The identity version both resources use.
 pub const IDENTITY_VERSION: i64 = 0;

@@ -1,7 +1,7 @@
 //! `moved {}` from the official Cloudflare provider: which source provider and types this
 //! provider takes state over from, and the refusal for everything else.
 
-use crate::tfplugin::{Diagnostic, Diagnostics, MoveStateRequest};
+use tfplugin::{Diagnostic, Diagnostics, MoveStateRequest};
 
 /// The official Cloudflare provider's address, as Terraform sends it.
 pub const OFFICIAL_PROVIDER: &str = "registry.terraform.io/cloudflare/cloudflare";

@@ -10,11 +10,11 @@ use super::advice::import_advice;
 use super::attributes::{account_id_attribute, plan_provider_account};
 use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{StoreImport, parse_store_import};
-use crate::cloudflare::{Client, Error, Store};
 use crate::common::rules::{check_id, check_store_name};
 use crate::common::values::{known_string, string_or_null};
 use crate::provider::{Access, DEFAULT_STORE_NAME, Lookup, ProviderData};
-use crate::tfplugin::{
+use cloudflare_api::{Client, Error, Store};
+use tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
     Diagnostics, GenerateConfig, IdentitySchema, ImportState, ImportStateRequest,
     ImportStateResponse, ListResource, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse,
@@ -791,9 +791,9 @@ mod tests {
             modified: String::new(),
             account_id: None,
         }];
-        let err = crate::cloudflare::Error::Api {
+        let err = cloudflare_api::Error::Api {
             status: 400,
-            errors: vec![crate::cloudflare::ApiMessage {
+            errors: vec![cloudflare_api::ApiMessage {
                 code: 1003,
                 message: "maximum_stores_exceeded".into(),
             }],

@@ -18,10 +18,10 @@ use super::advice::{import_advice, untaint_advice};
 use super::attributes::account_id_attribute;
 use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
-use crate::cloudflare::{Client, Error, NewSecret, Secret, SecretPatch};
 use crate::common::values::{known_string, known_strings, string_or_null};
 use crate::provider::{Access, DEFAULT_STORE_NAME, Lookup, ProviderData};
-use crate::tfplugin::{
+use cloudflare_api::{Client, Error, NewSecret, Secret, SecretPatch};
+use tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
     GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
     ListResource, ModifyPlan, MoveState, ReadRequest, ReadResponse, Resource, Schema, Type,

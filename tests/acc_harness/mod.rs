@@ -9,8 +9,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use api_emulator::{self, EmulatorConfig, EmulatorState, RequestRecord};
 use serde_json::Value as Json;
-use terraform_provider_cloudflare::emulator::{self, EmulatorConfig, EmulatorState, RequestRecord};
 
 use crate::support::{TfOutput, Workspace, terraform_at_least, terraform_or_skip};
 
@@ -68,7 +68,7 @@ impl Emulator {
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         let serving = self.state.clone();
         self.serving = Some(self.runtime.spawn(async move {
-            let _ = emulator::serve(listener, serving, async {
+            let _ = api_emulator::serve(listener, serving, async {
                 let _ = rx.await;
             })
             .await;

@@ -128,17 +128,13 @@ pub const API_TOKEN: &str = "examples-test-token";
 
 /// The emulator served on its own tokio runtime while terraform runs in the foreground.
 pub struct LiveEmulator {
-    running: Option<terraform_provider_cloudflare::emulator::RunningEmulator>,
+    running: Option<api_emulator::RunningEmulator>,
     runtime: tokio::runtime::Runtime,
 }
 
 impl LiveEmulator {
-    pub fn start(
-        configure: impl FnOnce(&mut terraform_provider_cloudflare::emulator::EmulatorConfig),
-    ) -> LiveEmulator {
-        use terraform_provider_cloudflare::emulator::{
-            EmulatorConfig, EmulatorState, RunningEmulator,
-        };
+    pub fn start(configure: impl FnOnce(&mut api_emulator::EmulatorConfig)) -> LiveEmulator {
+        use api_emulator::{EmulatorConfig, EmulatorState, RunningEmulator};
         let mut config = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN);
         configure(&mut config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -155,7 +151,7 @@ impl LiveEmulator {
         }
     }
 
-    pub fn state(&self) -> &terraform_provider_cloudflare::emulator::EmulatorState {
+    pub fn state(&self) -> &api_emulator::EmulatorState {
         self.running.as_ref().expect("running").state()
     }
 

@@ -91,18 +91,41 @@ pub fn built_binary(subdir: &str, name: &str) -> Option<PathBuf> {
     path.is_file().then_some(path)
 }
 
-/// Builds (when stale or missing; `cargo test --test x` does not build examples) and returns
-/// an example binary of this package. Builds once per test process.
+/// An example binary of this package (e.g. `protocol_test_provider`), built when stale or
+/// missing (`cargo test --test x` does not build examples).
 pub fn example_binary(name: &str) -> PathBuf {
+    package_binary("terraform-provider-cloudflare", "example", name)
+}
+
+/// The `cloudflare-api-emulator` binary (`crates/api-emulator`), built when stale or missing.
+pub fn emulator_binary() -> PathBuf {
+    package_binary("api-emulator", "bin", "cloudflare-api-emulator")
+}
+
+/// Builds (when stale or missing: a test of this package does not build another package's
+/// binaries) and returns binary `name` (`kind`: `bin` or `example`) of workspace package
+/// `package`, in this test's profile. Builds once per test process.
+fn package_binary(package: &str, kind: &str, name: &str) -> PathBuf {
     static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let subdir = if kind == "example" { "examples" } else { "" };
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if built.iter().any(|b| b == name) {
-        return built_binary("examples", name).expect("example binary built earlier");
+        return built_binary(subdir, name).expect("binary built earlier");
     }
     let mut build = Command::new(env!("CARGO"));
     build
-        .args(["build", "--quiet", "--example", name])
+        .args([
+            "build",
+            "--quiet",
+            "-p",
+            package,
+            &format!("--{kind}"),
+            name,
+        ])
         .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if !cfg!(debug_assertions) {
+        build.arg("--release");
+    }
     // `cargo test` hands this process OUT_DIR, CARGO_MANIFEST_DIR, CARGO_PKG_* and the like; a nested
     // build that inherits them makes build scripts that watch them (ring's) rebuild every time.
     for (key, _) in std::env::vars_os() {
@@ -113,10 +136,15 @@ pub fn example_binary(name: &str) -> PathBuf {
             build.env_remove(key.as_ref());
         }
     }
-    let status = build.status().expect("running cargo to build the example");
-    assert!(status.success(), "cargo build --example {name} failed");
+    let status = build
+        .status()
+        .expect("running cargo to build a workspace binary");
+    assert!(
+        status.success(),
+        "cargo build -p {package} --{kind} {name} failed"
+    );
     built.push(name.to_string());
-    built_binary("examples", name).expect("example binary after building it")
+    built_binary(subdir, name).expect("the binary after building it")
 }
 
 /// The result of one terraform command.

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
-use terraform_provider_cloudflare::tfplugin::*;
+use tfplugin::*;
 
 mod official_secrets_store;
 mod workers_script;

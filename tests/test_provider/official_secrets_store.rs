@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use terraform_provider_cloudflare::tfplugin::*;
+use tfplugin::*;
 
 use super::Store;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde_json::{Value as Json, json};
-use terraform_provider_cloudflare::tfplugin::*;
+use tfplugin::*;
 
 use super::Store;
 

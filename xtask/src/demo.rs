@@ -248,9 +248,10 @@ fn build_release_binaries(repo: &Path) -> Result<PathBuf> {
         .args([
             "build",
             "--release",
-            "--bins",
             "--package",
             "terraform-provider-cloudflare",
+            "--package",
+            "api-emulator",
         ])
         .status()
         .map_err(|e| Error(format!("cannot run cargo: {e}")))?;

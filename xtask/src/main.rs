@@ -272,18 +272,17 @@ fn write_sums(options: &Options, repo: &Path, project: &str, version: &str) -> R
 /// progress on the terminal.
 fn build_release(repo: &Path, target: Option<&str>) -> Result<Built> {
     println!(
-        "==> cargo build --release --bin terraform-provider-cloudflare --bin {}{}",
-        dist::EMULATOR,
+        "==> cargo build --release --package terraform-provider-cloudflare --package api-emulator{}",
         target.map(|t| format!(" --target {t}")).unwrap_or_default()
     );
     let mut build = cargo(repo);
     build.args([
         "build",
         "--release",
-        "--bin",
+        "--package",
         "terraform-provider-cloudflare",
-        "--bin",
-        dist::EMULATOR,
+        "--package",
+        "api-emulator",
     ]);
     if let Some(target) = target {
         build.args(["--target", target]);

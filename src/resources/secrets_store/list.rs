@@ -3,11 +3,11 @@
 use async_trait::async_trait;
 
 use super::{SecretsStoreResource, StoreModel};
-use crate::cloudflare::Store;
 use crate::common::rules::check_id;
 use crate::provider::lookup::get_request;
 use crate::provider::{ProviderData, ReadFailure};
-use crate::tfplugin::{
+use cloudflare_api::Store;
+use tfplugin::{
     Attribute, Diagnostics, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
 };
 

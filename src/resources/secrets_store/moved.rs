@@ -4,7 +4,7 @@
 
 use super::{SecretsStoreResource, StoreModel, TYPE_NAME};
 use crate::resources::moved::{check_source, require_source, source_string};
-use crate::tfplugin::{
+use tfplugin::{
     Diagnostic, MoveState, MoveStateRequest, MoveStateResponse, UpgradeState, UpgradeStateRequest,
     UpgradeStateResponse,
 };
@@ -79,7 +79,7 @@ impl MoveState for SecretsStoreResource {
 mod tests {
     use super::*;
     use crate::resources::moved::OFFICIAL_PROVIDER;
-    use crate::tfplugin::Value;
+    use tfplugin::Value;
 
     #[test]
     fn the_official_store_moves_with_its_id_account_and_name() {

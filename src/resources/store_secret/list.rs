@@ -6,12 +6,12 @@
 use async_trait::async_trait;
 
 use super::{SecretModel, StoreSecretResource};
-use crate::cloudflare::{ListSecretsParams, Secret};
 use crate::common::rules::check_id;
 use crate::common::values::known_strings;
 use crate::provider::lookup::get_request;
 use crate::provider::{ProviderData, ReadFailure};
-use crate::tfplugin::{
+use cloudflare_api::{ListSecretsParams, Secret};
+use tfplugin::{
     Attribute, AttributePath, Diagnostic, Diagnostics, ListRequest, ListResource, ListSink,
     ListedObject, Schema, Type, Value,
 };

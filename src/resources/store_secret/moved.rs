@@ -3,7 +3,7 @@
 
 use super::{SecretModel, StoreSecretResource, TYPE_NAME};
 use crate::resources::moved::{check_source, require_source, source_string};
-use crate::tfplugin::{MoveState, MoveStateRequest, MoveStateResponse, Value};
+use tfplugin::{MoveState, MoveStateRequest, MoveStateResponse, Value};
 
 /// The official provider's secret resource type.
 pub const OFFICIAL_TYPE: &str = "cloudflare_secrets_store_secret";

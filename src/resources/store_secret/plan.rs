@@ -10,7 +10,7 @@ use crate::provider::ProviderData;
 use crate::provider::walk::PlannedName;
 use crate::resources::activation::ACTIVE;
 use crate::resources::attributes::plan_provider_account;
-use crate::tfplugin::{
+use tfplugin::{
     AttributePath, Diagnostic, Diagnostics, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse,
     Value,
 };

@@ -3,8 +3,8 @@
 use super::plan::plan_secret;
 use super::validate::validate;
 use super::*;
-use crate::tfplugin::plan::plan_resource_change;
-use crate::tfplugin::{AttributePath, Diagnostics, Number, Severity};
+use tfplugin::plan::plan_resource_change;
+use tfplugin::{AttributePath, Diagnostics, Number, Severity};
 
 fn null_object() -> Value {
     Value::object(

@@ -4,7 +4,7 @@
 
 use super::{KNOWN_SCOPES, StoreSecretResource};
 use crate::common::rules::{check_id, check_secret_name};
-use crate::tfplugin::{
+use tfplugin::{
     AttributePath, Diagnostic, Diagnostics, ValidateConfig, ValidateConfigRequest,
     ValidateConfigResponse, Value,
 };

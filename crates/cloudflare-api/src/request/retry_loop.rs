@@ -1,0 +1,183 @@
+//! The retry loop, independent of how an attempt is sent: rate-limit token, one attempt,
+//! classification of the outcome, reconciliation of creates, `Retry-After` or backoff, give up,
+//! and stop when Terraform cancels.
+//!
+//! Cancellation (StopProvider) ends every wait at once (rate limiter, backoff, `Retry-After`)
+//! and is checked before each attempt is sent. An attempt already sent is never abandoned: its
+//! response is awaited (the per-request timeout bounds it), because dropping a create in flight
+//! could leave an object nobody knows about. When such a create's response is lost and the token
+//! has fired, the loop skips the wait and still runs the reconciliation lookup, which the client
+//! lets send requests only while they need no wait (see `Cancellation::for_lookup`): a found
+//! object is returned as the result; otherwise the loop returns [`Error::Cancelled`], saying
+//! whether the create may still have been applied.
+
+use std::future::Future;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use super::{BodyFn, Call, Failure, Kind, RawResponse, ReconcileFn, Reconciled};
+use crate::cancel::Cancellation;
+use crate::envelope::{self, Envelope};
+use crate::error::Error;
+use crate::rate_limit::RateLimiter;
+use crate::retry::RetryPolicy;
+
+/// Runs `call` until it succeeds or must stop. Each attempt first takes a token from `limiter`
+/// (the first one not when `call.prepaid_permit` says the caller took it), then `send(body, attempt)` performs it (`attempt` counts from 0). 429 (honouring
+/// `Retry-After`), 5xx, connection errors and timeouts are retried with `policy` up to
+/// `policy.max_retries` times; the last error is returned. A create that may have been applied
+/// is reconciled with `reconcile` before anything is sent again. When `cancel` fires, waits end
+/// and no new attempt is sent: the result is [`Error::Cancelled`] (see the module docs).
+pub(super) async fn drive<'a, T, S, F>(
+    call: &Call,
+    policy: RetryPolicy,
+    limiter: &RateLimiter,
+    cancel: &Cancellation,
+    body: BodyFn<'a>,
+    reconcile: ReconcileFn<'a, T>,
+    mut send: S,
+) -> Result<Envelope<T>, Error>
+where
+    T: DeserializeOwned + Send + 'a,
+    S: FnMut(Option<Vec<u8>>, u32) -> F,
+    F: Future<Output = Result<RawResponse, Failure>>,
+{
+    let mut retry = 0u32;
+    let mut maybe_applied = false;
+    // An attempt that writes may have taken effect and no later answer or lookup settled it.
+    let mut unsettled_write = false;
+    let mut prepaid = call.prepaid_permit;
+    loop {
+        let next_body = body()?;
+        let permitted = if std::mem::take(&mut prepaid) {
+            !cancel.is_cancelled()
+        } else {
+            take_permit(limiter, cancel).await
+        };
+        if !permitted {
+            tracing::debug!(
+                method = %call.method,
+                path = %call.path(),
+                attempt = retry,
+                "Cloudflare API request cancelled before it was sent"
+            );
+            return Err(Error::Cancelled {
+                may_have_applied: unsettled_write,
+            });
+        }
+        let failure = match send(next_body, retry).await {
+            Ok(raw) => match envelope::parse::<T>(raw.status, &raw.body) {
+                Ok(envelope) => return Ok(envelope),
+                Err(error) => Failure {
+                    maybe_applied: raw.status >= 500 || matches!(error, Error::Decode(_)),
+                    retry_after: (raw.status == 429 || raw.status == 503)
+                        .then_some(raw.retry_after)
+                        .flatten(),
+                    error,
+                },
+            },
+            Err(failure) => failure,
+        };
+        maybe_applied |= failure.maybe_applied;
+        unsettled_write |= failure.maybe_applied && call.kind != Kind::Read;
+        let error = failure.error;
+
+        if call.kind == Kind::Delete && maybe_applied && retry > 0 && error.is_not_found() {
+            return Ok(Envelope {
+                result: None,
+                result_info: None,
+            });
+        }
+        let retryable = error.is_retryable();
+        let reconcile_now = call.kind == Kind::Create
+            && maybe_applied
+            && (retryable
+                || error.is_name_conflict()
+                || error.is_max_stores_exceeded()
+                || matches!(error, Error::Decode(_)));
+        if !retryable && !reconcile_now {
+            return Err(error);
+        }
+        if let Some(wait) = failure.retry_after {
+            // The server asked everyone to wait: hold the shared pace, not just this request.
+            limiter.hold_off(policy.delay(retry, Some(wait)));
+        }
+        let retries_left = retry < policy.max_retries;
+        let will_retry = retryable && retries_left;
+        if will_retry {
+            let delay = policy.delay(retry, failure.retry_after);
+            tracing::debug!(
+                method = %call.method,
+                path = %call.path(),
+                attempt = retry,
+                delay_ms = delay.as_millis() as u64,
+                "retrying Cloudflare API request"
+            );
+            if !sleep_unless_cancelled(delay, cancel).await {
+                tracing::debug!(
+                    method = %call.method,
+                    path = %call.path(),
+                    "stopped waiting to retry: Terraform asked the provider to stop"
+                );
+            }
+        }
+        if reconcile_now {
+            // Runs even after a stop (without waiting): the lookup may find what was created.
+            match reconcile().await {
+                Ok(Reconciled::Found(result)) => {
+                    tracing::debug!(
+                        method = %call.method,
+                        path = %call.path(),
+                        "a create whose response was lost had been applied; using it"
+                    );
+                    return Ok(Envelope {
+                        result: Some(result),
+                        result_info: None,
+                    });
+                }
+                Ok(Reconciled::Partial) if retries_left => {}
+                Ok(Reconciled::Missing) if will_retry => unsettled_write = false,
+                Ok(_) => return Err(error),
+                Err(lookup) if lookup.is_cancelled() => {
+                    return Err(Error::Cancelled {
+                        may_have_applied: true,
+                    });
+                }
+                Err(lookup) => {
+                    tracing::debug!(
+                        method = %call.method,
+                        path = %call.path(),
+                        error = %lookup,
+                        "could not check whether a create was applied"
+                    );
+                    return Err(error);
+                }
+            }
+        } else if !will_retry {
+            return Err(error);
+        }
+        retry += 1;
+    }
+}
+
+/// Takes a rate-limit token, waiting unless `cancel` fires. After it fired, only a lookup may
+/// still go out, and only when a token is free now.
+async fn take_permit(limiter: &RateLimiter, cancel: &Cancellation) -> bool {
+    if cancel.is_cancelled() {
+        return cancel.send_without_wait_after_cancel && limiter.try_acquire();
+    }
+    limiter.acquire_unless_cancelled(&cancel.token).await
+}
+
+/// Sleeps for `delay`; `false` when `cancel` fired first (or had already).
+async fn sleep_unless_cancelled(delay: Duration, cancel: &Cancellation) -> bool {
+    tokio::select! {
+        biased;
+        () = cancel.token.cancelled() => false,
+        () = tokio::time::sleep(delay) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests;
