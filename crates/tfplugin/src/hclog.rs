@@ -12,7 +12,26 @@ use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::prelude::*;
 
 /// Events from other crates are shown only at warn and error.
-const OWN_CRATE: &str = env!("CARGO_CRATE_NAME");
+/// Libraries below the provider whose debug output is transport chatter (h2 frames, connection
+/// pools, TLS records): only their warnings and errors are written. Every other target (this
+/// crate, the provider, its API client) logs at the level Terraform asks for.
+const TRANSPORT_LIBRARIES: &[&str] = &[
+    "h2",
+    "hyper",
+    "hyper_util",
+    "mio",
+    "reqwest",
+    "rustls",
+    "tokio_rustls",
+    "tonic",
+    "tower",
+];
+
+/// Whether `target` belongs to one of [`TRANSPORT_LIBRARIES`].
+fn is_transport_chatter(target: &str) -> bool {
+    let krate = target.split("::").next().unwrap_or(target);
+    TRANSPORT_LIBRARIES.contains(&krate)
+}
 
 /// The log level asked for by the environment: `TF_LOG_PROVIDER` wins over `TF_LOG`;
 /// unset or empty means off; `JSON` means trace; an unrecognised value means trace, as in Terraform.
@@ -128,7 +147,7 @@ impl Visit for FieldCollector {
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
         let meta = event.metadata();
-        if !meta.target().starts_with(OWN_CRATE) && *meta.level() > Level::WARN {
+        if is_transport_chatter(meta.target()) && *meta.level() > Level::WARN {
             // Library chatter (h2 frames, hyper) only when it matters.
             return;
         }
