@@ -15,9 +15,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use terraform_provider_cloudflare::provider::{CloudflareProvider, ProviderData};
+use terraform_provider_cloudflare::provider::CloudflareProvider;
 use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
+use terraform_provider_cloudflare::service::Service;
 use tfplugin::serve;
 use tfplugin::{
     ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse, DataSource, DeleteRequest,
@@ -72,7 +73,7 @@ impl Provider for FloorProvider {
 struct Floor<R>(R);
 
 #[async_trait]
-impl<R: Resource<ProviderData> + 'static> Resource<()> for Floor<R> {
+impl<R: Resource<Service> + 'static> Resource<()> for Floor<R> {
     fn type_name(&self) -> &'static str {
         self.0.type_name()
     }

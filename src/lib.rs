@@ -5,3 +5,4 @@ pub mod common;
 pub mod data_sources;
 pub mod provider;
 pub mod resources;
+pub mod service;

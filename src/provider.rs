@@ -1,24 +1,18 @@
 //! The provider: its configuration schema, configure (the shared API client), and what it serves.
 
-pub mod data;
-pub mod errors;
-pub mod lookup;
 pub mod settings;
-pub mod walk;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use secrecy::ExposeSecret;
 
-pub use data::{DEFAULT_STORE_NAME, ProviderData, Unavailable};
-pub use errors::{Access, CredentialKind, ErrorReporter};
-pub use lookup::{Lookup, ReadFailure};
 pub use settings::Setting;
 
 use crate::data_sources::secret_ref::SecretRefDataSource;
 use crate::resources::secrets_store::SecretsStoreResource;
 use crate::resources::store_secret::StoreSecretResource;
+use crate::service::{CredentialKind, DefaultAccount, ErrorReporter, Service, Unavailable};
 use cloudflare_api::{Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
 use settings::{
     ACCOUNT_ID, ACTIVATION_TIMEOUT, API_KEY, API_TOKEN, BASE_URL, EMAIL, MAX_BACKOFF, MAX_RETRIES,
@@ -39,7 +33,7 @@ impl CloudflareProvider {
         &self,
         config: &tfplugin::Value,
         env_lookup: &dyn Fn(&str) -> Option<String>,
-    ) -> ConfigureResponse<ProviderData> {
+    ) -> ConfigureResponse<Service> {
         let mut diagnostics = Diagnostics::default();
         settings::validate_config(config, &mut diagnostics);
         if diagnostics.has_errors() {
@@ -57,9 +51,14 @@ impl CloudflareProvider {
         }
         let client = build_client(&resolved, env!("CARGO_PKG_VERSION"));
         let credential = client.as_ref().ok().map(|_| credential_kind(&resolved));
-        let data = ProviderData::new(
+        let account = match resolved.account() {
+            Setting::Known(id) => DefaultAccount::Known(id),
+            Setting::Unknown => DefaultAccount::Unknown,
+            Setting::Unset => DefaultAccount::Unset,
+        };
+        let data = Service::new(
             client,
-            resolved.account(),
+            account,
             resolved.activation_timeout_or_default(),
             ErrorReporter::new(credential),
         );
@@ -76,7 +75,7 @@ fn env_var(name: &str) -> Option<String> {
 
 #[async_trait]
 impl Provider for CloudflareProvider {
-    type Data = ProviderData;
+    type Data = Service;
 
     fn type_name(&self) -> &'static str {
         "cloudflare"
@@ -96,18 +95,18 @@ impl Provider for CloudflareProvider {
         ValidateConfigResponse { diagnostics }
     }
 
-    async fn configure(&self, req: ConfigureRequest) -> ConfigureResponse<ProviderData> {
+    async fn configure(&self, req: ConfigureRequest) -> ConfigureResponse<Service> {
         self.configure_with_env(&req.config, &env_var)
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource<ProviderData>>> {
+    fn resources(&self) -> Vec<Arc<dyn Resource<Service>>> {
         vec![
             Arc::new(SecretsStoreResource),
             Arc::new(StoreSecretResource),
         ]
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<ProviderData>>> {
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Service>>> {
         vec![Arc::new(SecretRefDataSource)]
     }
 }

@@ -1,4 +1,4 @@
-//! `ProviderData` against the emulator over a real socket: the default store is created once
+//! `Service` against the emulator over a real socket: the default store is created once
 //! per process even under concurrency or a lost response, refreshes share one listing, and
 //! Terraform's stop (the request's cancellation token) ends a resource's API waits promptly, and
 //! a `terraform query` listing streams page by page and stops paging at its limit.
@@ -10,11 +10,10 @@ use std::time::{Duration, Instant};
 use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
 use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret, Secret};
 use secrecy::SecretString;
-use terraform_provider_cloudflare::provider::{
-    CloudflareProvider, DEFAULT_STORE_NAME, Lookup, ProviderData,
-};
+use terraform_provider_cloudflare::provider::CloudflareProvider;
 use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
+use terraform_provider_cloudflare::service::{DEFAULT_STORE_NAME, Lookup, ReadFailure, Service};
 use tfplugin::{
     CreateRequest, ListEvent, ListRequest, ListResource, ListSink, ReadRequest, Resource, Value,
 };
@@ -25,7 +24,7 @@ const TOKEN: &str = "provider-data-token";
 
 struct Setup {
     state: EmulatorState,
-    data: Arc<ProviderData>,
+    data: Arc<Service>,
     client: Client,
     _stop: tokio::sync::oneshot::Sender<()>,
 }
@@ -97,7 +96,8 @@ impl Setup {
     /// The provider's refresh of secret `id` in `store_id` (through the shared listing).
     async fn read(&self, store_id: &str, id: &str) -> Option<Secret> {
         self.data
-            .read_secret(&self.provider_client(), ACCOUNT, store_id, id)
+            .listings()
+            .read(&self.provider_client(), ACCOUNT, store_id, id)
             .await
             .into_result()
             .expect("a successful read")
@@ -106,7 +106,8 @@ impl Setup {
     /// The provider's lookup of the secret named `name` in `store_id`.
     async fn find(&self, store_id: &str, name: &str) -> Option<Secret> {
         self.data
-            .find_secret_by_name(&self.provider_client(), ACCOUNT, store_id, name)
+            .listings()
+            .find_by_name(&self.provider_client(), ACCOUNT, store_id, name)
             .await
             .into_result()
             .expect("a successful lookup")
@@ -141,7 +142,11 @@ async fn concurrent_callers_create_the_default_store_once() {
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let data = s.data.clone();
-            tokio::spawn(async move { data.ensure_default_store(ACCOUNT, &never()).await })
+            tokio::spawn(async move {
+                data.stores()
+                    .ensure_default(&data.client_for(&never()).unwrap(), ACCOUNT)
+                    .await
+            })
         })
         .collect();
     let mut ids = Vec::new();
@@ -161,7 +166,8 @@ async fn a_lost_create_response_still_yields_the_default_store() {
     s.state.faults().drop_next_write_responses(1);
     let id = s
         .data
-        .ensure_default_store(ACCOUNT, &never())
+        .stores()
+        .ensure_default(&s.provider_client(), ACCOUNT)
         .await
         .expect("recovered");
     let stores = s.state.stores();
@@ -180,7 +186,8 @@ async fn a_store_made_by_another_process_is_used() {
         .unwrap();
     let id = s
         .data
-        .ensure_default_store(ACCOUNT, &never())
+        .stores()
+        .ensure_default(&s.provider_client(), ACCOUNT)
         .await
         .unwrap();
     assert_eq!(id, theirs.id);
@@ -193,9 +200,11 @@ async fn another_store_name_is_an_error_that_names_store_id() {
     let other = s.client.create_store(ACCOUNT, "team").await.unwrap();
     let err = s
         .data
-        .ensure_default_store(ACCOUNT, &never())
+        .stores()
+        .ensure_default(&s.provider_client(), ACCOUNT)
         .await
         .unwrap_err();
+    let err = err.to_string();
     assert!(err.contains("\"team\""), "{err}");
     assert!(
         err.contains(&format!("store_id = \"{}\"", other.id)),
@@ -204,7 +213,8 @@ async fn another_store_name_is_an_error_that_names_store_id() {
     assert!(
         matches!(
             s.data
-                .find_store(&s.provider_client(), ACCOUNT, DEFAULT_STORE_NAME)
+                .stores()
+                .find(&s.provider_client(), ACCOUNT, DEFAULT_STORE_NAME)
                 .await,
             Lookup::Absent
         ),
@@ -236,7 +246,7 @@ async fn refreshes_share_one_listing_until_a_write() {
         .delete_secret(ACCOUNT, &store.id, &ids[0])
         .await
         .unwrap();
-    s.data.invalidate_listing(ACCOUNT, &store.id);
+    s.data.listings().forget(ACCOUNT, &store.id);
     assert!(s.read(&store.id, &ids[0]).await.is_none());
     let missing = "ffffffffffffffffffffffffffffffff";
     assert!(s.read(&store.id, missing).await.is_none());
@@ -245,7 +255,7 @@ async fn refreshes_share_one_listing_until_a_write() {
         .delete_store(ACCOUNT, &store.id, true)
         .await
         .unwrap();
-    s.data.invalidate_listing(ACCOUNT, &store.id);
+    s.data.listings().forget(ACCOUNT, &store.id);
     s.state.clear_request_log();
     for id in &ids[1..] {
         assert!(s.read(&store.id, id).await.is_none());
@@ -332,7 +342,7 @@ async fn an_empty_or_imported_store_is_read_with_its_own_request() {
 
     // An import leaves only the id: the store's own read fills in the rest, with no listing.
     s.secret(&store.id, "LATER").await;
-    s.data.invalidate_listing(ACCOUNT, &store.id);
+    s.data.listings().forget(ACCOUNT, &store.id);
     let imported = Value::object([
         ("id", Value::string(&store.id)),
         ("account_id", Value::string(ACCOUNT)),
@@ -351,7 +361,7 @@ async fn an_empty_or_imported_store_is_read_with_its_own_request() {
         .delete_store(ACCOUNT, &store.id, true)
         .await
         .unwrap();
-    s.data.invalidate_listing(ACCOUNT, &store.id);
+    s.data.listings().forget(ACCOUNT, &store.id);
     let (refreshed, _) = refresh_store(&s, store_state(&store)).await;
     assert_eq!(refreshed, Value::Null);
 }
@@ -385,7 +395,7 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
     assert_eq!(s.state.request_log().len(), 3, "listing, then two searches");
 
     // Active secrets: two lookups and a refresh share one listing.
-    s.data.invalidate_listing(ACCOUNT, &store.id);
+    s.data.listings().forget(ACCOUNT, &store.id);
     s.state.clear_request_log();
     for wanted in [&a, &b] {
         let found = s.find(&store.id, &wanted.name).await;
@@ -425,7 +435,8 @@ async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret()
     let other_account = "ffffffffffffffffffffffffffffffff";
     let failure = s
         .data
-        .read_secret(&s.provider_client(), other_account, &store.id, &secret.id)
+        .listings()
+        .read(&s.provider_client(), other_account, &store.id, &secret.id)
         .await
         .into_result()
         .expect_err("a failure, not an absence");
@@ -466,9 +477,7 @@ async fn a_secret_shown_as_deleted_is_gone_for_refresh_and_lookup_by_name() {
 }
 
 /// The failure a lookup ended with; panics on an answer.
-fn failed<T: std::fmt::Debug>(
-    lookup: Lookup<T>,
-) -> terraform_provider_cloudflare::provider::ReadFailure {
+fn failed<T: std::fmt::Debug>(lookup: Lookup<T>) -> ReadFailure {
     match lookup {
         Lookup::Failed(failure) => failure,
         other => panic!("expected a failure, got {other:?}"),
@@ -488,7 +497,12 @@ async fn a_failed_listing_is_a_failure_for_every_refresh_and_lookup_of_its_store
     ));
     s.state.clear_request_log();
     let client = s.provider_client();
-    let first = failed(s.data.read_secret(&client, ACCOUNT, &store.id, &a.id).await);
+    let first = failed(
+        s.data
+            .listings()
+            .read(&client, ACCOUNT, &store.id, &a.id)
+            .await,
+    );
     assert_eq!(
         first.request,
         format!(
@@ -499,18 +513,25 @@ async fn a_failed_listing_is_a_failure_for_every_refresh_and_lookup_of_its_store
     assert_eq!(first.error.status(), Some(503));
     // Neither a GET per secret nor another listing: the failure answers the whole store.
     let retried = s.state.request_log().len();
-    failed(s.data.read_secret(&client, ACCOUNT, &store.id, &b.id).await);
     failed(
         s.data
-            .find_secret_by_name(&client, ACCOUNT, &store.id, "A")
+            .listings()
+            .read(&client, ACCOUNT, &store.id, &b.id)
             .await,
     );
     failed(
         s.data
-            .listing_shows_secrets(&client, ACCOUNT, &store.id)
+            .listings()
+            .find_by_name(&client, ACCOUNT, &store.id, "A")
             .await,
     );
-    failed(s.data.secret_names(&client, ACCOUNT, &store.id).await);
+    failed(
+        s.data
+            .listings()
+            .shows_secrets(&client, ACCOUNT, &store.id)
+            .await,
+    );
+    failed(s.data.listings().names(&client, ACCOUNT, &store.id).await);
     let log = s.state.request_log();
     assert_eq!(log.len(), retried, "nothing more was sent: {log:?}");
     assert!(
@@ -519,7 +540,7 @@ async fn a_failed_listing_is_a_failure_for_every_refresh_and_lookup_of_its_store
     );
     // A later write forgets the failure with the listing.
     s.state.faults().clear();
-    s.data.invalidate_listing(ACCOUNT, &store.id);
+    s.data.listings().forget(ACCOUNT, &store.id);
     assert_eq!(s.read(&store.id, &b.id).await.map(|x| x.id), Some(b.id));
 }
 
@@ -536,7 +557,8 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
     faults.aim(AimedFault::new("GET", "/stores", FaultAnswer::Status(403)));
     let stores = failed(
         s.data
-            .find_store(&client, ACCOUNT, DEFAULT_STORE_NAME)
+            .stores()
+            .find(&client, ACCOUNT, DEFAULT_STORE_NAME)
             .await,
     );
     assert_eq!(
@@ -569,7 +591,8 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
     ));
     let search = failed(
         s.data
-            .find_secret_by_name(&client, ACCOUNT, &store.id, "NEWER")
+            .listings()
+            .find_by_name(&client, ACCOUNT, &store.id, "NEWER")
             .await,
     );
     assert!(
@@ -591,7 +614,8 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
     ));
     let get = failed(
         s.data
-            .read_secret(
+            .listings()
+            .read(
                 &client,
                 ACCOUNT,
                 &store.id,
@@ -727,7 +751,8 @@ async fn store_with_secrets(count: usize) -> (Setup, String) {
     let s = setup_with(config).await;
     let store_id = s
         .data
-        .ensure_default_store(ACCOUNT, &never())
+        .stores()
+        .ensure_default(&s.provider_client(), ACCOUNT)
         .await
         .unwrap();
     let names: Vec<String> = (0..count).map(|n| format!("KEY_{n:03}")).collect();

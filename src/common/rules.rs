@@ -17,11 +17,16 @@ use tfplugin::{AttributePath, Diagnostic, Value};
 /// The length of every Cloudflare id this provider handles.
 pub const ID_LENGTH: usize = 32;
 
-/// Why `id` is not a Cloudflare id (32 lowercase hexadecimal characters), if it is not; `what`
-/// names it in the message ("account_id").
+/// Whether `id` is a Cloudflare id: 32 lowercase hexadecimal characters. The one id rule: plan
+/// checks, import ids and identities all use it.
+pub fn is_id(id: &str) -> bool {
+    id.len() == ID_LENGTH && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Why `id` is not a Cloudflare id ([`is_id`]), if it is not; `what` names it in the message
+/// ("account_id").
 pub fn id_problem(what: &str, id: &str) -> Option<String> {
-    let is_id = id.len() == ID_LENGTH && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-    if is_id {
+    if is_id(id) {
         return None;
     }
     let shape = if id.len() == ID_LENGTH && id.bytes().all(|b| b.is_ascii_hexdigit()) {

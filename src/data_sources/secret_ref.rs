@@ -6,7 +6,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::common::rules::{check_id, check_secret_name};
 use crate::common::values::known_string;
-use crate::provider::{Lookup, ProviderData};
+use crate::service::{Lookup, Service};
 use cloudflare_api::{Client, Secret};
 use tfplugin::{
     Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
@@ -61,7 +61,7 @@ pub fn secret_ref_state(secret: &Secret, account_id: &str) -> Value {
 }
 
 #[async_trait]
-impl DataSource<ProviderData> for SecretRefDataSource {
+impl DataSource<Service> for SecretRefDataSource {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -125,7 +125,7 @@ impl DataSource<ProviderData> for SecretRefDataSource {
         )
     }
 
-    async fn read(&self, req: ReadDataSourceRequest<ProviderData>) -> ReadDataSourceResponse {
+    async fn read(&self, req: ReadDataSourceRequest<Service>) -> ReadDataSourceResponse {
         let mut resp = ReadDataSourceResponse::default();
         match read(&req.provider, &req.config, &req.cancel).await {
             Ok(state) => resp.state = state,
@@ -151,7 +151,7 @@ impl ValidateConfig for SecretRefDataSource {
 }
 
 async fn read(
-    data: &ProviderData,
+    data: &Service,
     config: &Value,
     cancel: &CancellationToken,
 ) -> Result<Value, Diagnostic> {
@@ -173,7 +173,8 @@ async fn read(
     };
     let purpose = format!("read secret {name} in store {store_id}");
     match data
-        .find_secret_by_name(client, &account_id, &store_id, &name)
+        .listings()
+        .find_by_name(client, &account_id, &store_id, &name)
         .await
     {
         Lookup::Found(secret) => Ok(secret_ref_state(&secret, &account_id)),
@@ -185,13 +186,13 @@ async fn read(
 /// The error for a name the store does not hold, listing up to [`NAMES_SHOWN`] names it does
 /// hold (from the shared listing).
 async fn not_found(
-    data: &ProviderData,
+    data: &Service,
     client: &Client,
     account_id: &str,
     store_id: &str,
     name: &str,
 ) -> Diagnostic {
-    let held = match data.secret_names(client, account_id, store_id).await {
+    let held = match data.listings().names(client, account_id, store_id).await {
         Lookup::Found(names) if names.is_empty() => "The store holds no secrets.".to_string(),
         Lookup::Found(names) => {
             let shown = names

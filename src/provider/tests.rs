@@ -33,7 +33,7 @@ fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     move |name| map.get(name).cloned()
 }
 
-fn configure(cfg: &Value, env_pairs: &[(&str, &str)]) -> ConfigureResponse<ProviderData> {
+fn configure(cfg: &Value, env_pairs: &[(&str, &str)]) -> ConfigureResponse<Service> {
     CloudflareProvider.configure_with_env(cfg, &env(env_pairs))
 }
 
@@ -361,7 +361,7 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
     let unknown = configure(&config(&[("account_id", Value::unknown())]), &[])
         .data
         .unwrap();
-    assert!(unknown.account_id().is_unknown());
+    assert_eq!(unknown.default_account(), None);
     let diag = unknown.resolve_account_id(&Value::Null).unwrap_err();
     assert!(diag.detail.contains("not known yet"));
 }
@@ -422,7 +422,7 @@ fn config_wins_over_env() {
     .data
     .unwrap();
     assert_eq!(
-        data.account_id().known().map(String::as_str),
+        data.default_account(),
         Some("c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0c0")
     );
 }

@@ -1,8 +1,8 @@
 //! Resource identities shared by both resources: the identity attributes (the account and the
 //! object's ids) and import by identity (`import { identity = {…} }`, Terraform 1.12+).
 
-use super::import_id::is_hex_id;
-use crate::provider::ProviderData;
+use crate::common::rules::is_id;
+use crate::service::Service;
 use tfplugin::{Diagnostic, IdentityAttribute, IdentitySchema, Value};
 
 /// The identity version both resources use.
@@ -30,19 +30,19 @@ pub fn identity_schema(ids: &[(&'static str, &'static str)]) -> IdentitySchema {
 }
 
 /// The state an identity import starts from: `account_id` (the provider's when the identity
-/// leaves it out) and every id attribute of `ids`, each checked to be a 32-hex-digit id. Read
+/// leaves it out) and every id attribute of `ids`, each checked to be an id (`rules::is_id`). Read
 /// follows and fills in the rest (or reports the object missing).
 pub fn state_from_identity(
     identity: &Value,
     ids: &[&str],
-    provider: &ProviderData,
+    provider: &Service,
     what: &str,
 ) -> Result<Value, Diagnostic> {
     let account_id = provider.resolve_account_id(identity.get("account_id"))?;
     let mut state = Value::object([("account_id", Value::string(account_id))]);
     for name in ids {
         match identity.get(name).as_str() {
-            Some(id) if is_hex_id(id) => state.set(name, Value::string(id)),
+            Some(id) if is_id(id) => state.set(name, Value::string(id)),
             Some(other) => {
                 return Err(Diagnostic::error(
                     "Invalid import identity",

@@ -1,10 +1,7 @@
 //! Parsing of `terraform import` ids for stores and secrets, with diagnostics listing the
 //! accepted forms.
 
-/// Whether `s` looks like a Cloudflare object id (32 hex digits).
-pub fn is_hex_id(s: &str) -> bool {
-    s.len() == 32 && s.chars().all(|c| c.is_ascii_hexdigit())
-}
+use crate::common::rules::is_id;
 
 /// What a store import id names.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +17,7 @@ pub enum StoreImport {
 
 /// The store import forms, for messages.
 pub const STORE_IMPORT_FORMS: &str = "<account_id>/<store_id>, <store_id> (uses the provider's \
-     account_id), or <account_id>/<store_name> (a 32-hex-digit second part is taken as an id)";
+     account_id), or <account_id>/<store_name> (a second part of 32 lowercase hexadecimal digits is taken as an id)";
 
 /// Parses a store import id; the error lists the accepted forms.
 pub fn parse_store_import(id: &str) -> Result<StoreImport, String> {
@@ -31,11 +28,11 @@ pub fn parse_store_import(id: &str) -> Result<StoreImport, String> {
         return Err(malformed());
     }
     match parts.as_slice() {
-        [store] if is_hex_id(store) => Ok(StoreImport::ById {
+        [store] if is_id(store) => Ok(StoreImport::ById {
             account_id: None,
             store_id: store.to_string(),
         }),
-        [account, store] if is_hex_id(store) => Ok(StoreImport::ById {
+        [account, store] if is_id(store) => Ok(StoreImport::ById {
             account_id: Some(account.to_string()),
             store_id: store.to_string(),
         }),
@@ -90,7 +87,7 @@ pub fn parse_secret_import(id: &str) -> Result<SecretImport, String> {
         [account, store, secret] => Ok(SecretImport::InStore {
             account_id: account.to_string(),
             store_id: store.to_string(),
-            secret: if is_hex_id(secret) {
+            secret: if is_id(secret) {
                 SecretKey::Id(secret.to_string())
             } else {
                 SecretKey::Name(secret.to_string())
@@ -106,6 +103,29 @@ mod tests {
 
     const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
     const STORE: &str = "fedcba9876543210fedcba9876543210";
+
+    #[test]
+    fn ids_follow_the_one_id_rule_of_the_plan_checks() {
+        let upper = STORE.to_ascii_uppercase();
+        // Not an id (ids are lowercase), so a lone upper-case part is no accepted form ...
+        assert!(parse_store_import(&upper).is_err());
+        // ... and a second part is a store name, as the forms say.
+        assert_eq!(
+            parse_store_import(&format!("{ACCOUNT}/{upper}")),
+            Ok(StoreImport::ByName {
+                account_id: ACCOUNT.into(),
+                name: upper.clone()
+            })
+        );
+        assert_eq!(
+            parse_secret_import(&format!("{ACCOUNT}/{STORE}/{upper}")),
+            Ok(SecretImport::InStore {
+                account_id: ACCOUNT.into(),
+                store_id: STORE.into(),
+                secret: SecretKey::Name(upper)
+            })
+        );
+    }
 
     #[test]
     fn store_ids_in_every_accepted_form() {

@@ -12,7 +12,7 @@ use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{StoreImport, parse_store_import};
 use crate::common::rules::{check_id, check_store_name};
 use crate::common::values::{known_string, string_or_null};
-use crate::provider::{Access, DEFAULT_STORE_NAME, Lookup, ProviderData};
+use crate::service::{Access, DEFAULT_STORE_NAME, Lookup, Service};
 use cloudflare_api::{Client, Error, Store};
 use tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
@@ -89,7 +89,7 @@ fn describe_stores(stores: &[Store]) -> String {
 }
 
 #[async_trait]
-impl Resource<ProviderData> for SecretsStoreResource {
+impl Resource<Service> for SecretsStoreResource {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -146,7 +146,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         }
     }
 
-    async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
+    async fn create(&self, req: CreateRequest<Service>) -> CreateResponse {
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
         req.provider.walk().applied();
         let mut resp = CreateResponse::default();
@@ -165,7 +165,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
             .clone()
             .unwrap_or_else(|| DEFAULT_STORE_NAME.to_string());
         let created = create_or_adopt(data, &client, &account_id, &name, model.adopt).await;
-        data.invalidate_stores(&account_id);
+        data.stores().forget(&account_id);
         match created {
             Ok(store) => {
                 model.apply_remote(&store, &account_id);
@@ -176,7 +176,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         resp
     }
 
-    async fn read(&self, req: ReadRequest<ProviderData>) -> ReadResponse {
+    async fn read(&self, req: ReadRequest<Service>) -> ReadResponse {
         let mut resp = ReadResponse {
             private: req.private.clone(),
             ..ReadResponse::default()
@@ -207,7 +207,8 @@ impl Resource<ProviderData> for SecretsStoreResource {
         let complete = model.name.is_some() && model.created.is_some() && model.modified.is_some();
         if complete {
             match data
-                .listing_shows_secrets(&client, &account_id, &store_id)
+                .listings()
+                .shows_secrets(&client, &account_id, &store_id)
                 .await
             {
                 Lookup::Found(true) => {
@@ -224,7 +225,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
                 Lookup::Found(false) | Lookup::Absent => {}
             }
         }
-        match data.get_store(&client, &account_id, &store_id).await {
+        match data.stores().get(&client, &account_id, &store_id).await {
             Lookup::Found(store) => {
                 model.apply_remote(&store, &account_id);
                 resp.new_state = model.to_value();
@@ -239,7 +240,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         resp
     }
 
-    async fn update(&self, req: UpdateRequest<ProviderData>) -> UpdateResponse {
+    async fn update(&self, req: UpdateRequest<Service>) -> UpdateResponse {
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
         req.provider.walk().applied();
         // Only `adopt` and `force_destroy` can change in place; they live in state alone.
@@ -257,7 +258,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         }
     }
 
-    async fn delete(&self, req: DeleteRequest<ProviderData>) -> DeleteResponse {
+    async fn delete(&self, req: DeleteRequest<Service>) -> DeleteResponse {
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
         req.provider.walk().applied();
         let mut resp = DeleteResponse::default();
@@ -279,14 +280,14 @@ impl Resource<ProviderData> for SecretsStoreResource {
         let deleted = client
             .delete_store(&account_id, &store_id, model.force_destroy)
             .await;
-        data.invalidate_listing(&account_id, &store_id);
-        data.invalidate_stores(&account_id);
+        data.listings().forget(&account_id, &store_id);
+        data.stores().forget(&account_id);
         match deleted {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
             Err(e) if e.is_store_not_empty() => {
                 let name = model.name.as_deref().unwrap_or(&store_id);
-                let names = data.secret_names(&client, &account_id, &store_id).await;
+                let names = data.listings().names(&client, &account_id, &store_id).await;
                 resp.diagnostics
                     .add(store_not_empty(name, &store_id, &account_id, names));
             }
@@ -299,11 +300,11 @@ impl Resource<ProviderData> for SecretsStoreResource {
         resp
     }
 
-    fn importer(&self) -> Option<&dyn ImportState<ProviderData>> {
+    fn importer(&self) -> Option<&dyn ImportState<Service>> {
         Some(self)
     }
 
-    fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
+    fn plan_modifier(&self) -> Option<&dyn ModifyPlan<Service>> {
         Some(self)
     }
 
@@ -319,7 +320,7 @@ impl Resource<ProviderData> for SecretsStoreResource {
         Some(self)
     }
 
-    fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {
+    fn lister(&self) -> Option<&dyn ListResource<Service>> {
         Some(self)
     }
 
@@ -356,14 +357,14 @@ impl GenerateConfig for SecretsStoreResource {
 
 /// Creates the store, or takes over an existing one of the same name when `adopt` is set.
 async fn create_or_adopt(
-    data: &ProviderData,
+    data: &Service,
     client: &Client,
     account_id: &str,
     name: &str,
     adopt: bool,
 ) -> Result<Store, Diagnostic> {
     let operation = format!("create store {name:?} in account {account_id}");
-    let existing = match data.find_store(client, account_id, name).await {
+    let existing = match data.stores().find(client, account_id, name).await {
         Lookup::Found(store) => Some(store),
         Lookup::Absent => None,
         Lookup::Failed(failure) => {
@@ -465,8 +466,8 @@ fn max_stores_error(
 }
 
 #[async_trait]
-impl ImportState<ProviderData> for SecretsStoreResource {
-    async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
+impl ImportState<Service> for SecretsStoreResource {
+    async fn import_state(&self, req: ImportStateRequest<Service>) -> ImportStateResponse {
         let mut resp = ImportStateResponse::default();
         if !req.identity.is_null() {
             match state_from_identity(&req.identity, &["id"], &req.provider, "store") {
@@ -554,8 +555,8 @@ impl ImportState<ProviderData> for SecretsStoreResource {
 /// everything referring to the store sees its id at plan time. A destroy (or replacement) of a
 /// store with `force_destroy = true` warns about the secrets that go with it.
 #[async_trait]
-impl ModifyPlan<ProviderData> for SecretsStoreResource {
-    async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
+impl ModifyPlan<Service> for SecretsStoreResource {
+    async fn modify_plan(&self, req: ModifyPlanRequest<Service>) -> ModifyPlanResponse {
         let mut resp = ModifyPlanResponse {
             planned_private: req.prior_private.clone(),
             ..ModifyPlanResponse::default()
@@ -573,7 +574,7 @@ impl ModifyPlan<ProviderData> for SecretsStoreResource {
             }
         }
         if !planned.is_null() {
-            let provider_account = req.provider.account_id().known().cloned();
+            let provider_account = req.provider.default_account().map(str::to_string);
             plan_provider_account(
                 &req.prior_state,
                 &req.config,
@@ -606,7 +607,7 @@ impl ModifyPlan<ProviderData> for SecretsStoreResource {
 /// request is made, and apply decides). Missing credentials and a failed lookup are errors: a
 /// plan built on them would create a store that exists, or replace what refers to it.
 async fn store_to_adopt(
-    data: &ProviderData,
+    data: &Service,
     planned: &Value,
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<Option<Store>, Diagnostic> {
@@ -619,7 +620,7 @@ async fn store_to_adopt(
     let Some(client) = data.client_if_known(cancel)? else {
         return Ok(None);
     };
-    match data.find_store(&client, account_id, name).await {
+    match data.stores().find(&client, account_id, name).await {
         Lookup::Found(store) => Ok(Some(store)),
         Lookup::Absent => Ok(None),
         Lookup::Failed(failure) => Err(data.read_failed(
@@ -633,7 +634,7 @@ async fn store_to_adopt(
 /// it holds: how many and which (the provider cannot tell which of them Terraform manages).
 /// `None` when it holds none.
 async fn warn_force_destroy(
-    req: &ModifyPlanRequest<ProviderData>,
+    req: &ModifyPlanRequest<Service>,
 ) -> Result<Option<Diagnostic>, Diagnostics> {
     let data = &req.provider;
     let prior = StoreModel::from_value(&req.prior_state);
@@ -642,7 +643,7 @@ async fn warn_force_destroy(
     };
     let (client, account_id) =
         data.client_and_account(req.prior_state.get("account_id"), &req.cancel)?;
-    let names = match data.secret_names(&client, &account_id, store_id).await {
+    let names = match data.listings().names(&client, &account_id, store_id).await {
         Lookup::Found(names) if !names.is_empty() => names,
         Lookup::Found(_) | Lookup::Absent => return Ok(None),
         Lookup::Failed(failure) => {

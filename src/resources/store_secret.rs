@@ -19,7 +19,7 @@ use super::attributes::account_id_attribute;
 use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use crate::common::values::{known_string, known_strings, string_or_null};
-use crate::provider::{Access, DEFAULT_STORE_NAME, Lookup, ProviderData};
+use crate::service::{Access, DEFAULT_STORE_NAME, Lookup, Service};
 use cloudflare_api::{Client, Error, NewSecret, Secret, SecretPatch};
 use tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
@@ -161,7 +161,7 @@ fn configured_value(config: &Value) -> Option<SecretString> {
 }
 
 #[async_trait]
-impl Resource<ProviderData> for StoreSecretResource {
+impl Resource<Service> for StoreSecretResource {
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -170,7 +170,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         schema()
     }
 
-    async fn create(&self, req: CreateRequest<ProviderData>) -> CreateResponse {
+    async fn create(&self, req: CreateRequest<Service>) -> CreateResponse {
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
         req.provider.walk().applied();
         let mut resp = CreateResponse {
@@ -190,7 +190,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let name = model.name.clone().unwrap_or_default();
         let store_id = match &model.store_id {
             Some(id) => id.clone(),
-            None => match data.ensure_default_store(&account_id, &req.cancel).await {
+            None => match data.stores().ensure_default(&client, &account_id).await {
                 Ok(id) => id,
                 Err(why) => {
                     let outcome = if req.cancel.is_cancelled() {
@@ -202,8 +202,7 @@ impl Resource<ProviderData> for StoreSecretResource {
                         format!("Unable to create secret {name}"),
                         format!(
                             "Unable to create secret {name}: store_id is not set, so the \
-                             account's {DEFAULT_STORE_NAME} is used. {}.{outcome}",
-                            why.trim_end_matches('.')
+                             account's {DEFAULT_STORE_NAME} is used. {why}{outcome}"
                         ),
                     ));
                     return resp;
@@ -228,7 +227,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let created = client
             .create_secret(&account_id, &store_id, new_secret)
             .await;
-        data.invalidate_listing(&account_id, &store_id);
+        data.listings().forget(&account_id, &store_id);
         let created = match created {
             Ok(secret) => secret,
             Err(e) if e.is_name_conflict() => {
@@ -281,7 +280,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp
     }
 
-    async fn read(&self, req: ReadRequest<ProviderData>) -> ReadResponse {
+    async fn read(&self, req: ReadRequest<Service>) -> ReadResponse {
         let mut resp = ReadResponse {
             private: req.private.clone(),
             ..ReadResponse::default()
@@ -305,7 +304,8 @@ impl Resource<ProviderData> for StoreSecretResource {
                 }
             };
         let remote = match data
-            .read_secret(&client, &account_id, &store_id, &secret_id)
+            .listings()
+            .read(&client, &account_id, &store_id, &secret_id)
             .await
         {
             Lookup::Found(secret) => secret,
@@ -341,7 +341,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp
     }
 
-    async fn update(&self, req: UpdateRequest<ProviderData>) -> UpdateResponse {
+    async fn update(&self, req: UpdateRequest<Service>) -> UpdateResponse {
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
         req.provider.walk().applied();
         let mut resp = UpdateResponse {
@@ -398,7 +398,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let patched = client
             .patch_secret(&account_id, &store_id, &secret_id, patch)
             .await;
-        data.invalidate_listing(&account_id, &store_id);
+        data.listings().forget(&account_id, &store_id);
         let patched = match patched {
             Ok(secret) => secret,
             Err(e) => {
@@ -435,7 +435,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp
     }
 
-    async fn delete(&self, req: DeleteRequest<ProviderData>) -> DeleteResponse {
+    async fn delete(&self, req: DeleteRequest<Service>) -> DeleteResponse {
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
         req.provider.walk().applied();
         let mut resp = DeleteResponse::default();
@@ -456,7 +456,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         let result = client
             .delete_secret(&account_id, &store_id, &secret_id)
             .await;
-        req.provider.invalidate_listing(&account_id, &store_id);
+        req.provider.listings().forget(&account_id, &store_id);
         match result {
             Ok(()) => {}
             Err(e) if e.is_not_found() => {}
@@ -472,7 +472,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         resp
     }
 
-    fn importer(&self) -> Option<&dyn ImportState<ProviderData>> {
+    fn importer(&self) -> Option<&dyn ImportState<Service>> {
         Some(self)
     }
 
@@ -480,7 +480,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         Some(self)
     }
 
-    fn plan_modifier(&self) -> Option<&dyn ModifyPlan<ProviderData>> {
+    fn plan_modifier(&self) -> Option<&dyn ModifyPlan<Service>> {
         Some(self)
     }
 
@@ -491,7 +491,7 @@ impl Resource<ProviderData> for StoreSecretResource {
         ]))
     }
 
-    fn lister(&self) -> Option<&dyn ListResource<ProviderData>> {
+    fn lister(&self) -> Option<&dyn ListResource<Service>> {
         Some(self)
     }
 
@@ -546,7 +546,7 @@ enum Change {
 
 /// Waits until the secret is active; on failure returns the last view of it and a diagnostic.
 async fn settle(
-    data: &ProviderData,
+    data: &Service,
     client: &Client,
     account_id: &str,
     secret: Secret,
@@ -738,8 +738,8 @@ fn schema() -> Schema {
 }
 
 #[async_trait]
-impl ImportState<ProviderData> for StoreSecretResource {
-    async fn import_state(&self, req: ImportStateRequest<ProviderData>) -> ImportStateResponse {
+impl ImportState<Service> for StoreSecretResource {
+    async fn import_state(&self, req: ImportStateRequest<Service>) -> ImportStateResponse {
         let mut resp = ImportStateResponse::default();
         if !req.identity.is_null() {
             let ids = ["store_id", "id"];
@@ -757,7 +757,7 @@ impl ImportState<ProviderData> for StoreSecretResource {
     }
 }
 
-async fn import(req: &ImportStateRequest<ProviderData>) -> Result<Value, Diagnostic> {
+async fn import(req: &ImportStateRequest<Service>) -> Result<Value, Diagnostic> {
     let parsed =
         parse_secret_import(&req.id).map_err(|d| Diagnostic::error("Invalid import id", d))?;
     let data = &req.provider;

@@ -4,15 +4,15 @@ use async_trait::async_trait;
 
 use super::{SecretsStoreResource, StoreModel};
 use crate::common::rules::check_id;
-use crate::provider::lookup::get_request;
-use crate::provider::{ProviderData, ReadFailure};
+use crate::service::lookup::get_request;
+use crate::service::{ReadFailure, Service};
 use cloudflare_api::Store;
 use tfplugin::{
     Attribute, Diagnostics, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
 };
 
 #[async_trait]
-impl ListResource<ProviderData> for SecretsStoreResource {
+impl ListResource<Service> for SecretsStoreResource {
     fn list_schema(&self) -> Schema {
         Schema::new(
             "Finds the account's Secrets Stores for `terraform query`.",
@@ -26,7 +26,7 @@ impl ListResource<ProviderData> for SecretsStoreResource {
         check_id(config, "account_id").into_iter().collect()
     }
 
-    async fn list(&self, req: ListRequest<ProviderData>, mut sink: ListSink) {
+    async fn list(&self, req: ListRequest<Service>, mut sink: ListSink) {
         let data = &req.provider;
         let (client, account_id) =
             match data.client_and_account(req.config.get("account_id"), &req.cancel) {

@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use super::{SecretModel, StoreSecretResource};
 use crate::common::rules::check_id;
 use crate::common::values::known_strings;
-use crate::provider::lookup::get_request;
-use crate::provider::{ProviderData, ReadFailure};
+use crate::service::lookup::get_request;
+use crate::service::{ReadFailure, Service};
 use cloudflare_api::{ListSecretsParams, Secret};
 use tfplugin::{
     Attribute, AttributePath, Diagnostic, Diagnostics, ListRequest, ListResource, ListSink,
@@ -17,7 +17,7 @@ use tfplugin::{
 };
 
 #[async_trait]
-impl ListResource<ProviderData> for StoreSecretResource {
+impl ListResource<Service> for StoreSecretResource {
     fn list_schema(&self) -> Schema {
         Schema::new(
             "Finds existing secrets of a store for `terraform query`.",
@@ -53,7 +53,7 @@ impl ListResource<ProviderData> for StoreSecretResource {
         diags
     }
 
-    async fn list(&self, req: ListRequest<ProviderData>, mut sink: ListSink) {
+    async fn list(&self, req: ListRequest<Service>, mut sink: ListSink) {
         let data = &req.provider;
         let (client, account_id) = match data.client_and_account(&Value::Null, &req.cancel) {
             Ok(pair) => pair,

@@ -6,18 +6,18 @@
 use async_trait::async_trait;
 
 use super::{SecretPrivate, StoreSecretResource};
-use crate::provider::ProviderData;
-use crate::provider::walk::PlannedName;
 use crate::resources::activation::ACTIVE;
 use crate::resources::attributes::plan_provider_account;
+use crate::service::Service;
+use crate::service::walk::PlannedName;
 use tfplugin::{
     AttributePath, Diagnostic, Diagnostics, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse,
     Value,
 };
 
 #[async_trait]
-impl ModifyPlan<ProviderData> for StoreSecretResource {
-    async fn modify_plan(&self, req: ModifyPlanRequest<ProviderData>) -> ModifyPlanResponse {
+impl ModifyPlan<Service> for StoreSecretResource {
+    async fn modify_plan(&self, req: ModifyPlanRequest<Service>) -> ModifyPlanResponse {
         let mut resp = ModifyPlanResponse {
             planned_private: req.prior_private.clone(),
             ..ModifyPlanResponse::default()
@@ -26,7 +26,7 @@ impl ModifyPlan<ProviderData> for StoreSecretResource {
             return resp; // a destroy: nothing to add
         }
         let data = &req.provider;
-        let provider_account = data.account_id().known().cloned();
+        let provider_account = data.default_account().map(str::to_string);
         let planned = plan_secret(
             &req.prior_state,
             req.planned_state.clone(),

@@ -7,7 +7,7 @@
 //! that needed it; never into an unknown value, a null state or "not found". Only a real 404 for
 //! the object itself (or for the store that held it) is [`Lookup::Absent`].
 //!
-//! The fallbacks `ProviderData` may take, all on an absence, never on a failure:
+//! The fallbacks `Service` may take, all on an absence, never on a failure:
 //! * a secret missing from the shared listing of its store is read with its own GET (it may be
 //!   newer than the listing);
 //! * a store whose shared listing shows no secrets (or 404s) is read with its own GET: an empty
