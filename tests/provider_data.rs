@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
-use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret, Secret};
+use cloudflare_api::{
+    Client, ClientConfig, Credentials, ErrorKind, NewSecret, Secret, SecretStatus,
+};
 use secrecy::SecretString;
 use terraform_provider_cloudflare::provider::{
     CloudflareProvider, DEFAULT_STORE_NAME, Lookup, ProviderData,
@@ -381,7 +383,11 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
     );
     tokio::time::sleep(Duration::from_millis(250)).await;
     let found = s.find(&store.id, "A").await.unwrap();
-    assert_eq!(found.status, "active", "not the listing's stale status");
+    assert_eq!(
+        found.status,
+        SecretStatus::Active,
+        "not the listing's stale status"
+    );
     assert_eq!(s.state.request_log().len(), 3, "listing, then two searches");
 
     // Active secrets: two lookups and a refresh share one listing.
@@ -429,7 +435,12 @@ async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret()
         .await
         .into_result()
         .expect_err("a failure, not an absence");
-    assert!(!failure.error.is_not_found(), "{}", failure.error);
+    assert_ne!(
+        failure.error.kind(),
+        ErrorKind::NotFound,
+        "{}",
+        failure.error
+    );
     assert!(
         failure.error.to_string().contains("7003"),
         "{}",
@@ -543,7 +554,7 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
         stores.request,
         format!("GET /accounts/{ACCOUNT}/secrets_store/stores")
     );
-    assert!(stores.error.is_auth_error(), "{}", stores.error);
+    assert_eq!(stores.error.kind(), ErrorKind::Auth, "{}", stores.error);
     let missing = s
         .data
         .existing_default_store_id(&client, ACCOUNT, "read secret K", "Set store_id.")

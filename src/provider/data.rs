@@ -23,7 +23,7 @@ use super::errors::{Access, ErrorReporter};
 use super::lookup::{Lookup, ReadFailure, get_request};
 use super::settings::{ACCOUNT_ID, Setting};
 use super::walk::WalkNotes;
-use cloudflare_api::{Client, Error, ListSecretsParams, Secret, Store};
+use cloudflare_api::{Client, Error, ErrorKind, ListSecretsParams, Secret, Store};
 use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
 
 /// The name Cloudflare gives an account's default store, and the one this provider creates.
@@ -252,7 +252,7 @@ impl ProviderData {
                 match client.list_stores(account_id).await {
                     Ok(stores) => Ok(Ok(Arc::new(stores))),
                     // A stop is not an answer: the next caller may ask again.
-                    Err(e) if e.is_cancelled() => Err(e),
+                    Err(e) if e.kind() == ErrorKind::Cancelled => Err(e),
                     Err(e) => Ok(Err(ReadFailure::new(get_request(account_id, "stores"), e))),
                 }
             })
@@ -337,7 +337,7 @@ impl ProviderData {
                 if let Some(store) = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME) {
                     return Ok(store.id.clone());
                 }
-                if create_error.is_max_stores_exceeded()
+                if create_error.kind() == ErrorKind::MaxStoresExceeded
                     && let Some(other) = stores.first()
                 {
                     return Err(format!(
@@ -500,7 +500,7 @@ impl ProviderData {
                 );
                 match client.list_secrets(account_id, store_id, &params).await {
                     // A stop is not an answer: the next caller may ask again.
-                    Err(e) if e.is_cancelled() => Err(e),
+                    Err(e) if e.kind() == ErrorKind::Cancelled => Err(e),
                     answer => Ok(Lookup::from_response(request, answer).map(Arc::new)),
                 }
             })

@@ -43,6 +43,7 @@ impl Batch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::models::SecretStatus;
     use secrecy::SecretString;
 
     #[test]
@@ -57,7 +58,7 @@ mod tests {
             id: format!("id-{name}"),
             store_id: "s".into(),
             name: name.into(),
-            status: "active".into(),
+            status: SecretStatus::Active,
             created: "c".into(),
             modified: "m".into(),
             comment: None,

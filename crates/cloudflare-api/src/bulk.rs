@@ -20,7 +20,7 @@ use serde::de::IgnoredAny;
 use super::batch::Batch;
 use super::client::Client;
 use super::coalesce::{Entry, Lanes, MAX_BATCH, Reply, StoreKey, spawn_dispatcher};
-use super::error::Error;
+use super::error::{Error, ErrorKind};
 use super::models::{DeleteSecretsBody, ListSecretsParams, NewSecret, Secret};
 use super::request::{Kind, MAX_PER_PAGE, json};
 
@@ -73,7 +73,7 @@ impl Coalescer {
     /// Notes that `created` secrets of `key`'s store will be polled [`FIRST_STATUS_POLL`] from
     /// now if any of them is not active yet.
     fn note_created(&self, key: &StoreKey, created: &[Secret]) {
-        if created.iter().all(|s| s.status == "active") {
+        if created.iter().all(Secret::is_active) {
             return;
         }
         let due = Instant::now() + FIRST_STATUS_POLL;
@@ -385,7 +385,7 @@ impl Client {
         let result = match ids.as_slice() {
             [] => return,
             [only] => match self.delete_one(account_id, store_id, only, true).await {
-                Err(e) if e.is_not_found() => Ok(()),
+                Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
                 other => other,
             },
             _ => self.delete_many(account_id, store_id, ids, true).await,
@@ -421,13 +421,13 @@ impl Client {
             let body = json(&DeleteSecretsBody { ids: &ids })?;
             match self.simple::<IgnoredAny>(&call, body).await {
                 Ok(_) => return Ok(()),
-                Err(e) if e.is_not_found() => {
+                Err(e) if e.kind() == ErrorKind::NotFound => {
                     let listed = match self
                         .list_secrets(account_id, store_id, &ListSecretsParams::default())
                         .await
                     {
                         Ok(listed) => listed,
-                        Err(e) if e.is_not_found() => return Ok(()),
+                        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
                         Err(e) => return Err(e),
                     };
                     let live: HashSet<&str> = listed
@@ -442,7 +442,7 @@ impl Client {
         }
         for id in ids {
             match self.delete_one(account_id, store_id, &id, false).await {
-                Err(e) if e.is_not_found() => {}
+                Err(e) if e.kind() == ErrorKind::NotFound => {}
                 other => other?,
             }
         }
@@ -483,7 +483,7 @@ impl Client {
         if let Ok(secrets) = &listed {
             let active = secrets
                 .iter()
-                .filter(|s| wanted.contains(&s.id) && s.status == "active")
+                .filter(|s| wanted.contains(&s.id) && s.is_active())
                 .count();
             tracing::debug!(
                 store_id,
@@ -510,9 +510,17 @@ impl Client {
 /// the account's secret limit): every secret not created is then tried on its own. Other
 /// failures (credentials, a missing store, rate limits, outages) answer every caller alike.
 fn is_item_error(error: &Error) -> bool {
-    matches!(error.status(), Some(status)
-        if (400..500).contains(&status) && !matches!(status, 401 | 403 | 404 | 429))
-        && !error.is_no_route()
+    let refusal = matches!(
+        error.kind(),
+        ErrorKind::NameConflict
+            | ErrorKind::MaxStoresExceeded
+            | ErrorKind::StoreNotEmpty
+            | ErrorKind::Refused
+    );
+    refusal
+        && error
+            .status()
+            .is_some_and(|s| (400..500).contains(&s) && s != 404)
 }
 
 #[cfg(test)]

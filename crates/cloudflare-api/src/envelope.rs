@@ -185,6 +185,7 @@ impl<T> OneOrMany<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use crate::models::{Quota, QuotaResult, Secret, Store};
 
     const SECRET_LIST: &str = r#"{"success":true,"errors":[],"messages":[],
@@ -263,7 +264,7 @@ mod tests {
         let body = r#"{"success":false,"errors":[{"code":1003,"message":"maximum_stores_exceeded"}],
             "messages":[],"result":null}"#;
         let err = parse::<OneOrMany<Store>>(400, body.as_bytes()).unwrap_err();
-        assert!(err.is_max_stores_exceeded());
+        assert_eq!(err.kind(), ErrorKind::MaxStoresExceeded);
         assert_eq!(err.status(), Some(400));
         assert_eq!(
             err.to_string(),
@@ -276,7 +277,7 @@ mod tests {
         let body = r#"{"success":false,"errors":[{"code":1001,"message":"secret_not_found"}],
             "messages":[],"result":null}"#;
         let err = parse::<Secret>(200, body.as_bytes()).unwrap_err();
-        assert!(err.is_not_found());
+        assert_eq!(err.kind(), ErrorKind::NotFound);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The client's error type and the helpers callers branch on (not found, conflicts, auth).
+//! The client's error type and its kinds, what callers branch on (not found, conflicts, auth, …).
 
 use std::time::Duration;
 
@@ -43,8 +43,54 @@ fn cancel_note(may_have_applied: bool) -> &'static str {
     }
 }
 
+/// What kind of failure an [`Error`] is: what callers branch on, so no caller reads the API's
+/// message strings. [`Error::kind`] is the one place that classifies them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorKind {
+    /// The store or secret does not exist (`secret_not_found`, `store_not_found`, or an
+    /// envelope with HTTP 404 that is not a routing error).
+    NotFound,
+    /// `secret_name_already_exists`.
+    NameConflict,
+    /// `maximum_stores_exceeded` (one store per account).
+    MaxStoresExceeded,
+    /// `store_not_empty` (a store delete without force).
+    StoreNotEmpty,
+    /// A routing error (codes 7000 / 7003, "No route" / "Could not route to …"): the URL names
+    /// nothing the API knows, usually a wrong `base_url` or account id.
+    NoRoute,
+    /// HTTP 401 / 403: bad or insufficient credentials.
+    Auth,
+    /// HTTP 429: the API's rate limit was hit (after the client's retries ran out).
+    RateLimited,
+    /// HTTP 5xx: the API failed (after the client's retries ran out).
+    Server,
+    /// Any other refusal by the API (validation, limits, a body it cannot read, a 404 without
+    /// an envelope).
+    Refused,
+    /// The API could not be reached or the connection broke.
+    Transport,
+    /// No answer within the request timeout.
+    Timeout,
+    /// An answer this client cannot read.
+    Decode,
+    /// Invalid client settings or arguments; nothing was sent.
+    Config,
+    /// Terraform asked the provider to stop.
+    Cancelled,
+}
+
 /// Cloudflare's codes for a URL that routes nowhere.
 const ROUTING_ERROR_CODES: [u32; 2] = [7000, 7003];
+
+/// The API's error names (`errors[].message`, possibly followed by `: <detail>`) and their kinds.
+const ERROR_NAMES: [(&str, ErrorKind); 5] = [
+    ("secret_not_found", ErrorKind::NotFound),
+    ("store_not_found", ErrorKind::NotFound),
+    ("secret_name_already_exists", ErrorKind::NameConflict),
+    ("maximum_stores_exceeded", ErrorKind::MaxStoresExceeded),
+    ("store_not_empty", ErrorKind::StoreNotEmpty),
+];
 
 fn format_messages(errors: &[ApiMessage]) -> String {
     if errors.is_empty() {
@@ -66,74 +112,55 @@ impl Error {
         }
     }
 
-    /// The API's `errors[]` (empty for errors that did not come from an API response).
-    pub fn messages(&self) -> &[ApiMessage] {
+    /// What kind of failure this is. For an API answer the status class decides first (a 5xx
+    /// or 429 never means "not found", whatever its message says), then the API's error names,
+    /// then its routing codes. A 404 without an envelope (e.g. a proxy's page) says nothing
+    /// about the object, so it is [`ErrorKind::Refused`], not [`ErrorKind::NotFound`]: treating
+    /// it so would drop live objects from state.
+    pub fn kind(&self) -> ErrorKind {
+        let (status, errors) = match self {
+            Error::Api { status, errors } => (*status, errors),
+            Error::Transport(_) => return ErrorKind::Transport,
+            Error::Timeout(_) => return ErrorKind::Timeout,
+            Error::Decode(_) => return ErrorKind::Decode,
+            Error::Config(_) => return ErrorKind::Config,
+            Error::Cancelled { .. } => return ErrorKind::Cancelled,
+        };
+        match status {
+            401 | 403 => return ErrorKind::Auth,
+            429 => return ErrorKind::RateLimited,
+            500.. => return ErrorKind::Server,
+            _ => {}
+        }
+        let named = ERROR_NAMES
+            .iter()
+            .find(|(name, _)| errors.iter().any(|e| e.message.starts_with(name)));
+        if let Some((_, kind)) = named {
+            *kind
+        } else if errors.iter().any(|m| ROUTING_ERROR_CODES.contains(&m.code)) {
+            ErrorKind::NoRoute
+        } else if status == 404 && !errors.is_empty() {
+            ErrorKind::NotFound
+        } else {
+            ErrorKind::Refused
+        }
+    }
+
+    /// The API's `errors[]`.
+    #[cfg(test)]
+    pub(crate) fn messages(&self) -> &[ApiMessage] {
         match self {
             Error::Api { errors, .. } => errors,
             _ => &[],
         }
     }
 
-    fn has_message(&self, token: &str) -> bool {
-        self.messages().iter().any(|e| e.message.starts_with(token))
-    }
-
-    /// The store or secret does not exist: the API said so by name, or answered 404 with an
-    /// envelope that is not a routing error. A routing error (wrong `base_url` path, unknown
-    /// account) or a 404 without an envelope (e.g. a proxy's page) says nothing about the object,
-    /// so it is not "not found": treating it so would drop live objects from state.
-    pub fn is_not_found(&self) -> bool {
-        if self.has_message("secret_not_found") || self.has_message("store_not_found") {
-            return true;
-        }
-        self.status() == Some(404) && !self.messages().is_empty() && !self.is_no_route()
-    }
-
-    /// A routing error (codes 7000 / 7003, "No route" / "Could not route to …"): the URL names
-    /// nothing the API knows, usually a wrong `base_url` or account id.
-    pub fn is_no_route(&self) -> bool {
-        self.messages()
-            .iter()
-            .any(|m| ROUTING_ERROR_CODES.contains(&m.code))
-    }
-
-    /// `secret_name_already_exists`.
-    pub fn is_name_conflict(&self) -> bool {
-        self.has_message("secret_name_already_exists")
-    }
-
-    /// `maximum_stores_exceeded` (one store per account).
-    pub fn is_max_stores_exceeded(&self) -> bool {
-        self.has_message("maximum_stores_exceeded")
-    }
-
-    /// `store_not_empty` (delete without force).
-    pub fn is_store_not_empty(&self) -> bool {
-        self.has_message("store_not_empty")
-    }
-
-    /// Bad or insufficient credentials.
-    pub fn is_auth_error(&self) -> bool {
-        matches!(self.status(), Some(401 | 403))
-    }
-
-    /// HTTP 429: the API's rate limit was hit (after the client's retries ran out).
-    pub fn is_rate_limited(&self) -> bool {
-        self.status() == Some(429)
-    }
-
-    /// Terraform asked the provider to stop before the operation finished.
-    pub fn is_cancelled(&self) -> bool {
-        matches!(self, Error::Cancelled { .. })
-    }
-
     /// Worth retrying: 429, 5xx, connection failures and timeouts. Other 4xx are final.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api { status, .. } => *status == 429 || *status >= 500,
-            Error::Transport(_) | Error::Timeout(_) => true,
-            Error::Decode(_) | Error::Config(_) | Error::Cancelled { .. } => false,
-        }
+    pub(crate) fn is_retryable(&self) -> bool {
+        matches!(
+            self.kind(),
+            ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Transport | ErrorKind::Timeout
+        )
     }
 }
 
@@ -152,30 +179,48 @@ mod tests {
     }
 
     #[test]
-    fn helpers_recognise_the_api_error_tokens() {
-        assert!(api(404, 1001, "secret_not_found").is_not_found());
-        assert!(api(400, 1001, "store_not_found").is_not_found());
-        assert!(api(404, 1000, "whatever").is_not_found());
-        assert!(!api(400, 1001, "invalid_json_body").is_not_found());
-        // Routing errors and bodies that are not an envelope (a proxy's HTML page) say nothing
-        // about the object.
-        assert!(!api(404, 7003, "Could not route to /accounts/x/secrets_store").is_not_found());
-        assert!(!api(404, 7000, "No route for that URI").is_not_found());
-        assert!(api(404, 7003, "Could not route").is_no_route());
+    fn kinds_recognise_the_api_error_names_codes_and_statuses() {
+        use ErrorKind::*;
+        let cases = [
+            (api(404, 1001, "secret_not_found"), NotFound),
+            (api(400, 1001, "store_not_found"), NotFound),
+            (api(404, 1000, "whatever"), NotFound),
+            (api(400, 1001, "invalid_json_body"), Refused),
+            // Routing errors and bodies that are not an envelope (a proxy's HTML page) say
+            // nothing about the object.
+            (
+                api(404, 7003, "Could not route to /accounts/x/secrets_store"),
+                NoRoute,
+            ),
+            (api(404, 7000, "No route for that URI"), NoRoute),
+            (
+                api(409, 1003, "secret_name_already_exists: API_KEY"),
+                NameConflict,
+            ),
+            (api(409, 1003, "maximum_stores_exceeded"), MaxStoresExceeded),
+            (api(400, 1003, "maximum_stores_exceeded"), MaxStoresExceeded),
+            (api(409, 1004, "store_not_empty"), StoreNotEmpty),
+            (api(403, 10000, "Authentication error"), Auth),
+            (api(401, 10000, "Authentication error"), Auth),
+            (api(400, 1001, "secret_name_empty"), Refused),
+            (api(429, 971, "Please wait"), RateLimited),
+            (api(503, 1, "boom"), Server),
+            // The status class wins: a failing server never says "gone".
+            (api(500, 1001, "secret_not_found"), Server),
+            (api(200, 1001, "secret_not_found"), NotFound),
+        ];
+        for (error, kind) in cases {
+            assert_eq!(error.kind(), kind, "{error}");
+        }
         let bare_404 = Error::Api {
             status: 404,
             errors: Vec::new(),
         };
-        assert!(!bare_404.is_not_found());
-        assert!(api(409, 1003, "secret_name_already_exists: API_KEY").is_name_conflict());
-        assert!(!api(409, 1003, "maximum_stores_exceeded").is_name_conflict());
-        assert!(api(400, 1003, "maximum_stores_exceeded").is_max_stores_exceeded());
-        assert!(api(409, 1004, "store_not_empty").is_store_not_empty());
-        assert!(api(403, 10000, "Authentication error").is_auth_error());
-        assert!(api(401, 10000, "Authentication error").is_auth_error());
-        assert!(!api(400, 1001, "secret_name_empty").is_auth_error());
-        assert!(api(429, 971, "Please wait").is_rate_limited());
-        assert!(!Error::Transport("x".into()).is_not_found());
+        assert_eq!(bare_404.kind(), Refused);
+        assert_eq!(Error::Transport("x".into()).kind(), Transport);
+        assert_eq!(Error::Timeout(Duration::from_secs(1)).kind(), Timeout);
+        assert_eq!(Error::Decode("x".into()).kind(), Decode);
+        assert_eq!(Error::Config("x".into()).kind(), Config);
     }
 
     #[test]
@@ -202,8 +247,7 @@ mod tests {
         let before = Error::Cancelled {
             may_have_applied: false,
         };
-        assert!(before.is_cancelled());
-        assert!(!Error::Transport("x".into()).is_cancelled());
+        assert_eq!(before.kind(), ErrorKind::Cancelled);
         assert_eq!(
             before.to_string(),
             "the operation was cancelled because Terraform asked the provider to stop"
@@ -215,7 +259,7 @@ mod tests {
             after.to_string().contains("may have taken effect"),
             "{after}"
         );
-        assert!(!after.is_not_found() && !after.is_rate_limited() && !after.is_auth_error());
+        assert_eq!(after.kind(), ErrorKind::Cancelled);
     }
 
     #[test]

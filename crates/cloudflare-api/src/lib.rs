@@ -17,7 +17,7 @@
 //! ```no_run
 //! use secrecy::SecretString;
 //! use cloudflare_api::{
-//!     Client, ClientConfig, Credentials, NewSecret, DEFAULT_BASE_URL,
+//!     Client, ClientConfig, Credentials, ErrorKind, NewSecret, DEFAULT_BASE_URL,
 //! };
 //!
 //! # async fn demo() -> Result<(), cloudflare_api::Error> {
@@ -32,7 +32,7 @@
 //! };
 //! let created = client.create_secret("account-id", &store.id, secret).await?;
 //! match client.get_secret("account-id", &store.id, &created.id).await {
-//!     Err(e) if e.is_not_found() => { /* gone: remove from state */ }
+//!     Err(e) if e.kind() == ErrorKind::NotFound => { /* gone: remove from state */ }
 //!     other => { other?; }
 //! }
 //! # Ok(())
@@ -59,8 +59,10 @@ pub use client::Client;
 pub use config::{
     ClientConfig, Credentials, DEFAULT_BASE_URL, check_base_url, is_loopback, without_credentials,
 };
-pub use error::Error;
-pub use models::{ApiMessage, ListSecretsParams, NewSecret, Quota, Secret, SecretPatch, Store};
+pub use error::{Error, ErrorKind};
+pub use models::{
+    ApiMessage, ListSecretsParams, NewSecret, Quota, Secret, SecretPatch, SecretStatus, Store,
+};
 pub use pages::Pages;
 pub use rate_limit::RateLimiter;
 pub use request::MAX_RESPONSE_BYTES;

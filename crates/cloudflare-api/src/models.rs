@@ -22,8 +22,7 @@ pub struct Secret {
     pub id: String,
     pub store_id: String,
     pub name: String,
-    /// `pending`, `active` or `deleted`.
-    pub status: String,
+    pub status: SecretStatus,
     pub created: String,
     pub modified: String,
     #[serde(default)]
@@ -36,12 +35,12 @@ pub struct Secret {
 impl Secret {
     /// The API's `deleted` status: the secret is gone even though it is still shown.
     pub fn is_deleted(&self) -> bool {
-        self.status == "deleted"
+        self.status == SecretStatus::Deleted
     }
 
     /// The API's `active` status: the secret can be bound to a Worker.
     pub fn is_active(&self) -> bool {
-        self.status == "active"
+        self.status == SecretStatus::Active
     }
 
     /// Sorts and de-duplicates `scopes`, so callers can compare them as a set.
@@ -51,6 +50,64 @@ impl Secret {
             scopes.dedup();
         }
         self
+    }
+}
+
+/// A secret's `status`. A new secret is `pending`, then `active` (usable) shortly after.
+///
+/// A status this client does not know (the API may add one) is kept as [`SecretStatus::Other`]
+/// with the API's text, so it round-trips unchanged (into Terraform state too); it counts as
+/// neither active nor deleted, so a wait for activation keeps polling and, at its timeout, names
+/// it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SecretStatus {
+    Pending,
+    Active,
+    Deleted,
+    /// A status the API sent that this client does not know, verbatim.
+    Other(String),
+}
+
+impl SecretStatus {
+    /// The API's text for the status: `pending`, `active`, `deleted`, or the unknown one.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SecretStatus::Pending => "pending",
+            SecretStatus::Active => "active",
+            SecretStatus::Deleted => "deleted",
+            SecretStatus::Other(status) => status,
+        }
+    }
+}
+
+impl From<&str> for SecretStatus {
+    fn from(status: &str) -> SecretStatus {
+        match status {
+            "pending" => SecretStatus::Pending,
+            "active" => SecretStatus::Active,
+            "deleted" => SecretStatus::Deleted,
+            other => SecretStatus::Other(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for SecretStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for SecretStatus {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for SecretStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<SecretStatus, D::Error> {
+        Ok(SecretStatus::from(
+            String::deserialize(deserializer)?.as_str(),
+        ))
     }
 }
 
@@ -231,4 +288,39 @@ pub(crate) struct CreateStoreBody<'a> {
 #[derive(Serialize)]
 pub(crate) struct DeleteSecretsBody<'a> {
     pub ids: &'a [String],
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_round_trip_and_unknown_ones_are_kept_verbatim() {
+        let known = [
+            ("pending", SecretStatus::Pending),
+            ("active", SecretStatus::Active),
+            ("deleted", SecretStatus::Deleted),
+            ("rotating", SecretStatus::Other("rotating".into())),
+        ];
+        for (text, status) in known {
+            let json = format!("\"{text}\"");
+            assert_eq!(serde_json::from_str::<SecretStatus>(&json).unwrap(), status);
+            assert_eq!(serde_json::to_string(&status).unwrap(), json);
+            assert_eq!(status.to_string(), text);
+        }
+        let secret = |status: &str| Secret {
+            id: "i".into(),
+            store_id: "s".into(),
+            name: "N".into(),
+            status: status.into(),
+            created: "c".into(),
+            modified: "m".into(),
+            comment: None,
+            scopes: None,
+        };
+        assert!(secret("active").is_active() && !secret("active").is_deleted());
+        assert!(secret("deleted").is_deleted() && !secret("deleted").is_active());
+        let unknown = secret("rotating");
+        assert!(!unknown.is_active() && !unknown.is_deleted());
+    }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 use api_emulator::{BatchMode, EmulatorConfig};
 use axum::http::StatusCode;
 use client_support::{ACCOUNT, Harness, TOKEN, new_secret};
-use cloudflare_api::{Client, Error, FIRST_STATUS_POLL, Secret};
+use cloudflare_api::{Client, Error, ErrorKind, FIRST_STATUS_POLL, Secret, SecretStatus};
 use tokio_util::sync::CancellationToken;
 
 const MODES: [BatchMode; 2] = [BatchMode::AllOrNothing, BatchMode::PerItem];
@@ -145,7 +145,7 @@ async fn a_name_that_exists_fails_only_its_own_create_in_both_batch_modes() {
                 Ok(secret) => assert_eq!(&secret.name, name, "{mode:?}"),
                 Err(e) => {
                     assert_eq!(name, "TAKEN", "{mode:?}: {name} failed: {e}");
-                    assert!(e.is_name_conflict(), "{mode:?}: {e}");
+                    assert_eq!(e.kind(), ErrorKind::NameConflict, "{mode:?}: {e}");
                 }
             }
         }
@@ -249,7 +249,7 @@ async fn status_polls_of_one_store_share_one_listing() {
     for (task, secret) in tasks.into_iter().zip(&created) {
         let polled = task.await.unwrap().unwrap().expect("listed");
         assert_eq!(polled.id, secret.id);
-        assert_eq!(polled.status, "active");
+        assert_eq!(polled.status, SecretStatus::Active);
     }
     assert_eq!(h.log_lines(), ["GET 200"], "one listing for ten polls");
     let query = h.state.request_log()[0].query.clone().unwrap_or_default();

@@ -4,7 +4,9 @@ mod client_support;
 
 use api_emulator::EmulatorConfig;
 use client_support::{ACCOUNT, Harness, new_secret};
-use cloudflare_api::{Credentials, Error, ListSecretsParams, NewSecret, SecretPatch};
+use cloudflare_api::{
+    Credentials, Error, ErrorKind, ListSecretsParams, NewSecret, SecretPatch, SecretStatus,
+};
 use secrecy::SecretString;
 
 #[tokio::test]
@@ -22,7 +24,7 @@ async fn store_lifecycle_and_one_store_limit() {
     assert_eq!(h.client.get_store(ACCOUNT, &store.id).await.unwrap(), store);
 
     let second = h.client.create_store(ACCOUNT, "other").await.unwrap_err();
-    assert!(second.is_max_stores_exceeded(), "{second}");
+    assert_eq!(second.kind(), ErrorKind::MaxStoresExceeded, "{second}");
     assert_eq!(h.state.stores().len(), 1);
 
     h.client
@@ -30,13 +32,13 @@ async fn store_lifecycle_and_one_store_limit() {
         .await
         .unwrap();
     let gone = h.client.get_store(ACCOUNT, &store.id).await.unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    assert_eq!(gone.kind(), ErrorKind::NotFound, "{gone}");
     let again = h
         .client
         .delete_store(ACCOUNT, &store.id, false)
         .await
         .unwrap_err();
-    assert!(again.is_not_found(), "{again}");
+    assert_eq!(again.kind(), ErrorKind::NotFound, "{again}");
 }
 
 #[tokio::test]
@@ -53,7 +55,7 @@ async fn deleting_a_non_empty_store_needs_force() {
         .delete_store(ACCOUNT, &store, false)
         .await
         .unwrap_err();
-    assert!(err.is_store_not_empty(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::StoreNotEmpty, "{err}");
     assert_eq!(err.status(), Some(409));
     assert_eq!(h.state.secrets().len(), 1);
 
@@ -87,7 +89,10 @@ async fn secret_create_get_patch_delete() {
         Some(&["ai_gateway".to_string(), "workers".to_string()][..])
     );
     assert_eq!(created.comment.as_deref(), Some("for the api"));
-    assert!(created.status == "pending" || created.status == "active");
+    assert!(matches!(
+        created.status,
+        SecretStatus::Pending | SecretStatus::Active
+    ));
     assert_eq!(
         h.state.secret_value_for_test(&created.id).as_deref(),
         Some("first-value")
@@ -154,7 +159,7 @@ async fn secret_create_get_patch_delete() {
         .get_secret(ACCOUNT, &store, &created.id)
         .await
         .unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    assert_eq!(gone.kind(), ErrorKind::NotFound, "{gone}");
     // A secret already gone counts as deleted.
     h.client
         .delete_secret(ACCOUNT, &store, &created.id)
@@ -173,14 +178,14 @@ async fn secrets_become_active_after_the_delay() {
         .create_secret(ACCOUNT, &store, new_secret("S", "v"))
         .await
         .unwrap();
-    assert_eq!(created.status, "pending");
+    assert_eq!(created.status, SecretStatus::Pending);
     tokio::time::sleep(std::time::Duration::from_millis(120)).await;
     let fetched = h
         .client
         .get_secret(ACCOUNT, &store, &created.id)
         .await
         .unwrap();
-    assert_eq!(fetched.status, "active");
+    assert_eq!(fetched.status, SecretStatus::Active);
 }
 
 #[tokio::test]
@@ -198,7 +203,7 @@ async fn name_conflicts_and_validation_errors_are_not_retried() {
         .create_secret(ACCOUNT, &store, new_secret("DUP", "b"))
         .await
         .unwrap_err();
-    assert!(err.is_name_conflict(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NameConflict, "{err}");
     assert_eq!(h.log_lines().len(), 1, "a 4xx is answered once");
 
     h.state.clear_request_log();
@@ -210,7 +215,7 @@ async fn name_conflicts_and_validation_errors_are_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400), "{err}");
-    assert!(!err.is_retryable());
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
     assert_eq!(h.log_lines().len(), 1);
     assert_eq!(h.state.secrets().len(), 1);
 }
@@ -414,13 +419,13 @@ async fn duplicate_copies_the_value_under_a_new_name() {
         )
         .await
         .unwrap_err();
-    assert!(err.is_name_conflict(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NameConflict, "{err}");
     let err = h
         .client
         .duplicate_secret(ACCOUNT, &store, "0000", "X", vec!["workers".into()], None)
         .await
         .unwrap_err();
-    assert!(err.is_not_found(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
 }
 
 #[tokio::test]
@@ -453,10 +458,11 @@ async fn unknown_store_and_account_are_errors() {
         )
         .await
         .unwrap_err();
-    assert!(err.is_not_found(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     let err = h.client.list_stores("not-the-account").await.unwrap_err();
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
-    assert!(!err.is_retryable());
+    assert_eq!(err.kind(), ErrorKind::NoRoute, "{err}");
+    assert_eq!(h.state.request_count(), 2, "neither is retried");
 }
 
 #[tokio::test]
@@ -469,7 +475,7 @@ async fn bad_credentials_are_auth_errors_and_legacy_keys_work() {
         c.credentials = Credentials::ApiToken(SecretString::from("wrong-token"));
     });
     let err = wrong.list_stores(ACCOUNT).await.unwrap_err();
-    assert!(err.is_auth_error(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Auth, "{err}");
     assert_eq!(h.state.request_count(), 1, "auth errors are not retried");
 
     let legacy = h.client_with(|c| {

@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use super::{BodyFn, Call, Failure, Kind, RawResponse, ReconcileFn, Reconciled};
 use crate::cancel::Cancellation;
 use crate::envelope::{self, Envelope};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::rate_limit::RateLimiter;
 use crate::retry::RetryPolicy;
 
@@ -83,7 +83,11 @@ where
         unsettled_write |= failure.maybe_applied && call.kind != Kind::Read;
         let error = failure.error;
 
-        if call.kind == Kind::Delete && maybe_applied && retry > 0 && error.is_not_found() {
+        if call.kind == Kind::Delete
+            && maybe_applied
+            && retry > 0
+            && error.kind() == ErrorKind::NotFound
+        {
             return Ok(Envelope {
                 result: None,
                 result_info: None,
@@ -93,8 +97,8 @@ where
         let reconcile_now = call.kind == Kind::Create
             && maybe_applied
             && (retryable
-                || error.is_name_conflict()
-                || error.is_max_stores_exceeded()
+                || error.kind() == ErrorKind::NameConflict
+                || error.kind() == ErrorKind::MaxStoresExceeded
                 || matches!(error, Error::Decode(_)));
         if !retryable && !reconcile_now {
             return Err(error);
@@ -139,7 +143,7 @@ where
                 Ok(Reconciled::Partial) if retries_left => {}
                 Ok(Reconciled::Missing) if will_retry => unsettled_write = false,
                 Ok(_) => return Err(error),
-                Err(lookup) if lookup.is_cancelled() => {
+                Err(lookup) if lookup.kind() == ErrorKind::Cancelled => {
                     return Err(Error::Cancelled {
                         may_have_applied: true,
                     });

@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use super::drive;
 use crate::cancel::Cancellation;
 use crate::envelope::Envelope;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::rate_limit::RateLimiter;
 use crate::request::{
     BodyFn, Call, Failure, Kind, Lookup, RawResponse, ReconcileFn, Reconciled, nothing_to_reconcile,
@@ -592,7 +592,7 @@ async fn a_rejected_create_is_neither_looked_up_nor_retried() {
         )
         .await
         .unwrap_err();
-    assert!(err.is_name_conflict(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NameConflict, "{err}");
     assert_eq!(api.methods(), ["POST"]);
 }
 
@@ -710,7 +710,7 @@ async fn a_delete_whose_response_was_lost_is_done_when_the_retry_finds_nothing()
         .await
         .unwrap_err();
     assert!(
-        err.is_not_found(),
+        err.kind() == ErrorKind::NotFound,
         "a delete of something that never existed is an error"
     );
 }
