@@ -741,21 +741,20 @@ async fn store_with_secrets(count: usize) -> (Setup, String) {
         .ensure_default_store(ACCOUNT, &never())
         .await
         .unwrap();
-    let names: Vec<String> = (0..count).map(|n| format!("KEY_{n:03}")).collect();
-    for chunk in names.chunks(100) {
-        let secrets = chunk
-            .iter()
-            .map(|name| NewSecret {
-                name: name.clone(),
-                value: SecretString::from("v".to_string()),
-                scopes: vec!["workers".to_string()],
-                comment: None,
-            })
-            .collect();
-        s.client
-            .create_secrets(ACCOUNT, &store_id, secrets)
-            .await
-            .unwrap();
+    // Concurrent creates: the client joins them into bulk requests.
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..count {
+        let (client, store_id) = (s.client.clone(), store_id.clone());
+        let secret = NewSecret {
+            name: format!("KEY_{n:03}"),
+            value: SecretString::from("v".to_string()),
+            scopes: vec!["workers".to_string()],
+            comment: None,
+        };
+        creates.spawn(async move { client.create_secret(ACCOUNT, &store_id, secret).await });
+    }
+    while let Some(created) = creates.join_next().await {
+        created.expect("create task").expect("created");
     }
     s.state.clear_request_log();
     (s, store_id)

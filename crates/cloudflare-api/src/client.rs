@@ -17,8 +17,8 @@ use super::envelope::OneOrMany;
 use super::error::Error;
 use super::http;
 use super::models::{
-    CreateStoreBody, DuplicateSecretBody, ListSecretsParams, NewSecret, PatchSecretBody, Quota,
-    QuotaResult, Secret, SecretPatch, Store,
+    CreateStoreBody, ListSecretsParams, NewSecret, PatchSecretBody, Quota, QuotaResult, Secret,
+    SecretPatch, Store,
 };
 use super::pages::Pages;
 use super::rate_limit::RateLimiter;
@@ -101,11 +101,6 @@ impl Client {
             inner: self.inner.clone(),
             cancel: self.cancel.for_lookup(),
         }
-    }
-
-    /// The base URL every request goes to (without a trailing slash).
-    pub fn base_url(&self) -> &str {
-        self.inner.base_url.as_str().trim_end_matches('/')
     }
 
     /// All stores of the account (every page).
@@ -212,7 +207,7 @@ impl Client {
 
     /// Batch create. Results come back in the order of `secrets`. A lost response is
     /// reconciled by name before any retry: secrets that exist are not created again.
-    pub async fn create_secrets(
+    pub(super) async fn create_secrets(
         &self,
         account_id: &str,
         store_id: &str,
@@ -402,19 +397,6 @@ impl Client {
         self.simple::<IgnoredAny>(&call, None).await.map(|_| ())
     }
 
-    /// Bulk delete (`{"ids": [...]}`); an empty list sends nothing. Ids the store no longer
-    /// holds count as deleted (see `bulk`).
-    pub async fn delete_secrets(
-        &self,
-        account_id: &str,
-        store_id: &str,
-        ids: &[String],
-    ) -> Result<(), Error> {
-        require(store_id, "store_id")?;
-        self.delete_many(account_id, store_id, ids.to_vec(), false)
-            .await
-    }
-
     /// The secret as a listing sent after this call began shows it, or `None` when that
     /// listing does not hold it (e.g. not visible yet right after a create). Concurrent calls
     /// for one store share one listing (newest changes first, paged only until every polled
@@ -429,49 +411,6 @@ impl Client {
         require(store_id, "store_id")?;
         require(secret_id, "secret_id")?;
         self.poll_coalesced(account_id, store_id, secret_id).await
-    }
-
-    /// Copies a secret's value under a new name. A lost response is reconciled by name.
-    pub async fn duplicate_secret(
-        &self,
-        account_id: &str,
-        store_id: &str,
-        secret_id: &str,
-        name: &str,
-        scopes: Vec<String>,
-        comment: Option<String>,
-    ) -> Result<Secret, Error> {
-        require(store_id, "store_id")?;
-        require(secret_id, "secret_id")?;
-        require(name, "the secret name")?;
-        let call = self.call(
-            Kind::Create,
-            Method::POST,
-            account_id,
-            &["stores", store_id, "secrets", secret_id, "duplicate"],
-        )?;
-        let body = json(&DuplicateSecretBody {
-            name,
-            scopes: &scopes,
-            comment: comment.as_deref(),
-        })?;
-        let lookup = &self.for_lookup();
-        let envelope = self
-            .run::<Secret>(&call, &|| Ok(body.clone()), &mut || {
-                Box::pin(async move {
-                    Ok(
-                        match lookup
-                            .find_secret_by_name(account_id, store_id, name)
-                            .await?
-                        {
-                            Some(secret) => Reconciled::Found(secret),
-                            None => Reconciled::Missing,
-                        },
-                    )
-                })
-            })
-            .await?;
-        Ok(envelope.into_result("secret")?.normalized())
     }
 
     pub async fn quota(&self, account_id: &str) -> Result<Quota, Error> {
@@ -512,10 +451,8 @@ mod tests {
         assert_send(&c.create_secret("a", "s", new()));
         assert_send(&c.create_secrets("a", "s", vec![new()]));
         assert_send(&c.create_store("a", "n"));
-        assert_send(&c.duplicate_secret("a", "s", "i", "n", vec![], None));
         assert_send(&c.list_secrets("a", "s", &ListSecretsParams::default()));
         assert_send(&c.patch_secret("a", "s", "i", SecretPatch::default()));
-        assert_send(&c.delete_secrets("a", "s", &[]));
         assert_send(&c.delete_secret("a", "s", "i"));
         assert_send(&c.poll_secret("a", "s", "i"));
     }

@@ -269,15 +269,6 @@ impl<'a> From<&'a SecretPatch> for PatchSecretBody<'a> {
     }
 }
 
-/// Body of `POST /stores/{id}/secrets/{id}/duplicate`.
-#[derive(Serialize)]
-pub(crate) struct DuplicateSecretBody<'a> {
-    pub name: &'a str,
-    pub scopes: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub comment: Option<&'a str>,
-}
-
 /// Body of `POST /stores`.
 #[derive(Serialize)]
 pub(crate) struct CreateStoreBody<'a> {

@@ -367,7 +367,6 @@ mod tests {
             url.as_str(),
             "http://127.0.0.1:9/client/v4/accounts/acc/secrets_store/stores/a%2Fb%3Fc/secrets?search=A+B%26C"
         );
-        assert_eq!(c.base_url(), "http://127.0.0.1:9/client/v4");
     }
 
     #[test]

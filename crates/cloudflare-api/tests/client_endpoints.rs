@@ -3,9 +3,11 @@
 mod client_support;
 
 use api_emulator::EmulatorConfig;
-use client_support::{ACCOUNT, Harness, new_secret};
+use client_support::{
+    ACCOUNT, Harness, create_all, create_concurrently, delete_all, names, new_secret,
+};
 use cloudflare_api::{
-    Credentials, Error, ErrorKind, ListSecretsParams, NewSecret, SecretPatch, SecretStatus,
+    Credentials, Error, ErrorKind, ListSecretsParams, NewSecret, Secret, SecretPatch, SecretStatus,
 };
 use secrecy::SecretString;
 
@@ -221,31 +223,17 @@ async fn name_conflicts_and_validation_errors_are_not_retried() {
 }
 
 #[tokio::test]
-async fn batch_create_list_and_bulk_delete() {
+async fn concurrent_creates_list_and_deletes() {
     let h = Harness::start().await;
     let store = h.store().await;
-    let created = h
-        .client
-        .create_secrets(
-            ACCOUNT,
-            &store,
-            vec![
-                new_secret("ONE", "1"),
-                new_secret("TWO", "2"),
-                new_secret("THREE", "3"),
-            ],
-        )
+    let wanted = ["ONE", "TWO", "THREE"].map(String::from);
+    let created: Vec<Secret> = create_all(&h.client, &store, &wanted)
         .await
-        .unwrap();
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
     let names: Vec<_> = created.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["ONE", "TWO", "THREE"]);
-    assert!(
-        h.client
-            .create_secrets(ACCOUNT, &store, vec![])
-            .await
-            .unwrap()
-            .is_empty()
-    );
 
     let listed = h
         .client
@@ -264,10 +252,8 @@ async fn batch_create_list_and_bulk_delete() {
     assert_eq!(names, ["ONE", "THREE", "TWO"]);
 
     let ids: Vec<String> = created[..2].iter().map(|s| s.id.clone()).collect();
-    h.client
-        .delete_secrets(ACCOUNT, &store, &ids)
-        .await
-        .unwrap();
+    let deleted = delete_all(&h.client, &store, &ids).await;
+    assert!(deleted.iter().all(Result::is_ok), "{deleted:?}");
     let left = h
         .client
         .list_secrets(ACCOUNT, &store, &ListSecretsParams::default())
@@ -281,13 +267,8 @@ async fn batch_create_list_and_bulk_delete() {
 async fn listing_follows_every_page() {
     let h = Harness::start().await;
     let store = h.store().await;
-    let secrets = (0..25)
-        .map(|i| new_secret(&format!("S{i:02}"), "v"))
-        .collect();
-    h.client
-        .create_secrets(ACCOUNT, &store, secrets)
-        .await
-        .unwrap();
+    let created = create_all(&h.client, &store, &names("S", 25)).await;
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
     h.state.clear_request_log();
 
     let listed = h
@@ -305,7 +286,7 @@ async fn listing_follows_every_page() {
         .await
         .unwrap();
     let names: Vec<_> = listed.iter().map(|s| s.name.clone()).collect();
-    let expected: Vec<_> = (0..25).rev().map(|i| format!("S{i:02}")).collect();
+    let expected: Vec<_> = (0..25).rev().map(|i| format!("S_{i:02}")).collect();
     assert_eq!(names, expected);
     let pages: Vec<_> = h
         .state
@@ -336,10 +317,8 @@ async fn find_by_name_is_exact_and_searches_every_page() {
     let mut commented = new_secret("OTHER", "v");
     commented.comment = Some("mentions KEY".into());
     similar.push(commented);
-    h.client
-        .create_secrets(ACCOUNT, &store, similar)
-        .await
-        .unwrap();
+    let created = create_concurrently(&h.client, &store, similar).await;
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
     h.state.clear_request_log();
 
     let found = h
@@ -376,73 +355,14 @@ async fn find_by_name_is_exact_and_searches_every_page() {
 }
 
 #[tokio::test]
-async fn duplicate_copies_the_value_under_a_new_name() {
-    let h = Harness::start().await;
-    let store = h.store().await;
-    let source = h
-        .client
-        .create_secret(ACCOUNT, &store, new_secret("SOURCE", "shared-value"))
-        .await
-        .unwrap();
-    let copy = h
-        .client
-        .duplicate_secret(
-            ACCOUNT,
-            &store,
-            &source.id,
-            "COPY",
-            vec!["workers".into(), "access".into()],
-            Some("copied".into()),
-        )
-        .await
-        .unwrap();
-    assert_eq!(copy.name, "COPY");
-    assert_ne!(copy.id, source.id);
-    assert_eq!(
-        copy.scopes.as_deref(),
-        Some(&["access".to_string(), "workers".to_string()][..])
-    );
-    assert_eq!(copy.comment.as_deref(), Some("copied"));
-    assert_eq!(
-        h.state.secret_value_for_test(&copy.id).as_deref(),
-        Some("shared-value")
-    );
-    let err = h
-        .client
-        .duplicate_secret(
-            ACCOUNT,
-            &store,
-            &source.id,
-            "COPY",
-            vec!["workers".into()],
-            None,
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NameConflict, "{err}");
-    let err = h
-        .client
-        .duplicate_secret(ACCOUNT, &store, "0000", "X", vec!["workers".into()], None)
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
-}
-
-#[tokio::test]
 async fn quota_reports_usage() {
     let h = Harness::start().await;
     let store = h.store().await;
     let before = h.client.quota(ACCOUNT).await.unwrap();
     assert_eq!(before.quota, 100);
     assert_eq!(before.usage, 0);
-    h.client
-        .create_secrets(
-            ACCOUNT,
-            &store,
-            vec![new_secret("A", "a"), new_secret("B", "b")],
-        )
-        .await
-        .unwrap();
+    let created = create_all(&h.client, &store, &["A", "B"].map(String::from)).await;
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
     assert_eq!(h.client.quota(ACCOUNT).await.unwrap().usage, 2);
 }
 
