@@ -2,7 +2,12 @@
 
 use std::time::Duration;
 
-use super::models::ApiMessage;
+/// One entry of the API's `errors[]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiMessage {
+    pub code: u32,
+    pub message: String,
+}
 
 /// What went wrong with a request. Never contains secret values or credentials.
 /// Clone: one failed bulk request answers every call it carried.
