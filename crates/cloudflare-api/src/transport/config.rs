@@ -53,7 +53,7 @@ impl ClientConfig {
     }
 
     /// The User-Agent header: `terraform-provider-cloudflare/<version>[ <suffix>]`.
-    pub fn user_agent(&self) -> String {
+    pub(super) fn user_agent(&self) -> String {
         let base = format!("terraform-provider-cloudflare/{}", self.version);
         match self.user_agent_suffix.as_deref().map(str::trim) {
             Some(suffix) if !suffix.is_empty() => format!("{base} {suffix}"),
@@ -62,7 +62,7 @@ impl ClientConfig {
     }
 
     /// Checks every setting; the message says which one is wrong and how to fix it.
-    pub fn validate(&self) -> Result<(), Error> {
+    pub(super) fn validate(&self) -> Result<(), Error> {
         normalized_base_url(&self.base_url)?;
         if self.min_backoff > self.max_backoff {
             return Err(Error::Config(format!(
