@@ -8,7 +8,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
-use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret, Secret};
+use cloudflare_api::{
+    Client, ClientConfig, Credentials, ErrorKind, NewSecret, Secret, SecretStatus,
+};
 use secrecy::SecretString;
 use terraform_provider_cloudflare::provider::CloudflareProvider;
 use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
@@ -391,7 +393,11 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
     );
     tokio::time::sleep(Duration::from_millis(250)).await;
     let found = s.find(&store.id, "A").await.unwrap();
-    assert_eq!(found.status, "active", "not the listing's stale status");
+    assert_eq!(
+        found.status,
+        SecretStatus::Active,
+        "not the listing's stale status"
+    );
     assert_eq!(s.state.request_log().len(), 3, "listing, then two searches");
 
     // Active secrets: two lookups and a refresh share one listing.
@@ -440,7 +446,12 @@ async fn a_refresh_against_an_unknown_account_is_an_error_not_a_deleted_secret()
         .await
         .into_result()
         .expect_err("a failure, not an absence");
-    assert!(!failure.error.is_not_found(), "{}", failure.error);
+    assert_ne!(
+        failure.error.kind(),
+        ErrorKind::NotFound,
+        "{}",
+        failure.error
+    );
     assert!(
         failure.error.to_string().contains("7003"),
         "{}",
@@ -565,7 +576,7 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
         stores.request,
         format!("GET /accounts/{ACCOUNT}/secrets_store/stores")
     );
-    assert!(stores.error.is_auth_error(), "{}", stores.error);
+    assert_eq!(stores.error.kind(), ErrorKind::Auth, "{}", stores.error);
     let missing = s
         .data
         .existing_default_store_id(&client, ACCOUNT, "read secret K", "Set store_id.")
@@ -755,21 +766,20 @@ async fn store_with_secrets(count: usize) -> (Setup, String) {
         .ensure_default(&s.provider_client(), ACCOUNT)
         .await
         .unwrap();
-    let names: Vec<String> = (0..count).map(|n| format!("KEY_{n:03}")).collect();
-    for chunk in names.chunks(100) {
-        let secrets = chunk
-            .iter()
-            .map(|name| NewSecret {
-                name: name.clone(),
-                value: SecretString::from("v".to_string()),
-                scopes: vec!["workers".to_string()],
-                comment: None,
-            })
-            .collect();
-        s.client
-            .create_secrets(ACCOUNT, &store_id, secrets)
-            .await
-            .unwrap();
+    // Concurrent creates: the client joins them into bulk requests.
+    let mut creates = tokio::task::JoinSet::new();
+    for n in 0..count {
+        let (client, store_id) = (s.client.clone(), store_id.clone());
+        let secret = NewSecret {
+            name: format!("KEY_{n:03}"),
+            value: SecretString::from("v".to_string()),
+            scopes: vec!["workers".to_string()],
+            comment: None,
+        };
+        creates.spawn(async move { client.create_secret(ACCOUNT, &store_id, secret).await });
+    }
+    while let Some(created) = creates.join_next().await {
+        created.expect("create task").expect("created");
     }
     s.state.clear_request_log();
     (s, store_id)

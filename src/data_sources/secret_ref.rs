@@ -37,7 +37,7 @@ pub fn secret_ref_state(secret: &Secret, account_id: &str) -> Value {
         ("name", Value::string(&secret.name)),
         ("store_id", Value::string(&secret.store_id)),
         ("account_id", Value::string(account_id)),
-        ("status", Value::string(&secret.status)),
+        ("status", Value::string(secret.status.as_str())),
         ("scopes", scopes),
         (
             "comment",

@@ -12,7 +12,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use cloudflare_api::{Error, Secret};
+use cloudflare_api::{Error, ErrorKind, Secret};
 
 /// The status a usable secret has.
 pub const ACTIVE: &str = "active";
@@ -62,10 +62,10 @@ where
     let deadline = Instant::now() + timeout;
     let mut latest = current;
     let mut delay = FIRST_DELAY;
-    while latest.status != ACTIVE {
+    while !latest.is_active() {
         let now = Instant::now();
         if now >= deadline {
-            let last_status = latest.status.clone();
+            let last_status = latest.status.to_string();
             return Err((latest, WaitError::Timeout { last_status }));
         }
         let sleep = delay.min(deadline - now);
@@ -76,7 +76,9 @@ where
         match fetch().await {
             Ok(Some(secret)) => latest = secret,
             Ok(None) => {}
-            Err(e) if e.is_cancelled() => return Err((latest, WaitError::Cancelled)),
+            Err(e) if e.kind() == ErrorKind::Cancelled => {
+                return Err((latest, WaitError::Cancelled));
+            }
             Err(e) => return Err((latest, WaitError::Api(e))),
         }
         delay = (delay * 2).min(MAX_DELAY);
@@ -90,6 +92,7 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
+    use cloudflare_api::SecretStatus;
 
     fn secret(status: &str) -> Secret {
         Secret {
@@ -124,7 +127,7 @@ mod tests {
             },
         )
         .await;
-        assert_eq!(result.expect("active").status, "active");
+        assert_eq!(result.expect("active").status, SecretStatus::Active);
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
 
@@ -153,7 +156,7 @@ mod tests {
         match result {
             Err((last, WaitError::Timeout { last_status })) => {
                 assert_eq!(last_status, "pending");
-                assert_eq!(last.status, "pending");
+                assert_eq!(last.status, SecretStatus::Pending);
             }
             other => panic!("expected a timeout, got {:?}", other.map(|s| s.status)),
         }

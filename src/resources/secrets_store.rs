@@ -13,7 +13,7 @@ use super::import_id::{StoreImport, parse_store_import};
 use crate::common::rules::{check_id, check_store_name};
 use crate::common::values::{known_string, string_or_null};
 use crate::service::{Access, DEFAULT_STORE_NAME, Lookup, Service};
-use cloudflare_api::{Client, Error, Store};
+use cloudflare_api::{Client, Error, ErrorKind, Store};
 use tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
     Diagnostics, GenerateConfig, IdentitySchema, ImportState, ImportStateRequest,
@@ -284,8 +284,8 @@ impl Resource<Service> for SecretsStoreResource {
         data.stores().forget(&account_id);
         match deleted {
             Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
-            Err(e) if e.is_store_not_empty() => {
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Err(e) if e.kind() == ErrorKind::StoreNotEmpty => {
                 let name = model.name.as_deref().unwrap_or(&store_id);
                 let names = data.listings().names(&client, &account_id, &store_id).await;
                 resp.diagnostics
@@ -390,7 +390,7 @@ async fn create_or_adopt(
     }
     match client.create_store(account_id, name).await {
         Ok(store) => Ok(store),
-        Err(e) if e.is_max_stores_exceeded() => {
+        Err(e) if e.kind() == ErrorKind::MaxStoresExceeded => {
             // Another process may have created it meanwhile: look again, past the cache.
             let stores = match client.list_stores(account_id).await {
                 Ok(stores) => stores,

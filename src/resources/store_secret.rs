@@ -20,7 +20,7 @@ use super::identity::{identity_schema, state_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
 use crate::common::values::{known_string, known_strings, string_or_null};
 use crate::service::{Access, DEFAULT_STORE_NAME, Lookup, Service};
-use cloudflare_api::{Client, Error, NewSecret, Secret, SecretPatch};
+use cloudflare_api::{Client, Error, ErrorKind, NewSecret, Secret, SecretPatch};
 use tfplugin::{
     Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
     GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
@@ -114,7 +114,7 @@ impl SecretModel {
         self.account_id = Some(account_id.to_string());
         self.store_id = Some(secret.store_id.clone());
         self.name = Some(secret.name.clone());
-        self.status = Some(secret.status.clone());
+        self.status = Some(secret.status.to_string());
         self.created = Some(secret.created.clone());
         self.modified = Some(secret.modified.clone());
         if let Some(scopes) = &secret.scopes {
@@ -230,7 +230,7 @@ impl Resource<Service> for StoreSecretResource {
         data.listings().forget(&account_id, &store_id);
         let created = match created {
             Ok(secret) => secret,
-            Err(e) if e.is_name_conflict() => {
+            Err(e) if e.kind() == ErrorKind::NameConflict => {
                 resp.diagnostics
                     .add(name_taken(&operation, &name, &account_id, &store_id));
                 return resp;
@@ -459,7 +459,7 @@ impl Resource<Service> for StoreSecretResource {
         req.provider.listings().forget(&account_id, &store_id);
         match result {
             Ok(()) => {}
-            Err(e) if e.is_not_found() => {}
+            Err(e) if e.kind() == ErrorKind::NotFound => {}
             Err(e) => resp.diagnostics.add(req.provider.api_error(
                 &format!(
                     "delete secret {} in store {store_id}",
@@ -553,7 +553,7 @@ async fn settle(
     change: Change,
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<Secret, (Secret, Diagnostic)> {
-    if secret.status == ACTIVE {
+    if secret.is_active() {
         return Ok(secret);
     }
     let (store_id, secret_id) = (secret.store_id.clone(), secret.id.clone());
@@ -561,7 +561,7 @@ async fn settle(
     // One shared listing per poll for every secret of the store waiting at that moment.
     let fetch = || async {
         match client.poll_secret(account_id, &store_id, &secret_id).await {
-            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
             other => other,
         }
     };
@@ -645,7 +645,8 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
             format!(
                 "Terraform asked the provider to stop after secret {name} (id {id}) was {done} in \
                  store {}, while apply waited for it to become active (it was {:?}). {outcome}",
-                secret.store_id, secret.status
+                secret.store_id,
+                secret.status.as_str()
             ),
         );
     }
@@ -787,7 +788,7 @@ async fn import(req: &ImportStateRequest<Service>) -> Result<Value, Diagnostic> 
         SecretKey::Id(id) => match client.get_secret(&account_id, &store_id, id).await {
             Ok(secret) => Some(secret),
             // A 32-hex name is possible: look it up by name before giving up.
-            Err(e) if e.is_not_found() => client
+            Err(e) if e.kind() == ErrorKind::NotFound => client
                 .find_secret_by_name(&account_id, &store_id, id)
                 .await
                 .map_err(|e| failed(&e))?,

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
 
 use super::lookup::ReadFailure;
-use cloudflare_api::Error;
+use cloudflare_api::{Error, ErrorKind};
 use tfplugin::Diagnostic;
 
 /// Which credential the client sends.
@@ -119,21 +119,21 @@ impl ErrorReporter {
                     .to_string()
             };
         }
-        if err.is_auth_error() {
+        if err.kind() == ErrorKind::Auth {
             return self.refused(access);
         }
-        let hint = if err.is_rate_limited() {
+        let hint = if err.kind() == ErrorKind::RateLimited {
             " Cloudflare's rate limit (1,200 requests per 5 minutes per user) was still \
              exceeded after the provider's retries. Wait a few minutes and run the command \
              again; if it keeps happening, lower the provider's requests_per_second or raise \
              max_retries."
-        } else if err.is_no_route() {
+        } else if err.kind() == ErrorKind::NoRoute {
             " The API has no such path: check the provider's base_url (it must end in \
              /client/v4, e.g. https://api.cloudflare.com/client/v4) and the account_id."
         } else if matches!(err, Error::Transport(_) | Error::Timeout(_)) {
             " Check the network connection and the provider's base_url, then run the command \
              again."
-        } else if err.status().is_some_and(|s| s >= 500) {
+        } else if err.kind() == ErrorKind::Server {
             " Cloudflare's API kept failing through the provider's retries (max_retries). Run \
              the command again later; https://www.cloudflarestatus.com shows known incidents."
         } else {

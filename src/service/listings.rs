@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use cloudflare_api::{Client, ListSecretsParams, Secret};
+use cloudflare_api::{Client, ErrorKind, ListSecretsParams, Secret};
 
 use super::lookup::{Lookup, ReadFailure, get_request};
 use super::once_per_key::OncePerKey;
@@ -142,7 +142,7 @@ impl SecretListings {
                 );
                 match client.list_secrets(account_id, store_id, &params).await {
                     // A stop is not an answer: the next caller may ask again.
-                    Err(e) if e.is_cancelled() => Err(e),
+                    Err(e) if e.kind() == ErrorKind::Cancelled => Err(e),
                     answer => Ok(Lookup::from_response(request, answer).map(Arc::new)),
                 }
             })

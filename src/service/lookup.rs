@@ -14,7 +14,7 @@
 //!   listing proves nothing about the store;
 //! * a name the listing does not show as `active` is looked up with the API's search.
 
-use cloudflare_api::Error;
+use cloudflare_api::{Error, ErrorKind};
 
 /// The outcome of one lookup.
 #[derive(Clone, Debug)]
@@ -65,7 +65,7 @@ impl<T> Lookup<T> {
     pub fn from_response(request: impl FnOnce() -> String, answer: Result<T, Error>) -> Lookup<T> {
         match answer {
             Ok(t) => Lookup::Found(t),
-            Err(e) if e.is_not_found() => Lookup::Absent,
+            Err(e) if e.kind() == ErrorKind::NotFound => Lookup::Absent,
             Err(e) => Lookup::Failed(ReadFailure::new(request(), e)),
         }
     }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use cloudflare_api::{Client, Error, Store};
+use cloudflare_api::{Client, Error, ErrorKind, Store};
 
 use super::lookup::{Lookup, ReadFailure, get_request};
 use super::once_per_key::OncePerKey;
@@ -76,7 +76,7 @@ impl StoreDirectory {
                 match client.list_stores(account_id).await {
                     Ok(stores) => Ok(Ok(Arc::new(stores))),
                     // A stop is not an answer: the next caller may ask again.
-                    Err(e) if e.is_cancelled() => Err(e),
+                    Err(e) if e.kind() == ErrorKind::Cancelled => Err(e),
                     Err(e) => Ok(Err(failure(e))),
                 }
             })
@@ -159,7 +159,7 @@ impl StoreDirectory {
             return Ok(store.id.clone());
         }
         match stores.first() {
-            Some(other) if create_error.is_max_stores_exceeded() => {
+            Some(other) if create_error.kind() == ErrorKind::MaxStoresExceeded => {
                 Err(DefaultStoreError::AnotherStoreExists {
                     account_id: account_id.to_string(),
                     other_name: other.name.clone(),

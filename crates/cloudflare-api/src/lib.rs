@@ -1,23 +1,30 @@
-//! The Cloudflare API client shared by every resource and data source (Secrets Store endpoints).
+//! The Cloudflare Secrets Store API client shared by every resource and data source of the
+//! provider: retries, one rate limit, typed errors, and bulk calls that coalesce concurrent
+//! creates, deletes and status polls.
 //!
-//! This file is the public contract; the implementation lives in small modules re-exported here:
-//! [`config`] (settings and credentials), [`models`] (stores, secrets, quota), [`error`] (the
-//! error type and its helpers), `envelope` (the one place that parses the v4 envelope),
-//! [`retry`] (backoff policy), [`rate_limit`] (the shared token bucket), `http` (reqwest with
-//! ring-backed rustls and auth headers), `request` (the request loop: retries and reconciliation
-//! of creates whose response was lost), `pages` (paged lists read one page at a time, see
-//! [`Pages`]), `batch` (batch-create progress), `coalesce` and `bulk`
-//! (concurrent creates, deletes and status polls of one store joined into one request),
-//! `cancel` (how Terraform's StopProvider ends the client's waits) and `client` (one method
-//! per endpoint).
+//! The crate is a stack of three layers; each module uses only those below it:
+//!
+//! ```text
+//! Client           client.rs   the type the provider holds; delegates to the layers below
+//!   coalescer/     top         per-store lanes (Creates, Deletes, Polls) that join concurrent
+//!                              calls into one bulk request; one dispatcher loop
+//!   endpoints/     middle      one function per Secrets Store endpoint, typed models
+//!                              (Store, Secret, SecretStatus, …), paged lists, and the bulk
+//!                              endpoints with the one reconciliation of a batch create
+//!   transport/     bottom      settings and credentials, reqwest with ring-backed rustls and
+//!                              auth headers, the v4 envelope, Error and ErrorKind, the retry
+//!                              and reconcile loop, the rate limiter (the one place that paces
+//!                              requests), and cancellation by Terraform's StopProvider
+//! ```
 //!
 //! [`Client::with_cancel`] gives a clone that stops waiting (rate limit, backoff,
 //! `Retry-After`) and sends nothing new once a token fires, failing with [`Error::Cancelled`].
+//! Callers branch on [`Error::kind`], never on the API's message strings.
 //!
 //! ```no_run
 //! use secrecy::SecretString;
 //! use cloudflare_api::{
-//!     Client, ClientConfig, Credentials, NewSecret, DEFAULT_BASE_URL,
+//!     Client, ClientConfig, Credentials, ErrorKind, NewSecret, DEFAULT_BASE_URL,
 //! };
 //!
 //! # async fn demo() -> Result<(), cloudflare_api::Error> {
@@ -32,36 +39,24 @@
 //! };
 //! let created = client.create_secret("account-id", &store.id, secret).await?;
 //! match client.get_secret("account-id", &store.id, &created.id).await {
-//!     Err(e) if e.is_not_found() => { /* gone: remove from state */ }
+//!     Err(e) if e.kind() == ErrorKind::NotFound => { /* gone: remove from state */ }
 //!     other => { other?; }
 //! }
 //! # Ok(())
 //! # }
 //! ```
 
-mod batch;
-mod bulk;
-mod cancel;
 mod client;
-mod coalesce;
-pub mod config;
-mod envelope;
-pub mod error;
-mod http;
-pub mod models;
-mod pages;
-pub mod rate_limit;
-mod request;
-pub mod retry;
+mod coalescer;
+mod endpoints;
+mod transport;
 
-pub use bulk::FIRST_STATUS_POLL;
 pub use client::Client;
-pub use config::{
-    ClientConfig, Credentials, DEFAULT_BASE_URL, check_base_url, is_loopback, without_credentials,
+pub use coalescer::FIRST_STATUS_POLL;
+pub use endpoints::{
+    ListSecretsParams, NewSecret, Pages, Quota, Secret, SecretPatch, SecretStatus, Store,
 };
-pub use error::Error;
-pub use models::{ApiMessage, ListSecretsParams, NewSecret, Quota, Secret, SecretPatch, Store};
-pub use pages::Pages;
-pub use rate_limit::RateLimiter;
-pub use request::MAX_RESPONSE_BYTES;
-pub use retry::RetryPolicy;
+pub use transport::{
+    ApiMessage, ClientConfig, Credentials, DEFAULT_BASE_URL, Error, ErrorKind, check_base_url,
+    without_credentials,
+};

@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use api_emulator::{BatchMode, EmulatorConfig};
 use axum::http::StatusCode;
-use client_support::{ACCOUNT, Harness, TOKEN, new_secret};
-use cloudflare_api::{Client, Error, FIRST_STATUS_POLL, Secret};
+use client_support::{ACCOUNT, Harness, TOKEN, create_all, delete_all, names, new_secret};
+use cloudflare_api::{Error, ErrorKind, FIRST_STATUS_POLL, SecretStatus};
 use tokio_util::sync::CancellationToken;
 
 const MODES: [BatchMode; 2] = [BatchMode::AllOrNothing, BatchMode::PerItem];
@@ -32,50 +32,6 @@ async fn store_and_empty_bucket(h: &Harness) -> String {
     let store = h.store().await;
     h.state.clear_request_log();
     store
-}
-
-/// Creates every name concurrently; each caller's result, in the order of `names`.
-async fn create_all(client: &Client, store: &str, names: &[String]) -> Vec<Result<Secret, Error>> {
-    let tasks: Vec<_> = names
-        .iter()
-        .map(|name| {
-            let client = client.clone();
-            let store = store.to_string();
-            let name = name.clone();
-            tokio::spawn(async move {
-                client
-                    .create_secret(ACCOUNT, &store, new_secret(&name, "v"))
-                    .await
-            })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.expect("create task"));
-    }
-    results
-}
-
-/// Deletes every id concurrently; each caller's result.
-async fn delete_all(client: &Client, store: &str, ids: &[String]) -> Vec<Result<(), Error>> {
-    let tasks: Vec<_> = ids
-        .iter()
-        .map(|id| {
-            let client = client.clone();
-            let store = store.to_string();
-            let id = id.clone();
-            tokio::spawn(async move { client.delete_secret(ACCOUNT, &store, &id).await })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.expect("delete task"));
-    }
-    results
-}
-
-fn names(prefix: &str, count: usize) -> Vec<String> {
-    (0..count).map(|i| format!("{prefix}_{i:02}")).collect()
 }
 
 fn remote_names(h: &Harness) -> Vec<String> {
@@ -145,7 +101,7 @@ async fn a_name_that_exists_fails_only_its_own_create_in_both_batch_modes() {
                 Ok(secret) => assert_eq!(&secret.name, name, "{mode:?}"),
                 Err(e) => {
                     assert_eq!(name, "TAKEN", "{mode:?}: {name} failed: {e}");
-                    assert!(e.is_name_conflict(), "{mode:?}: {e}");
+                    assert_eq!(e.kind(), ErrorKind::NameConflict, "{mode:?}: {e}");
                 }
             }
         }
@@ -190,21 +146,13 @@ async fn concurrent_deletes_go_out_as_one_bulk_delete_and_a_gone_secret_counts_a
     for mode in MODES {
         let h = slow_harness(mode, 100).await;
         let store = h.store().await;
-        let created = h
-            .client
-            .create_secrets(
-                ACCOUNT,
-                &store,
-                names("DEL", 8).iter().map(|n| new_secret(n, "v")).collect(),
-            )
-            .await
-            .unwrap();
-        let ids: Vec<String> = created.iter().map(|s| s.id.clone()).collect();
+        let created = create_all(&h.client, &store, &names("DEL", 8)).await;
+        let ids: Vec<String> = created.into_iter().map(|s| s.unwrap().id).collect();
         // One secret is deleted outside: its delete must still succeed.
         h.state.clear_request_log();
         tokio::time::sleep(Duration::from_millis(1100)).await;
         h.client
-            .delete_secrets(ACCOUNT, &store, &ids[..1])
+            .delete_secret(ACCOUNT, &store, &ids[0])
             .await
             .unwrap();
         h.state.clear_request_log();
@@ -225,18 +173,11 @@ async fn concurrent_deletes_go_out_as_one_bulk_delete_and_a_gone_secret_counts_a
 async fn status_polls_of_one_store_share_one_listing() {
     let h = slow_harness(BatchMode::AllOrNothing, 100).await;
     let store = h.store().await;
-    let created = h
-        .client
-        .create_secrets(
-            ACCOUNT,
-            &store,
-            names("POLL", 10)
-                .iter()
-                .map(|n| new_secret(n, "v"))
-                .collect(),
-        )
+    let created: Vec<_> = create_all(&h.client, &store, &names("POLL", 10))
         .await
-        .unwrap();
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
     h.state.clear_request_log();
     let tasks: Vec<_> = created
         .iter()
@@ -249,7 +190,7 @@ async fn status_polls_of_one_store_share_one_listing() {
     for (task, secret) in tasks.into_iter().zip(&created) {
         let polled = task.await.unwrap().unwrap().expect("listed");
         assert_eq!(polled.id, secret.id);
-        assert_eq!(polled.status, "active");
+        assert_eq!(polled.status, SecretStatus::Active);
     }
     assert_eq!(h.log_lines(), ["GET 200"], "one listing for ten polls");
     let query = h.state.request_log()[0].query.clone().unwrap_or_default();

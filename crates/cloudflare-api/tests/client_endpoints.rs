@@ -3,8 +3,12 @@
 mod client_support;
 
 use api_emulator::EmulatorConfig;
-use client_support::{ACCOUNT, Harness, new_secret};
-use cloudflare_api::{Credentials, Error, ListSecretsParams, NewSecret, SecretPatch};
+use client_support::{
+    ACCOUNT, Harness, create_all, create_concurrently, delete_all, names, new_secret,
+};
+use cloudflare_api::{
+    Credentials, Error, ErrorKind, ListSecretsParams, NewSecret, Secret, SecretPatch, SecretStatus,
+};
 use secrecy::SecretString;
 
 #[tokio::test]
@@ -22,7 +26,7 @@ async fn store_lifecycle_and_one_store_limit() {
     assert_eq!(h.client.get_store(ACCOUNT, &store.id).await.unwrap(), store);
 
     let second = h.client.create_store(ACCOUNT, "other").await.unwrap_err();
-    assert!(second.is_max_stores_exceeded(), "{second}");
+    assert_eq!(second.kind(), ErrorKind::MaxStoresExceeded, "{second}");
     assert_eq!(h.state.stores().len(), 1);
 
     h.client
@@ -30,13 +34,13 @@ async fn store_lifecycle_and_one_store_limit() {
         .await
         .unwrap();
     let gone = h.client.get_store(ACCOUNT, &store.id).await.unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    assert_eq!(gone.kind(), ErrorKind::NotFound, "{gone}");
     let again = h
         .client
         .delete_store(ACCOUNT, &store.id, false)
         .await
         .unwrap_err();
-    assert!(again.is_not_found(), "{again}");
+    assert_eq!(again.kind(), ErrorKind::NotFound, "{again}");
 }
 
 #[tokio::test]
@@ -53,7 +57,7 @@ async fn deleting_a_non_empty_store_needs_force() {
         .delete_store(ACCOUNT, &store, false)
         .await
         .unwrap_err();
-    assert!(err.is_store_not_empty(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::StoreNotEmpty, "{err}");
     assert_eq!(err.status(), Some(409));
     assert_eq!(h.state.secrets().len(), 1);
 
@@ -87,7 +91,10 @@ async fn secret_create_get_patch_delete() {
         Some(&["ai_gateway".to_string(), "workers".to_string()][..])
     );
     assert_eq!(created.comment.as_deref(), Some("for the api"));
-    assert!(created.status == "pending" || created.status == "active");
+    assert!(matches!(
+        created.status,
+        SecretStatus::Pending | SecretStatus::Active
+    ));
     assert_eq!(
         h.state.secret_value_for_test(&created.id).as_deref(),
         Some("first-value")
@@ -154,7 +161,7 @@ async fn secret_create_get_patch_delete() {
         .get_secret(ACCOUNT, &store, &created.id)
         .await
         .unwrap_err();
-    assert!(gone.is_not_found(), "{gone}");
+    assert_eq!(gone.kind(), ErrorKind::NotFound, "{gone}");
     // A secret already gone counts as deleted.
     h.client
         .delete_secret(ACCOUNT, &store, &created.id)
@@ -173,14 +180,14 @@ async fn secrets_become_active_after_the_delay() {
         .create_secret(ACCOUNT, &store, new_secret("S", "v"))
         .await
         .unwrap();
-    assert_eq!(created.status, "pending");
+    assert_eq!(created.status, SecretStatus::Pending);
     tokio::time::sleep(std::time::Duration::from_millis(120)).await;
     let fetched = h
         .client
         .get_secret(ACCOUNT, &store, &created.id)
         .await
         .unwrap();
-    assert_eq!(fetched.status, "active");
+    assert_eq!(fetched.status, SecretStatus::Active);
 }
 
 #[tokio::test]
@@ -198,7 +205,7 @@ async fn name_conflicts_and_validation_errors_are_not_retried() {
         .create_secret(ACCOUNT, &store, new_secret("DUP", "b"))
         .await
         .unwrap_err();
-    assert!(err.is_name_conflict(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NameConflict, "{err}");
     assert_eq!(h.log_lines().len(), 1, "a 4xx is answered once");
 
     h.state.clear_request_log();
@@ -210,37 +217,23 @@ async fn name_conflicts_and_validation_errors_are_not_retried() {
         .await
         .unwrap_err();
     assert_eq!(err.status(), Some(400), "{err}");
-    assert!(!err.is_retryable());
+    assert_eq!(err.kind(), ErrorKind::Refused, "{err}");
     assert_eq!(h.log_lines().len(), 1);
     assert_eq!(h.state.secrets().len(), 1);
 }
 
 #[tokio::test]
-async fn batch_create_list_and_bulk_delete() {
+async fn concurrent_creates_list_and_deletes() {
     let h = Harness::start().await;
     let store = h.store().await;
-    let created = h
-        .client
-        .create_secrets(
-            ACCOUNT,
-            &store,
-            vec![
-                new_secret("ONE", "1"),
-                new_secret("TWO", "2"),
-                new_secret("THREE", "3"),
-            ],
-        )
+    let wanted = ["ONE", "TWO", "THREE"].map(String::from);
+    let created: Vec<Secret> = create_all(&h.client, &store, &wanted)
         .await
-        .unwrap();
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
     let names: Vec<_> = created.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["ONE", "TWO", "THREE"]);
-    assert!(
-        h.client
-            .create_secrets(ACCOUNT, &store, vec![])
-            .await
-            .unwrap()
-            .is_empty()
-    );
 
     let listed = h
         .client
@@ -259,10 +252,8 @@ async fn batch_create_list_and_bulk_delete() {
     assert_eq!(names, ["ONE", "THREE", "TWO"]);
 
     let ids: Vec<String> = created[..2].iter().map(|s| s.id.clone()).collect();
-    h.client
-        .delete_secrets(ACCOUNT, &store, &ids)
-        .await
-        .unwrap();
+    let deleted = delete_all(&h.client, &store, &ids).await;
+    assert!(deleted.iter().all(Result::is_ok), "{deleted:?}");
     let left = h
         .client
         .list_secrets(ACCOUNT, &store, &ListSecretsParams::default())
@@ -276,13 +267,8 @@ async fn batch_create_list_and_bulk_delete() {
 async fn listing_follows_every_page() {
     let h = Harness::start().await;
     let store = h.store().await;
-    let secrets = (0..25)
-        .map(|i| new_secret(&format!("S{i:02}"), "v"))
-        .collect();
-    h.client
-        .create_secrets(ACCOUNT, &store, secrets)
-        .await
-        .unwrap();
+    let created = create_all(&h.client, &store, &names("S", 25)).await;
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
     h.state.clear_request_log();
 
     let listed = h
@@ -300,7 +286,7 @@ async fn listing_follows_every_page() {
         .await
         .unwrap();
     let names: Vec<_> = listed.iter().map(|s| s.name.clone()).collect();
-    let expected: Vec<_> = (0..25).rev().map(|i| format!("S{i:02}")).collect();
+    let expected: Vec<_> = (0..25).rev().map(|i| format!("S_{i:02}")).collect();
     assert_eq!(names, expected);
     let pages: Vec<_> = h
         .state
@@ -331,10 +317,8 @@ async fn find_by_name_is_exact_and_searches_every_page() {
     let mut commented = new_secret("OTHER", "v");
     commented.comment = Some("mentions KEY".into());
     similar.push(commented);
-    h.client
-        .create_secrets(ACCOUNT, &store, similar)
-        .await
-        .unwrap();
+    let created = create_concurrently(&h.client, &store, similar).await;
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
     h.state.clear_request_log();
 
     let found = h
@@ -371,73 +355,14 @@ async fn find_by_name_is_exact_and_searches_every_page() {
 }
 
 #[tokio::test]
-async fn duplicate_copies_the_value_under_a_new_name() {
-    let h = Harness::start().await;
-    let store = h.store().await;
-    let source = h
-        .client
-        .create_secret(ACCOUNT, &store, new_secret("SOURCE", "shared-value"))
-        .await
-        .unwrap();
-    let copy = h
-        .client
-        .duplicate_secret(
-            ACCOUNT,
-            &store,
-            &source.id,
-            "COPY",
-            vec!["workers".into(), "access".into()],
-            Some("copied".into()),
-        )
-        .await
-        .unwrap();
-    assert_eq!(copy.name, "COPY");
-    assert_ne!(copy.id, source.id);
-    assert_eq!(
-        copy.scopes.as_deref(),
-        Some(&["access".to_string(), "workers".to_string()][..])
-    );
-    assert_eq!(copy.comment.as_deref(), Some("copied"));
-    assert_eq!(
-        h.state.secret_value_for_test(&copy.id).as_deref(),
-        Some("shared-value")
-    );
-    let err = h
-        .client
-        .duplicate_secret(
-            ACCOUNT,
-            &store,
-            &source.id,
-            "COPY",
-            vec!["workers".into()],
-            None,
-        )
-        .await
-        .unwrap_err();
-    assert!(err.is_name_conflict(), "{err}");
-    let err = h
-        .client
-        .duplicate_secret(ACCOUNT, &store, "0000", "X", vec!["workers".into()], None)
-        .await
-        .unwrap_err();
-    assert!(err.is_not_found(), "{err}");
-}
-
-#[tokio::test]
 async fn quota_reports_usage() {
     let h = Harness::start().await;
     let store = h.store().await;
     let before = h.client.quota(ACCOUNT).await.unwrap();
     assert_eq!(before.quota, 100);
     assert_eq!(before.usage, 0);
-    h.client
-        .create_secrets(
-            ACCOUNT,
-            &store,
-            vec![new_secret("A", "a"), new_secret("B", "b")],
-        )
-        .await
-        .unwrap();
+    let created = create_all(&h.client, &store, &["A", "B"].map(String::from)).await;
+    assert!(created.iter().all(Result::is_ok), "{created:?}");
     assert_eq!(h.client.quota(ACCOUNT).await.unwrap().usage, 2);
 }
 
@@ -453,10 +378,11 @@ async fn unknown_store_and_account_are_errors() {
         )
         .await
         .unwrap_err();
-    assert!(err.is_not_found(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
     let err = h.client.list_stores("not-the-account").await.unwrap_err();
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
-    assert!(!err.is_retryable());
+    assert_eq!(err.kind(), ErrorKind::NoRoute, "{err}");
+    assert_eq!(h.state.request_count(), 2, "neither is retried");
 }
 
 #[tokio::test]
@@ -469,7 +395,7 @@ async fn bad_credentials_are_auth_errors_and_legacy_keys_work() {
         c.credentials = Credentials::ApiToken(SecretString::from("wrong-token"));
     });
     let err = wrong.list_stores(ACCOUNT).await.unwrap_err();
-    assert!(err.is_auth_error(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::Auth, "{err}");
     assert_eq!(h.state.request_count(), 1, "auth errors are not retried");
 
     let legacy = h.client_with(|c| {

@@ -1,5 +1,5 @@
-//! The response-body cap: an answer of exactly `MAX_RESPONSE_BYTES` is read, one byte more is
-//! refused with a clear error, whether or not the server announces its length.
+//! The response-body cap: an answer of exactly 16 MiB is read, one byte more is refused with a
+//! clear error, whether or not the server announces its length.
 
 mod client_support;
 
@@ -7,7 +7,10 @@ use axum::body::Body;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 use client_support::{ACCOUNT, fast_config, token};
-use cloudflare_api::{Client, Error, MAX_RESPONSE_BYTES};
+use cloudflare_api::{Client, Error};
+
+/// The client's cap on a response body (its error message names it: "larger than 16 MiB").
+const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
 const QUOTA: &str =
     r#"{"success":true,"errors":[],"messages":[],"result":{"secrets":{"quota":100,"usage":7}}}"#;

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use api_emulator::{self, EmulatorConfig, EmulatorState};
-use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret};
+use cloudflare_api::{Client, ClientConfig, Credentials, Error, NewSecret, Secret};
 use secrecy::SecretString;
 use tokio::sync::oneshot;
 
@@ -108,4 +108,60 @@ pub fn new_secret(name: &str, value: &str) -> NewSecret {
         scopes: vec!["workers".into()],
         comment: None,
     }
+}
+
+/// `count` names `<prefix>_00`, `<prefix>_01`, …
+pub fn names(prefix: &str, count: usize) -> Vec<String> {
+    (0..count).map(|i| format!("{prefix}_{i:02}")).collect()
+}
+
+/// Creates `secrets` concurrently (so the client joins them into bulk requests); each
+/// caller's result, in the order of `secrets`.
+pub async fn create_concurrently(
+    client: &Client,
+    store: &str,
+    secrets: Vec<NewSecret>,
+) -> Vec<Result<Secret, Error>> {
+    let tasks: Vec<_> = secrets
+        .into_iter()
+        .map(|secret| {
+            let client = client.clone();
+            let store = store.to_string();
+            tokio::spawn(async move { client.create_secret(ACCOUNT, &store, secret).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("create task"));
+    }
+    results
+}
+
+/// Creates a secret (value `v`) for every name concurrently; each caller's result, in the
+/// order of `names`.
+pub async fn create_all(
+    client: &Client,
+    store: &str,
+    names: &[String],
+) -> Vec<Result<Secret, Error>> {
+    let secrets = names.iter().map(|name| new_secret(name, "v")).collect();
+    create_concurrently(client, store, secrets).await
+}
+
+/// Deletes every id concurrently; each caller's result.
+pub async fn delete_all(client: &Client, store: &str, ids: &[String]) -> Vec<Result<(), Error>> {
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let client = client.clone();
+            let store = store.to_string();
+            let id = id.clone();
+            tokio::spawn(async move { client.delete_secret(ACCOUNT, &store, &id).await })
+        })
+        .collect();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("delete task"));
+    }
+    results
 }

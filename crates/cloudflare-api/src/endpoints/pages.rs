@@ -2,20 +2,22 @@
 
 use serde::de::DeserializeOwned;
 
-use super::client::Client;
-use super::error::Error;
-use super::request::{Call, MAX_PAGES, MAX_PER_PAGE};
+use super::MAX_PER_PAGE;
+use crate::transport::{Call, Error, Permit, Transport};
+
+/// A safety net against servers that never signal the last page.
+const MAX_PAGES: u32 = 10_000;
 
 /// A paged list endpoint read page by page with [`Pages::next_page`]: a page is requested only
 /// when asked for, so a caller that has enough stops the requests.
 pub struct Pages<'a, T> {
-    client: &'a Client,
+    api: &'a Transport,
     call: Call,
+    /// The rate-limit token of the first page, when the caller already took it.
+    permit: Option<Permit>,
     base_query: Vec<(&'static str, String)>,
     per_page: u32,
     id_of: fn(&T) -> &str,
-    /// Applied to every item as it arrives (e.g. normalising the API's older shapes).
-    finish: fn(T) -> T,
     /// The number of the next page to request.
     page: u32,
     previous_first: Option<String>,
@@ -27,18 +29,18 @@ impl<'a, T: DeserializeOwned + Send + 'static> Pages<'a, T> {
     /// The pages of `call` with `per_page` items each (clamped to what the API serves);
     /// `id_of` tells items apart to catch a server that repeats a page.
     pub(super) fn new(
-        client: &'a Client,
+        api: &'a Transport,
         call: Call,
         per_page: u32,
         id_of: fn(&T) -> &str,
     ) -> Pages<'a, T> {
         Pages {
-            client,
+            api,
             base_query: call.query.clone(),
             call,
+            permit: None,
             per_page: per_page.clamp(1, MAX_PER_PAGE),
             id_of,
-            finish: |item| item,
             page: 1,
             previous_first: None,
             received: 0,
@@ -46,9 +48,10 @@ impl<'a, T: DeserializeOwned + Send + 'static> Pages<'a, T> {
         }
     }
 
-    /// The same pages with `finish` applied to every item.
-    pub(super) fn finishing_with(self, finish: fn(T) -> T) -> Pages<'a, T> {
-        Pages { finish, ..self }
+    /// The same pages, the first sent with `permit`, the rate-limit token the caller took.
+    pub(crate) fn with_permit(self, permit: Permit) -> Pages<'a, T> {
+        let permit = Some(permit);
+        Pages { permit, ..self }
     }
 
     /// The items of the next page, or `None` after the last page. An error ends the listing.
@@ -57,15 +60,14 @@ impl<'a, T: DeserializeOwned + Send + 'static> Pages<'a, T> {
             return Ok(None);
         }
         let page = self.page;
-        self.call.query = self.base_query.clone();
-        self.call.query.push(("page", page.to_string()));
-        self.call
-            .query
-            .push(("per_page", self.per_page.to_string()));
+        let query = &mut self.call.query;
+        query.clone_from(&self.base_query);
+        query.push(("page", page.to_string()));
+        query.push(("per_page", self.per_page.to_string()));
         // Ended by an error too: nothing more comes from a listing that failed midway.
         self.finished = true;
-        let envelope = self.client.simple::<Vec<T>>(&self.call, None).await?;
-        self.call.prepaid_permit = false;
+        let permit = self.permit.take();
+        let envelope = self.api.send::<Vec<T>>(&self.call, permit, None).await?;
         let batch = envelope.result.unwrap_or_default();
         if batch.is_empty() {
             return Ok(None);
@@ -90,17 +92,20 @@ impl<'a, T: DeserializeOwned + Send + 'static> Pages<'a, T> {
         };
         self.finished = last;
         self.page += 1;
-        Ok(Some(batch.into_iter().map(self.finish).collect()))
+        Ok(Some(batch))
     }
 
     /// Every item of the remaining pages.
-    pub async fn all(self) -> Result<Vec<T>, Error> {
+    pub(crate) async fn all(self) -> Result<Vec<T>, Error> {
         self.until(|_| false).await
     }
 
     /// The items of the remaining pages, stopping after the page where `enough(items so far)`
     /// holds.
-    pub async fn until(mut self, mut enough: impl FnMut(&[T]) -> bool) -> Result<Vec<T>, Error> {
+    pub(crate) async fn until(
+        mut self,
+        mut enough: impl FnMut(&[T]) -> bool,
+    ) -> Result<Vec<T>, Error> {
         let mut items = Vec::new();
         while let Some(batch) = self.next_page().await? {
             items.extend(batch);

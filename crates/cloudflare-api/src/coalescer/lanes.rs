@@ -2,21 +2,15 @@
 //! one dispatcher task per lane takes everything waiting once it holds a rate-limit token.
 
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::oneshot;
 use tokio::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-use super::error::Error;
-
-/// (account id, store id): calls for one store share a lane.
-pub(super) type StoreKey = (String, String);
-
-/// The most items one bulk request carries. The API documents no limit; 100 is its page size.
-pub(super) const MAX_BATCH: usize = 100;
+use super::StoreKey;
+use crate::transport::Error;
 
 /// One waiting call: what it asks for and where its answer goes.
 pub(super) struct Entry<I, O> {
@@ -46,7 +40,8 @@ struct Lane<I, O> {
     dispatching: bool,
 }
 
-/// The lanes of one kind of call (creates, deletes or status polls), one per store.
+/// The lanes of one kind of call (creates, deletes or status polls), one per store: who waits
+/// and whether a dispatcher runs. What a round sends is the lane type's (`super::Lane`).
 pub(super) struct Lanes<I, O> {
     lanes: Mutex<HashMap<StoreKey, Lane<I, O>>>,
     tickets: AtomicU64,
@@ -73,8 +68,14 @@ pub(super) struct Waiting<O> {
 }
 
 impl<I, O> Lanes<I, O> {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<StoreKey, Lane<I, O>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<StoreKey, Lane<I, O>>> {
         self.lanes.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn last_taken(&self) -> MutexGuard<'_, HashMap<StoreKey, Instant>> {
+        self.last_taken
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Queues `item` for `key`'s lane.
@@ -149,10 +150,7 @@ impl<I, O> Lanes<I, O> {
     /// Whether the lane took entries for a request within `recently` (the store is busy, e.g.
     /// in the middle of a large apply, rather than idle).
     pub(super) fn busy(&self, key: &StoreKey, recently: Duration) -> bool {
-        let last = self
-            .last_taken
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let last = self.last_taken();
         last.get(key).is_some_and(|at| at.elapsed() <= recently)
     }
 
@@ -169,20 +167,14 @@ impl<I, O> Lanes<I, O> {
                 break;
             };
             if entry.reply.cancel.is_cancelled() {
-                entry.reply.answer(Err(Error::Cancelled {
-                    may_have_applied: false,
-                }));
+                entry.reply.answer(Err(not_sent()));
             } else {
                 taken.push(entry);
             }
         }
         drop(lanes);
         if !taken.is_empty() {
-            let mut last = self
-                .last_taken
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            last.insert(key.clone(), Instant::now());
+            self.last_taken().insert(key.clone(), Instant::now());
         }
         taken
     }
@@ -197,17 +189,20 @@ impl<I, O> Lanes<I, O> {
                 .partition(|e| e.reply.cancel.is_cancelled());
             lane.waiting = live.into();
             for entry in stopped {
-                entry.reply.answer(Err(Error::Cancelled {
-                    may_have_applied: false,
-                }));
+                entry.reply.answer(Err(not_sent()));
             }
         }
     }
 
-    /// Forgets the lane: its waiting callers get an error (their senders are dropped). For a
-    /// dispatcher that ends abnormally (a panic), so no caller waits forever.
-    pub(super) fn abandon(&self, key: &StoreKey) {
-        self.lock().remove(key);
+    /// A guard that forgets `key`'s lane unless [`AbandonOnDrop::finished`] is called: its
+    /// waiting callers then get an error (their senders are dropped). For a dispatcher that ends
+    /// abnormally (a panic), so no caller waits forever.
+    pub(super) fn abandon_on_drop<'a>(&'a self, key: &'a StoreKey) -> AbandonOnDrop<'a, I, O> {
+        AbandonOnDrop {
+            lanes: self,
+            key,
+            finished: false,
+        }
     }
 
     /// Waits for the answer. When `cancel` fires first and no request carries the entry yet,
@@ -227,23 +222,44 @@ impl<I, O> Lanes<I, O> {
             () = cancel.cancelled() => {}
         }
         if self.withdraw(key, ticket) {
-            return Err(Error::Cancelled {
-                may_have_applied: false,
-            });
+            return Err(not_sent());
         }
         reply.await.unwrap_or_else(|_| Err(lost()))
+    }
+}
+
+/// Clears its lane when dropped before the dispatcher finished (a panic).
+pub(super) struct AbandonOnDrop<'a, I, O> {
+    lanes: &'a Lanes<I, O>,
+    key: &'a StoreKey,
+    finished: bool,
+}
+
+impl<I, O> AbandonOnDrop<'_, I, O> {
+    /// The dispatcher ended normally: the lane stays.
+    pub(super) fn finished(mut self) {
+        self.finished = true;
+    }
+}
+
+impl<I, O> Drop for AbandonOnDrop<'_, I, O> {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.lanes.lock().remove(self.key);
+        }
+    }
+}
+
+/// The caller was stopped before any request carried its call.
+pub(super) fn not_sent() -> Error {
+    Error::Cancelled {
+        may_have_applied: false,
     }
 }
 
 /// The dispatcher ended without answering (it panicked or the runtime shut down).
 fn lost() -> Error {
     Error::Transport("the batched request ended without an answer".into())
-}
-
-/// Runs `dispatcher` on its own task, so a caller that stops waiting does not stop the others'
-/// request.
-pub(super) fn spawn_dispatcher(dispatcher: impl Future<Output = ()> + Send + 'static) {
-    tokio::spawn(dispatcher);
 }
 
 #[cfg(test)]

@@ -3,9 +3,8 @@
 
 use tokio_util::sync::CancellationToken;
 
-/// The client's view of a stop request. The default never fires (a plain [`Client`]).
-///
-/// [`Client`]: super::Client
+/// The client's view of a stop request. The default never fires (a client without a stop
+/// token).
 #[derive(Clone, Debug, Default)]
 pub(super) struct Cancellation {
     pub(super) token: CancellationToken,
@@ -31,9 +30,5 @@ impl Cancellation {
             token: self.token.clone(),
             send_without_wait_after_cancel: true,
         }
-    }
-
-    pub(super) fn is_cancelled(&self) -> bool {
-        self.token.is_cancelled()
     }
 }

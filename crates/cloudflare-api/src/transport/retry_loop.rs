@@ -1,6 +1,13 @@
-//! The retry loop, independent of how an attempt is sent: rate-limit token, one attempt,
-//! classification of the outcome, reconciliation of creates, `Retry-After` or backoff, give up,
-//! and stop when Terraform cancels.
+//! The retry and reconcile loop, independent of how an attempt is sent: rate-limit token, one
+//! attempt, classification of the outcome, reconciliation of creates, `Retry-After` or backoff,
+//! give up, and stop when Terraform cancels.
+//!
+//! Hand-written rather than a retry crate (`backon` retries a closure): what happens between two
+//! attempts decides whether there is a next one and what it sends. A create whose response was
+//! lost is looked up first and only what is still missing is sent again (a batch body shrinks);
+//! a server's `Retry-After` holds every caller of the client through the shared rate limiter,
+//! not just this request; and a stop ends every wait at once while an attempt already sent is
+//! never abandoned. The backoff arithmetic beside it (`retry.rs`) is a few lines of its own.
 //!
 //! Cancellation (StopProvider) ends every wait at once (rate limiter, backoff, `Retry-After`)
 //! and is checked before each attempt is sent. An attempt already sent is never abandoned: its
@@ -16,24 +23,52 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
-use super::{BodyFn, Call, Failure, Kind, RawResponse, ReconcileFn, Reconciled};
-use crate::cancel::Cancellation;
-use crate::envelope::{self, Envelope};
-use crate::error::Error;
-use crate::rate_limit::RateLimiter;
-use crate::retry::RetryPolicy;
+use super::attempt::{Failure, RawResponse};
+use super::call::{BodyFn, Call, Kind, ReconcileFn, Reconciled};
+use super::cancel::Cancellation;
+use super::envelope::{self, Envelope};
+use super::error::{Error, ErrorKind};
+use super::rate_limit::{Permit, RateLimiter};
+use super::retry::RetryPolicy;
 
-/// Runs `call` until it succeeds or must stop. Each attempt first takes a token from `limiter`
-/// (the first one not when `call.prepaid_permit` says the caller took it), then `send(body, attempt)` performs it (`attempt` counts from 0). 429 (honouring
+/// What each attempt passes before it is sent: a rate-limit token (the caller's prepaid one
+/// first), unless Terraform asked the provider to stop.
+pub(super) struct Gate<'a> {
+    pub(super) limiter: &'a RateLimiter,
+    pub(super) cancel: &'a Cancellation,
+    /// The first attempt's token, when the caller already took it (a coalescer takes it before
+    /// it decides what the request carries); retries take their own.
+    pub(super) prepaid: Option<Permit>,
+}
+
+impl Gate<'_> {
+    /// Takes the next attempt's token, waiting unless the stop token fires: `false` means the
+    /// attempt must not be sent. After a stop, only a lookup may still go out, and only when a
+    /// token is free now.
+    async fn pass(&mut self) -> bool {
+        if self.prepaid.take().is_some() {
+            return !self.cancel.token.is_cancelled();
+        }
+        if self.cancel.token.is_cancelled() {
+            return self.cancel.send_without_wait_after_cancel
+                && self.limiter.try_acquire().is_some();
+        }
+        let token = &self.cancel.token;
+        self.limiter.acquire_unless_cancelled(token).await.is_some()
+    }
+}
+
+/// Runs `call` until it succeeds or must stop. Each attempt first passes `gate` (a rate-limit
+/// token), then `send(body, attempt)` performs it (`attempt` counts from 0). 429 (honouring
 /// `Retry-After`), 5xx, connection errors and timeouts are retried with `policy` up to
 /// `policy.max_retries` times; the last error is returned. A create that may have been applied
-/// is reconciled with `reconcile` before anything is sent again. When `cancel` fires, waits end
-/// and no new attempt is sent: the result is [`Error::Cancelled`] (see the module docs).
+/// is reconciled with `reconcile` before anything is sent again. When the gate's stop token
+/// fires, waits end and no new attempt is sent: the result is [`Error::Cancelled`] (see the
+/// module docs).
 pub(super) async fn drive<'a, T, S, F>(
     call: &Call,
     policy: RetryPolicy,
-    limiter: &RateLimiter,
-    cancel: &Cancellation,
+    mut gate: Gate<'_>,
     body: BodyFn<'a>,
     reconcile: ReconcileFn<'a, T>,
     mut send: S,
@@ -47,15 +82,9 @@ where
     let mut maybe_applied = false;
     // An attempt that writes may have taken effect and no later answer or lookup settled it.
     let mut unsettled_write = false;
-    let mut prepaid = call.prepaid_permit;
     loop {
         let next_body = body()?;
-        let permitted = if std::mem::take(&mut prepaid) {
-            !cancel.is_cancelled()
-        } else {
-            take_permit(limiter, cancel).await
-        };
-        if !permitted {
+        if !gate.pass().await {
             tracing::debug!(
                 method = %call.method,
                 path = %call.path(),
@@ -83,7 +112,11 @@ where
         unsettled_write |= failure.maybe_applied && call.kind != Kind::Read;
         let error = failure.error;
 
-        if call.kind == Kind::Delete && maybe_applied && retry > 0 && error.is_not_found() {
+        if call.kind == Kind::Delete
+            && maybe_applied
+            && retry > 0
+            && error.kind() == ErrorKind::NotFound
+        {
             return Ok(Envelope {
                 result: None,
                 result_info: None,
@@ -93,15 +126,16 @@ where
         let reconcile_now = call.kind == Kind::Create
             && maybe_applied
             && (retryable
-                || error.is_name_conflict()
-                || error.is_max_stores_exceeded()
-                || matches!(error, Error::Decode(_)));
+                || matches!(
+                    error.kind(),
+                    ErrorKind::NameConflict | ErrorKind::MaxStoresExceeded | ErrorKind::Decode
+                ));
         if !retryable && !reconcile_now {
             return Err(error);
         }
         if let Some(wait) = failure.retry_after {
             // The server asked everyone to wait: hold the shared pace, not just this request.
-            limiter.hold_off(policy.delay(retry, Some(wait)));
+            gate.limiter.hold_off(policy.delay(retry, Some(wait)));
         }
         let retries_left = retry < policy.max_retries;
         let will_retry = retryable && retries_left;
@@ -114,7 +148,7 @@ where
                 delay_ms = delay.as_millis() as u64,
                 "retrying Cloudflare API request"
             );
-            if !sleep_unless_cancelled(delay, cancel).await {
+            if !sleep_unless_cancelled(delay, gate.cancel).await {
                 tracing::debug!(
                     method = %call.method,
                     path = %call.path(),
@@ -139,7 +173,7 @@ where
                 Ok(Reconciled::Partial) if retries_left => {}
                 Ok(Reconciled::Missing) if will_retry => unsettled_write = false,
                 Ok(_) => return Err(error),
-                Err(lookup) if lookup.is_cancelled() => {
+                Err(lookup) if lookup.kind() == ErrorKind::Cancelled => {
                     return Err(Error::Cancelled {
                         may_have_applied: true,
                     });
@@ -159,15 +193,6 @@ where
         }
         retry += 1;
     }
-}
-
-/// Takes a rate-limit token, waiting unless `cancel` fires. After it fired, only a lookup may
-/// still go out, and only when a token is free now.
-async fn take_permit(limiter: &RateLimiter, cancel: &Cancellation) -> bool {
-    if cancel.is_cancelled() {
-        return cancel.send_without_wait_after_cancel && limiter.try_acquire();
-    }
-    limiter.acquire_unless_cancelled(&cancel.token).await
 }
 
 /// Sleeps for `delay`; `false` when `cancel` fired first (or had already).

@@ -1,25 +1,27 @@
 //! Retry policy: exponential backoff with jitter, bounded by a retry count, and `Retry-After`.
+//! A few lines of arithmetic the retry loop (`retry_loop.rs`, which says why it is hand-written)
+//! asks for each wait.
 
 use std::time::{Duration, SystemTime};
 
 use rand::Rng;
 
 /// The longest `Retry-After` the client agrees to wait for one retry.
-pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
+pub(super) const MAX_RETRY_AFTER: Duration = Duration::from_secs(600);
 
 /// How often and how long to wait between attempts of one request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RetryPolicy {
+pub(super) struct RetryPolicy {
     /// Retries after the first attempt (0 = never retry).
-    pub max_retries: u32,
-    pub min_backoff: Duration,
-    pub max_backoff: Duration,
+    pub(super) max_retries: u32,
+    pub(super) min_backoff: Duration,
+    pub(super) max_backoff: Duration,
 }
 
 impl RetryPolicy {
     /// The upper bound of the wait before retry number `retry` (0-based):
     /// `min_backoff * 2^retry`, capped at `max_backoff`.
-    pub fn ceiling(&self, retry: u32) -> Duration {
+    fn ceiling(&self, retry: u32) -> Duration {
         let factor = 2u32.saturating_pow(retry.min(31));
         self.min_backoff
             .checked_mul(factor)
@@ -30,7 +32,7 @@ impl RetryPolicy {
 
     /// The jittered wait before retry number `retry`: uniform in
     /// `[max(min_backoff, ceiling / 2), ceiling]`.
-    pub fn backoff(&self, retry: u32) -> Duration {
+    fn backoff(&self, retry: u32) -> Duration {
         let ceiling = self.ceiling(retry);
         let floor = (ceiling / 2).max(self.min_backoff).min(ceiling);
         if floor == ceiling {
@@ -42,7 +44,7 @@ impl RetryPolicy {
 
     /// The wait before retry number `retry`: the server's `Retry-After` when it sent one
     /// (capped at [`MAX_RETRY_AFTER`]), the jittered backoff otherwise.
-    pub fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
+    pub(super) fn delay(&self, retry: u32, retry_after: Option<Duration>) -> Duration {
         match retry_after {
             Some(wait) => wait.min(MAX_RETRY_AFTER),
             None => self.backoff(retry),
@@ -51,7 +53,7 @@ impl RetryPolicy {
 }
 
 /// Parses a `Retry-After` header: delta seconds (`"7"`) or an HTTP date, relative to `now`.
-pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+pub(super) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));

@@ -1,4 +1,14 @@
-//! A token-bucket rate limiter shared by every clone of a client and all its concurrent requests.
+//! The one component that paces the client's requests: a token bucket shared by every clone of
+//! a client and all its concurrent requests (the retry loop's attempts, the coalescer's bulk
+//! requests), which the response path reaches too (`hold_off` for a server's `Retry-After`).
+//!
+//! Hand-written because a general-purpose limiter answers "may I send now?", and this client
+//! needs more of its pacing: a waiter reserves its token before it sleeps, so concurrent callers
+//! queue fairly in arrival order; a wait ended by Terraform's StopProvider gives its reserved
+//! token back (cancel refund), so a stop does not slow later callers down; a server's
+//! `Retry-After` holds the whole bucket, not one request; a lookup after a stop may take a token
+//! only when one is free now; and the coalescer takes a token before it decides what a request
+//! carries. Each is a few lines on one bucket.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,7 +19,7 @@ use tokio_util::sync::CancellationToken;
 /// Hands out permits at `rate` per second with a small burst. Clones share one bucket.
 /// Waiters reserve their token before sleeping, so concurrent callers queue fairly.
 #[derive(Clone, Debug)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     bucket: Arc<Mutex<Bucket>>,
 }
 
@@ -22,15 +32,20 @@ struct Bucket {
     updated: Instant,
 }
 
+/// One rate-limit token, taken: the right to send one request now.
+#[must_use = "a permit is the right to send one request"]
+#[derive(Debug)]
+pub(crate) struct Permit(());
+
 impl RateLimiter {
     /// `requests_per_second` (positive) with a burst of `clamp(floor(rate), 1, 5)` requests.
-    pub fn new(requests_per_second: f64) -> RateLimiter {
+    pub(super) fn new(requests_per_second: f64) -> RateLimiter {
         let burst = requests_per_second.floor().clamp(1.0, 5.0);
         RateLimiter::with_burst(requests_per_second, burst as u32)
     }
 
     /// `requests_per_second` (positive) and an explicit burst size (at least 1).
-    pub fn with_burst(requests_per_second: f64, burst: u32) -> RateLimiter {
+    pub(super) fn with_burst(requests_per_second: f64, burst: u32) -> RateLimiter {
         let burst = f64::from(burst.max(1));
         RateLimiter {
             bucket: Arc::new(Mutex::new(Bucket {
@@ -42,46 +57,41 @@ impl RateLimiter {
         }
     }
 
-    /// Waits until this caller may send one request.
-    pub async fn acquire(&self) {
-        let wait = self.reserve();
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
-        }
-    }
-
     /// Waits until this caller may send one request, or until `cancel` fires: then returns
-    /// `false` and gives the reserved token back, so a stop does not slow later callers down.
-    pub async fn acquire_unless_cancelled(&self, cancel: &CancellationToken) -> bool {
+    /// `None` and gives the reserved token back, so a stop does not slow later callers down.
+    pub(crate) async fn acquire_unless_cancelled(
+        &self,
+        cancel: &CancellationToken,
+    ) -> Option<Permit> {
         if cancel.is_cancelled() {
-            return false;
+            return None;
         }
         let wait = self.reserve();
         if wait.is_zero() {
-            return true;
+            return Some(Permit(()));
         }
         tokio::select! {
-            () = tokio::time::sleep(wait) => true,
+            () = tokio::time::sleep(wait) => Some(Permit(())),
             () = cancel.cancelled() => {
                 self.give_back();
-                false
+                None
             }
         }
     }
 
-    /// Takes a token only when one is free now (no wait); `false` leaves the bucket as it was.
-    pub fn try_acquire(&self) -> bool {
+    /// Takes a token only when one is free now (no wait); `None` leaves the bucket as it was.
+    pub(super) fn try_acquire(&self) -> Option<Permit> {
         let mut bucket = self.refilled();
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
-            true
+            Some(Permit(()))
         } else {
-            false
+            None
         }
     }
 
     /// The time between two tokens at the steady rate.
-    pub fn interval(&self) -> Duration {
+    pub(crate) fn interval(&self) -> Duration {
         let bucket = self.bucket.lock().unwrap_or_else(|p| p.into_inner());
         Duration::from_secs_f64(1.0 / bucket.rate).min(Duration::from_secs(3600))
     }
@@ -89,7 +99,7 @@ impl RateLimiter {
     /// Hands out no token before `wait` from now: a server's `Retry-After` (HTTP 429) holds
     /// every caller sharing this bucket, not only the request that received it. Tokens already
     /// promised to sleeping callers stay promised.
-    pub fn hold_off(&self, wait: Duration) {
+    pub(super) fn hold_off(&self, wait: Duration) {
         let mut bucket = self.refilled();
         // After the next reservation takes one token, it waits `-tokens / rate` = `wait`.
         let held = 1.0 - wait.as_secs_f64() * bucket.rate;
@@ -130,6 +140,14 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    impl RateLimiter {
+        /// Waits until this caller may send one request.
+        async fn acquire(&self) {
+            let never = CancellationToken::new();
+            assert!(self.acquire_unless_cancelled(&never).await.is_some());
+        }
+    }
 
     #[tokio::test(start_paused = true)]
     async fn burst_is_immediate_then_paced_at_the_rate() {
@@ -185,33 +203,36 @@ mod tests {
         let limiter = RateLimiter::with_burst(1.0, 1);
         let cancel = CancellationToken::new();
         let start = Instant::now();
-        assert!(limiter.acquire_unless_cancelled(&cancel).await);
+        assert!(limiter.acquire_unless_cancelled(&cancel).await.is_some());
         let stopper = cancel.clone();
         tokio::spawn(async move {
             tokio::time::sleep(Duration::from_millis(300)).await;
             stopper.cancel();
         });
-        assert!(!limiter.acquire_unless_cancelled(&cancel).await);
+        assert!(limiter.acquire_unless_cancelled(&cancel).await.is_none());
         assert_eq!(start.elapsed(), Duration::from_millis(300));
         // The abandoned reservation is returned: the next caller waits for the token earned
         // at 1 s, not for a second one at 2 s.
         limiter.acquire().await;
         assert_eq!(start.elapsed(), Duration::from_secs(1));
         // Already cancelled: no token is taken and nothing waits.
-        assert!(!limiter.acquire_unless_cancelled(&cancel).await);
+        assert!(limiter.acquire_unless_cancelled(&cancel).await.is_none());
         assert_eq!(start.elapsed(), Duration::from_secs(1));
     }
 
     #[tokio::test(start_paused = true)]
     async fn try_acquire_takes_only_a_free_token() {
         let limiter = RateLimiter::with_burst(2.0, 2);
-        assert!(limiter.try_acquire());
-        assert!(limiter.try_acquire());
-        assert!(!limiter.try_acquire(), "the burst is spent");
+        assert!(limiter.try_acquire().is_some());
+        assert!(limiter.try_acquire().is_some());
+        assert!(limiter.try_acquire().is_none(), "the burst is spent");
         tokio::time::sleep(Duration::from_millis(499)).await;
-        assert!(!limiter.try_acquire());
+        assert!(limiter.try_acquire().is_none());
         tokio::time::sleep(Duration::from_millis(1)).await;
-        assert!(limiter.try_acquire(), "one token earned after 500 ms");
+        assert!(
+            limiter.try_acquire().is_some(),
+            "one token earned after 500 ms"
+        );
         // A failed try reserved nothing: the next acquire waits one interval only.
         let start = Instant::now();
         limiter.acquire().await;

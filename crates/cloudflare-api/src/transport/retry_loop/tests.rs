@@ -12,15 +12,16 @@ use serde_json::{Value, json};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::drive;
-use crate::cancel::Cancellation;
-use crate::envelope::Envelope;
-use crate::error::Error;
-use crate::rate_limit::RateLimiter;
-use crate::request::{
-    BodyFn, Call, Failure, Kind, Lookup, RawResponse, ReconcileFn, Reconciled, nothing_to_reconcile,
+use super::{Gate, drive};
+use crate::transport::attempt::{Failure, RawResponse};
+use crate::transport::call::{
+    BodyFn, Call, Kind, Lookup, ReconcileFn, Reconciled, nothing_to_reconcile,
 };
-use crate::retry::{MAX_RETRY_AFTER, RetryPolicy};
+use crate::transport::cancel::Cancellation;
+use crate::transport::envelope::Envelope;
+use crate::transport::error::{Error, ErrorKind};
+use crate::transport::rate_limit::RateLimiter;
+use crate::transport::retry::{MAX_RETRY_AFTER, RetryPolicy};
 
 /// What the fake API does with one attempt.
 enum Step {
@@ -142,15 +143,14 @@ impl FakeApi {
         body: BodyFn<'a>,
         reconcile: ReconcileFn<'a, T>,
     ) -> Result<Envelope<T>, Error> {
-        drive(
-            call,
-            policy,
+        let gate = Gate {
             limiter,
             cancel,
-            body,
-            reconcile,
-            |body, attempt| self.send(call, body, attempt),
-        )
+            prepaid: None,
+        };
+        drive(call, policy, gate, body, reconcile, |body, attempt| {
+            self.send(call, body, attempt)
+        })
         .await
     }
 
@@ -244,13 +244,7 @@ fn api_error(status: u16, message: &str, retry_after: Option<&'static str>) -> S
 }
 
 fn call(kind: Kind, method: Method, path: &[&str]) -> Call {
-    Call {
-        kind,
-        method,
-        segments: path.iter().map(|s| s.to_string()).collect(),
-        query: Vec::new(),
-        prepaid_permit: false,
-    }
+    Call::new(kind, method, path.iter().map(|s| s.to_string()).collect())
 }
 
 fn quota() -> Call {
@@ -498,6 +492,38 @@ async fn retries_wait_for_the_rate_limiter_too() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_prepaid_first_attempt_waits_for_no_token_but_its_retries_do() {
+    // One token per 2 s, and the caller already holds the only one.
+    let limiter = RateLimiter::with_burst(0.5, 1);
+    let prepaid = limiter.try_acquire();
+    assert!(prepaid.is_some());
+    let quick = RetryPolicy {
+        max_retries: 2,
+        min_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(10),
+    };
+    let api = FakeApi::new([api_error(502, "Bad gateway", None), ok(json!({}))]);
+    let cancel = Cancellation::new(api.stop.clone());
+    let quota = quota();
+    let gate = Gate {
+        limiter: &limiter,
+        cancel: &cancel,
+        prepaid,
+    };
+    drive::<Value, _, _>(
+        &quota,
+        quick,
+        gate,
+        &|| Ok(None),
+        &mut nothing_to_reconcile,
+        |body, attempt| api.send(&quota, body, attempt),
+    )
+    .await
+    .unwrap();
+    assert_eq!(api.times(), [Duration::ZERO, Duration::from_secs(2)]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_lost_create_that_was_applied_is_found_and_not_sent_again() {
     let api = FakeApi::new([Step::Lost, ok(json!([secret("OTHER"), secret("API_KEY")]))]);
     let limiter = unlimited();
@@ -592,7 +618,7 @@ async fn a_rejected_create_is_neither_looked_up_nor_retried() {
         )
         .await
         .unwrap_err();
-    assert!(err.is_name_conflict(), "{err}");
+    assert_eq!(err.kind(), ErrorKind::NameConflict, "{err}");
     assert_eq!(api.methods(), ["POST"]);
 }
 
@@ -710,7 +736,7 @@ async fn a_delete_whose_response_was_lost_is_done_when_the_retry_finds_nothing()
         .await
         .unwrap_err();
     assert!(
-        err.is_not_found(),
+        err.kind() == ErrorKind::NotFound,
         "a delete of something that never existed is an error"
     );
 }

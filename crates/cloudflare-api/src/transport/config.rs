@@ -1,6 +1,5 @@
 //! Client settings and credentials, and their validation (base URL, User-Agent, limits).
 
-use std::fmt;
 use std::time::Duration;
 
 use reqwest::Url;
@@ -11,26 +10,13 @@ use super::error::Error;
 /// Default API base URL.
 pub const DEFAULT_BASE_URL: &str = "https://api.cloudflare.com/client/v4";
 
-/// How requests authenticate.
-#[derive(Clone)]
+/// How requests authenticate. Debug shows secrets as `[REDACTED]` (`SecretString`).
+#[derive(Clone, Debug)]
 pub enum Credentials {
     /// `Authorization: Bearer <token>`.
     ApiToken(SecretString),
     /// Legacy global key: `X-Auth-Email` + `X-Auth-Key`.
     ApiKey { email: String, key: SecretString },
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Credentials::ApiToken(_) => f.write_str("ApiToken([REDACTED])"),
-            Credentials::ApiKey { email, .. } => f
-                .debug_struct("ApiKey")
-                .field("email", email)
-                .field("key", &"[REDACTED]")
-                .finish(),
-        }
-    }
 }
 
 /// Client settings.
@@ -67,7 +53,7 @@ impl ClientConfig {
     }
 
     /// The User-Agent header: `terraform-provider-cloudflare/<version>[ <suffix>]`.
-    pub fn user_agent(&self) -> String {
+    pub(super) fn user_agent(&self) -> String {
         let base = format!("terraform-provider-cloudflare/{}", self.version);
         match self.user_agent_suffix.as_deref().map(str::trim) {
             Some(suffix) if !suffix.is_empty() => format!("{base} {suffix}"),
@@ -76,7 +62,7 @@ impl ClientConfig {
     }
 
     /// Checks every setting; the message says which one is wrong and how to fix it.
-    pub fn validate(&self) -> Result<(), Error> {
+    pub(super) fn validate(&self) -> Result<(), Error> {
         normalized_base_url(&self.base_url)?;
         if self.min_backoff > self.max_backoff {
             return Err(Error::Config(format!(
@@ -104,9 +90,9 @@ impl ClientConfig {
     }
 }
 
-/// The base URL without a trailing slash, after checking its scheme and host: `https`
+/// The base URL (trailing slashes dropped), after checking its scheme and host: `https`
 /// anywhere, plain `http` only for loopback hosts (a local emulator).
-pub fn normalized_base_url(raw: &str) -> Result<String, Error> {
+pub(super) fn normalized_base_url(raw: &str) -> Result<Url, Error> {
     let trimmed = raw.trim().trim_end_matches('/');
     let url = Url::parse(trimmed).map_err(|e| {
         Error::Config(format!(
@@ -138,12 +124,12 @@ pub fn normalized_base_url(raw: &str) -> Result<String, Error> {
             )));
         }
     }
-    Ok(trimmed.to_string())
+    Ok(url)
 }
 
 /// Whether `url`'s host is a loopback address (`127.0.0.0/8`, `[::1]`, `localhost`,
 /// `*.localhost`): the only hosts plain `http` may be used with.
-pub fn is_loopback(url: &Url) -> bool {
+fn is_loopback(url: &Url) -> bool {
     let Some(host) = url.host_str() else {
         return false;
     };
@@ -204,7 +190,9 @@ mod tests {
             normalized_base_url(ok).unwrap_or_else(|e| panic!("{ok}: {e}"));
         }
         assert_eq!(
-            normalized_base_url("https://x.example/client/v4/").unwrap(),
+            normalized_base_url("https://x.example/client/v4/")
+                .unwrap()
+                .as_str(),
             "https://x.example/client/v4"
         );
         for bad in [
