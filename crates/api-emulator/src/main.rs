@@ -6,7 +6,6 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use api_emulator::{AimedFault, BatchMode, EmulatorConfig, EmulatorState, serve};
-use axum::http::StatusCode;
 
 const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
 const DEFAULT_ACCOUNT_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
@@ -231,10 +230,7 @@ fn build_state(options: &HashMap<String, String>) -> Result<EmulatorState, Strin
         number(options, "rate-limit-next", 0)?,
         number(options, "retry-after", 1)?,
     );
-    faults.fail_next(
-        number(options, "fail-next", 0)?,
-        StatusCode::SERVICE_UNAVAILABLE,
-    );
+    faults.fail_next(number(options, "fail-next", 0)?, 503);
     faults.fail_every_nth(number(options, "fail-every", 0)?);
     let rate: f64 = number(options, "failure-rate", 0.0)?;
     if !(0.0..=1.0).contains(&rate) {
