@@ -872,9 +872,7 @@ async fn a_query_that_fails_after_sending_results_ends_with_a_diagnostic() {
     assert!(matches!(events.recv().await, Some(ListEvent::Object(_))));
     tokio::time::sleep(Duration::from_millis(100)).await;
     // Page 2 is not requested yet: every attempt at it (the first and its retries) fails.
-    s.state
-        .faults()
-        .fail_next(50, axum::http::StatusCode::BAD_GATEWAY);
+    s.state.faults().fail_next(50, 502);
     let (names, problems) = drain(&mut events).await;
     assert_eq!(names.len(), 99, "the rest of the first page");
     assert_eq!(problems.len(), 1, "{problems:?}");

@@ -9,36 +9,92 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
 
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
 use xtask::dist::{self, EmulatorPackRequest, PackRequest, Signer};
 use xtask::install::{self, InstallRequest};
 use xtask::platform::Platform;
 use xtask::provider_address::{DEFAULT_SOURCE, ProviderAddress};
 use xtask::{Error, Result, fail};
 
-const USAGE: &str = "\
-usage: cargo xtask <command> [options]
+/// The release tool: packs release archives, installs one, runs the demo.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Option<Task>,
+}
 
-  dist      build release binaries and write the Terraform Registry release layout into dist/,
-            plus the API emulator's own archives (cloudflare-api-emulator_V_OS_ARCH.zip) and
-            checksums (cloudflare-api-emulator_V_SHA256SUMS), which the provider's never list
-              --target TRIPLE   Rust target to build (repeatable; default: this machine)
-              --binary PATH     pack an already built provider instead of building one
-              --emulator-binary PATH  with --binary: also pack this already built emulator
-              --platform OS_ARCH  the platform of --binary (default: this machine)
-              --version V       version to pack (default: Cargo.toml's)
-              --out DIR         output directory (default: dist/)
-              --gpg-key ID      sign both SHA256SUMS files with this GnuPG key (gpg, or $GPG)
-  sums      rewrite SHA256SUMS and the manifest over the zips in --out, and the emulator's own
-            checksums over its zips there (and sign both with --gpg-key)
-  install   unpack a release zip into a provider mirror
-              [ZIP]             default: dist/terraform-provider-cloudflare_VERSION_OS_ARCH.zip
-              --dir DIR         mirror root (default: ~/.terraform.d/plugins, %APPDATA%\\terraform.d\\plugins)
-              --version V       refuse a zip of another version
-              --platform OS_ARCH  install for another machine (default: this machine)
-              --source ADDR     provider source address (default: cfsecrets/cloudflare)
-  demo      build once, pack, install into a temporary mirror, terraform init, apply, re-plan and
-            destroy against the local API emulator (nothing is written into your home directory)
-";
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// build release binaries and write the Terraform Registry release layout into dist/, plus
+    /// the API emulator's own archives (cloudflare-api-emulator_V_OS_ARCH.zip) and checksums
+    /// (cloudflare-api-emulator_V_SHA256SUMS), which the provider's never list
+    Dist(DistOptions),
+    /// rewrite SHA256SUMS and the manifest over the zips in --out, and the emulator's own
+    /// checksums over its zips there (and sign both with --gpg-key)
+    Sums(SumsOptions),
+    /// unpack a release zip into a provider mirror
+    Install(InstallOptions),
+    /// build once, pack, install into a temporary mirror, terraform init, apply, re-plan and
+    /// destroy against the local API emulator (nothing is written into your home directory)
+    Demo,
+}
+
+/// Which release: every command that reads or writes the release directory.
+#[derive(Debug, Args)]
+struct Release {
+    /// the release version (default: Cargo.toml's); install refuses a zip of another version
+    #[arg(long, value_name = "V")]
+    version: Option<String>,
+    /// the release directory (default: dist/)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// provider source address
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_SOURCE, value_parser = ProviderAddress::parse)]
+    source: ProviderAddress,
+}
+
+#[derive(Debug, Args)]
+struct SumsOptions {
+    #[command(flatten)]
+    release: Release,
+    /// sign both SHA256SUMS files with this GnuPG key (gpg, or $GPG)
+    #[arg(long, value_name = "ID")]
+    gpg_key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct DistOptions {
+    /// Rust target to build (repeatable; default: this machine)
+    #[arg(long = "target", value_name = "TRIPLE", conflicts_with = "binary")]
+    targets: Vec<String>,
+    /// pack an already built provider instead of building one
+    #[arg(long, value_name = "PATH")]
+    binary: Option<PathBuf>,
+    /// with --binary: also pack this already built emulator
+    #[arg(long, value_name = "PATH", requires = "binary")]
+    emulator_binary: Option<PathBuf>,
+    /// the platform of --binary (default: this machine)
+    #[arg(long, value_name = "OS_ARCH", value_parser = Platform::parse)]
+    platform: Option<Platform>,
+    #[command(flatten)]
+    sums: SumsOptions,
+}
+
+#[derive(Debug, Args)]
+struct InstallOptions {
+    /// default: dist/terraform-provider-cloudflare_VERSION_OS_ARCH.zip
+    zip: Option<PathBuf>,
+    /// mirror root (default: ~/.terraform.d/plugins, %APPDATA%\terraform.d\plugins)
+    #[arg(long, value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// install for another machine (default: this machine)
+    #[arg(long, value_name = "OS_ARCH", value_parser = Platform::parse)]
+    platform: Option<Platform>,
+    #[command(flatten)]
+    release: Release,
+}
 
 /// Variables `cargo run` sets for the program it runs; a nested cargo that inherits them makes
 /// build scripts that watch them (ring's) rebuild every time.
@@ -53,17 +109,15 @@ const CARGO_RUN_ENV: &[&str] = &[
 ];
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("dist") => Options::parse(&args[1..]).and_then(|o| run_dist(&o)),
-        Some("sums") => Options::parse(&args[1..]).and_then(|o| run_sums(&o)),
-        Some("install") => Options::parse(&args[1..]).and_then(|o| run_install(&o)),
-        Some("demo") => demo::run(&repo_root()),
-        Some("help" | "--help" | "-h") | None => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        Some(other) => fail(format!("unknown command {other:?}\n\n{USAGE}")),
+    // Bad usage exits 2 with clap's message; `help`, `--help` and no command print the usage.
+    let result = match Cli::parse().task {
+        Some(Task::Dist(options)) => run_dist(&options),
+        Some(Task::Sums(options)) => write_sums(&options, &repo_root()),
+        Some(Task::Install(options)) => run_install(&options),
+        Some(Task::Demo) => demo::run(&repo_root()),
+        None => Cli::command()
+            .print_help()
+            .map_err(|e| Error(e.to_string())),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,55 +128,7 @@ fn main() -> ExitCode {
     }
 }
 
-/// The command-line options every command shares.
-#[derive(Debug, Default)]
-struct Options {
-    targets: Vec<String>,
-    binary: Option<PathBuf>,
-    emulator_binary: Option<PathBuf>,
-    platform: Option<Platform>,
-    version: Option<String>,
-    out: Option<PathBuf>,
-    gpg_key: Option<String>,
-    dir: Option<PathBuf>,
-    source: Option<String>,
-    zip: Option<PathBuf>,
-}
-
-impl Options {
-    fn parse(args: &[String]) -> Result<Options> {
-        let mut options = Options::default();
-        let mut args = args.iter();
-        while let Some(arg) = args.next() {
-            let mut value = || {
-                args.next()
-                    .cloned()
-                    .ok_or_else(|| Error(format!("{arg} needs a value\n\n{USAGE}")))
-            };
-            match arg.as_str() {
-                "--target" => options.targets.push(value()?),
-                "--binary" => options.binary = Some(value()?.into()),
-                "--emulator-binary" => options.emulator_binary = Some(value()?.into()),
-                "--platform" => options.platform = Some(Platform::parse(&value()?)?),
-                "--version" => options.version = Some(value()?),
-                "--out" => options.out = Some(value()?.into()),
-                "--gpg-key" => options.gpg_key = Some(value()?),
-                "--dir" => options.dir = Some(value()?.into()),
-                "--source" => options.source = Some(value()?),
-                flag if flag.starts_with('-') => {
-                    return fail(format!("unknown option {flag}\n\n{USAGE}"));
-                }
-                zip if options.zip.is_none() => options.zip = Some(zip.into()),
-                extra => return fail(format!("unexpected argument {extra:?}\n\n{USAGE}")),
-            }
-        }
-        Ok(options)
-    }
-
-    fn source(&self) -> Result<ProviderAddress> {
-        ProviderAddress::parse(self.source.as_deref().unwrap_or(DEFAULT_SOURCE))
-    }
-
+impl Release {
     fn version(&self, repo: &Path) -> Result<String> {
         match &self.version {
             Some(version) => Ok(version.clone()),
@@ -133,13 +139,6 @@ impl Options {
     fn out_dir(&self, repo: &Path) -> PathBuf {
         self.out.clone().unwrap_or_else(|| repo.join("dist"))
     }
-
-    fn platform(&self) -> Result<Platform> {
-        match &self.platform {
-            Some(platform) => Ok(platform.clone()),
-            None => Platform::host(),
-        }
-    }
 }
 
 /// The repository root: the parent of this crate's directory.
@@ -148,17 +147,14 @@ fn repo_root() -> PathBuf {
     xtask_dir.parent().unwrap_or(xtask_dir).to_path_buf()
 }
 
-fn run_dist(options: &Options) -> Result<()> {
+fn run_dist(options: &DistOptions) -> Result<()> {
     let repo = repo_root();
-    let source = options.source()?;
-    let project = source.project_name();
-    let version = options.version(&repo)?;
-    let out_dir = options.out_dir(&repo);
+    let release = &options.sums.release;
+    let project = release.source.project_name();
+    let version = release.version(&repo)?;
+    let out_dir = release.out_dir(&repo);
     let mut builds: Vec<(Built, Platform)> = Vec::new();
     if let Some(binary) = &options.binary {
-        if !options.targets.is_empty() {
-            return fail("--binary packs a binary that is already built; leave out --target");
-        }
         if options.emulator_binary.is_none() {
             println!("==> no --emulator-binary: packing the provider only");
         }
@@ -166,9 +162,8 @@ fn run_dist(options: &Options) -> Result<()> {
             provider: binary.clone(),
             emulator: options.emulator_binary.clone(),
         };
-        builds.push((built, options.platform()?));
-    } else if options.emulator_binary.is_some() {
-        return fail("--emulator-binary goes with --binary; without them dist builds both");
+        let platform = options.platform.clone().map_or_else(Platform::host, Ok)?;
+        builds.push((built, platform));
     } else if options.targets.is_empty() {
         builds.push((build_release(&repo, None)?, Platform::host()?));
     } else {
@@ -201,7 +196,7 @@ fn run_dist(options: &Options) -> Result<()> {
             );
         }
     }
-    write_sums(options, &repo, &project, &version)
+    write_sums(&options.sums, &repo)
 }
 
 fn print_packed(packed: &dist::Packed) {
@@ -220,14 +215,9 @@ struct Built {
     emulator: Option<PathBuf>,
 }
 
-fn run_sums(options: &Options) -> Result<()> {
-    let repo = repo_root();
-    let project = options.source()?.project_name();
-    let version = options.version(&repo)?;
-    write_sums(options, &repo, &project, &version)
-}
-
-fn write_sums(options: &Options, repo: &Path, project: &str, version: &str) -> Result<()> {
+fn write_sums(options: &SumsOptions, repo: &Path) -> Result<()> {
+    let project = options.release.source.project_name();
+    let version = options.release.version(repo)?;
     let manifest_path = repo.join("terraform-registry-manifest.json");
     let manifest = std::fs::read_to_string(&manifest_path)
         .map_err(|e| Error(format!("reading {}: {e}", manifest_path.display())))?;
@@ -237,9 +227,9 @@ fn write_sums(options: &Options, repo: &Path, project: &str, version: &str) -> R
         .as_deref()
         .map(|key| Signer { key, gpg: &gpg });
     let files = dist::write_release_files(
-        &options.out_dir(repo),
-        project,
-        version,
+        &options.release.out_dir(repo),
+        &project,
+        &version,
         &manifest,
         signer.as_ref(),
     )?;
@@ -254,7 +244,7 @@ fn write_sums(options: &Options, repo: &Path, project: &str, version: &str) -> R
     }
     // The emulator's checksums go into a file of their own: the provider's stay as they are.
     if let Some(emulator) =
-        dist::write_emulator_sums(&options.out_dir(repo), version, signer.as_ref())?
+        dist::write_emulator_sums(&options.release.out_dir(repo), &version, signer.as_ref())?
     {
         println!(
             "==> {} ({} zips)",
@@ -338,15 +328,15 @@ pub(crate) fn target_dir(repo: &Path) -> PathBuf {
         .unwrap_or_else(|| repo.join("target"))
 }
 
-fn run_install(options: &Options) -> Result<()> {
+fn run_install(options: &InstallOptions) -> Result<()> {
     let repo = repo_root();
-    let source = options.source()?;
-    let platform = options.platform()?;
+    let source = &options.release.source;
+    let platform = options.platform.clone().map_or_else(Platform::host, Ok)?;
     let zip = match &options.zip {
         Some(zip) => zip.clone(),
-        None => options.out_dir(&repo).join(dist::zip_name(
+        None => options.release.out_dir(&repo).join(dist::zip_name(
             &source.project_name(),
-            &options.version(&repo)?,
+            &options.release.version(&repo)?,
             &platform,
         )),
     };
@@ -357,8 +347,8 @@ fn run_install(options: &Options) -> Result<()> {
     let installed = install::install(&InstallRequest {
         zip: &zip,
         mirror: &mirror,
-        source: &source,
-        expected_version: options.version.as_deref(),
+        source,
+        expected_version: options.release.version.as_deref(),
         platform: &platform,
     })?;
     println!(
@@ -368,4 +358,127 @@ fn run_install(options: &Options) -> Result<()> {
         installed.h1
     );
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> std::result::Result<Option<Task>, clap::Error> {
+        Cli::try_parse_from(["cargo xtask"].iter().chain(args)).map(|cli| cli.task)
+    }
+
+    #[test]
+    fn the_usage_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn dist_takes_every_option_it_documents() {
+        let Ok(Some(Task::Dist(dist))) = parse(&[
+            "dist",
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--target",
+            "aarch64-apple-darwin",
+            "--version",
+            "1.2.3",
+            "--out",
+            "out",
+            "--gpg-key",
+            "KEY",
+            "--source",
+            "example/cloudflare",
+        ]) else {
+            panic!("dist parses");
+        };
+        assert_eq!(
+            dist.targets,
+            ["x86_64-unknown-linux-gnu", "aarch64-apple-darwin"]
+        );
+        let release = &dist.sums.release;
+        assert_eq!(release.version.as_deref(), Some("1.2.3"));
+        assert_eq!(release.out, Some(PathBuf::from("out")));
+        let example = ProviderAddress::parse("example/cloudflare").unwrap();
+        assert_eq!(release.source, example);
+        assert_eq!(dist.sums.gpg_key.as_deref(), Some("KEY"));
+        let Ok(Some(Task::Dist(packed))) = parse(&[
+            "dist",
+            "--binary",
+            "provider",
+            "--emulator-binary",
+            "emulator",
+            "--platform",
+            "linux_arm64",
+        ]) else {
+            panic!("dist --binary parses");
+        };
+        assert_eq!(packed.binary, Some(PathBuf::from("provider")));
+        assert_eq!(packed.emulator_binary, Some(PathBuf::from("emulator")));
+        assert_eq!(
+            packed.platform,
+            Some(Platform::parse("linux_arm64").unwrap())
+        );
+        assert_eq!(
+            packed.sums.release.source,
+            ProviderAddress::parse(DEFAULT_SOURCE).unwrap()
+        );
+    }
+
+    #[test]
+    fn install_sums_and_demo_parse() {
+        let Ok(Some(Task::Install(install))) = parse(&[
+            "install",
+            "release.zip",
+            "--dir",
+            "mirror",
+            "--version",
+            "1.0.0",
+            "--platform",
+            "darwin_arm64",
+            "--source",
+            "example.com/me/cloudflare",
+            "--out",
+            "dist2",
+        ]) else {
+            panic!("install parses");
+        };
+        assert_eq!(install.zip, Some(PathBuf::from("release.zip")));
+        assert_eq!(install.dir, Some(PathBuf::from("mirror")));
+        assert_eq!(
+            install.platform,
+            Some(Platform::parse("darwin_arm64").unwrap())
+        );
+        assert_eq!(install.release.version.as_deref(), Some("1.0.0"));
+        assert_eq!(install.release.out, Some(PathBuf::from("dist2")));
+        let mine = ProviderAddress::parse("example.com/me/cloudflare").unwrap();
+        assert_eq!(install.release.source, mine);
+        let Ok(Some(Task::Sums(sums))) = parse(&["sums", "--out", "d", "--gpg-key", "K"]) else {
+            panic!("sums parses");
+        };
+        assert_eq!(sums.gpg_key.as_deref(), Some("K"));
+        assert!(matches!(parse(&["demo"]), Ok(Some(Task::Demo))));
+        assert!(matches!(parse(&[]), Ok(None)));
+    }
+
+    #[test]
+    fn bad_usage_is_refused() {
+        for args in [
+            &[
+                "dist",
+                "--binary",
+                "p",
+                "--target",
+                "x86_64-unknown-linux-gnu",
+            ][..],
+            &["dist", "--emulator-binary", "e"],
+            &["install", "--platform", "nowhere"],
+            &["install", "a.zip", "b.zip"],
+            &["sums", "--dir", "mirror"],
+            &["deploy"],
+        ] {
+            let error = parse(args).expect_err(&format!("{args:?} is refused"));
+            assert_eq!(error.exit_code(), 2, "{args:?}: {error}");
+        }
+    }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 /// What a bulk create or bulk delete does when some of its items cannot be applied. The API
-/// documentation does not say (README, "API economy"); the provider is correct under both.
+/// documentation does not say (`docs/api-economy.md`); the provider is correct under both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum BatchMode {
     /// Every item is checked first; one bad item refuses the whole request with that item's

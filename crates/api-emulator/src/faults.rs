@@ -17,7 +17,7 @@ struct FaultSettings {
     rate_limited_remaining: u32,
     retry_after_seconds: u64,
     failures_remaining: u32,
-    failure_status: Option<StatusCode>,
+    failure_status: u16,
     fail_every_nth: Option<u64>,
     random_failure: Option<(f64, StdRng)>,
     dropped_writes_remaining: u32,
@@ -171,11 +171,12 @@ impl FaultControl {
         });
     }
 
-    /// The next `count` requests answer `status` (a 5xx) without being applied.
-    pub fn fail_next(&self, count: u32, status: StatusCode) {
+    /// The next `count` requests answer HTTP `status` (a 5xx, e.g. `503`) without being
+    /// applied; a number that is no HTTP status answers 503.
+    pub fn fail_next(&self, count: u32, status: u16) {
         self.with(|s| {
             s.failures_remaining = count;
-            s.failure_status = Some(status);
+            s.failure_status = status;
         });
     }
 
@@ -259,7 +260,8 @@ impl FaultControl {
                 Some(ApiError::rate_limited(s.retry_after_seconds))
             } else if s.failures_remaining > 0 {
                 s.failures_remaining -= 1;
-                let status = s.failure_status.unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                let status = StatusCode::from_u16(s.failure_status)
+                    .unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
                 Some(ApiError::server_failure(status))
             } else if s.fail_every_nth.is_some_and(|n| s.requests_seen % n == 0) {
                 Some(ApiError::server_failure(StatusCode::SERVICE_UNAVAILABLE))
@@ -382,7 +384,7 @@ mod tests {
     fn bursts_are_consumed_in_order_then_stop() {
         let faults = FaultControl::default();
         faults.rate_limit_next(2, 3);
-        faults.fail_next(1, StatusCode::BAD_GATEWAY);
+        faults.fail_next(1, 502);
         assert_eq!(
             outcomes(&faults, 4),
             vec![Some(429), Some(429), Some(502), None]

@@ -32,7 +32,6 @@ use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
 pub use config::{BatchMode, EmulatorConfig};
-pub use envelope::ApiError;
 pub use faults::{AimedFault, FaultAnswer, FaultControl};
 pub use model::{SecretInfo, StoreInfo};
 pub use request_log::{CredentialHeaders, MAX_KEPT_RECORDS, RequestRecord};
@@ -41,6 +40,7 @@ pub use state::EmulatorState;
 pub use validation::ALLOWED_SCOPES;
 
 use connection::{ConnectionHandle, SeverableListener};
+use envelope::ApiError;
 use handlers::{secrets, stores};
 
 /// Path prefix of every route.

@@ -1,135 +1,141 @@
 //! `cloudflare-api-emulator`: runs the local Secrets Store API emulator until SIGINT/SIGTERM.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
 use api_emulator::{AimedFault, BatchMode, EmulatorConfig, EmulatorState, serve};
-use axum::http::StatusCode;
+use clap::Parser;
 
-const DEFAULT_LISTEN: &str = "127.0.0.1:8787";
-const DEFAULT_ACCOUNT_ID: &str = "023e105f4ecef8ad9ca31a8372d0c353";
-const DEFAULT_API_TOKEN: &str = "local-emulator-token";
+/// The command line. Every option can also come from the environment variable shown, and
+/// takes its value as `--option VALUE` or `--option=VALUE`; the last one given wins.
+#[derive(Debug, Parser)]
+#[command(
+    name = "cloudflare-api-emulator",
+    about = "A local emulator of the Cloudflare Secrets Store API",
+    after_help = "The first line on stdout is `listening on http://ADDR/client/v4`.\n\
+                  Each option can also come from the environment variable shown.",
+    args_override_self = true
+)]
+struct Options {
+    /// address to listen on; port 0 picks a free port
+    #[arg(long, env = "CF_EMULATOR_LISTEN", default_value = "127.0.0.1:8787")]
+    listen: String,
+    /// the one account that exists
+    #[arg(
+        long,
+        env = "CLOUDFLARE_ACCOUNT_ID",
+        default_value = "023e105f4ecef8ad9ca31a8372d0c353"
+    )]
+    account_id: String,
+    /// the accepted Bearer token
+    #[arg(
+        long,
+        env = "CLOUDFLARE_API_TOKEN",
+        default_value = "local-emulator-token",
+        hide_env_values = true
+    )]
+    api_token: String,
+    /// email accepted with --api-key (X-Auth-Email)
+    #[arg(long, env = "CLOUDFLARE_EMAIL", requires = "api_key")]
+    api_email: Option<String>,
+    /// legacy global API key (X-Auth-Key); needs --api-email
+    #[arg(
+        long,
+        env = "CLOUDFLARE_API_KEY",
+        requires = "api_email",
+        hide_env_values = true
+    )]
+    api_key: Option<String>,
+    /// stores per account
+    #[arg(long, env = "CF_EMULATOR_MAX_STORES", default_value = "1", value_parser = number::<usize>)]
+    max_stores: usize,
+    /// secrets per account
+    #[arg(long, env = "CF_EMULATOR_MAX_SECRETS", default_value = "100", value_parser = number::<usize>)]
+    max_secrets: usize,
+    /// largest secret value in bytes
+    #[arg(long, env = "CF_EMULATOR_MAX_VALUE_BYTES", default_value = "65536", value_parser = number::<usize>)]
+    max_value_bytes: usize,
+    /// pending -> active delay
+    #[arg(long, env = "CF_EMULATOR_ACTIVATION_DELAY_MS", default_value = "300", value_parser = number::<u64>)]
+    activation_delay_ms: u64,
+    /// bulk create/delete with some bad items: all-or-nothing or per-item
+    #[arg(long, env = "CF_EMULATOR_BATCH_MODE", default_value = "all-or-nothing", value_parser = batch_mode)]
+    batch_mode: BatchMode,
+    /// fixed latency added to every request
+    #[arg(long, env = "CF_EMULATOR_LATENCY_MS", default_value = "0", value_parser = number::<u64>)]
+    latency_ms: u64,
+    /// answer the first N requests with 429
+    #[arg(long, env = "CF_EMULATOR_RATE_LIMIT_NEXT", default_value = "0", value_parser = number::<u32>)]
+    rate_limit_next: u32,
+    /// Retry-After seconds on those 429s
+    #[arg(long, env = "CF_EMULATOR_RETRY_AFTER", default_value = "1", value_parser = number::<u64>)]
+    retry_after: u64,
+    /// answer the first N requests with 503
+    #[arg(long, env = "CF_EMULATOR_FAIL_NEXT", default_value = "0", value_parser = number::<u32>)]
+    fail_next: u32,
+    /// answer every Nth request with 503 [default: off]
+    #[arg(long, env = "CF_EMULATOR_FAIL_EVERY", value_parser = number::<u64>)]
+    fail_every: Option<u64>,
+    /// probability (0..1) of a 503 per request
+    #[arg(long, env = "CF_EMULATOR_FAILURE_RATE", default_value = "0", value_parser = probability)]
+    failure_rate: f64,
+    /// seed for --failure-rate
+    #[arg(long, env = "CF_EMULATOR_FAILURE_SEED", default_value = "0", value_parser = number::<u64>)]
+    failure_seed: u64,
+    /// apply the first N writes, then close the connection
+    #[arg(long, env = "CF_EMULATOR_DROP_NEXT_WRITES", default_value = "0", value_parser = number::<u32>)]
+    drop_next_writes: u32,
+    /// faults aimed at one method and path, `;`-separated: `ANSWER METHOD PATH` where ANSWER is
+    /// an HTTP error status or `close` (no answer) and PATH is below
+    /// /client/v4/accounts/ID/secrets_store, `*` for one segment, e.g. `503 GET /stores` or
+    /// `close GET /stores/*/secrets` [default: none]
+    #[arg(long, env = "CF_EMULATOR_FAULT", value_parser = fault_rules)]
+    fault: Option<FaultRules>,
+    /// log every request (method, path, status) to stderr
+    #[arg(short, long)]
+    verbose: bool,
+}
 
-/// Every flag, its environment variable and its help text.
-const FLAGS: &[(&str, &str, &str)] = &[
-    (
-        "listen",
-        "CF_EMULATOR_LISTEN",
-        "address to listen on; port 0 picks a free port [default: 127.0.0.1:8787]",
-    ),
-    (
-        "account-id",
-        "CLOUDFLARE_ACCOUNT_ID",
-        "the one account that exists [default: 023e105f4ecef8ad9ca31a8372d0c353]",
-    ),
-    (
-        "api-token",
-        "CLOUDFLARE_API_TOKEN",
-        "the accepted Bearer token [default: local-emulator-token]",
-    ),
-    (
-        "api-email",
-        "CLOUDFLARE_EMAIL",
-        "email accepted with --api-key (X-Auth-Email)",
-    ),
-    (
-        "api-key",
-        "CLOUDFLARE_API_KEY",
-        "legacy global API key (X-Auth-Key); needs --api-email",
-    ),
-    (
-        "max-stores",
-        "CF_EMULATOR_MAX_STORES",
-        "stores per account [default: 1]",
-    ),
-    (
-        "max-secrets",
-        "CF_EMULATOR_MAX_SECRETS",
-        "secrets per account [default: 100]",
-    ),
-    (
-        "max-value-bytes",
-        "CF_EMULATOR_MAX_VALUE_BYTES",
-        "largest secret value in bytes [default: 65536]",
-    ),
-    (
-        "activation-delay-ms",
-        "CF_EMULATOR_ACTIVATION_DELAY_MS",
-        "pending -> active delay [default: 300]",
-    ),
-    (
-        "batch-mode",
-        "CF_EMULATOR_BATCH_MODE",
-        "bulk create/delete with some bad items: all-or-nothing or per-item [default: all-or-nothing]",
-    ),
-    (
-        "latency-ms",
-        "CF_EMULATOR_LATENCY_MS",
-        "fixed latency added to every request [default: 0]",
-    ),
-    (
-        "rate-limit-next",
-        "CF_EMULATOR_RATE_LIMIT_NEXT",
-        "answer the first N requests with 429 [default: 0]",
-    ),
-    (
-        "retry-after",
-        "CF_EMULATOR_RETRY_AFTER",
-        "Retry-After seconds on those 429s [default: 1]",
-    ),
-    (
-        "fail-next",
-        "CF_EMULATOR_FAIL_NEXT",
-        "answer the first N requests with 503 [default: 0]",
-    ),
-    (
-        "fail-every",
-        "CF_EMULATOR_FAIL_EVERY",
-        "answer every Nth request with 503 [default: off]",
-    ),
-    (
-        "failure-rate",
-        "CF_EMULATOR_FAILURE_RATE",
-        "probability (0..1) of a 503 per request [default: 0]",
-    ),
-    (
-        "failure-seed",
-        "CF_EMULATOR_FAILURE_SEED",
-        "seed for --failure-rate [default: 0]",
-    ),
-    (
-        "drop-next-writes",
-        "CF_EMULATOR_DROP_NEXT_WRITES",
-        "apply the first N writes, then close the connection [default: 0]",
-    ),
-    (
-        "fault",
-        "CF_EMULATOR_FAULT",
-        "faults aimed at one method and path, `;`-separated: `ANSWER METHOD PATH` where ANSWER \
-         is an HTTP error status or `close` (no answer) and PATH is below \
-         /client/v4/accounts/ID/secrets_store, `*` for one segment, e.g. `503 GET /stores` or \
-         `close GET /stores/*/secrets` [default: none]",
-    ),
-];
+/// The rules of `--fault`, in order.
+#[derive(Clone, Debug)]
+struct FaultRules(Vec<AimedFault>);
+
+/// A number, spaces around it allowed.
+fn number<T: FromStr>(text: &str) -> Result<T, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("must be a number, got {text:?}"))
+}
+
+fn probability(text: &str) -> Result<f64, String> {
+    let rate: f64 = number(text)?;
+    if (0.0..=1.0).contains(&rate) {
+        Ok(rate)
+    } else {
+        Err(format!("must be between 0 and 1, got {rate}"))
+    }
+}
+
+fn batch_mode(text: &str) -> Result<BatchMode, String> {
+    BatchMode::parse(text)
+        .ok_or_else(|| format!("must be all-or-nothing or per-item, got {text:?}"))
+}
+
+/// `;`-separated aimed faults; blank rules are skipped.
+fn fault_rules(text: &str) -> Result<FaultRules, String> {
+    let rules = text.split(';').filter(|rule| !rule.trim().is_empty());
+    Ok(FaultRules(
+        rules.map(AimedFault::parse).collect::<Result<_, _>>()?,
+    ))
+}
 
 fn main() -> ExitCode {
-    let options = match parse_options(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            print_help();
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("cloudflare-api-emulator: {message}\nRun with --help to see the options.");
-            return ExitCode::from(2);
-        }
-    };
-    let verbose = options.contains_key("verbose");
+    // Bad usage exits 2 with clap's message and a hint; --help prints the options.
+    let options = Options::parse();
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_max_level(if verbose {
+        .with_max_level(if options.verbose {
             tracing::Level::DEBUG
         } else {
             tracing::Level::INFO
@@ -151,117 +157,31 @@ fn main() -> ExitCode {
     }
 }
 
-/// `None` means `--help` was asked for.
-fn parse_options(
-    mut args: impl Iterator<Item = String>,
-) -> Result<Option<HashMap<String, String>>, String> {
-    let mut options = HashMap::new();
-    for (name, env_var, _) in FLAGS {
-        if let Ok(value) = std::env::var(env_var) {
-            options.insert(name.to_string(), value);
-        }
-    }
-    while let Some(arg) = args.next() {
-        if arg == "--help" || arg == "-h" {
-            return Ok(None);
-        }
-        if arg == "--verbose" || arg == "-v" {
-            options.insert("verbose".to_string(), String::new());
-            continue;
-        }
-        let Some(flag) = arg.strip_prefix("--") else {
-            return Err(format!("unexpected argument {arg:?}"));
-        };
-        let (name, inline_value) = match flag.split_once('=') {
-            Some((name, value)) => (name.to_string(), Some(value.to_string())),
-            None => (flag.to_string(), None),
-        };
-        if !FLAGS.iter().any(|(known, _, _)| *known == name) {
-            return Err(format!("unknown option --{name}"));
-        }
-        let value = match inline_value {
-            Some(value) => value,
-            None => args
-                .next()
-                .ok_or_else(|| format!("--{name} needs a value"))?,
-        };
-        options.insert(name, value);
-    }
-    Ok(Some(options))
-}
-
-fn number<T: FromStr>(
-    options: &HashMap<String, String>,
-    name: &str,
-    default: T,
-) -> Result<T, String> {
-    match options.get(name) {
-        None => Ok(default),
-        Some(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| format!("--{name} must be a number, got {text:?}")),
-    }
-}
-
-fn build_state(options: &HashMap<String, String>) -> Result<EmulatorState, String> {
-    let text = |name: &str, default: &str| options.get(name).cloned().unwrap_or(default.into());
-    let mut config = EmulatorConfig::new(
-        &text("account-id", DEFAULT_ACCOUNT_ID),
-        &text("api-token", DEFAULT_API_TOKEN),
-    );
-    config.api_key = match (options.get("api-email"), options.get("api-key")) {
-        (Some(email), Some(key)) => Some((email.clone(), key.clone())),
-        (None, None) => None,
-        _ => return Err("--api-email and --api-key must be given together".into()),
-    };
-    config.max_stores = number(options, "max-stores", config.max_stores)?;
-    config.max_secrets = number(options, "max-secrets", config.max_secrets)?;
-    config.max_value_bytes = number(options, "max-value-bytes", config.max_value_bytes)?;
-    config.activation_delay = Duration::from_millis(number(options, "activation-delay-ms", 300)?);
-    if let Some(mode) = options.get("batch-mode") {
-        config.batch_mode = BatchMode::parse(mode).ok_or_else(|| {
-            format!("--batch-mode must be all-or-nothing or per-item, got {mode:?}")
-        })?;
-    }
+fn build_state(options: Options) -> EmulatorState {
+    let mut config = EmulatorConfig::new(&options.account_id, &options.api_token);
+    config.api_key = options.api_email.zip(options.api_key);
+    config.max_stores = options.max_stores;
+    config.max_secrets = options.max_secrets;
+    config.max_value_bytes = options.max_value_bytes;
+    config.activation_delay = Duration::from_millis(options.activation_delay_ms);
+    config.batch_mode = options.batch_mode;
     let state = EmulatorState::new(config);
     let faults = state.faults();
-    faults.set_latency(Duration::from_millis(number(options, "latency-ms", 0)?));
-    faults.rate_limit_next(
-        number(options, "rate-limit-next", 0)?,
-        number(options, "retry-after", 1)?,
-    );
-    faults.fail_next(
-        number(options, "fail-next", 0)?,
-        StatusCode::SERVICE_UNAVAILABLE,
-    );
-    faults.fail_every_nth(number(options, "fail-every", 0)?);
-    let rate: f64 = number(options, "failure-rate", 0.0)?;
-    if !(0.0..=1.0).contains(&rate) {
-        return Err(format!(
-            "--failure-rate must be between 0 and 1, got {rate}"
-        ));
+    faults.set_latency(Duration::from_millis(options.latency_ms));
+    faults.rate_limit_next(options.rate_limit_next, options.retry_after);
+    faults.fail_next(options.fail_next, 503);
+    faults.fail_every_nth(options.fail_every.unwrap_or(0));
+    faults.set_failure_rate(options.failure_rate, options.failure_seed);
+    faults.drop_next_write_responses(options.drop_next_writes);
+    for rule in options.fault.map(|rules| rules.0).unwrap_or_default() {
+        faults.aim(rule);
     }
-    faults.set_failure_rate(rate, number(options, "failure-seed", 0)?);
-    faults.drop_next_write_responses(number(options, "drop-next-writes", 0)?);
-    for rule in options
-        .get("fault")
-        .into_iter()
-        .flat_map(|text| text.split(';'))
-    {
-        if !rule.trim().is_empty() {
-            faults.aim(AimedFault::parse(rule).map_err(|e| format!("--fault: {e}"))?);
-        }
-    }
-    Ok(state)
+    state
 }
 
-async fn run(options: HashMap<String, String>) -> Result<(), String> {
-    let state = build_state(&options)?;
-    let listen = options
-        .get("listen")
-        .cloned()
-        .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+async fn run(options: Options) -> Result<(), String> {
+    let listen = options.listen.clone();
+    let state = build_state(options);
     let listener = tokio::net::TcpListener::bind(&listen)
         .await
         .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
@@ -298,15 +218,4 @@ async fn shutdown_signal() {
     {
         let _ = tokio::signal::ctrl_c().await;
     }
-}
-
-fn print_help() {
-    println!("cloudflare-api-emulator: a local emulator of the Cloudflare Secrets Store API\n");
-    println!("USAGE: cloudflare-api-emulator [--OPTION VALUE]... [--verbose]\n");
-    println!("The first line on stdout is `listening on http://ADDR/client/v4`.");
-    println!("Each option can also come from the environment variable shown.\n");
-    for (name, env_var, help) in FLAGS {
-        println!("  --{name:<22} ${env_var}\n      {help}");
-    }
-    println!("  --verbose                log every request (method, path, status) to stderr");
 }

@@ -33,7 +33,7 @@ pub enum CredentialHeaders {
 }
 
 impl CredentialHeaders {
-    pub fn of(headers: &axum::http::HeaderMap) -> CredentialHeaders {
+    pub(crate) fn of(headers: &axum::http::HeaderMap) -> CredentialHeaders {
         let token = headers.contains_key(axum::http::header::AUTHORIZATION);
         let key = headers.contains_key("x-auth-key") || headers.contains_key("x-auth-email");
         match (token, key) {

@@ -42,7 +42,7 @@ async fn rate_limit_bursts_answer_429_with_retry_after() {
 async fn server_failures_are_injected_deterministically() {
     let emulator = Emulator::new();
     let faults = emulator.state.faults();
-    faults.fail_next(1, StatusCode::BAD_GATEWAY);
+    faults.fail_next(1, 502);
     let failed = emulator.call("GET", "/quota", None).await;
     assert_eq!(failed.status, StatusCode::BAD_GATEWAY);
     assert_eq!(failed.body["success"], false);

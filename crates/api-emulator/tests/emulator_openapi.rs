@@ -1,9 +1,9 @@
-//! The test-support OpenAPI validator itself: it accepts the documented shapes and rejects
+//! The test-support OpenAPI check itself: it accepts the documented shapes and rejects
 //! bodies that break the schema, so the emulator's validated responses mean something.
 
 mod emulator_support;
 
-use emulator_support::spec;
+use emulator_support::{assert_matches_spec, spec};
 use serde_json::{Value, json};
 
 fn secret() -> Value {
@@ -47,7 +47,7 @@ fn documented_bodies_pass() {
 }
 
 #[test]
-fn broken_bodies_are_reported() {
+fn broken_bodies_are_reported_at_their_path() {
     let mut missing = secret();
     missing.as_object_mut().unwrap().remove("status");
     let mut bad_status = secret();
@@ -61,32 +61,55 @@ fn broken_bodies_are_reported() {
     let mut bad_comment = secret();
     bad_comment["comment"] = json!(5);
     let cases = [
-        (envelope(missing), "status"),
-        (envelope(bad_status), "ready"),
-        (envelope(bad_time), "date-time"),
-        (envelope(long_id), "longer than 32"),
-        (envelope(bad_scope), "pages"),
-        (envelope(bad_comment), "expected string"),
+        (
+            envelope(missing),
+            "/result: \"status\" is a required property",
+        ),
+        (
+            envelope(bad_status),
+            "/result/status: \"ready\" is not one of",
+        ),
+        (
+            envelope(bad_time),
+            "/result/created: \"yesterday\" is not a \"date-time\"",
+        ),
+        (
+            envelope(long_id),
+            "/result/id: \"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\" is longer than 32 characters",
+        ),
+        (
+            envelope(bad_scope),
+            "/result/scopes/0: \"pages\" is not one of",
+        ),
+        (
+            envelope(bad_comment),
+            "/result/comment: 5 is not of type \"string\"",
+        ),
         (
             json!({"success": true, "messages": [], "result": secret()}),
-            "errors",
+            ": \"errors\" is a required property",
         ),
         (
             json!({"success": "yes", "errors": [], "messages": []}),
-            "expected boolean",
+            "/success: \"yes\" is not of type \"boolean\"",
         ),
     ];
     for (body, expected) in cases {
         let errors = violations("GET", SECRET_PATH, 200, &body);
         assert!(
-            errors.iter().any(|error| error.contains(expected)),
-            "expected a violation mentioning {expected:?}, got {errors:?}"
+            errors.iter().any(|error| error.starts_with(expected)),
+            "expected a violation {expected:?}, got {errors:?}"
         );
     }
     let bad_error = json!({"success": false, "errors": [{"code": 5, "message": "x"}], "messages": [], "result": null});
-    let errors = violations("GET", SECRET_PATH, 404, &bad_error);
+    assert_eq!(
+        violations("GET", SECRET_PATH, 404, &bad_error),
+        ["/errors/0/code: 5 is less than the minimum of 1000"]
+    );
+    let not_null = json!({"success": false, "errors": [{"code": 1001, "message": "x"}], "messages": [], "result": {}});
+    let errors = violations("GET", SECRET_PATH, 404, &not_null);
     assert!(
-        errors.iter().any(|error| error.contains("minimum")),
+        errors.iter().any(|error| error.starts_with("/result: ")),
         "{errors:?}"
     );
     let undocumented = violations("GET", SECRET_PATH, 201, &envelope(secret()));
@@ -94,20 +117,27 @@ fn broken_bodies_are_reported() {
     let quota =
         json!({"success": true, "errors": [], "messages": [], "result": {"secrets": {"quota": 1}}});
     let errors = violations("GET", "/accounts/a/secrets_store/quota", 200, &quota);
-    assert!(
-        errors.iter().any(|error| error.contains("usage")),
-        "{errors:?}"
+    assert_eq!(
+        errors,
+        ["/result/secrets: \"usage\" is a required property"]
     );
-    let mut errors = Vec::new();
+}
+
+#[test]
+fn write_only_properties_are_refused_in_responses() {
     let create = json!({"name": "A", "value": "v", "scopes": ["workers"]});
-    spec().check(
+    let errors = spec().violations(
         &json!({"$ref": "#/components/schemas/secrets-store_createSecretObject"}),
         &create,
-        "",
-        &mut errors,
     );
-    assert!(
-        errors.iter().any(|error| error.contains("write-only")),
-        "{errors:?}"
-    );
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(errors[0].starts_with("/value: "), "{errors:?}");
+}
+
+#[test]
+#[should_panic(expected = "body does not match the OpenAPI file")]
+fn a_non_conforming_body_fails_the_test_that_checks_it() {
+    let mut bad_status = secret();
+    bad_status["status"] = json!("ready");
+    assert_matches_spec("GET", SECRET_PATH, 200, &envelope(bad_status));
 }

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use api_emulator::{BatchMode, EmulatorConfig};
-use axum::http::StatusCode;
 use client_support::{ACCOUNT, Harness, TOKEN, create_all, delete_all, names, new_secret};
 use cloudflare_api::{Error, ErrorKind, FIRST_STATUS_POLL, SecretStatus};
 use tokio_util::sync::CancellationToken;
@@ -295,9 +294,7 @@ async fn fifty_secrets_through_faults_end_exact_in_both_batch_modes() {
 async fn a_bulk_create_whose_answer_is_a_server_error_is_reconciled_before_any_resend() {
     let h = slow_harness(BatchMode::AllOrNothing, 100).await;
     let store = store_and_empty_bucket(&h).await;
-    h.state
-        .faults()
-        .fail_next(1, StatusCode::INTERNAL_SERVER_ERROR);
+    h.state.faults().fail_next(1, 500);
     let wanted = names("RETRY", 4);
     let results = create_all(&h.client, &store, &wanted).await;
     assert!(results.iter().all(Result::is_ok), "{results:?}");

@@ -4,7 +4,6 @@ mod client_support;
 
 use std::time::{Duration, Instant};
 
-use axum::http::StatusCode;
 use client_support::{ACCOUNT, Harness, create_all, new_secret};
 use cloudflare_api::{Error, ErrorKind, SecretPatch};
 use secrecy::SecretString;
@@ -36,9 +35,7 @@ async fn retries_stop_after_max_retries() {
     h.state.faults().clear();
     h.state.clear_request_log();
     let no_retries = h.client_with(|c| c.max_retries = 0);
-    h.state
-        .faults()
-        .fail_next(1, StatusCode::SERVICE_UNAVAILABLE);
+    h.state.faults().fail_next(1, 503);
     let err = no_retries.quota(ACCOUNT).await.unwrap_err();
     assert_eq!(err.status(), Some(503));
     assert_eq!(h.log_lines(), ["GET 503"]);
@@ -49,7 +46,7 @@ async fn server_errors_are_retried() {
     let h = Harness::start().await;
     let store = h.store().await;
     h.state.clear_request_log();
-    h.state.faults().fail_next(2, StatusCode::BAD_GATEWAY);
+    h.state.faults().fail_next(2, 502);
     let stores = h.client.list_stores(ACCOUNT).await.unwrap();
     assert_eq!(stores.len(), 1);
     assert_eq!(stores[0].id, store);
@@ -63,9 +60,7 @@ async fn a_failed_create_is_looked_up_before_it_is_sent_again() {
     h.state.clear_request_log();
     // The emulator answers 500 without applying the write: the lookup finds nothing,
     // so the create is sent again, once.
-    h.state
-        .faults()
-        .fail_next(1, StatusCode::INTERNAL_SERVER_ERROR);
+    h.state.faults().fail_next(1, 500);
     let secret = h
         .client
         .create_secret(ACCOUNT, &store, new_secret("RETRIED", "v"))

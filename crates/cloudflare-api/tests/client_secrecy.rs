@@ -100,9 +100,7 @@ async fn errors_and_logs_never_contain_values_or_tokens() {
         .create_secret(ACCOUNT, &store, new_secret("API_KEY", VALUE))
         .await
         .unwrap();
-    h.state
-        .faults()
-        .fail_next(1, axum::http::StatusCode::BAD_GATEWAY);
+    h.state.faults().fail_next(1, 502);
     h.client
         .patch_secret(
             ACCOUNT,

@@ -51,7 +51,7 @@ pub fn assert_matches_spec(method: &str, path: &str, status: u16, body: &Value) 
 /// The live API answers rate limiting with code 971 although the schema says codes start
 /// at 1000; the emulator follows the live API. Nothing else is excused.
 fn is_known_deviation(status: u16, error: &str) -> bool {
-    status == 429 && error == "/errors/0/code: 971 is below the minimum 1000"
+    status == 429 && error == "/errors/0/code: 971 is less than the minimum of 1000"
 }
 
 /// How a request authenticates.
