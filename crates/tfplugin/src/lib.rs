@@ -17,7 +17,6 @@ pub mod serve;
 pub mod server;
 pub mod types;
 pub mod value;
-pub mod warn_once;
 pub mod wire;
 
 #[cfg(test)]

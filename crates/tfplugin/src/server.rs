@@ -20,7 +20,6 @@ use super::schema::Schema;
 use super::serve::MAX_MESSAGE_SIZE;
 use super::types::Type;
 use super::value::Value;
-use super::warn_once::WarnOnce;
 use super::wire::{
     capabilities, decode_value, diagnostics_to_proto, encode_value, path_to_proto, schema_to_proto,
     schema_type,
@@ -57,8 +56,6 @@ pub struct ProviderService<P: Provider> {
     data_sources: HashMap<String, DataSourceEntry<P::Data>>,
     configured: RwLock<Option<Arc<P::Data>>>,
     stop: Mutex<CancellationToken>,
-    /// Config warnings already shown to this Terraform command (by any of its walks).
-    warned: WarnOnce,
 }
 
 /// The tonic server for `provider`, with 256 MiB message limits both ways.
@@ -109,14 +106,12 @@ impl<P: Provider> ProviderService<P> {
                 (data_source.type_name().to_string(), entry)
             })
             .collect();
-        let warned = WarnOnce::for_this_command(provider.type_name());
         ProviderService {
             provider,
             provider_schema,
             provider_type,
             resources,
             data_sources,
-            warned,
             configured: RwLock::new(None),
             stop: Mutex::new(CancellationToken::new()),
         }

@@ -64,18 +64,7 @@ pub(super) fn reject_write_only(schema: &Schema, config: &Value) -> Diagnostics 
 }
 
 impl<P: Provider> ProviderService<P> {
-    /// Every walk of a command validates the configuration again; a warning is returned only
-    /// the first time (see `warn_once`).
     pub(super) fn validate_resource(
-        &self,
-        entry: &ResourceEntry<P::Data>,
-        req: ValidateConfigRequest,
-    ) -> Diagnostics {
-        let diags = self.validate_resource_config(entry, req);
-        self.warned.keep_new(entry.resource.type_name(), diags)
-    }
-
-    fn validate_resource_config(
         &self,
         entry: &ResourceEntry<P::Data>,
         req: ValidateConfigRequest,
@@ -98,11 +87,10 @@ impl<P: Provider> ProviderService<P> {
         entry: &DataSourceEntry<P::Data>,
         req: ValidateConfigRequest,
     ) -> Diagnostics {
-        let diags = match entry.data_source.config_validator() {
+        match entry.data_source.config_validator() {
             Some(validator) => validator.validate_config(req).diagnostics,
             None => Diagnostics::default(),
-        };
-        self.warned.keep_new(entry.data_source.type_name(), diags)
+        }
     }
 
     pub(super) async fn plan(
