@@ -12,6 +12,7 @@ pub mod msgpack;
 pub mod plan;
 pub mod plugin_services;
 pub mod proto;
+mod routes;
 pub mod schema;
 pub mod serve;
 pub mod server;

@@ -12,7 +12,6 @@ use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
-use tonic::transport::server::Router;
 
 #[cfg(unix)]
 pub use super::handshake::SocketDir;
@@ -25,18 +24,19 @@ pub use super::listener::{Accept, PluginListener, TRANSPORT_ENV, Transport};
 
 use super::framework::Provider;
 use super::plugin_services::{Controller, Stdio, health_server};
+use super::routes::Routes;
 use super::server::provider_server;
 
 /// How long a graceful stop may take before the process exits anyway.
 const GRACEFUL_STOP: Duration = Duration::from_millis(1500);
 
-/// Every service of the plugin on one router: the provider, controller, stdio and health.
-async fn plugin_router<P: Provider>(provider: P, shutdown: &CancellationToken) -> Router {
-    Server::builder()
-        .add_service(provider_server(provider))
-        .add_service(Controller::server(shutdown.clone()))
-        .add_service(Stdio::server(shutdown.clone()))
-        .add_service(health_server().await)
+/// Every service of the plugin: the provider, controller, stdio and health.
+async fn plugin_routes<P: Provider>(provider: P, shutdown: &CancellationToken) -> Routes {
+    Routes::default()
+        .with(provider_server(provider))
+        .with(Controller::server(shutdown.clone()))
+        .with(Stdio::server(shutdown.clone()))
+        .with(health_server().await)
 }
 
 /// Accepts connections and completes TLS handshakes off the accept loop.
@@ -138,7 +138,7 @@ pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
     let (tls, cert_der) = server_tls_config_from_env()?;
     let shutdown = CancellationToken::new();
     handle_signals(shutdown.clone()).map_err(|e| format!("installing signal handlers: {e}"))?;
-    let router = plugin_router(provider, &shutdown).await;
+    let routes = plugin_routes(provider, &shutdown).await;
     let acceptor = TlsAcceptor::from(tls);
     let stopped = shutdown.clone().cancelled_owned();
     // The socket directory (unix only) lives until the server is done; dropping it removes it.
@@ -146,12 +146,12 @@ pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
         #[cfg(unix)]
         PluginListener::Unix { listener, dir } => {
             let incoming = tls_incoming(listener, acceptor, shutdown.clone());
-            let server = router.serve_with_incoming_shutdown(incoming, stopped);
+            let server = Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped);
             (tokio::spawn(server), Some(Box::new(dir)))
         }
         PluginListener::Tcp { listener, .. } => {
             let incoming = tls_incoming(listener, acceptor, shutdown.clone());
-            let server = router.serve_with_incoming_shutdown(incoming, stopped);
+            let server = Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped);
             (tokio::spawn(server), None)
         }
     };
@@ -227,7 +227,7 @@ pub async fn serve_debug<P: Provider>(provider: P, source: &str) -> io::Result<D
         .map_err(io::Error::other)?;
     let (network, address) = (listener.network(), listener.address());
     let shutdown = CancellationToken::new();
-    let router = plugin_router(provider, &shutdown).await;
+    let routes = plugin_routes(provider, &shutdown).await;
     let stopped = shutdown.clone().cancelled_owned();
     #[cfg(unix)]
     let mut socket_dir = None;
@@ -236,11 +236,11 @@ pub async fn serve_debug<P: Provider>(provider: P, source: &str) -> io::Result<D
         PluginListener::Unix { listener, dir } => {
             socket_dir = Some(dir);
             let incoming = tokio_stream::wrappers::UnixListenerStream::new(listener);
-            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
+            tokio::spawn(Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped))
         }
         PluginListener::Tcp { listener, .. } => {
             let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
+            tokio::spawn(Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped))
         }
     };
     Ok(DebugServer {
