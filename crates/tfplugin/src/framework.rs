@@ -1,17 +1,22 @@
 //! The framework layer: provider, resource and data-source traits with one request and one
-//! response struct per operation, and optional capability traits a resource may expose.
+//! response struct per operation, and optional capability traits a resource may expose
+//! (`adoption` holds those for adopting existing objects). `server` implements the framework's
+//! semantics for every RPC, protocol-agnostic; `rpc` is what it speaks.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::adoption::{GenerateConfig, IdentitySchema, ListResource, MoveState};
-use super::diagnostics::{AttributePath, Diagnostics};
-use super::schema::Schema;
-use super::value::Value;
+use crate::diagnostics::{AttributePath, Diagnostics};
+use crate::schema::Schema;
+use crate::value::Value;
 
-pub mod rpc;
+pub mod adoption;
+pub(crate) mod rpc;
+pub(crate) mod server;
+
+use adoption::{GenerateConfig, IdentitySchema, ListResource, MoveState};
 
 /// What the Terraform core said it supports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

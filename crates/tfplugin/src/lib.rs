@@ -1,6 +1,5 @@
 //! The Terraform plugin protocol layer (protocol 6). Knows nothing about Cloudflare.
 
-pub mod adoption;
 pub mod client_auth;
 pub mod diagnostics;
 pub mod framework;
@@ -18,13 +17,12 @@ pub mod serve;
 pub mod server;
 pub mod types;
 pub mod value;
-pub mod wire;
 
 #[cfg(test)]
 mod codec_properties;
 
-pub use adoption::*;
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
+pub use framework::adoption::*;
 pub use framework::*;
 pub use schema::{Attribute, AttributeType, Block, DescriptionKind, NestedBlock, Nesting, Schema};
 pub use types::Type;

@@ -1,7 +1,8 @@
 //! The plugin's gRPC services behind one `tower::Service`: a request goes to the service its
 //! path names (`/package.Service/Method`), any other path is answered UNIMPLEMENTED, as tonic's
-//! own router answers. Hand-written because tonic's router is axum, which a provider should not
-//! link for four fixed services.
+//! own router answers. Every call is logged at debug level with its method (`rpc=ReadResource`).
+//! Hand-written because tonic's router is axum, which a provider should not link for four fixed
+//! services.
 
 use std::convert::Infallible;
 use std::task::{Context, Poll};
@@ -49,7 +50,8 @@ impl Service<http::Request<Body>> for Routes {
 
     fn call(&mut self, request: http::Request<Body>) -> Self::Future {
         let path = request.uri().path().strip_prefix('/').unwrap_or_default();
-        let service = path.split_once('/').map(|(service, _method)| service);
+        let (service, method) = path.split_once('/').unzip();
+        tracing::debug!(rpc = method.unwrap_or(path), "gRPC call");
         let route = self
             .services
             .iter()
