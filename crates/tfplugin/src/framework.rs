@@ -33,7 +33,7 @@ pub struct ClientCapabilities {
 pub trait Provider: Send + Sync + 'static {
     type Data: Send + Sync + 'static;
 
-    /// The provider type name as used in resource type prefixes, e.g. `cloudflare`.
+    /// The provider type name as used in resource type prefixes, e.g. `example`.
     fn type_name(&self) -> &'static str;
 
     /// The provider's own version, e.g. `0.1.0`.
@@ -81,7 +81,7 @@ pub struct ValidateConfigResponse {
 /// A managed resource type.
 #[async_trait]
 pub trait Resource<D>: Send + Sync {
-    /// The full type name, e.g. `cloudflare_store_secret`.
+    /// The full type name, e.g. `example_thing`.
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> Schema;
@@ -139,7 +139,7 @@ pub trait Resource<D>: Send + Sync {
 /// A data source type.
 #[async_trait]
 pub trait DataSource<D>: Send + Sync {
-    /// The full type name, e.g. `cloudflare_secret_ref`.
+    /// The full type name, e.g. `example_lookup`.
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> Schema;

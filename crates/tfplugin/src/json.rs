@@ -23,12 +23,6 @@ pub fn decode_value(json: &serde_json::Value, ty: &Type) -> Result<Value, CodecE
     read(&Json::from_serde(json, 0)?, ty, &Trail::root())
 }
 
-/// Encodes a wholly known `value` of type `ty` as JSON. Numbers that fit neither i64 nor f64
-/// become the nearest f64 here; use [`encode_bytes`] to keep every digit.
-pub fn encode(value: &Value, ty: &Type) -> Result<serde_json::Value, CodecError> {
-    Ok(write(value, ty, &Trail::root())?.to_serde())
-}
-
 /// Encodes a wholly known `value` of type `ty` as compact JSON text, numbers exactly.
 pub fn encode_bytes(value: &Value, ty: &Type) -> Result<Vec<u8>, CodecError> {
     let mut out = String::new();
@@ -402,15 +396,11 @@ mod tests {
             )
         );
         assert_eq!(encode_bytes(&value, &Type::Dynamic).unwrap(), text.to_vec());
-        assert_eq!(
-            encode(&value, &Type::Dynamic).unwrap(),
-            serde_json::json!({"type": ["list", "number"], "value": [1, 2.5]})
-        );
     }
 
     #[test]
     fn unknown_values_and_type_mismatches_are_errors() {
-        assert!(encode(&Value::unknown(), &Type::String).is_err());
+        assert!(encode_bytes(&Value::unknown(), &Type::String).is_err());
         let error = decode(br#"{"id":[5]}"#, &state_type()).unwrap_err().0;
         assert!(error.starts_with("at id: expected \"string\""), "{error}");
         let error = decode(br#"{"count":"many"}"#, &state_type()).unwrap_err().0;

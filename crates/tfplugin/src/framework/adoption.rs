@@ -52,13 +52,13 @@ pub struct IdentitySchema {
 
 impl IdentitySchema {
     /// The object type identity data has on the wire.
-    pub fn value_type(&self) -> Type {
+    pub(crate) fn value_type(&self) -> Type {
         Type::object(self.attributes.iter().map(|a| (a.name, a.ty.clone())))
     }
 
     /// The identity of the object `state` describes; `None` while any part is null or unknown
     /// (a planned create, or an incomplete state).
-    pub fn identity_of(&self, state: &Value) -> Option<Value> {
+    pub(crate) fn identity_of(&self, state: &Value) -> Option<Value> {
         let identity = Value::object(
             self.attributes
                 .iter()
@@ -172,7 +172,7 @@ pub trait MoveState: Send + Sync {
 }
 
 pub struct MoveStateRequest {
-    /// e.g. `registry.terraform.io/cloudflare/cloudflare`.
+    /// e.g. `registry.terraform.io/acme/example`.
     pub source_provider_address: String,
     pub source_type_name: String,
     pub source_schema_version: i64,
