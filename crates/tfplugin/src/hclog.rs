@@ -1,5 +1,10 @@
 //! Logging for the plugin process: hclog-style JSON lines on stderr (what Terraform parses),
 //! level chosen by `TF_LOG_PROVIDER` then `TF_LOG`, and the panic policy (report, then exit).
+//!
+//! A hand-written tracing layer: go-plugin reads a stderr line as a log entry only in hclog's
+//! shape (`@level` in lower case, `@message`, `@module`, `@timestamp` with exactly six fractional
+//! digits, fields as top-level keys) and as plain text otherwise; tracing-subscriber's JSON format
+//! names and nests these differently.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,9 @@
 //! JSON codec for `DynamicValue.json` and raw state: missing object attributes read as null,
 //! unknown keys are ignored, numbers keep every digit, no unknown values.
+//!
+//! Hand-written on serde_json's `RawValue`: values are read against their schema type, and
+//! numbers keep their text without serde_json's `arbitrary_precision` feature, which would change
+//! number handling for every crate in the build.
 
 use std::collections::BTreeMap;
 
