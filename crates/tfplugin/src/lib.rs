@@ -1,11 +1,5 @@
-//! The Terraform plugin protocol (version 6.11) for providers written in Rust: implement
-//! [`Provider`], [`Resource`] and [`DataSource`] (plus the capability traits a resource needs)
-//! with framework values, and [`serve::run`] does the rest: go-plugin's handshake, mutual TLS with
-//! the host, the gRPC services, hclog logs, debug mode. The README shows a whole provider.
-//!
-//! Modules: [`serve`] (running the binary), [`plan`] (the generic plan, for testing plan
-//! modifiers), [`json`] and [`msgpack`] (the value codecs), [`proto`] (the generated protocol,
-//! for clients in tests). Everything else is at the crate root.
+//! The Terraform plugin protocol (6.11) for providers written in Rust; the README is the guide.
+#![doc = include_str!("../README.md")]
 
 mod client_auth;
 mod diagnostics;

@@ -48,7 +48,7 @@ pub enum Value {
     /// A known value at a place whose schema type is `dynamic`, with the concrete type it travels
     /// with on the wire. The codecs produce it when decoding a `dynamic` position (a null or wholly
     /// unknown dynamic value is plain `Null` / `Unknown`); when encoding, a `dynamic` position also
-    /// accepts any other value and infers its type (see [`Value::implied_type`]), and a
+    /// accepts any other value and infers its type from the value, and a
     /// statically typed position accepts a `Dynamic` wrapper and encodes the inner value.
     Dynamic {
         ty: Type,
