@@ -9,6 +9,10 @@
 use crate::diagnostics::{AttributePath, Diagnostics};
 use crate::value::Value;
 
+/// The reply of an operation that can fail: its result and any warnings, or the diagnostics
+/// that stopped it (errors among them).
+pub(crate) type Answer<T> = Result<(T, Diagnostics), Diagnostics>;
+
 /// PlanResourceChange.
 pub(crate) struct PlanResourceChangeRequest {
     /// Null on create.
@@ -19,14 +23,13 @@ pub(crate) struct PlanResourceChangeRequest {
     pub prior_private: Vec<u8>,
 }
 
-#[derive(Default)]
-pub(crate) struct PlanResourceChangeResponse {
-    /// `None` when planning failed (the diagnostics say why).
-    pub planned_state: Option<Value>,
+/// PlanResourceChange's answer.
+pub(crate) struct PlannedChange {
+    /// Null for a destroy.
+    pub planned_state: Value,
     pub planned_identity: Option<Value>,
     pub requires_replace: Vec<AttributePath>,
     pub planned_private: Vec<u8>,
-    pub diagnostics: Diagnostics,
 }
 
 /// ApplyResourceChange.
@@ -69,13 +72,7 @@ pub(crate) struct ImportResourceStateRequest {
     pub identity: Value,
 }
 
-pub(crate) struct ImportResourceStateResponse {
-    /// `None` when the import failed.
-    pub imported: Option<ImportedResource>,
-    pub diagnostics: Diagnostics,
-}
-
-/// One object an import found; its type is the requested one.
+/// ImportResourceState's answer: the object found; its type is the requested one.
 pub(crate) struct ImportedResource {
     pub state: Value,
     pub identity: Option<Value>,
@@ -90,12 +87,6 @@ pub(crate) struct UpgradeResourceStateRequest {
     pub raw_state_json: Vec<u8>,
 }
 
-pub(crate) struct UpgradeResourceStateResponse {
-    /// `None` when the upgrade failed.
-    pub upgraded_state: Option<Value>,
-    pub diagnostics: Diagnostics,
-}
-
 /// MoveResourceState: `moved {}` from another resource type or provider.
 pub(crate) struct MoveResourceStateRequest {
     pub source_provider_address: String,
@@ -105,11 +96,10 @@ pub(crate) struct MoveResourceStateRequest {
     pub source_state_json: Vec<u8>,
 }
 
-pub(crate) struct MoveResourceStateResponse {
-    /// `None` when the move was refused.
-    pub target_state: Option<Value>,
-    pub target_identity: Option<Value>,
-    pub diagnostics: Diagnostics,
+/// MoveResourceState's answer: the object in this resource type's schema.
+pub(crate) struct MovedResource {
+    pub state: Value,
+    pub identity: Option<Value>,
 }
 
 /// ListResource (`terraform query`).
@@ -135,10 +125,4 @@ pub(crate) struct ListResourceEvent {
 /// ReadDataSource.
 pub(crate) struct ReadDataSourceRequest {
     pub config: Value,
-}
-
-pub(crate) struct ReadDataSourceResponse {
-    /// `None` when the read failed.
-    pub state: Option<Value>,
-    pub diagnostics: Diagnostics,
 }

@@ -1,7 +1,7 @@
 //! ValidateDataResourceConfig and ReadDataSource.
 
 use super::pb;
-use super::wire::{decode, diagnostics_to_proto, encode};
+use super::wire::{decode, diagnostics_to_proto, encode, settle};
 use crate::diagnostics::Diagnostics;
 use crate::framework::server::FrameworkServer;
 use crate::framework::{ClientCapabilities, Provider, ValidateConfigRequest, rpc};
@@ -29,12 +29,12 @@ pub async fn read<P: Provider>(
     let request = rpc::ReadDataSourceRequest {
         config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
     };
-    let r = framework.read_data(entry, request).await;
+    let (state, diagnostics) = settle(framework.read_data(entry, request).await);
     Ok(pb::read_data_source::Response {
-        state: (r.state.as_ref())
+        state: (state.as_ref())
             .map(|state| encode(state, &entry.ty, "state"))
             .transpose()?,
-        diagnostics: diagnostics_to_proto(&r.diagnostics),
+        diagnostics,
         ..Default::default()
     })
 }

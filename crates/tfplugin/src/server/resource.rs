@@ -3,7 +3,7 @@
 
 use super::pb;
 use super::wire::{
-    capabilities, decode, diagnostics_to_proto, encode, encode_identity, path_to_proto,
+    capabilities, decode, diagnostics_to_proto, encode, encode_identity, path_to_proto, settle,
 };
 use crate::diagnostics::Diagnostics;
 use crate::framework::server::FrameworkServer;
@@ -34,12 +34,12 @@ pub fn upgrade<P: Provider>(
         version: req.version,
         raw_state_json: req.raw_state.map(|r| r.json).unwrap_or_default(),
     };
-    let r = framework.upgrade(entry, request);
+    let (state, diagnostics) = settle(framework.upgrade(entry, request));
     Ok(pb::upgrade_resource_state::Response {
-        upgraded_state: (r.upgraded_state.as_ref())
+        upgraded_state: (state.as_ref())
             .map(|state| encode(state, &entry.ty, "state"))
             .transpose()?,
-        diagnostics: diagnostics_to_proto(&r.diagnostics),
+        diagnostics,
     })
 }
 
@@ -74,15 +74,19 @@ pub async fn plan<P: Provider>(
         config: decode(req.config.as_ref(), ty, "configuration")?,
         prior_private: req.prior_private,
     };
-    let r = framework.plan(entry, request).await;
+    let (change, diagnostics) = settle(framework.plan(entry, request).await);
+    let Some(change) = change else {
+        return Ok(pb::plan_resource_change::Response {
+            diagnostics,
+            ..Default::default()
+        });
+    };
     Ok(pb::plan_resource_change::Response {
-        planned_state: (r.planned_state.as_ref())
-            .map(|planned| encode(planned, ty, "plan"))
-            .transpose()?,
-        planned_identity: encode_identity(r.planned_identity, entry.identity_type())?,
-        requires_replace: r.requires_replace.iter().map(path_to_proto).collect(),
-        planned_private: r.planned_private,
-        diagnostics: diagnostics_to_proto(&r.diagnostics),
+        planned_state: Some(encode(&change.planned_state, ty, "plan")?),
+        planned_identity: encode_identity(change.planned_identity, entry.identity_type())?,
+        requires_replace: change.requires_replace.iter().map(path_to_proto).collect(),
+        planned_private: change.planned_private,
+        diagnostics,
         ..Default::default()
     })
 }
@@ -122,9 +126,9 @@ pub async fn import<P: Provider>(
         id: req.id,
         identity,
     };
-    let r = framework.import(entry, request).await;
+    let (imported, diagnostics) = settle(framework.import(entry, request).await);
     let mut imported_resources = Vec::new();
-    if let Some(imported) = r.imported {
+    if let Some(imported) = imported {
         imported_resources.push(pb::import_resource_state::ImportedResource {
             type_name: req.type_name,
             state: Some(encode(&imported.state, &entry.ty, "state")?),
@@ -134,7 +138,7 @@ pub async fn import<P: Provider>(
     }
     Ok(pb::import_resource_state::Response {
         imported_resources,
-        diagnostics: diagnostics_to_proto(&r.diagnostics),
+        diagnostics,
         ..Default::default()
     })
 }

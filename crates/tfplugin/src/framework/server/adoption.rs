@@ -119,12 +119,7 @@ impl<P: Provider> FrameworkServer<P> {
         &self,
         entry: &ResourceEntry<P::Data>,
         req: rpc::MoveResourceStateRequest,
-    ) -> rpc::MoveResourceStateResponse {
-        let refused = |diagnostics| rpc::MoveResourceStateResponse {
-            target_state: None,
-            target_identity: None,
-            diagnostics,
-        };
+    ) -> rpc::Answer<rpc::MovedResource> {
         let Some(mover) = entry.resource.state_mover() else {
             let detail = format!(
                 "{} cannot take over state from {}. Remove the `moved` block and import the \
@@ -133,17 +128,15 @@ impl<P: Provider> FrameworkServer<P> {
                 req.source_type_name
             );
             let summary = "Moving resources across types is not supported";
-            return refused(Diagnostic::error(summary, detail).into());
+            return Err(Diagnostic::error(summary, detail).into());
         };
         let Ok(source_state) = serde_json::from_slice(&req.source_state_json) else {
-            return refused(
-                Diagnostic::error(
-                    "Unsupported state format",
-                    "The state being moved has no JSON form (it predates Terraform 0.12). Import \
-                     the object instead.",
-                )
-                .into(),
-            );
+            return Err(Diagnostic::error(
+                "Unsupported state format",
+                "The state being moved has no JSON form (it predates Terraform 0.12). Import the \
+                 object instead.",
+            )
+            .into());
         };
         let r = mover.move_state(MoveStateRequest {
             source_provider_address: req.source_provider_address,
@@ -152,15 +145,15 @@ impl<P: Provider> FrameworkServer<P> {
             source_state,
         });
         if r.diagnostics.has_errors() {
-            return refused(r.diagnostics);
+            return Err(r.diagnostics);
         }
         let mut state = r.target_state;
         plan::null_write_only(&entry.schema, &mut state);
-        rpc::MoveResourceStateResponse {
-            target_identity: entry.identity_of(&state),
-            target_state: Some(state),
-            diagnostics: r.diagnostics,
-        }
+        let moved = rpc::MovedResource {
+            identity: entry.identity_of(&state),
+            state,
+        };
+        Ok((moved, r.diagnostics))
     }
 }
 

@@ -87,11 +87,7 @@ impl<P: Provider> FrameworkServer<P> {
         &self,
         entry: &ResourceEntry<P::Data>,
         req: rpc::PlanResourceChangeRequest,
-    ) -> rpc::PlanResourceChangeResponse {
-        let failed = |diagnostics| rpc::PlanResourceChangeResponse {
-            diagnostics,
-            ..Default::default()
-        };
+    ) -> rpc::Answer<rpc::PlannedChange> {
         let destroy = req.proposed_new_state.is_null();
         let generic = plan::plan_resource_change(
             &entry.schema,
@@ -103,10 +99,6 @@ impl<P: Provider> FrameworkServer<P> {
         let mut planned_private = req.prior_private.clone();
         let mut diagnostics = Diagnostics::default();
         if let Some(modifier) = entry.resource.plan_modifier() {
-            let provider = match self.provider_data() {
-                Ok(provider) => provider,
-                Err(diags) => return failed(diags),
-            };
             let modified = modifier
                 .modify_plan(ModifyPlanRequest {
                     prior_state: req.prior_state,
@@ -115,7 +107,7 @@ impl<P: Provider> FrameworkServer<P> {
                     planned_state: planned,
                     requires_replace: requires_replace.clone(),
                     prior_private: req.prior_private,
-                    provider,
+                    provider: self.provider_data()?,
                     cancel: self.cancel_token(),
                 })
                 .await;
@@ -134,16 +126,16 @@ impl<P: Provider> FrameworkServer<P> {
             diagnostics = modified.diagnostics;
         }
         if diagnostics.has_errors() {
-            return failed(diagnostics);
+            return Err(diagnostics);
         }
         plan::null_write_only(&entry.schema, &mut planned);
-        rpc::PlanResourceChangeResponse {
+        let change = rpc::PlannedChange {
             planned_identity: entry.identity_of(&planned),
-            planned_state: Some(planned),
+            planned_state: planned,
             requires_replace,
             planned_private,
-            diagnostics,
-        }
+        };
+        Ok((change, diagnostics))
     }
 
     pub async fn apply(
@@ -246,24 +238,7 @@ impl<P: Provider> FrameworkServer<P> {
         &self,
         entry: &ResourceEntry<P::Data>,
         req: rpc::ImportResourceStateRequest,
-    ) -> rpc::ImportResourceStateResponse {
-        match self.import_state(entry, req).await {
-            Ok((imported, diagnostics)) => rpc::ImportResourceStateResponse {
-                imported: Some(imported),
-                diagnostics,
-            },
-            Err(diagnostics) => rpc::ImportResourceStateResponse {
-                imported: None,
-                diagnostics,
-            },
-        }
-    }
-
-    async fn import_state(
-        &self,
-        entry: &ResourceEntry<P::Data>,
-        req: rpc::ImportResourceStateRequest,
-    ) -> Result<(rpc::ImportedResource, Diagnostics), Diagnostics> {
+    ) -> rpc::Answer<rpc::ImportedResource> {
         let Some(importer) = entry.resource.importer() else {
             let detail = format!(
                 "The resource type {} does not support import. Create it with Terraform instead.",
@@ -293,85 +268,63 @@ impl<P: Provider> FrameworkServer<P> {
         Ok((imported, r.diagnostics))
     }
 
+    /// The stored state in the current schema: the resource's upgrader when it has one, else
+    /// the JSON decoded as it is (attributes the schema no longer has are dropped, new ones are
+    /// null).
     pub fn upgrade(
         &self,
         entry: &ResourceEntry<P::Data>,
         req: rpc::UpgradeResourceStateRequest,
-    ) -> rpc::UpgradeResourceStateResponse {
-        let (upgraded_state, diagnostics) = match upgrade_state(entry, req) {
-            Ok((state, diagnostics)) => (Some(state), diagnostics),
-            Err(diagnostics) => (None, diagnostics),
-        };
-        rpc::UpgradeResourceStateResponse {
-            upgraded_state,
-            diagnostics,
+    ) -> rpc::Answer<Value> {
+        if req.raw_state_json.is_empty() {
+            return Err(Diagnostic::error(
+                "Unsupported state format",
+                "The stored state has no JSON form (it predates Terraform 0.12). Re-import the \
+                 resource.",
+            )
+            .into());
         }
+        let (mut state, diagnostics) = match entry.resource.state_upgrader() {
+            Some(upgrader) => {
+                let raw_state = serde_json::from_slice(&req.raw_state_json)
+                    .map_err(|e| invalid_value("stored state", e))?;
+                let r = upgrader.upgrade_state(UpgradeStateRequest {
+                    version: req.version,
+                    raw_state,
+                });
+                (r.state, r.diagnostics)
+            }
+            None => (
+                json::decode(&req.raw_state_json, &entry.ty)
+                    .map_err(|e| invalid_value("stored state", e))?,
+                Diagnostics::default(),
+            ),
+        };
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        plan::null_write_only(&entry.schema, &mut state);
+        Ok((state, diagnostics))
     }
 
     pub async fn read_data(
         &self,
         entry: &super::DataSourceEntry<P::Data>,
         req: rpc::ReadDataSourceRequest,
-    ) -> rpc::ReadDataSourceResponse {
-        let provider = match self.provider_data() {
-            Ok(provider) => provider,
-            Err(diagnostics) => {
-                return rpc::ReadDataSourceResponse {
-                    state: None,
-                    diagnostics,
-                };
-            }
-        };
+    ) -> rpc::Answer<Value> {
         let r = entry
             .data_source
             .read(ReadDataSourceRequest {
                 config: req.config,
-                provider,
+                provider: self.provider_data()?,
                 cancel: self.cancel_token(),
             })
             .await;
-        rpc::ReadDataSourceResponse {
-            state: (!r.diagnostics.has_errors()).then_some(r.state),
-            diagnostics: r.diagnostics,
+        if r.diagnostics.has_errors() {
+            return Err(r.diagnostics);
         }
+        Ok((r.state, r.diagnostics))
     }
-}
-
-/// The stored state in the current schema: the resource's upgrader when it has one, else the
-/// JSON decoded as it is (attributes the schema no longer has are dropped, new ones are null).
-fn upgrade_state<D>(
-    entry: &ResourceEntry<D>,
-    req: rpc::UpgradeResourceStateRequest,
-) -> Result<(Value, Diagnostics), Diagnostics> {
-    if req.raw_state_json.is_empty() {
-        return Err(Diagnostic::error(
-            "Unsupported state format",
-            "The stored state has no JSON form (it predates Terraform 0.12). Re-import the \
-             resource.",
-        )
-        .into());
-    }
-    let (mut state, diagnostics) = match entry.resource.state_upgrader() {
-        Some(upgrader) => {
-            let raw_state = serde_json::from_slice(&req.raw_state_json)
-                .map_err(|e| invalid_value("stored state", e))?;
-            let r = upgrader.upgrade_state(UpgradeStateRequest {
-                version: req.version,
-                raw_state,
-            });
-            (r.state, r.diagnostics)
-        }
-        None => (
-            json::decode(&req.raw_state_json, &entry.ty)
-                .map_err(|e| invalid_value("stored state", e))?,
-            Diagnostics::default(),
-        ),
-    };
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
-    }
-    plan::null_write_only(&entry.schema, &mut state);
-    Ok((state, diagnostics))
 }
 
 #[cfg(test)]

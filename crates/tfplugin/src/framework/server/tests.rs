@@ -44,6 +44,24 @@ fn summaries(diagnostics: &Diagnostics) -> Vec<&str> {
     diagnostics.iter().map(|d| d.summary.as_str()).collect()
 }
 
+/// The result of an answer that must have succeeded without any diagnostic.
+fn clean<T>(answer: rpc::Answer<T>) -> T {
+    match answer {
+        Ok((result, diagnostics)) if diagnostics.is_empty() => result,
+        Ok((_, diagnostics)) | Err(diagnostics) => panic!("{diagnostics:?}"),
+    }
+}
+
+/// The summaries of an answer that must have failed.
+fn refusal<T>(answer: rpc::Answer<T>) -> Vec<String> {
+    let diagnostics = answer.err().expect("a refusal");
+    assert!(diagnostics.has_errors());
+    summaries(&diagnostics)
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
 fn identity(id: &str) -> Option<Value> {
     Some(Value::object([("id", Value::string(id))]))
 }
@@ -119,19 +137,18 @@ async fn plans_null_write_only_values_and_project_identity_once_known() {
         };
         framework.plan(entry, request)
     };
-    let create = plan(Value::Null, widget(None, "a", Some("s3cret"))).await;
-    let planned = create.planned_state.expect("a plan");
-    assert!(planned.get("value_wo").is_null());
-    assert!(planned.get("id").is_unknown());
+    let create = clean(plan(Value::Null, widget(None, "a", Some("s3cret"))).await);
+    assert!(create.planned_state.get("value_wo").is_null());
+    assert!(create.planned_state.get("id").is_unknown());
     assert_eq!(create.planned_identity, None, "not known before create");
 
     let prior = widget(Some("w-1"), "a", None);
-    let update = plan(prior.clone(), widget(Some("w-1"), "b", Some("s3cret"))).await;
-    assert!(update.planned_state.unwrap().get("value_wo").is_null());
+    let update = clean(plan(prior.clone(), widget(Some("w-1"), "b", Some("s3cret"))).await);
+    assert!(update.planned_state.get("value_wo").is_null());
     assert_eq!(update.planned_identity, identity("w-1"));
 
-    let destroy = plan(prior, Value::Null).await;
-    assert_eq!(destroy.planned_state, Some(Value::Null));
+    let destroy = clean(plan(prior, Value::Null).await);
+    assert_eq!(destroy.planned_state, Value::Null);
     assert_eq!(destroy.planned_identity, None);
 }
 
@@ -203,15 +220,11 @@ fn default_upgrade_decodes_json_with_missing_and_extra_keys() {
         };
         framework.upgrade(entry, request)
     };
-    let r = upgrade(br#"{"id":"w-9","name":"n","value_wo":"leak","removed_attr":true}"#);
-    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-    assert_eq!(r.upgraded_state, Some(widget(Some("w-9"), "n", None)));
-    let flatmap_only = upgrade(b"");
-    assert_eq!(flatmap_only.upgraded_state, None);
-    assert_eq!(
-        summaries(&flatmap_only.diagnostics),
-        ["Unsupported state format"]
-    );
+    let state = clean(upgrade(
+        br#"{"id":"w-9","name":"n","value_wo":"leak","removed_attr":true}"#,
+    ));
+    assert_eq!(state, widget(Some("w-9"), "n", None));
+    assert_eq!(refusal(upgrade(b"")), ["Unsupported state format"]);
 }
 
 #[tokio::test]
@@ -224,16 +237,15 @@ async fn import_projects_identity_and_drops_write_only_values_or_is_refused() {
         };
         framework.import(framework.resource(type_name).unwrap(), request)
     };
-    let imported = import("test_widget", "w-7").await.imported.unwrap();
+    let imported = clean(import("test_widget", "w-7").await);
     assert_eq!(imported.state, widget(Some("w-7"), "imported", None));
     assert_eq!(imported.identity, identity("w-7"));
 
-    let refused = import("test_plain", "w-7").await;
-    assert!(refused.imported.is_none());
-    assert_eq!(summaries(&refused.diagnostics), ["Import not supported"]);
-    let by_nothing = import("test_widget", "").await;
+    let refused = refusal(import("test_plain", "w-7").await);
+    assert_eq!(refused, ["Import not supported"]);
+    let by_nothing = refusal(import("test_widget", "").await);
     assert_eq!(
-        summaries(&by_nothing.diagnostics),
+        by_nothing,
         ["Import by identity needs Terraform 1.12 or later"]
     );
 }
@@ -266,24 +278,14 @@ fn moved_state_is_parsed_from_its_json_and_comes_back_with_identity() {
         };
         framework.move_state(framework.resource(type_name).unwrap(), request)
     };
-    let moved = move_state("test_widget", br#"{"name":"from-elsewhere"}"#);
-    assert!(moved.diagnostics.is_empty(), "{:?}", moved.diagnostics);
-    let expected = widget(Some("w-9"), "from-elsewhere", None);
-    assert_eq!(moved.target_state, Some(expected));
-    assert_eq!(moved.target_identity, identity("w-9"));
+    let moved = clean(move_state("test_widget", br#"{"name":"from-elsewhere"}"#));
+    assert_eq!(moved.state, widget(Some("w-9"), "from-elsewhere", None));
+    assert_eq!(moved.identity, identity("w-9"));
 
-    let flatmap_only = move_state("test_widget", b"");
-    assert_eq!(flatmap_only.target_state, None);
-    assert_eq!(
-        summaries(&flatmap_only.diagnostics),
-        ["Unsupported state format"]
-    );
-    let refused = move_state("test_plain", br#"{"name":"x"}"#);
-    assert_eq!(refused.target_state, None);
-    assert_eq!(
-        summaries(&refused.diagnostics),
-        ["Moving resources across types is not supported"]
-    );
+    let flatmap_only = refusal(move_state("test_widget", b""));
+    assert_eq!(flatmap_only, ["Unsupported state format"]);
+    let refused = refusal(move_state("test_plain", br#"{"name":"x"}"#));
+    assert_eq!(refused, ["Moving resources across types is not supported"]);
 }
 
 #[tokio::test]
