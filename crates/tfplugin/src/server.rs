@@ -45,8 +45,9 @@ type Reply<T> = Result<Response<T>, Status>;
 /// A server-streaming reply: messages sent one by one as they are produced.
 type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
-/// The reply for a converted response, or for diagnostics alone when the request could not be
-/// converted (an unknown type, a malformed value). User errors are never gRPC errors.
+/// The reply for a converted response, or one carrying diagnostics alone when the request could
+/// not be converted (an unknown type, a malformed value) or the framework's answer was an error.
+/// User errors are never gRPC errors.
 fn reply<T: WithDiagnostics>(converted: Result<T, Diagnostics>) -> Reply<T> {
     Ok(Response::new(converted.unwrap_or_else(|diagnostics| {
         let mut response = T::default();

@@ -3,7 +3,7 @@
 
 use tokio_stream::StreamExt;
 
-use super::wire::{decode, diagnostics_to_proto, encode, encode_identity, settle};
+use super::wire::{decode, diagnostics_to_proto, encode, encode_identity};
 use super::{EventStream, pb};
 use crate::diagnostics::Diagnostics;
 use crate::framework::server::FrameworkServer;
@@ -34,14 +34,11 @@ pub fn move_state<P: Provider>(
         source_schema_version: req.source_schema_version,
         source_state_json: req.source_state.map(|r| r.json).unwrap_or_default(),
     };
-    let (moved, diagnostics) = settle(framework.move_state(entry, request));
-    let (state, identity) = moved.map(|m| (m.state, m.identity)).unzip();
+    let (moved, warnings) = framework.move_state(entry, request)?;
     Ok(pb::move_resource_state::Response {
-        target_state: (state.as_ref())
-            .map(|state| encode(state, &entry.ty, "state"))
-            .transpose()?,
-        target_identity: encode_identity(identity.flatten(), entry.identity_type())?,
-        diagnostics,
+        target_state: Some(encode(&moved.state, &entry.ty, "state")?),
+        target_identity: encode_identity(moved.identity, entry.identity_type())?,
+        diagnostics: diagnostics_to_proto(&warnings),
         ..Default::default()
     })
 }

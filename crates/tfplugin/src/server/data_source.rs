@@ -1,7 +1,7 @@
 //! ValidateDataResourceConfig and ReadDataSource.
 
 use super::pb;
-use super::wire::{decode, diagnostics_to_proto, encode, settle};
+use super::wire::{decode, diagnostics_to_proto, encode};
 use crate::diagnostics::Diagnostics;
 use crate::framework::server::FrameworkServer;
 use crate::framework::{ClientCapabilities, Provider, ValidateConfigRequest, rpc};
@@ -29,12 +29,10 @@ pub async fn read<P: Provider>(
     let request = rpc::ReadDataSourceRequest {
         config: decode(req.config.as_ref(), &entry.ty, "configuration")?,
     };
-    let (state, diagnostics) = settle(framework.read_data(entry, request).await);
+    let (state, warnings) = framework.read_data(entry, request).await?;
     Ok(pb::read_data_source::Response {
-        state: (state.as_ref())
-            .map(|state| encode(state, &entry.ty, "state"))
-            .transpose()?,
-        diagnostics,
+        state: Some(encode(&state, &entry.ty, "state")?),
+        diagnostics: diagnostics_to_proto(&warnings),
         ..Default::default()
     })
 }

@@ -3,7 +3,7 @@
 
 use super::pb;
 use super::wire::{
-    capabilities, decode, diagnostics_to_proto, encode, encode_identity, path_to_proto, settle,
+    capabilities, decode, diagnostics_to_proto, encode, encode_identity, path_to_proto,
 };
 use crate::diagnostics::Diagnostics;
 use crate::framework::server::FrameworkServer;
@@ -34,12 +34,10 @@ pub fn upgrade<P: Provider>(
         version: req.version,
         raw_state_json: req.raw_state.map(|r| r.json).unwrap_or_default(),
     };
-    let (state, diagnostics) = settle(framework.upgrade(entry, request));
+    let (state, warnings) = framework.upgrade(entry, request)?;
     Ok(pb::upgrade_resource_state::Response {
-        upgraded_state: (state.as_ref())
-            .map(|state| encode(state, &entry.ty, "state"))
-            .transpose()?,
-        diagnostics,
+        upgraded_state: Some(encode(&state, &entry.ty, "state")?),
+        diagnostics: diagnostics_to_proto(&warnings),
     })
 }
 
@@ -74,19 +72,13 @@ pub async fn plan<P: Provider>(
         config: decode(req.config.as_ref(), ty, "configuration")?,
         prior_private: req.prior_private,
     };
-    let (change, diagnostics) = settle(framework.plan(entry, request).await);
-    let Some(change) = change else {
-        return Ok(pb::plan_resource_change::Response {
-            diagnostics,
-            ..Default::default()
-        });
-    };
+    let (change, warnings) = framework.plan(entry, request).await?;
     Ok(pb::plan_resource_change::Response {
         planned_state: Some(encode(&change.planned_state, ty, "plan")?),
         planned_identity: encode_identity(change.planned_identity, entry.identity_type())?,
         requires_replace: change.requires_replace.iter().map(path_to_proto).collect(),
         planned_private: change.planned_private,
-        diagnostics,
+        diagnostics: diagnostics_to_proto(&warnings),
         ..Default::default()
     })
 }
@@ -126,19 +118,16 @@ pub async fn import<P: Provider>(
         id: req.id,
         identity,
     };
-    let (imported, diagnostics) = settle(framework.import(entry, request).await);
-    let mut imported_resources = Vec::new();
-    if let Some(imported) = imported {
-        imported_resources.push(pb::import_resource_state::ImportedResource {
-            type_name: req.type_name,
-            state: Some(encode(&imported.state, &entry.ty, "state")?),
-            identity: encode_identity(imported.identity, entry.identity_type())?,
-            private: imported.private,
-        });
-    }
+    let (imported, warnings) = framework.import(entry, request).await?;
+    let imported = pb::import_resource_state::ImportedResource {
+        type_name: req.type_name,
+        state: Some(encode(&imported.state, &entry.ty, "state")?),
+        identity: encode_identity(imported.identity, entry.identity_type())?,
+        private: imported.private,
+    };
     Ok(pb::import_resource_state::Response {
-        imported_resources,
-        diagnostics,
+        imported_resources: vec![imported],
+        diagnostics: diagnostics_to_proto(&warnings),
         ..Default::default()
     })
 }

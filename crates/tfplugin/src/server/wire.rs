@@ -5,7 +5,6 @@
 use super::pb;
 use crate::diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
 use crate::framework::ClientCapabilities;
-use crate::framework::rpc::Answer;
 use crate::framework::server::invalid_value;
 use crate::types::Type;
 use crate::value::{CodecError, Value};
@@ -45,15 +44,6 @@ fn diagnostic_to_proto(diagnostic: &Diagnostic) -> pb::Diagnostic {
 
 pub fn diagnostics_to_proto(diagnostics: &Diagnostics) -> Vec<pb::Diagnostic> {
     diagnostics.iter().map(diagnostic_to_proto).collect()
-}
-
-/// An answer's result (`None` after an error) and its diagnostics, for a reply.
-pub fn settle<T>(answer: Answer<T>) -> (Option<T>, Vec<pb::Diagnostic>) {
-    let (result, diagnostics) = match answer {
-        Ok((result, diagnostics)) => (Some(result), diagnostics),
-        Err(diagnostics) => (None, diagnostics),
-    };
-    (result, diagnostics_to_proto(&diagnostics))
 }
 
 pub fn capabilities(capabilities: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
