@@ -1,17 +1,22 @@
 //! The framework layer: provider, resource and data-source traits with one request and one
-//! response struct per operation, and optional capability traits a resource may expose.
+//! response struct per operation, and optional capability traits a resource may expose
+//! (`adoption` holds those for adopting existing objects). `server` implements the framework's
+//! semantics for every RPC, protocol-agnostic; `rpc` is what it speaks.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 
-use super::adoption::{GenerateConfig, IdentitySchema, ListResource, MoveState};
-use super::diagnostics::{AttributePath, Diagnostics};
-use super::schema::Schema;
-use super::value::Value;
+use crate::diagnostics::{AttributePath, Diagnostics};
+use crate::schema::Schema;
+use crate::value::Value;
 
-pub mod rpc;
+pub mod adoption;
+pub(crate) mod rpc;
+pub(crate) mod server;
+
+use adoption::{GenerateConfig, IdentitySchema, ListResource, MoveState};
 
 /// What the Terraform core said it supports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -28,7 +33,7 @@ pub struct ClientCapabilities {
 pub trait Provider: Send + Sync + 'static {
     type Data: Send + Sync + 'static;
 
-    /// The provider type name as used in resource type prefixes, e.g. `cloudflare`.
+    /// The provider type name as used in resource type prefixes, e.g. `example`.
     fn type_name(&self) -> &'static str;
 
     /// The provider's own version, e.g. `0.1.0`.
@@ -76,7 +81,7 @@ pub struct ValidateConfigResponse {
 /// A managed resource type.
 #[async_trait]
 pub trait Resource<D>: Send + Sync {
-    /// The full type name, e.g. `cloudflare_store_secret`.
+    /// The full type name, e.g. `example_thing`.
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> Schema;
@@ -134,7 +139,7 @@ pub trait Resource<D>: Send + Sync {
 /// A data source type.
 #[async_trait]
 pub trait DataSource<D>: Send + Sync {
-    /// The full type name, e.g. `cloudflare_secret_ref`.
+    /// The full type name, e.g. `example_lookup`.
     fn type_name(&self) -> &'static str;
 
     fn schema(&self) -> Schema;

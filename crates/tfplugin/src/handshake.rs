@@ -3,7 +3,7 @@
 
 use std::io;
 #[cfg(unix)]
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -114,10 +114,6 @@ impl SocketDir {
         ))
     }
 
-    pub fn path(&self) -> &Path {
-        &self.dir
-    }
-
     /// The socket path inside the directory.
     pub fn socket_path(&self) -> PathBuf {
         self.dir.join("plugin.sock")
@@ -220,13 +216,13 @@ mod tests {
     #[test]
     fn reattach_json_has_what_terraform_reads() {
         let json = reattach_json(
-            "registry.terraform.io/cfsecrets/cloudflare",
+            "registry.terraform.io/acme/example",
             42,
             "unix",
             "/tmp/s.sock",
         );
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
-        let entry = &v["registry.terraform.io/cfsecrets/cloudflare"];
+        let entry = &v["registry.terraform.io/acme/example"];
         assert_eq!(entry["Protocol"], "grpc");
         assert_eq!(entry["ProtocolVersion"], 6);
         assert_eq!(entry["Pid"], 42);
@@ -240,7 +236,7 @@ mod tests {
     fn socket_dir_is_private_and_removed_on_drop() {
         use std::os::unix::fs::PermissionsExt;
         let dir = SocketDir::create().unwrap();
-        let path = dir.path().to_path_buf();
+        let path = dir.socket_path().parent().unwrap().to_path_buf();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o700);
         drop(dir);

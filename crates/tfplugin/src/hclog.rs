@@ -1,5 +1,10 @@
 //! Logging for the plugin process: hclog-style JSON lines on stderr (what Terraform parses),
 //! level chosen by `TF_LOG_PROVIDER` then `TF_LOG`, and the panic policy (report, then exit).
+//!
+//! A hand-written tracing layer: go-plugin reads a stderr line as a log entry only in hclog's
+//! shape (`@level` in lower case, `@message`, `@module`, `@timestamp` with exactly six fractional
+//! digits, fields as top-level keys) and as plain text otherwise; tracing-subscriber's JSON format
+//! names and nests these differently.
 
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
@@ -93,7 +98,7 @@ pub struct HclogLayer {
 }
 
 impl HclogLayer {
-    /// A layer writing to stderr with the given `@module` (e.g. `provider.terraform-provider-cloudflare`).
+    /// A layer writing to stderr with the given `@module` (e.g. `provider.terraform-provider-example`).
     pub fn stderr(module: &str) -> HclogLayer {
         HclogLayer::new(module, Arc::new(Mutex::new(io::stderr())))
     }
@@ -194,7 +199,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
 }
 
 /// Where users report a bug in the provider at `source` (e.g.
-/// `registry.terraform.io/cfsecrets/cloudflare`): its registry page links the issue tracker.
+/// `registry.terraform.io/acme/example`): its registry page links the issue tracker.
 pub fn bug_report_hint(source: &str) -> String {
     let page = match source.split('/').collect::<Vec<_>>().as_slice() {
         [host, namespace, name] => format!("https://{host}/providers/{namespace}/{name}"),
@@ -234,10 +239,10 @@ mod tests {
 
     #[test]
     fn bug_reports_point_at_the_registry_page() {
-        let hint = bug_report_hint("registry.terraform.io/cfsecrets/cloudflare");
+        let hint = bug_report_hint("registry.terraform.io/acme/example");
         assert!(hint.contains("bug in the provider"), "{hint}");
         assert!(
-            hint.contains("https://registry.terraform.io/providers/cfsecrets/cloudflare"),
+            hint.contains("https://registry.terraform.io/providers/acme/example"),
             "{hint}"
         );
     }

@@ -1,5 +1,9 @@
 //! JSON codec for `DynamicValue.json` and raw state: missing object attributes read as null,
 //! unknown keys are ignored, numbers keep every digit, no unknown values.
+//!
+//! Hand-written on serde_json's `RawValue`: values are read against their schema type, and
+//! numbers keep their text without serde_json's `arbitrary_precision` feature, which would change
+//! number handling for every crate in the build.
 
 use std::collections::BTreeMap;
 
@@ -21,12 +25,6 @@ pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, CodecError> {
 /// Numbers are as precise as `serde_json` kept them; prefer [`decode`] on the raw bytes.
 pub fn decode_value(json: &serde_json::Value, ty: &Type) -> Result<Value, CodecError> {
     read(&Json::from_serde(json, 0)?, ty, &Trail::root())
-}
-
-/// Encodes a wholly known `value` of type `ty` as JSON. Numbers that fit neither i64 nor f64
-/// become the nearest f64 here; use [`encode_bytes`] to keep every digit.
-pub fn encode(value: &Value, ty: &Type) -> Result<serde_json::Value, CodecError> {
-    Ok(write(value, ty, &Trail::root())?.to_serde())
 }
 
 /// Encodes a wholly known `value` of type `ty` as compact JSON text, numbers exactly.
@@ -402,15 +400,11 @@ mod tests {
             )
         );
         assert_eq!(encode_bytes(&value, &Type::Dynamic).unwrap(), text.to_vec());
-        assert_eq!(
-            encode(&value, &Type::Dynamic).unwrap(),
-            serde_json::json!({"type": ["list", "number"], "value": [1, 2.5]})
-        );
     }
 
     #[test]
     fn unknown_values_and_type_mismatches_are_errors() {
-        assert!(encode(&Value::unknown(), &Type::String).is_err());
+        assert!(encode_bytes(&Value::unknown(), &Type::String).is_err());
         let error = decode(br#"{"id":[5]}"#, &state_type()).unwrap_err().0;
         assert!(error.starts_with("at id: expected \"string\""), "{error}");
         let error = decode(br#"{"count":"many"}"#, &state_type()).unwrap_err().0;

@@ -1,31 +1,40 @@
-//! The Terraform plugin protocol layer (protocol 6). Knows nothing about Cloudflare.
+//! The Terraform plugin protocol (6.11) for providers written in Rust; the README is the guide.
+#![doc = include_str!("../README.md")]
 
-pub mod adoption;
-pub mod client_auth;
-pub mod diagnostics;
-pub mod framework;
-pub mod handshake;
-pub mod hclog;
+mod client_auth;
+mod diagnostics;
+mod framework;
+mod handshake;
+mod hclog;
 pub mod json;
-pub mod listener;
+mod listener;
 pub mod msgpack;
 pub mod plan;
-pub mod plugin_services;
+mod plugin_services;
 pub mod proto;
-pub mod schema;
+mod routes;
+mod schema;
 pub mod serve;
-pub mod server;
-pub mod types;
-pub mod value;
-pub mod warn_once;
-pub mod wire;
+mod server;
+mod types;
+mod value;
 
 #[cfg(test)]
 mod codec_properties;
 
-pub use adoption::*;
 pub use diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
-pub use framework::*;
+pub use framework::adoption::{
+    GenerateConfig, IdentityAttribute, IdentitySchema, ListEvent, ListRequest, ListResource,
+    ListSink, ListedObject, MoveState, MoveStateRequest, MoveStateResponse,
+};
+pub use framework::{
+    ClientCapabilities, ConfigureRequest, ConfigureResponse, CreateRequest, CreateResponse,
+    DataSource, DeleteRequest, DeleteResponse, ImportState, ImportStateRequest,
+    ImportStateResponse, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse, Provider,
+    ReadDataSourceRequest, ReadDataSourceResponse, ReadRequest, ReadResponse, Resource,
+    UpdateRequest, UpdateResponse, UpgradeState, UpgradeStateRequest, UpgradeStateResponse,
+    ValidateConfig, ValidateConfigRequest, ValidateConfigResponse,
+};
 pub use schema::{Attribute, AttributeType, Block, DescriptionKind, NestedBlock, Nesting, Schema};
 pub use types::Type;
 pub use value::{CodecError, Number, Refinements, Value};

@@ -1,5 +1,10 @@
 //! Schema-directed msgpack codec for `DynamicValue.msgpack`: nulls, unknowns (extension 0) and
 //! refined unknowns (extension 12), numbers that fit neither i64 nor f64, `dynamic` values.
+//!
+//! Hand-written on top of rmpv, which reads and writes the msgpack itself: the rules are cty's,
+//! not msgpack's (a value is read against its schema type, every object attribute is present,
+//! unknowns are extensions, a number is an int, a float or decimal text, a `dynamic` value travels
+//! with its type), and serde's msgpack crates would drop the extensions unknowns are made of.
 
 use std::collections::BTreeMap;
 

@@ -68,7 +68,7 @@ pub fn plan_resource_change(
 }
 
 /// Sets every write-only attribute of `value` to null.
-pub fn null_write_only(schema: &Schema, value: &mut Value) {
+pub(crate) fn null_write_only(schema: &Schema, value: &mut Value) {
     let level = Level {
         attributes: &schema.block.attributes,
         blocks: &schema.block.blocks,
@@ -78,7 +78,7 @@ pub fn null_write_only(schema: &Schema, value: &mut Value) {
 
 /// The paths of write-only attributes that are set (non-null, unknown included) in `config`.
 /// Paths into a set stop at the set. For the "write-only attributes need Terraform 1.11" check.
-pub fn write_only_paths(schema: &Schema, config: &Value) -> Vec<AttributePath> {
+pub(crate) fn write_only_paths(schema: &Schema, config: &Value) -> Vec<AttributePath> {
     let level = Level {
         attributes: &schema.block.attributes,
         blocks: &schema.block.blocks,
@@ -381,7 +381,7 @@ mod tests {
     use crate::schema::Attribute;
     use crate::types::Type;
 
-    /// Shaped like `cloudflare_store_secret`.
+    /// A resource with a write-only value, its version, a computed id and a default.
     fn schema() -> Schema {
         Schema::new(
             "secret",

@@ -1,7 +1,6 @@
 //! Schema model: attributes (required / optional / computed, sensitive, write-only, nested),
 //! blocks, descriptions, and the framework-only plan hints (defaults, requires-replace).
 
-use super::diagnostics::{AttributePath, PathStep};
 use super::types::Type;
 use super::value::Value;
 
@@ -201,7 +200,7 @@ impl Schema {
 
 impl Attribute {
     /// The type of this attribute's value (nested attributes become objects in collections).
-    pub fn value_type(&self) -> Type {
+    pub(crate) fn value_type(&self) -> Type {
         match &self.ty {
             AttributeType::Plain(ty) => ty.without_optional_markers(),
             AttributeType::Nested {
@@ -212,7 +211,7 @@ impl Attribute {
     }
 
     /// The nested attributes, when this attribute has them.
-    pub fn nested_attributes(&self) -> Option<(Nesting, &[Attribute])> {
+    pub(crate) fn nested_attributes(&self) -> Option<(Nesting, &[Attribute])> {
         match &self.ty {
             AttributeType::Nested {
                 nesting,
@@ -303,7 +302,7 @@ impl Block {
     ///
     /// As in Terraform, a LIST or MAP block type whose objects contain a `dynamic` type anywhere
     /// is `dynamic` itself (its values travel as a tuple or object with their type).
-    pub fn implied_type(&self) -> Type {
+    pub(crate) fn implied_type(&self) -> Type {
         let attributes = self
             .attributes
             .iter()
@@ -358,11 +357,6 @@ impl Block {
     pub fn attribute(&self, name: &str) -> Option<&Attribute> {
         self.attributes.iter().find(|a| a.name == name)
     }
-
-    /// The nested block type `name` of this block.
-    pub fn nested_block(&self, name: &str) -> Option<&NestedBlock> {
-        self.blocks.iter().find(|b| b.type_name == name)
-    }
 }
 
 impl Schema {
@@ -372,40 +366,8 @@ impl Schema {
     }
 
     /// The object type of this schema's values (see [`Block::implied_type`]).
-    pub fn implied_type(&self) -> Type {
+    pub(crate) fn implied_type(&self) -> Type {
         self.block.implied_type()
-    }
-
-    /// The attribute a path points at, through nested attributes and nested blocks; element
-    /// steps (list indexes, map keys) are skipped. `None` when the path leads nowhere or stops at
-    /// a nested block.
-    pub fn attribute_at(&self, path: &AttributePath) -> Option<&Attribute> {
-        let mut block = &self.block;
-        let mut attributes: Option<&[Attribute]> = None;
-        let mut found: Option<&Attribute> = None;
-        for step in &path.0 {
-            let PathStep::Attribute(name) = step else {
-                continue;
-            };
-            let attribute = match attributes {
-                Some(list) => list.iter().find(|a| &a.name == name),
-                None => block.attribute(name),
-            };
-            if let Some(attribute) = attribute {
-                found = Some(attribute);
-                attributes = attribute.nested_attributes().map(|(_, list)| list);
-                if attributes.is_none() {
-                    attributes = Some(&[]);
-                }
-                continue;
-            }
-            if attributes.is_some() {
-                return None;
-            }
-            block = &block.nested_block(name)?.block;
-            found = None;
-        }
-        found
     }
 }
 
@@ -554,27 +516,5 @@ mod tests {
             );
         }
         assert_eq!(problems.len(), 9, "{problems:#?}");
-    }
-
-    #[test]
-    fn attributes_are_found_by_path() {
-        let schema = schema();
-        let store = AttributePath::root("binding")
-            .index(0)
-            .attribute("store_id");
-        assert_eq!(schema.attribute_at(&store).unwrap().name, "store_id");
-        let create = AttributePath::root("timeouts").attribute("create");
-        assert_eq!(schema.attribute_at(&create).unwrap().name, "create");
-        assert!(
-            schema
-                .attribute_at(&AttributePath::root("timeouts"))
-                .is_none()
-        );
-        assert!(schema.attribute_at(&AttributePath::root("nope")).is_none());
-        assert!(
-            schema
-                .attribute_at(&AttributePath::root("id").attribute("x"))
-                .is_none()
-        );
     }
 }

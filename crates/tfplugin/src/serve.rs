@@ -1,10 +1,10 @@
 //! Serving the provider: plugin mode (TLS on a private unix socket or loopback TCP, handshake on
-//! stdout, until `GRPCController.Shutdown`), debug/reattach mode, and the binary's command line
-//! (`run`).
+//! stdout, until `GRPCController.Shutdown`) and debug/reattach mode; the binary's command line
+//! (`run`) is in `command_line`.
 
 use std::io::{self, Write};
+#[cfg(unix)]
 use std::path::Path;
-use std::process::ExitCode;
 use std::time::Duration;
 
 use tokio::task::JoinHandle;
@@ -12,31 +12,32 @@ use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Server;
-use tonic::transport::server::Router;
 
+use crate::framework::Provider;
 #[cfg(unix)]
-pub use super::handshake::SocketDir;
-pub use super::handshake::{
-    MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, MAX_MESSAGE_SIZE, PROTOCOL_VERSION, check_magic_cookie,
-    handshake_line, negotiate_protocol, reattach_json, server_tls_config,
-    server_tls_config_from_env,
-};
-pub use super::listener::{Accept, PluginListener, TRANSPORT_ENV, Transport};
+use crate::handshake::SocketDir;
+use crate::handshake::{handshake_line, reattach_json, server_tls_config_from_env};
+use crate::listener::{Accept, PluginListener, Transport};
+use crate::plugin_services::{Controller, Stdio, health_server};
+use crate::routes::Routes;
+use crate::server::provider_server;
 
-use super::framework::Provider;
-use super::plugin_services::{Controller, Stdio, health_server};
-use super::server::provider_server;
+mod command_line;
+
+pub use crate::handshake::{MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE};
+pub use crate::listener::TRANSPORT_ENV;
+pub use command_line::run;
 
 /// How long a graceful stop may take before the process exits anyway.
 const GRACEFUL_STOP: Duration = Duration::from_millis(1500);
 
-/// Every service of the plugin on one router: the provider, controller, stdio and health.
-async fn plugin_router<P: Provider>(provider: P, shutdown: &CancellationToken) -> Router {
-    Server::builder()
-        .add_service(provider_server(provider))
-        .add_service(Controller::server(shutdown.clone()))
-        .add_service(Stdio::server(shutdown.clone()))
-        .add_service(health_server().await)
+/// Every service of the plugin: the provider, controller, stdio and health.
+async fn plugin_routes<P: Provider>(provider: P, shutdown: &CancellationToken) -> Routes {
+    Routes::default()
+        .with(provider_server(provider))
+        .with(Controller::server(shutdown.clone()))
+        .with(Stdio::server(shutdown.clone()))
+        .with(health_server().await)
 }
 
 /// Accepts connections and completes TLS handshakes off the accept loop.
@@ -129,16 +130,16 @@ fn handle_signals(_shutdown: CancellationToken) -> io::Result<()> {
 }
 
 /// Serves as a Terraform plugin: TLS on a private unix socket (or loopback TCP, see
-/// [`Transport`]), handshake on stdout, until `GRPCController.Shutdown` (or SIGTERM).
-pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
-    negotiate_protocol(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())?;
+/// [`Transport`]), handshake on stdout, until `GRPCController.Shutdown` (or SIGTERM). The
+/// caller has checked the magic cookie and negotiated the protocol.
+async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
     let transport = Transport::choose(std::env::var(TRANSPORT_ENV).ok().as_deref())?;
     let listener = PluginListener::bind(transport).await?;
     let (network, address) = (listener.network(), listener.address());
     let (tls, cert_der) = server_tls_config_from_env()?;
     let shutdown = CancellationToken::new();
     handle_signals(shutdown.clone()).map_err(|e| format!("installing signal handlers: {e}"))?;
-    let router = plugin_router(provider, &shutdown).await;
+    let routes = plugin_routes(provider, &shutdown).await;
     let acceptor = TlsAcceptor::from(tls);
     let stopped = shutdown.clone().cancelled_owned();
     // The socket directory (unix only) lives until the server is done; dropping it removes it.
@@ -146,12 +147,12 @@ pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
         #[cfg(unix)]
         PluginListener::Unix { listener, dir } => {
             let incoming = tls_incoming(listener, acceptor, shutdown.clone());
-            let server = router.serve_with_incoming_shutdown(incoming, stopped);
+            let server = Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped);
             (tokio::spawn(server), Some(Box::new(dir)))
         }
         PluginListener::Tcp { listener, .. } => {
             let incoming = tls_incoming(listener, acceptor, shutdown.clone());
-            let server = router.serve_with_incoming_shutdown(incoming, stopped);
+            let server = Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped);
             (tokio::spawn(server), None)
         }
     };
@@ -168,7 +169,8 @@ pub async fn serve_plugin<P: Provider>(provider: P) -> Result<(), String> {
 /// Dropping it stops the server.
 pub struct DebugServer {
     reattach: String,
-    network: &'static str,
+    /// The socket path (unix sockets are the debug server's transport on Unix).
+    #[cfg(unix)]
     address: String,
     shutdown: CancellationToken,
     task: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
@@ -182,17 +184,7 @@ impl DebugServer {
         &self.reattach
     }
 
-    /// `unix` or `tcp`.
-    pub fn network(&self) -> &'static str {
-        self.network
-    }
-
-    /// The socket path or `127.0.0.1:PORT` the server listens on.
-    pub fn address(&self) -> &str {
-        &self.address
-    }
-
-    /// The unix socket's path (unix sockets are the debug server's transport on Unix).
+    /// The unix socket the server listens on.
     #[cfg(unix)]
     pub fn socket_path(&self) -> &Path {
         Path::new(&self.address)
@@ -220,14 +212,14 @@ impl Drop for DebugServer {
 
 /// Starts `provider` in debug mode on the current tokio runtime (a unix socket on Unix, loopback
 /// TCP elsewhere); `source` is the provider address used as the reattach key, e.g.
-/// `registry.terraform.io/cfsecrets/cloudflare`.
+/// `registry.terraform.io/acme/example`.
 pub async fn serve_debug<P: Provider>(provider: P, source: &str) -> io::Result<DebugServer> {
     let listener = PluginListener::bind(Transport::choose(None).map_err(io::Error::other)?)
         .await
         .map_err(io::Error::other)?;
     let (network, address) = (listener.network(), listener.address());
     let shutdown = CancellationToken::new();
-    let router = plugin_router(provider, &shutdown).await;
+    let routes = plugin_routes(provider, &shutdown).await;
     let stopped = shutdown.clone().cancelled_owned();
     #[cfg(unix)]
     let mut socket_dir = None;
@@ -236,192 +228,20 @@ pub async fn serve_debug<P: Provider>(provider: P, source: &str) -> io::Result<D
         PluginListener::Unix { listener, dir } => {
             socket_dir = Some(dir);
             let incoming = tokio_stream::wrappers::UnixListenerStream::new(listener);
-            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
+            tokio::spawn(Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped))
         }
         PluginListener::Tcp { listener, .. } => {
             let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
-            tokio::spawn(router.serve_with_incoming_shutdown(incoming, stopped))
+            tokio::spawn(Server::builder().serve_with_incoming_shutdown(routes, incoming, stopped))
         }
     };
     Ok(DebugServer {
         reattach: reattach_json(source, std::process::id(), network, &address),
-        network,
+        #[cfg(unix)]
         address,
         shutdown,
         task: Some(task),
         #[cfg(unix)]
         _dir: socket_dir,
     })
-}
-
-/// What the command line asked for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Command {
-    /// Run as a plugin launched by Terraform / OpenTofu.
-    Plugin,
-    /// `--debug`: serve for reattach until SIGINT/SIGTERM.
-    Debug,
-    /// `--version`.
-    Version,
-    /// `--help`.
-    Help,
-}
-
-/// Parses the binary's arguments (without the program name).
-pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
-    let mut command = Command::Plugin;
-    for arg in args {
-        command = match arg.as_str() {
-            "--debug" | "-debug" => Command::Debug,
-            "--version" | "-version" | "-v" => Command::Version,
-            "--help" | "-help" | "-h" => Command::Help,
-            other => {
-                return Err(format!(
-                    "unknown argument {other:?}; try --help, --version or --debug"
-                ));
-            }
-        };
-    }
-    Ok(command)
-}
-
-fn usage(binary: &str) -> String {
-    format!(
-        "{binary}: a Terraform / OpenTofu provider plugin. Terraform starts it by itself.\n\n\
-         Options:\n  --debug     serve for a debugger: prints a TF_REATTACH_PROVIDERS value to use\n  \
-         --version   print the version\n  --help      print this text\n"
-    )
-}
-
-/// Resolves on SIGINT or SIGTERM (Ctrl-C elsewhere). The handlers are installed when this is
-/// called, before the returned future is first polled, so a signal sent right after the caller
-/// announced itself is caught instead of killing the process.
-fn interrupted_or_terminated() -> Result<impl std::future::Future<Output = ()>, String> {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut interrupt = signal(SignalKind::interrupt()).map_err(|e| e.to_string())?;
-        let mut terminate = signal(SignalKind::terminate()).map_err(|e| e.to_string())?;
-        Ok(async move {
-            tokio::select! {
-                _ = interrupt.recv() => {}
-                _ = terminate.recv() => {}
-            }
-        })
-    }
-    #[cfg(not(unix))]
-    {
-        let mut ctrl_c = tokio::signal::windows::ctrl_c().map_err(|e| e.to_string())?;
-        Ok(async move {
-            ctrl_c.recv().await;
-        })
-    }
-}
-
-async fn serve_debug_until_signal<P: Provider>(provider: P, source: &str) -> Result<(), String> {
-    let server = serve_debug(provider, source)
-        .await
-        .map_err(|e| format!("starting the debug server: {e}"))?;
-    let signalled = interrupted_or_terminated();
-    println!(
-        "Provider started in debug mode. To attach Terraform, set this in the shell that runs it:\n\n\
-         \tTF_REATTACH_PROVIDERS='{}'\n\nStop with Ctrl-C.",
-        server.reattach_json()
-    );
-    let _ = io::stdout().flush();
-    let result = match signalled {
-        Ok(signal) => {
-            signal.await;
-            Ok(())
-        }
-        Err(e) => Err(e),
-    };
-    server.shutdown().await;
-    result
-}
-
-/// The whole binary: parses `args`, then serves `provider` as a plugin or in debug mode.
-/// `source` is the provider address (for debug mode), e.g. `registry.terraform.io/cfsecrets/cloudflare`.
-pub fn run<P: Provider>(provider: P, source: &str, args: Vec<String>) -> ExitCode {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    super::hclog::install_panic_hook(source);
-    let binary = args
-        .first()
-        .map(|a| {
-            Path::new(a)
-                .file_name()
-                .map_or(a.clone(), |f| f.to_string_lossy().into_owned())
-        })
-        .unwrap_or_else(|| "terraform-provider".to_string());
-    let command = match parse_args(args.into_iter().skip(1)) {
-        Ok(command) => command,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(2);
-        }
-    };
-    match command {
-        Command::Version => {
-            println!("{binary} {}", provider.version());
-            return ExitCode::SUCCESS;
-        }
-        Command::Help => {
-            print!("{}", usage(&binary));
-            return ExitCode::SUCCESS;
-        }
-        Command::Plugin => {
-            if let Err(message) =
-                check_magic_cookie(std::env::var(MAGIC_COOKIE_KEY).ok().as_deref())
-            {
-                eprintln!("{message}");
-                return ExitCode::FAILURE;
-            }
-            if let Err(message) =
-                negotiate_protocol(std::env::var("PLUGIN_PROTOCOL_VERSIONS").ok().as_deref())
-            {
-                eprintln!("{message}");
-                return ExitCode::FAILURE;
-            }
-        }
-        Command::Debug => {}
-    }
-    super::hclog::init_from_env(&format!("provider.{binary}"));
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(e) => {
-            eprintln!("starting the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let result = runtime.block_on(async {
-        match command {
-            Command::Debug => serve_debug_until_signal(provider, source).await,
-            _ => serve_plugin(provider).await,
-        }
-    });
-    runtime.shutdown_timeout(Duration::from_millis(200));
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            tracing::error!("{message}");
-            eprintln!("{message}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn arguments_parse() {
-        assert_eq!(parse_args(Vec::<String>::new()), Ok(Command::Plugin));
-        assert_eq!(parse_args(vec!["--debug".into()]), Ok(Command::Debug));
-        assert_eq!(parse_args(vec!["--version".into()]), Ok(Command::Version));
-        assert!(parse_args(vec!["--bogus".into()]).is_err());
-    }
 }

@@ -110,7 +110,7 @@ impl Type {
     }
 
     /// Parses an already-parsed JSON type encoding.
-    pub fn from_json_value(json: &serde_json::Value) -> Result<Type, CodecError> {
+    pub(crate) fn from_json_value(json: &serde_json::Value) -> Result<Type, CodecError> {
         use serde_json::Value as J;
         let invalid = |what: &str| CodecError(format!("invalid type description: {what}"));
         match json {

@@ -48,7 +48,7 @@ pub enum Value {
     /// A known value at a place whose schema type is `dynamic`, with the concrete type it travels
     /// with on the wire. The codecs produce it when decoding a `dynamic` position (a null or wholly
     /// unknown dynamic value is plain `Null` / `Unknown`); when encoding, a `dynamic` position also
-    /// accepts any other value and infers its type (see [`Value::implied_type`]), and a
+    /// accepts any other value and infers its type from the value, and a
     /// statically typed position accepts a `Dynamic` wrapper and encodes the inner value.
     Dynamic {
         ty: Type,
@@ -59,7 +59,7 @@ pub enum Value {
 /// The deepest nesting of collections, objects and `dynamic` values the decoders accept: 64
 /// levels. Real schemas nest a handful of levels; the bound keeps hostile input from exhausting
 /// the stack or the CPU.
-pub const MAX_NESTING: usize = 64;
+pub(crate) const MAX_NESTING: usize = 64;
 
 impl PartialEq for Number {
     /// Numbers compare by value: `Int(1) == Float(1.0)`, `Decimal("1.50") == Float(1.5)`.
@@ -113,7 +113,7 @@ impl Number {
     }
 
     /// An f64 as a number: `Int` when integral and within i64.
-    pub fn from_f64(f: f64) -> Number {
+    pub(crate) fn from_f64(f: f64) -> Number {
         if f.fract() == 0.0 && (-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&f) {
             Number::Int(f as i64)
         } else {
@@ -122,7 +122,7 @@ impl Number {
     }
 
     /// This number in its most precise fitting form (see [`Number::parse`]).
-    pub fn normalized(&self) -> Number {
+    pub(crate) fn normalized(&self) -> Number {
         match self {
             Number::Int(i) => Number::Int(*i),
             Number::Float(f) if f.is_finite() => Number::from_f64(*f),
@@ -132,7 +132,7 @@ impl Number {
     }
 
     /// The nearest f64 (may lose precision for `Decimal`).
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match self {
             Number::Int(i) => Some(*i as f64),
             Number::Float(f) => Some(*f),
@@ -257,7 +257,7 @@ impl Value {
     /// A byte string equal for two values exactly when they are equal (`==`): sets sort their
     /// elements' keys, numbers use their comparison text. Lets sets de-duplicate and compare in
     /// O(n log n) instead of comparing every pair.
-    pub fn equality_key(&self) -> Vec<u8> {
+    pub(crate) fn equality_key(&self) -> Vec<u8> {
         let mut key = Vec::new();
         self.write_key(&mut key);
         key
@@ -536,7 +536,7 @@ impl Value {
 
     /// A set of values (duplicates collapse; the first of equal values stays, in order).
     /// O(n log n) in the number of values: each is keyed once by [`Value::equality_key`].
-    pub fn set_of(items: impl IntoIterator<Item = Value>) -> Value {
+    pub(crate) fn set_of(items: impl IntoIterator<Item = Value>) -> Value {
         let mut seen = std::collections::HashSet::new();
         let out = items
             .into_iter()
@@ -559,7 +559,7 @@ impl Value {
     }
 
     /// The value inside a `Dynamic` wrapper (or the value itself).
-    pub fn unwrap_dynamic(&self) -> &Value {
+    pub(crate) fn unwrap_dynamic(&self) -> &Value {
         match self {
             Value::Dynamic { value, .. } => value.unwrap_dynamic(),
             other => other,
@@ -569,7 +569,7 @@ impl Value {
     /// The type this value shows by itself, used when a `dynamic` position gets a value without
     /// a `Dynamic` wrapper. Nulls and unknowns are `dynamic`; an empty or mixed collection has
     /// `dynamic` elements; a map of values of one type is a map of that type.
-    pub fn implied_type(&self) -> Type {
+    pub(crate) fn implied_type(&self) -> Type {
         fn common(types: Vec<Type>) -> Type {
             match types.first() {
                 Some(first) if types.iter().all(|t| t == first) => first.clone(),

@@ -1,7 +1,7 @@
-//! Client-certificate pinning, end to end: the plugin binary started the way Terraform starts it
-//! (`PLUGIN_CLIENT_CERT` set) answers gRPC only over TLS from a client presenting that exact
-//! certificate, signing with ECDSA P-521 in TLS 1.3 and 1.2, over the unix socket and over
-//! loopback TCP; any other client is refused.
+//! Client-certificate pinning, end to end: a plugin binary (the example provider) started the way
+//! Terraform starts it (`PLUGIN_CLIENT_CERT` set) answers gRPC only over TLS from a client
+//! presenting that exact certificate, signing with ECDSA P-521 in TLS 1.3 and 1.2, over the unix
+//! socket and over loopback TCP; any other client is refused.
 
 mod support;
 
@@ -19,10 +19,10 @@ use support::example_binary;
 use tfplugin::serve;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
-const PINNED_CERT: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_client_cert.pem");
-const PINNED_KEY: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_client_key.pem");
-const OTHER_CERT: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_other_cert.pem");
-const OTHER_KEY: &str = include_str!("../crates/tfplugin/tests/fixtures/p521_other_key.pem");
+const PINNED_CERT: &str = include_str!("fixtures/p521_client_cert.pem");
+const PINNED_KEY: &str = include_str!("fixtures/p521_client_key.pem");
+const OTHER_CERT: &str = include_str!("fixtures/p521_other_cert.pem");
+const OTHER_KEY: &str = include_str!("fixtures/p521_other_key.pem");
 
 /// The plugin process, killed on drop.
 struct Plugin {
@@ -53,10 +53,10 @@ impl Drop for Plugin {
     }
 }
 
-/// Starts the test provider as a plugin on `transport` (`unix` or `tcp`) with `client_cert`
+/// Starts the example provider as a plugin on `transport` (`unix` or `tcp`) with `client_cert`
 /// as `PLUGIN_CLIENT_CERT`, and reads the address and server certificate from its handshake.
 fn start_plugin(client_cert: &str, transport: &str) -> Plugin {
-    let mut child = Command::new(example_binary("protocol_test_provider"))
+    let mut child = Command::new(example_binary("file_provider"))
         .env(serve::MAGIC_COOKIE_KEY, serve::MAGIC_COOKIE_VALUE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
         .env("PLUGIN_TRANSPORT", transport)
@@ -306,7 +306,7 @@ async fn a_client_without_a_certificate_is_refused() {
 
 #[test]
 fn a_malformed_client_certificate_stops_start_up_with_a_message() {
-    let output = Command::new(example_binary("protocol_test_provider"))
+    let output = Command::new(example_binary("file_provider"))
         .env(serve::MAGIC_COOKIE_KEY, serve::MAGIC_COOKIE_VALUE)
         .env("PLUGIN_PROTOCOL_VERSIONS", "6")
         .env("PLUGIN_CLIENT_CERT", "not a certificate")

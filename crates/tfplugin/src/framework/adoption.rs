@@ -7,10 +7,10 @@ use async_trait::async_trait;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::diagnostics::{Diagnostic, Diagnostics};
-use super::schema::Schema;
-use super::types::Type;
-use super::value::Value;
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::schema::Schema;
+use crate::types::Type;
+use crate::value::Value;
 
 /// One attribute of a resource identity; its value is the state attribute of the same name.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,13 +52,13 @@ pub struct IdentitySchema {
 
 impl IdentitySchema {
     /// The object type identity data has on the wire.
-    pub fn value_type(&self) -> Type {
+    pub(crate) fn value_type(&self) -> Type {
         Type::object(self.attributes.iter().map(|a| (a.name, a.ty.clone())))
     }
 
     /// The identity of the object `state` describes; `None` while any part is null or unknown
     /// (a planned create, or an incomplete state).
-    pub fn identity_of(&self, state: &Value) -> Option<Value> {
+    pub(crate) fn identity_of(&self, state: &Value) -> Option<Value> {
         let identity = Value::object(
             self.attributes
                 .iter()
@@ -172,7 +172,7 @@ pub trait MoveState: Send + Sync {
 }
 
 pub struct MoveStateRequest {
-    /// e.g. `registry.terraform.io/cloudflare/cloudflare`.
+    /// e.g. `registry.terraform.io/acme/example`.
     pub source_provider_address: String,
     pub source_type_name: String,
     pub source_schema_version: i64,
@@ -189,7 +189,7 @@ pub struct MoveStateResponse {
 
 /// The configuration Terraform can write for `state`: attributes that are only computed and
 /// write-only attributes become null (omitted from the generated block).
-pub fn generated_config(schema: &Schema, state: &Value) -> Value {
+pub(crate) fn generated_config(schema: &Schema, state: &Value) -> Value {
     let mut config = state.clone();
     for attribute in &schema.block.attributes {
         if (attribute.computed && !attribute.optional && !attribute.required)
@@ -202,7 +202,7 @@ pub fn generated_config(schema: &Schema, state: &Value) -> Value {
 }
 
 /// An error naming the Terraform version a capability needs, for a client that lacks it.
-pub fn needs_terraform(feature: &str, version: &str, fix: &str) -> Diagnostics {
+pub(crate) fn needs_terraform(feature: &str, version: &str, fix: &str) -> Diagnostics {
     Diagnostic::error(
         format!("{feature} needs Terraform {version} or later"),
         format!(

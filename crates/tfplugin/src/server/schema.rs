@@ -1,17 +1,92 @@
-//! Conversions between the framework model and the `tfplugin6` wire messages: schemas, type
-//! JSON, diagnostics, attribute paths, client capabilities and dynamic values.
+//! GetMetadata, GetProviderSchema and GetResourceIdentitySchemas: what the provider serves, its
+//! schemas as wire messages, and the capabilities the framework implements.
 
-use super::diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
-use super::framework::ClientCapabilities;
-use super::proto::tfplugin6 as pb;
-use super::schema::{Attribute, AttributeType, Block, DescriptionKind, Nesting, Schema};
-use super::types::Type;
-use super::value::{CodecError, Value};
-use super::{json, msgpack};
+use super::pb;
+use crate::framework::Provider;
+use crate::framework::server::FrameworkServer;
+use crate::schema::{Attribute, AttributeType, Block, DescriptionKind, Nesting, Schema};
 
-/// The type values of `schema` have on the wire (its implied object type).
-pub fn schema_type(schema: &Schema) -> Type {
-    schema.implied_type()
+/// What the framework does beyond the base protocol: it plans destroys (plan modifiers see
+/// them), moves state from other types and generates configuration; its schema never changes.
+fn server_capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: true,
+        get_provider_schema_optional: true,
+        move_resource_state: true,
+        generate_resource_config: true,
+    }
+}
+
+pub fn metadata<P: Provider>(framework: &FrameworkServer<P>) -> pb::get_metadata::Response {
+    pb::get_metadata::Response {
+        server_capabilities: Some(server_capabilities()),
+        resources: (framework.resources.keys())
+            .map(|name| pb::get_metadata::ResourceMetadata {
+                type_name: name.clone(),
+            })
+            .collect(),
+        data_sources: (framework.data_sources.keys())
+            .map(|name| pb::get_metadata::DataSourceMetadata {
+                type_name: name.clone(),
+            })
+            .collect(),
+        list_resources: framework
+            .resources
+            .iter()
+            .filter(|(_, entry)| entry.list_schema.is_some())
+            .map(|(name, _)| pb::get_metadata::ListResourceMetadata {
+                type_name: name.clone(),
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
+
+pub fn provider_schema<P: Provider>(
+    framework: &FrameworkServer<P>,
+) -> pb::get_provider_schema::Response {
+    pb::get_provider_schema::Response {
+        provider: Some(schema_to_proto(&framework.provider_schema)),
+        resource_schemas: (framework.resources.iter())
+            .map(|(name, entry)| (name.clone(), schema_to_proto(&entry.schema)))
+            .collect(),
+        data_source_schemas: (framework.data_sources.iter())
+            .map(|(name, entry)| (name.clone(), schema_to_proto(&entry.schema)))
+            .collect(),
+        list_resource_schemas: (framework.resources.iter())
+            .filter_map(|(name, entry)| {
+                Some((name.clone(), schema_to_proto(entry.list_schema.as_ref()?)))
+            })
+            .collect(),
+        server_capabilities: Some(server_capabilities()),
+        ..Default::default()
+    }
+}
+
+pub fn identity_schemas<P: Provider>(
+    framework: &FrameworkServer<P>,
+) -> pb::get_resource_identity_schemas::Response {
+    let identity_schemas = framework.resources.iter().filter_map(|(name, entry)| {
+        let schema = entry.identity.as_ref()?;
+        let identity_attributes = (schema.attributes.iter())
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.to_string(),
+                r#type: a.ty.to_json(),
+                required_for_import: a.required_for_import,
+                optional_for_import: !a.required_for_import,
+                description: a.description.to_string(),
+            })
+            .collect();
+        let wire = pb::ResourceIdentitySchema {
+            version: schema.version,
+            identity_attributes,
+        };
+        Some((name.clone(), wire))
+    });
+    pb::get_resource_identity_schemas::Response {
+        identity_schemas: identity_schemas.collect(),
+        diagnostics: Vec::new(),
+    }
 }
 
 fn string_kind(kind: DescriptionKind) -> i32 {
@@ -89,77 +164,18 @@ fn block_to_proto(block: &Block) -> pb::schema::Block {
 }
 
 /// A schema as the wire message.
-pub fn schema_to_proto(schema: &Schema) -> pb::Schema {
+fn schema_to_proto(schema: &Schema) -> pb::Schema {
     pb::Schema {
         version: schema.version,
         block: Some(block_to_proto(&schema.block)),
     }
 }
 
-/// An attribute path as the wire message.
-pub fn path_to_proto(path: &AttributePath) -> pb::AttributePath {
-    use pb::attribute_path::{Step, step::Selector};
-    pb::AttributePath {
-        steps: path
-            .0
-            .iter()
-            .map(|step| Step {
-                selector: Some(match step {
-                    PathStep::Attribute(name) => Selector::AttributeName(name.clone()),
-                    PathStep::ElementKeyString(key) => Selector::ElementKeyString(key.clone()),
-                    PathStep::ElementKeyInt(index) => Selector::ElementKeyInt(*index),
-                }),
-            })
-            .collect(),
-    }
-}
-
-/// One diagnostic as the wire message; severity is always set explicitly.
-pub fn diagnostic_to_proto(diagnostic: &Diagnostic) -> pb::Diagnostic {
-    let severity = match diagnostic.severity {
-        Severity::Error => pb::diagnostic::Severity::Error,
-        Severity::Warning => pb::diagnostic::Severity::Warning,
-    };
-    pb::Diagnostic {
-        severity: severity as i32,
-        summary: diagnostic.summary.clone(),
-        detail: diagnostic.detail.clone(),
-        attribute: diagnostic.path.as_ref().map(path_to_proto),
-    }
-}
-
-pub fn diagnostics_to_proto(diagnostics: &Diagnostics) -> Vec<pb::Diagnostic> {
-    diagnostics.iter().map(diagnostic_to_proto).collect()
-}
-
-pub fn capabilities(capabilities: Option<&pb::ClientCapabilities>) -> ClientCapabilities {
-    capabilities.map_or_else(ClientCapabilities::default, |c| ClientCapabilities {
-        deferral_allowed: c.deferral_allowed,
-        write_only_attributes_allowed: c.write_only_attributes_allowed,
-    })
-}
-
-/// Decodes a dynamic value: msgpack when present, else JSON, else (absent or empty) null.
-pub fn decode_value(value: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, CodecError> {
-    match value {
-        Some(v) if !v.msgpack.is_empty() => msgpack::decode(&v.msgpack, ty),
-        Some(v) if !v.json.is_empty() => json::decode(&v.json, ty),
-        _ => Ok(Value::Null),
-    }
-}
-
-/// Encodes a value for a reply (always msgpack).
-pub fn encode_value(value: &Value, ty: &Type) -> Result<pb::DynamicValue, CodecError> {
-    Ok(pb::DynamicValue {
-        msgpack: msgpack::encode(value, ty)?,
-        json: Vec::new(),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::schema::NestedBlock;
+    use crate::types::Type;
 
     fn sample_schema() -> Schema {
         let mut schema = Schema::new(
@@ -194,22 +210,6 @@ mod tests {
     }
 
     #[test]
-    fn schema_type_covers_attributes_nested_attributes_and_blocks() {
-        let ty = schema_type(&sample_schema());
-        let expected = Type::object([
-            ("id", Type::String),
-            ("secret", Type::String),
-            ("tags", Type::set(Type::String)),
-            (
-                "binding",
-                Type::list(Type::object([("name", Type::String)])),
-            ),
-            ("rule", Type::set(Type::object([("port", Type::Number)]))),
-        ]);
-        assert_eq!(ty, expected);
-    }
-
-    #[test]
     fn schema_converts_with_flags_kinds_and_nesting() {
         let proto = schema_to_proto(&sample_schema());
         assert_eq!(proto.version, 2);
@@ -236,47 +236,6 @@ mod tests {
         assert_eq!(
             block.block_types[0].nesting,
             pb::schema::nested_block::NestingMode::Set as i32
-        );
-    }
-
-    #[test]
-    fn diagnostics_carry_explicit_severity_and_path() {
-        let mut diags = Diagnostics::default();
-        diags.add(
-            Diagnostic::error("Bad", "Fix it")
-                .at(AttributePath::root("binding").index(0).attribute("name")),
-        );
-        diags.add(Diagnostic::warning("Careful", ""));
-        let proto = diagnostics_to_proto(&diags);
-        assert_eq!(proto[0].severity, pb::diagnostic::Severity::Error as i32);
-        assert_eq!(proto[1].severity, pb::diagnostic::Severity::Warning as i32);
-        use pb::attribute_path::step::Selector;
-        let steps: Vec<_> = proto[0]
-            .attribute
-            .as_ref()
-            .unwrap()
-            .steps
-            .iter()
-            .map(|s| s.selector.clone().unwrap())
-            .collect();
-        assert_eq!(
-            steps,
-            vec![
-                Selector::AttributeName("binding".into()),
-                Selector::ElementKeyInt(0),
-                Selector::AttributeName("name".into()),
-            ]
-        );
-        assert!(proto[1].attribute.is_none());
-    }
-
-    #[test]
-    fn absent_or_empty_dynamic_value_is_null() {
-        let ty = Type::String;
-        assert_eq!(decode_value(None, &ty), Ok(Value::Null));
-        assert_eq!(
-            decode_value(Some(&pb::DynamicValue::default()), &ty),
-            Ok(Value::Null)
         );
     }
 }
