@@ -7,7 +7,7 @@
 //! while keeping each caller's own outcome, its own stop token, and the client's one rate
 //! limiter as the clock that decides when a round goes out.
 //!
-//! What a bulk answer means, where the API documentation is silent (README, "API economy"): a
+//! What a bulk answer means, where the API documentation is silent (docs/api-economy.md): a
 //! failed multi-item create may have been refused whole (all-or-nothing) or per item (the
 //! created ones are in `result`). Either way, every secret missing from the answer is then
 //! created on its own, so each caller gets its own outcome (e.g. "name already exists"). A bulk
