@@ -94,37 +94,31 @@ impl<R: Resource<Service> + 'static> Resource<()> for Floor<R> {
         self.0.state_upgrader()
     }
 
-    async fn create(&self, req: CreateRequest<()>) -> CreateResponse {
-        let mut resp = CreateResponse::default();
-        match filled(self.type_name(), req.planned_state) {
-            Ok(state) => resp.new_state = state,
-            Err(diagnostic) => resp.diagnostics.add(diagnostic),
-        }
-        resp
+    async fn create(&self, req: CreateRequest<()>) -> Result<CreateResponse, Diagnostics> {
+        Ok(CreateResponse {
+            new_state: filled(self.type_name(), req.planned_state)?,
+            ..CreateResponse::default()
+        })
     }
 
-    async fn read(&self, req: ReadRequest<()>) -> ReadResponse {
-        ReadResponse {
+    async fn read(&self, req: ReadRequest<()>) -> Result<ReadResponse, Diagnostics> {
+        Ok(ReadResponse {
             new_state: req.current_state,
             private: req.private,
             diagnostics: Diagnostics::default(),
-        }
+        })
     }
 
-    async fn update(&self, req: UpdateRequest<()>) -> UpdateResponse {
-        let mut resp = UpdateResponse {
+    async fn update(&self, req: UpdateRequest<()>) -> Result<UpdateResponse, Diagnostics> {
+        Ok(UpdateResponse {
+            new_state: filled(self.type_name(), req.planned_state)?,
             private: req.private,
-            ..UpdateResponse::default()
-        };
-        match filled(self.type_name(), req.planned_state) {
-            Ok(state) => resp.new_state = state,
-            Err(diagnostic) => resp.diagnostics.add(diagnostic),
-        }
-        resp
+            diagnostics: Diagnostics::default(),
+        })
     }
 
-    async fn delete(&self, _req: DeleteRequest<()>) -> DeleteResponse {
-        DeleteResponse::default()
+    async fn delete(&self, _req: DeleteRequest<()>) -> Result<DeleteResponse, Diagnostics> {
+        Ok(DeleteResponse::default())
     }
 }
 

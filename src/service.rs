@@ -17,7 +17,7 @@ pub mod walk;
 use std::time::Duration;
 
 use cloudflare_api::{Client, Error};
-use tfplugin::{AttributePath, Diagnostic, Diagnostics, Value};
+use tfplugin::{AttributePath, Diagnostic, Diagnostics};
 use tokio_util::sync::CancellationToken;
 
 pub use errors::{Access, CredentialKind, ErrorReporter};
@@ -150,17 +150,16 @@ impl Service {
         self.activation_timeout
     }
 
-    /// The account to use: the resource's own `account_id` attribute, else the provider's.
-    pub fn resolve_account_id(&self, attribute: &Value) -> Result<String, Diagnostic> {
+    /// The account to use: the resource's own `account_id` attribute when known, else the
+    /// provider's.
+    pub fn resolve_account_id(&self, attribute: Option<&str>) -> Result<String, Diagnostic> {
         let error = |summary: &str, detail: &str| {
             Diagnostic::error(summary, detail).at(AttributePath::root("account_id"))
         };
         // An unknown attribute here is one the plan left for the provider to fill in (config
         // values are known by the time an API call is made), so the provider's setting decides.
-        if let Value::String(id) = attribute
-            && !id.is_empty()
-        {
-            return Ok(id.clone());
+        if let Some(id) = attribute.filter(|id| !id.is_empty()) {
+            return Ok(id.to_string());
         }
         match (&self.account, self.default_account()) {
             (_, Some(id)) => Ok(id.to_string()),
@@ -184,7 +183,7 @@ impl Service {
     /// every reason it cannot be made.
     pub fn client_and_account(
         &self,
-        account_attribute: &Value,
+        account_attribute: Option<&str>,
         cancel: &CancellationToken,
     ) -> Result<(Client, String), Diagnostics> {
         match (

@@ -294,7 +294,8 @@ async fn refresh_store(s: &Setup, current: Value) -> (Value, Vec<String>) {
             provider: s.data.clone(),
             cancel: never(),
         })
-        .await;
+        .await
+        .expect("a refresh");
     assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
     let requests = s
         .state
@@ -694,7 +695,9 @@ async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_not
         .await;
     let took = started.elapsed();
     assert!(took < PROMPTLY, "a stopped create took {took:?}");
-    let diag = &resp.diagnostics.as_slice()[0];
+    // A refusal: the framework saves nothing in state.
+    let diagnostics = resp.err().expect("nothing created");
+    let diag = &diagnostics.as_slice()[0];
     assert_eq!(diag.summary, "Creating secret STOPPED was cancelled");
     assert!(
         diag.detail.contains("asked the provider to stop"),
@@ -703,7 +706,6 @@ async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_not
     );
     assert!(diag.detail.contains("was not created"), "{}", diag.detail);
     assert!(!diag.detail.contains("never-sent-twice"));
-    assert!(resp.new_state.is_null(), "nothing to save in state");
     // One POST, answered 429; nothing was sent after the stop.
     let log = s.state.request_log();
     assert_eq!(log.len(), 1, "{log:?}");
@@ -744,14 +746,15 @@ async fn a_stop_during_a_long_retry_after_ends_a_refresh_promptly_and_keeps_the_
         .await;
     let took = started.elapsed();
     assert!(took < PROMPTLY, "a stopped refresh took {took:?}");
-    let diag = &resp.diagnostics.as_slice()[0];
+    // A refusal: the framework keeps the state as it was.
+    let diagnostics = resp.err().expect("a refused refresh");
+    let diag = &diagnostics.as_slice()[0];
     assert!(
         diag.detail.contains("asked the provider to stop"),
         "{}",
         diag.detail
     );
     assert!(diag.detail.contains("changed nothing"), "{}", diag.detail);
-    assert_eq!(resp.new_state, current, "a stopped refresh keeps the state");
 }
 
 /// A setup whose default store holds `count` secrets `KEY_000`, `KEY_001`, … (more than one

@@ -1,5 +1,4 @@
-//! Helpers the resources and the data source share: attribute values and the plan-time rules
+//! Helpers the resources and the data source share: the plan-time rules
 //! for names and ids.
 
 pub mod rules;
-pub mod values;

@@ -12,7 +12,7 @@
 //! * store names: at least one character (the create-store body requires `name`). No source
 //!   documents other rules or a maximum length, so none is enforced.
 
-use tfplugin::{AttributePath, Diagnostic, Value};
+use tfplugin::{Attr, AttributePath, Diagnostic};
 
 /// The length of every Cloudflare id this provider handles.
 pub const ID_LENGTH: usize = 32;
@@ -42,8 +42,8 @@ pub fn id_problem(what: &str, id: &str) -> Option<String> {
 }
 
 /// A validate-time error at `attribute` when its value is known and not a Cloudflare id.
-pub fn check_id(config: &Value, attribute: &str) -> Option<Diagnostic> {
-    let id = config.get(attribute).as_str()?;
+pub fn check_id(attribute: &str, value: &Attr<String>) -> Option<Diagnostic> {
+    let id = value.as_deref()?;
     id_problem(attribute, id).map(|detail| {
         Diagnostic::error(format!("Invalid {attribute}"), detail).at(AttributePath::root(attribute))
     })
@@ -59,9 +59,8 @@ pub fn store_name_problem(name: &str) -> Option<String> {
 }
 
 /// A validate-time error at `name` when it is known and not a valid store name.
-pub fn check_store_name(config: &Value) -> Option<Diagnostic> {
-    let name = config.get("name").as_str()?;
-    store_name_problem(name).map(|detail| {
+pub fn check_store_name(name: &Attr<String>) -> Option<Diagnostic> {
+    store_name_problem(name.as_deref()?).map(|detail| {
         Diagnostic::error("Invalid store name", detail).at(AttributePath::root("name"))
     })
 }
@@ -102,9 +101,8 @@ pub fn secret_name_problem(name: &str) -> Option<String> {
 }
 
 /// A validate-time error at `name` when it is known and not a valid secret name.
-pub fn check_secret_name(config: &Value) -> Option<Diagnostic> {
-    let name = config.get("name").as_str()?;
-    secret_name_problem(name).map(|detail| {
+pub fn check_secret_name(name: &Attr<String>) -> Option<Diagnostic> {
+    secret_name_problem(name.as_deref()?).map(|detail| {
         Diagnostic::error("Invalid secret name", detail).at(AttributePath::root("name"))
     })
 }
@@ -127,19 +125,16 @@ mod tests {
         assert!(short.contains("14 characters"), "{short}");
         assert!(id_problem("account_id", "").is_some());
         assert!(id_problem("account_id", "0123456789abcdef0123456789abcdeg").is_some());
-        let config = Value::object([("account_id", Value::string("acct"))]);
-        let diag = check_id(&config, "account_id").unwrap();
+        let diag = check_id("account_id", &Attr::Known("acct".to_string())).unwrap();
         assert_eq!(diag.path, Some(AttributePath::root("account_id")));
-        let unknown = Value::object([("account_id", Value::unknown())]);
-        assert!(check_id(&unknown, "account_id").is_none());
-        assert!(check_id(&Value::object([("account_id", Value::Null)]), "account_id").is_none());
+        assert!(check_id("account_id", &Attr::Unknown).is_none());
+        assert!(check_id("account_id", &Attr::Null).is_none());
     }
 
     #[test]
     fn store_names_must_not_be_empty() {
         assert_eq!(store_name_problem("default_secrets_store"), None);
-        let empty = Value::object([("name", Value::string(""))]);
-        let diag = check_store_name(&empty).unwrap();
+        let diag = check_store_name(&Attr::Known(String::new())).unwrap();
         assert_eq!(diag.path, Some(AttributePath::root("name")));
         assert!(diag.detail.contains("empty"), "{}", diag.detail);
     }
@@ -165,11 +160,9 @@ mod tests {
 
     #[test]
     fn name_check_points_at_the_attribute_and_skips_unknowns() {
-        let bad = Value::object([("name", Value::string("has space"))]);
-        let diag = check_secret_name(&bad).expect("an error");
+        let diag = check_secret_name(&Attr::Known("has space".to_string())).expect("an error");
         assert_eq!(diag.path, Some(AttributePath::root("name")));
         assert_eq!(diag.severity, Severity::Error);
-        let unknown = Value::object([("name", Value::unknown())]);
-        assert!(check_secret_name(&unknown).is_none());
+        assert!(check_secret_name(&Attr::Unknown).is_none());
     }
 }

@@ -2,16 +2,16 @@
 //! Worker binding object. Never creates anything, never reads a value.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 
 use crate::common::rules::{check_id, check_secret_name};
-use crate::common::values::known_string;
 use crate::service::{Lookup, Service};
 use cloudflare_api::{Client, Secret};
 use tfplugin::{
-    Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Nesting, ReadDataSourceRequest,
-    ReadDataSourceResponse, Schema, Type, ValidateConfig, ValidateConfigRequest,
-    ValidateConfigResponse, Value,
+    Attr, Attribute, AttributePath, DataSource, Diagnostic, Diagnostics, Nesting,
+    ReadDataSourceRequest, ReadDataSourceResponse, Schema, Type, ValidateConfig,
+    ValidateConfigRequest, ValidateConfigResponse, model,
 };
 
 /// The `cloudflare_secret_ref` data source.
@@ -26,38 +26,58 @@ const NAMES_SHOWN: usize = 10;
 /// The Worker binding type for Secrets Store secrets.
 pub const BINDING_TYPE: &str = "secrets_store_secret";
 
-/// The data source's state from the secret.
-pub fn secret_ref_state(secret: &Secret, account_id: &str) -> Value {
-    let scopes = secret.scopes.as_ref().map_or_else(
-        || Value::Set(Vec::new()),
-        |s| Value::string_set(s.iter().cloned()),
-    );
-    Value::object([
-        ("id", Value::string(&secret.id)),
-        ("name", Value::string(&secret.name)),
-        ("store_id", Value::string(&secret.store_id)),
-        ("account_id", Value::string(account_id)),
-        ("status", Value::string(secret.status.as_str())),
-        ("scopes", scopes),
-        (
-            "comment",
-            secret
+/// The data source's attributes: one field per attribute of its schema.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretRefModel {
+    pub name: Attr<String>,
+    pub store_id: Attr<String>,
+    pub account_id: Attr<String>,
+    pub id: Attr<String>,
+    pub status: Attr<String>,
+    pub scopes: Attr<Vec<String>>,
+    pub comment: Attr<String>,
+    pub created: Attr<String>,
+    pub modified: Attr<String>,
+    pub worker_binding: Attr<WorkerBinding>,
+}
+
+/// A Worker's `secrets_store_secret` binding, without the JavaScript name.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerBinding {
+    #[serde(rename = "type")]
+    pub kind: Attr<String>,
+    pub store_id: Attr<String>,
+    pub secret_name: Attr<String>,
+}
+
+impl SecretRefModel {
+    /// The data source's state from the secret.
+    pub fn found(secret: &Secret, account_id: &str) -> SecretRefModel {
+        let text = |s: &str| Attr::Known(s.to_string());
+        SecretRefModel {
+            id: text(&secret.id),
+            name: text(&secret.name),
+            store_id: text(&secret.store_id),
+            account_id: text(account_id),
+            status: text(secret.status.as_str()),
+            scopes: Attr::Known(secret.scopes.clone().unwrap_or_default()),
+            comment: secret
                 .comment
                 .as_deref()
                 .filter(|c| !c.is_empty())
-                .map_or(Value::Null, Value::string),
-        ),
-        ("created", Value::string(&secret.created)),
-        ("modified", Value::string(&secret.modified)),
-        (
-            "worker_binding",
-            Value::object([
-                ("type", Value::string(BINDING_TYPE)),
-                ("store_id", Value::string(&secret.store_id)),
-                ("secret_name", Value::string(&secret.name)),
-            ]),
-        ),
-    ])
+                .map(str::to_string)
+                .into(),
+            created: text(&secret.created),
+            modified: text(&secret.modified),
+            worker_binding: Attr::Known(WorkerBinding {
+                kind: text(BINDING_TYPE),
+                store_id: text(&secret.store_id),
+                secret_name: text(&secret.name),
+            }),
+        }
+    }
 }
 
 #[async_trait]
@@ -125,13 +145,16 @@ impl DataSource<Service> for SecretRefDataSource {
         )
     }
 
-    async fn read(&self, req: ReadDataSourceRequest<Service>) -> ReadDataSourceResponse {
-        let mut resp = ReadDataSourceResponse::default();
-        match read(&req.provider, &req.config, &req.cancel).await {
-            Ok(state) => resp.state = state,
-            Err(diag) => resp.diagnostics.add(diag),
-        }
-        resp
+    async fn read(
+        &self,
+        req: ReadDataSourceRequest<Service>,
+    ) -> Result<ReadDataSourceResponse, Diagnostics> {
+        let config: SecretRefModel = model::from_value(&req.config)?;
+        let found = read(&req.provider, &config, &req.cancel).await?;
+        Ok(ReadDataSourceResponse {
+            state: model::to_value(&found, &self.schema())?,
+            diagnostics: Diagnostics::default(),
+        })
     }
 
     fn config_validator(&self) -> Option<&dyn ValidateConfig> {
@@ -141,25 +164,29 @@ impl DataSource<Service> for SecretRefDataSource {
 
 impl ValidateConfig for SecretRefDataSource {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
-        let mut diagnostics = Diagnostics::default();
-        diagnostics.extend(check_secret_name(&req.config));
-        for id in ["account_id", "store_id"] {
-            diagnostics.extend(check_id(&req.config, id));
-        }
+        let diagnostics = match model::from_value::<SecretRefModel>(&req.config) {
+            Ok(config) => check_secret_name(&config.name)
+                .into_iter()
+                .chain(check_id("account_id", &config.account_id))
+                .chain(check_id("store_id", &config.store_id))
+                .collect(),
+            Err(e) => e.into(),
+        };
         ValidateConfigResponse { diagnostics }
     }
 }
 
+/// The secret `config` names, as the data source's state.
 async fn read(
     data: &Service,
-    config: &Value,
+    config: &SecretRefModel,
     cancel: &CancellationToken,
-) -> Result<Value, Diagnostic> {
+) -> Result<SecretRefModel, Diagnostic> {
     let client = &data.client_for(cancel)?;
-    let account_id = data.resolve_account_id(config.get("account_id"))?;
-    let name = known_string(config.get("name")).unwrap_or_default();
-    let store_id = match known_string(config.get("store_id")) {
-        Some(id) => id,
+    let account_id = data.resolve_account_id(config.account_id.as_deref())?;
+    let name = config.name.as_deref().unwrap_or_default();
+    let store_id = match config.store_id.known() {
+        Some(id) => id.clone(),
         None => {
             data.existing_default_store_id(
                 client,
@@ -174,11 +201,11 @@ async fn read(
     let purpose = format!("read secret {name} in store {store_id}");
     match data
         .listings()
-        .find_by_name(client, &account_id, &store_id, &name)
+        .find_by_name(client, &account_id, &store_id, name)
         .await
     {
-        Lookup::Found(secret) => Ok(secret_ref_state(&secret, &account_id)),
-        Lookup::Absent => Err(not_found(data, client, &account_id, &store_id, &name).await),
+        Lookup::Found(secret) => Ok(SecretRefModel::found(&secret, &account_id)),
+        Lookup::Absent => Err(not_found(data, client, &account_id, &store_id, name).await),
         Lookup::Failed(failure) => Err(data.read_failed(&purpose, &failure)),
     }
 }

@@ -226,7 +226,7 @@ fn missing_credentials_are_explained_in_full_once_per_process() {
         first.detail
     );
     let again = data
-        .client_and_account(&Value::Null, &never)
+        .client_and_account(None, &never)
         .expect_err("no client");
     let again = again.iter().next().expect("one error");
     assert!(
@@ -336,25 +336,25 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
     .data
     .unwrap();
     assert_eq!(
-        data.resolve_account_id(&Value::string("acct-res")).unwrap(),
+        data.resolve_account_id(Some("acct-res")).unwrap(),
         "acct-res"
     );
     assert_eq!(
-        data.resolve_account_id(&Value::Null).unwrap(),
+        data.resolve_account_id(None).unwrap(),
         "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e"
     );
 
     let none = configure(&config(&[]), &[]).data.unwrap();
     // A planned account_id the plan left unknown (no account anywhere) reads the same way.
-    for attribute in [Value::Null, Value::unknown()] {
-        let diag = none.resolve_account_id(&attribute).unwrap_err();
+    for attribute in [None, Some("")] {
+        let diag = none.resolve_account_id(attribute).unwrap_err();
         assert_eq!(diag.summary, "Missing Cloudflare account ID");
         assert!(diag.detail.contains("account_id"));
         assert!(diag.detail.contains("CLOUDFLARE_ACCOUNT_ID"));
         assert_eq!(diag.path, Some(AttributePath::root("account_id")));
     }
     assert_eq!(
-        data.resolve_account_id(&Value::unknown()).unwrap(),
+        data.resolve_account_id(None).unwrap(),
         "0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e0e"
     );
 
@@ -362,7 +362,7 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
         .data
         .unwrap();
     assert_eq!(unknown.default_account(), None);
-    let diag = unknown.resolve_account_id(&Value::Null).unwrap_err();
+    let diag = unknown.resolve_account_id(None).unwrap_err();
     assert!(diag.detail.contains("not known yet"));
 }
 
@@ -370,7 +370,7 @@ fn account_id_resolution_prefers_the_resource_then_the_provider() {
 fn client_and_account_reports_every_missing_piece_at_once() {
     let nothing = configure(&config(&[]), &[]).data.unwrap();
     let stop = CancellationToken::new();
-    let diags = nothing.client_and_account(&Value::Null, &stop).unwrap_err();
+    let diags = nothing.client_and_account(None, &stop).unwrap_err();
     let summaries: Vec<&str> = diags.iter().map(|d| d.summary.as_str()).collect();
     assert_eq!(
         summaries,
@@ -389,9 +389,7 @@ fn client_and_account_reports_every_missing_piece_at_once() {
     )
     .data
     .unwrap();
-    let (client, account) = ready
-        .client_and_account(&Value::string("acct-res"), &stop)
-        .unwrap();
+    let (client, account) = ready.client_and_account(Some("acct-res"), &stop).unwrap();
     assert_eq!(account, "acct-res");
     // The operation's client is bound to the request's token.
     assert!(
@@ -464,4 +462,59 @@ fn real_schemas_have_no_problems() {
     for (name, schema) in checked {
         assert_eq!(schema.problems(), Vec::<String>::new(), "{name}");
     }
+}
+
+#[test]
+fn every_model_names_exactly_the_attributes_of_its_schema() {
+    use crate::data_sources::secret_ref::SecretRefModel;
+    use crate::resources::secrets_store::{StoreModel, list::StoreListConfig};
+    use crate::resources::store_secret::{SecretModel, list::SecretListConfig};
+    use tfplugin::{ListResource, model};
+
+    let provider = CloudflareProvider;
+    let resources = provider.resources();
+    let schema_of = |type_name: &str| {
+        let resource = resources.iter().find(|r| r.type_name() == type_name);
+        resource.expect("served").schema()
+    };
+    let list_schema_of = |type_name: &str| {
+        let resource = resources.iter().find(|r| r.type_name() == type_name);
+        resource
+            .and_then(|r| r.lister().map(ListResource::list_schema))
+            .expect("listable")
+    };
+    let data_sources = provider.data_sources();
+    let data_source = data_sources
+        .iter()
+        .find(|d| d.type_name() == "cloudflare_secret_ref");
+    let checks = [
+        (
+            "cloudflare_secrets_store",
+            model::check::<StoreModel>(&schema_of("cloudflare_secrets_store")),
+        ),
+        (
+            "cloudflare_store_secret",
+            model::check::<SecretModel>(&schema_of("cloudflare_store_secret")),
+        ),
+        (
+            "cloudflare_secret_ref",
+            model::check::<SecretRefModel>(&data_source.expect("served").schema()),
+        ),
+        (
+            "list cloudflare_secrets_store",
+            model::check::<StoreListConfig>(&list_schema_of("cloudflare_secrets_store")),
+        ),
+        (
+            "list cloudflare_store_secret",
+            model::check::<SecretListConfig>(&list_schema_of("cloudflare_store_secret")),
+        ),
+    ];
+    for (what, checked) in checks {
+        assert_eq!(checked, Ok(()), "{what}: its model and its schema disagree");
+    }
+    assert_eq!(
+        resources.len() + data_sources.len(),
+        3,
+        "a new type needs its model checked here"
+    );
 }

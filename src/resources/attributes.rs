@@ -1,6 +1,6 @@
 //! What both resources share: the `account_id` attribute and its plan-time default.
 
-use tfplugin::{Attribute, Value};
+use tfplugin::{Attr, Attribute};
 
 /// The `account_id` attribute both resources share; `object` is what a change replaces
 /// ("store", "secret").
@@ -19,15 +19,13 @@ pub fn account_id_attribute(object: &str) -> Attribute {
 /// On create, an `account_id` the config leaves unset is the provider's, when known at plan
 /// time (the schema alone would plan it unknown). Later plans keep the prior value (schema).
 pub fn plan_provider_account(
-    prior: &Value,
-    config: &Value,
-    provider_account: Option<String>,
-    planned: &mut Value,
+    planned: &mut Attr<String>,
+    configured: &Attr<String>,
+    provider_account: Option<&str>,
 ) {
-    if prior.is_null()
-        && config.get("account_id").is_null()
+    if configured.is_null()
         && let Some(account) = provider_account
     {
-        planned.set("account_id", Value::string(account));
+        *planned = Attr::Known(account.to_string());
     }
 }

@@ -29,20 +29,21 @@ pub fn identity_schema(ids: &[(&'static str, &'static str)]) -> IdentitySchema {
     }
 }
 
-/// The state an identity import starts from: `account_id` (the provider's when the identity
-/// leaves it out) and every id attribute of `ids`, each checked to be an id (`rules::is_id`). Read
-/// follows and fills in the rest (or reports the object missing).
-pub fn state_from_identity(
+/// The account and ids an identity import names: `account_id` (the provider's when the
+/// identity leaves it out) and each id attribute of `ids`, in that order, each checked to be an
+/// id (`rules::is_id`). Read follows the import and fills in the rest (or reports the object
+/// missing).
+pub fn ids_from_identity(
     identity: &Value,
     ids: &[&str],
     provider: &Service,
     what: &str,
-) -> Result<Value, Diagnostic> {
-    let account_id = provider.resolve_account_id(identity.get("account_id"))?;
-    let mut state = Value::object([("account_id", Value::string(account_id))]);
+) -> Result<(String, Vec<String>), Diagnostic> {
+    let account_id = provider.resolve_account_id(identity.get("account_id").as_str())?;
+    let mut found = Vec::new();
     for name in ids {
         match identity.get(name).as_str() {
-            Some(id) if is_id(id) => state.set(name, Value::string(id)),
+            Some(id) if is_id(id) => found.push(id.to_string()),
             Some(other) => {
                 return Err(Diagnostic::error(
                     "Invalid import identity",
@@ -64,5 +65,5 @@ pub fn state_from_identity(
             }
         }
     }
-    Ok(state)
+    Ok((account_id, found))
 }

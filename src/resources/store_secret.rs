@@ -2,11 +2,12 @@
 //! `default_secrets_store` when `store_id` is omitted), with its value either in state (`value`)
 //! or write-only (`value_wo` + `value_wo_version`), or managed elsewhere (neither set).
 
-mod list;
+pub mod list;
 mod moved;
 mod plan;
 mod validate;
 
+use std::sync::LazyLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -16,16 +17,15 @@ use serde::{Deserialize, Serialize};
 use super::activation::{ACTIVE, WaitError, wait_until_active};
 use super::advice::{import_advice, untaint_advice};
 use super::attributes::account_id_attribute;
-use super::identity::{identity_schema, state_from_identity};
+use super::identity::{identity_schema, ids_from_identity};
 use super::import_id::{SecretImport, SecretKey, parse_secret_import};
-use crate::common::values::{known_string, known_strings, string_or_null};
 use crate::service::{Access, DEFAULT_STORE_NAME, Lookup, Service};
 use cloudflare_api::{Client, Error, ErrorKind, NewSecret, Secret, SecretPatch};
 use tfplugin::{
-    Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
-    GenerateConfig, IdentitySchema, ImportState, ImportStateRequest, ImportStateResponse,
-    ListResource, ModifyPlan, MoveState, ReadRequest, ReadResponse, Resource, Schema, Type,
-    UpdateRequest, UpdateResponse, ValidateConfig, Value,
+    Attr, Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
+    Diagnostics, GenerateConfig, IdentitySchema, ImportState, ImportStateRequest,
+    ImportStateResponse, ListResource, ModifyPlan, MoveState, Number, ReadRequest, ReadResponse,
+    Resource, Schema, Type, UpdateRequest, UpdateResponse, ValidateConfig, Value, model,
 };
 
 /// The `cloudflare_store_secret` resource.
@@ -47,84 +47,97 @@ pub const KNOWN_SCOPES: [&str; 6] = [
     "websearch",
 ];
 
-/// The resource's attributes, converted to and from `Value` only here. The `value` attribute
-/// stays a `Value` until it is sent (then it becomes a `SecretString`); this struct is not
-/// `Debug` so the value cannot be printed by accident.
-#[derive(Clone, Default)]
+/// The resource's attributes: one field per attribute of [`SCHEMA`]. Not `Debug`: `value` and
+/// `value_wo` hold the secret (`value_wo` only in a configuration: every state nulls it).
+#[derive(Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SecretModel {
-    pub id: Option<String>,
-    pub account_id: Option<String>,
-    pub store_id: Option<String>,
-    pub name: Option<String>,
-    /// The state-stored value (sensitive), or null.
-    pub value: Value,
-    /// The user's version number for `value_wo`, kept as given.
-    pub value_wo_version: Value,
-    pub scopes: Option<Vec<String>>,
-    pub comment: Option<String>,
-    pub status: Option<String>,
-    pub created: Option<String>,
-    pub modified: Option<String>,
+    pub id: Attr<String>,
+    pub account_id: Attr<String>,
+    pub store_id: Attr<String>,
+    pub name: Attr<String>,
+    pub value: Attr<String>,
+    pub value_wo: Attr<String>,
+    /// The user's version number for `value_wo`, kept as given (`1`, `1.5`, …).
+    pub value_wo_version: Attr<Number>,
+    /// A set; in a configuration or a plan some of its elements may be unknown.
+    pub scopes: Attr<Vec<Attr<String>>>,
+    pub comment: Attr<String>,
+    pub status: Attr<String>,
+    pub created: Attr<String>,
+    pub modified: Attr<String>,
 }
 
 impl SecretModel {
-    pub fn from_value(v: &Value) -> SecretModel {
+    /// A secret as this provider first writes it to state when it did not plan it (import by
+    /// id, `terraform query`): what identifies it; the read that follows fills in the rest.
+    pub fn identified(account_id: String, store_id: String, id: String) -> SecretModel {
         SecretModel {
-            id: known_string(v.get("id")),
-            account_id: known_string(v.get("account_id")),
-            store_id: known_string(v.get("store_id")),
-            name: known_string(v.get("name")),
-            value: v.get("value").clone(),
-            value_wo_version: v.get("value_wo_version").clone(),
-            scopes: known_strings(v.get("scopes")),
-            comment: known_string(v.get("comment")),
-            status: known_string(v.get("status")),
-            created: known_string(v.get("created")),
-            modified: known_string(v.get("modified")),
+            id: Attr::Known(id),
+            account_id: Attr::Known(account_id),
+            store_id: Attr::Known(store_id),
+            ..SecretModel::default()
         }
-    }
-
-    /// The state object; `value_wo` is always null.
-    pub fn to_value(&self) -> Value {
-        Value::object([
-            ("id", string_or_null(self.id.as_deref())),
-            ("account_id", string_or_null(self.account_id.as_deref())),
-            ("store_id", string_or_null(self.store_id.as_deref())),
-            ("name", string_or_null(self.name.as_deref())),
-            ("value", self.value.clone()),
-            ("value_wo", Value::Null),
-            ("value_wo_version", self.value_wo_version.clone()),
-            (
-                "scopes",
-                self.scopes
-                    .as_ref()
-                    .map_or(Value::Null, |s| Value::string_set(s.iter().cloned())),
-            ),
-            ("comment", string_or_null(self.comment.as_deref())),
-            ("status", string_or_null(self.status.as_deref())),
-            ("created", string_or_null(self.created.as_deref())),
-            ("modified", string_or_null(self.modified.as_deref())),
-        ])
     }
 
     /// Takes the API's view of the secret: ids, name, status, timestamps; scopes when the API
     /// returns them; the comment unless both sides mean "no comment".
     fn apply_remote(&mut self, secret: &Secret, account_id: &str) {
-        self.id = Some(secret.id.clone());
-        self.account_id = Some(account_id.to_string());
-        self.store_id = Some(secret.store_id.clone());
-        self.name = Some(secret.name.clone());
-        self.status = Some(secret.status.to_string());
-        self.created = Some(secret.created.clone());
-        self.modified = Some(secret.modified.clone());
+        self.id = Attr::Known(secret.id.clone());
+        self.account_id = Attr::Known(account_id.to_string());
+        self.store_id = Attr::Known(secret.store_id.clone());
+        self.name = Attr::Known(secret.name.clone());
+        self.status = Attr::Known(secret.status.to_string());
+        self.created = Attr::Known(secret.created.clone());
+        self.modified = Attr::Known(secret.modified.clone());
         if let Some(scopes) = &secret.scopes {
-            self.scopes = Some(scopes.clone());
+            self.scopes = known_set(scopes);
         }
         self.comment = match secret.comment.as_deref() {
-            None | Some("") if self.comment.as_deref() == Some("") => Some(String::new()),
-            None | Some("") => None,
-            Some(c) => Some(c.to_string()),
+            None | Some("") if self.comment.as_deref() == Some("") => Attr::Known(String::new()),
+            None | Some("") => Attr::Null,
+            Some(c) => Attr::Known(c.to_string()),
         };
+    }
+
+    /// This model as a state value; `value_wo` is always null there.
+    pub fn to_state(&self) -> Result<Value, Diagnostics> {
+        let state = SecretModel {
+            value_wo: Attr::Null,
+            ..self.clone()
+        };
+        Ok(model::to_value(&state, &SCHEMA)?)
+    }
+
+    /// The value to send: `value` if set, else `value_wo` (read from the configuration).
+    fn value_to_send(&self) -> Option<SecretString> {
+        self.value
+            .known()
+            .or(self.value_wo.known())
+            .map(|v| SecretString::from(v.clone()))
+    }
+
+    /// The scopes, when each of them is known.
+    fn known_scopes(&self) -> Option<Vec<String>> {
+        let scopes = self.scopes.known()?;
+        scopes.iter().map(|s| s.known().cloned()).collect()
+    }
+
+    /// The scopes to send: the planned ones, or the default.
+    fn scopes_to_send(&self) -> Vec<String> {
+        self.known_scopes().unwrap_or_else(default_scopes)
+    }
+
+    /// The secret's id and store id, which every state written by this provider holds.
+    fn located(&self) -> Result<(String, String), Diagnostic> {
+        match (self.id.known(), self.store_id.known()) {
+            (Some(id), Some(store_id)) => Ok((id.clone(), store_id.clone())),
+            _ => Err(Diagnostic::error(
+                "Secret state is incomplete",
+                "The state has no id or store_id. Remove it with terraform state rm and import \
+                 the secret again.",
+            )),
+        }
     }
 }
 
@@ -151,15 +164,6 @@ impl SecretPrivate {
     }
 }
 
-/// The value to send: `value` if set, else `value_wo`, taken from the config.
-fn configured_value(config: &Value) -> Option<SecretString> {
-    config
-        .get("value")
-        .as_str()
-        .or_else(|| config.get("value_wo").as_str())
-        .map(|v| SecretString::from(v.to_string()))
-}
-
 #[async_trait]
 impl Resource<Service> for StoreSecretResource {
     fn type_name(&self) -> &'static str {
@@ -167,89 +171,70 @@ impl Resource<Service> for StoreSecretResource {
     }
 
     fn schema(&self) -> Schema {
-        schema()
+        SCHEMA.clone()
     }
 
-    async fn create(&self, req: CreateRequest<Service>) -> CreateResponse {
-        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
-        req.provider.walk().applied();
-        let mut resp = CreateResponse {
-            private: req.planned_private.clone(),
-            ..CreateResponse::default()
-        };
+    async fn create(&self, req: CreateRequest<Service>) -> Result<CreateResponse, Diagnostics> {
         let data = &req.provider;
-        let mut model = SecretModel::from_value(&req.planned_state);
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        data.walk().applied();
+        let planned: SecretModel = model::from_value(&req.planned_state)?;
+        let config: SecretModel = model::from_value(&req.config)?;
         let (client, account_id) =
-            match data.client_and_account(req.planned_state.get("account_id"), &req.cancel) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
-        let name = model.name.clone().unwrap_or_default();
-        let store_id = match &model.store_id {
+            data.client_and_account(planned.account_id.as_deref(), &req.cancel)?;
+        let name = planned.name.as_deref().unwrap_or_default().to_string();
+        let not_created = |detail: String| {
+            Diagnostics::from(Diagnostic::error(
+                format!("Unable to create secret {name}"),
+                detail,
+            ))
+        };
+        let store_id = match planned.store_id.known() {
             Some(id) => id.clone(),
-            None => match data.stores().ensure_default(&client, &account_id).await {
-                Ok(id) => id,
-                Err(why) => {
+            None => data
+                .stores()
+                .ensure_default(&client, &account_id)
+                .await
+                .map_err(|why| {
                     let outcome = if req.cancel.is_cancelled() {
                         " The secret was not created."
                     } else {
                         ""
                     };
-                    resp.diagnostics.add(Diagnostic::error(
-                        format!("Unable to create secret {name}"),
-                        format!(
-                            "Unable to create secret {name}: store_id is not set, so the \
-                             account's {DEFAULT_STORE_NAME} is used. {why}{outcome}"
-                        ),
-                    ));
-                    return resp;
-                }
-            },
+                    not_created(format!(
+                        "Unable to create secret {name}: store_id is not set, so the account's \
+                         {DEFAULT_STORE_NAME} is used. {why}{outcome}"
+                    ))
+                })?,
         };
-        let Some(value) = configured_value(&req.config) else {
-            resp.diagnostics.add(Diagnostic::error(
-                format!("Unable to create secret {name}"),
+        let value = config.value_to_send().ok_or_else(|| {
+            not_created(
                 "Neither value nor value_wo is set, and creating a secret needs its value. Set \
-                 value_wo or value.",
-            ));
-            return resp;
-        };
+                 value_wo or value."
+                    .to_string(),
+            )
+        })?;
         let operation = format!("create secret {name} in store {store_id}");
         let new_secret = NewSecret {
             name: name.clone(),
             value,
-            scopes: model.scopes.clone().unwrap_or_else(default_scopes),
-            comment: model.comment.clone().filter(|c| !c.is_empty()),
+            scopes: planned.scopes_to_send(),
+            comment: planned.comment.known().filter(|c| !c.is_empty()).cloned(),
         };
         let created = client
             .create_secret(&account_id, &store_id, new_secret)
             .await;
         data.listings().forget(&account_id, &store_id);
-        let created = match created {
-            Ok(secret) => secret,
-            Err(e) if e.kind() == ErrorKind::NameConflict => {
-                resp.diagnostics
-                    .add(name_taken(&operation, &name, &account_id, &store_id));
-                return resp;
+        let created = created.map_err(|e| match e {
+            e if e.kind() == ErrorKind::NameConflict => {
+                name_taken(&operation, &name, &account_id, &store_id)
             }
-            Err(Error::Cancelled { may_have_applied }) => {
-                resp.diagnostics.add(create_cancelled(
-                    &name,
-                    &account_id,
-                    &store_id,
-                    may_have_applied,
-                ));
-                return resp;
+            Error::Cancelled { may_have_applied } => {
+                create_cancelled(&name, &account_id, &store_id, may_have_applied)
             }
-            Err(e) => {
-                resp.diagnostics
-                    .add(data.api_error(&operation, Access::Write, &e));
-                return resp;
-            }
-        };
+            e => data.api_error(&operation, Access::Write, &e),
+        })?;
+        let mut resp = CreateResponse::default();
         // Start from what the plan planned; the value just sent is the configured one.
         let mut private = SecretPrivate::decode(&req.planned_private);
         private.value_drifted = false;
@@ -261,48 +246,32 @@ impl Resource<Service> for StoreSecretResource {
             created,
             Change::Created,
             &req.cancel,
-        )
-        .await;
-        let (secret, failure) = match settled {
-            Ok(secret) => (secret, None),
-            Err((secret, diag)) => (secret, Some(diag)),
+        );
+        let secret = match settled.await {
+            Ok(secret) => secret,
+            Err((secret, diag)) => {
+                // The secret exists: a non-null state with an error is saved as tainted.
+                resp.diagnostics.add(diag);
+                secret
+            }
         };
+        let mut model = planned.clone();
         model.apply_remote(&secret, &account_id);
         // Keep the planned (configured) comment and scopes: the API may normalise them.
-        let planned = SecretModel::from_value(&req.planned_state);
         model.comment = planned.comment;
-        model.scopes = planned.scopes.or(model.scopes);
-        resp.new_state = model.to_value();
-        if let Some(diag) = failure {
-            // The secret exists: a non-null state with an error is saved as tainted.
-            resp.diagnostics.add(diag);
+        if planned.scopes.known().is_some() {
+            model.scopes = planned.scopes;
         }
-        resp
+        resp.new_state = model.to_state()?;
+        Ok(resp)
     }
 
-    async fn read(&self, req: ReadRequest<Service>) -> ReadResponse {
-        let mut resp = ReadResponse {
-            private: req.private.clone(),
-            ..ReadResponse::default()
-        };
-        let state = SecretModel::from_value(&req.current_state);
-        let (Some(secret_id), Some(store_id)) = (state.id.clone(), state.store_id.clone()) else {
-            resp.diagnostics.add(Diagnostic::error(
-                "Secret state is incomplete",
-                "The state has no id or store_id. Remove it with terraform state rm and import \
-                 the secret again.",
-            ));
-            return resp;
-        };
+    async fn read(&self, req: ReadRequest<Service>) -> Result<ReadResponse, Diagnostics> {
         let data = &req.provider;
+        let state: SecretModel = model::from_value(&req.current_state)?;
+        let (secret_id, store_id) = state.located()?;
         let (client, account_id) =
-            match data.client_and_account(req.current_state.get("account_id"), &req.cancel) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
+            data.client_and_account(state.account_id.as_deref(), &req.cancel)?;
         let remote = match data
             .listings()
             .read(&client, &account_id, &store_id, &secret_id)
@@ -310,20 +279,19 @@ impl Resource<Service> for StoreSecretResource {
         {
             Lookup::Found(secret) => secret,
             Lookup::Absent => {
-                if let Some(name) = &state.name {
+                if let Some(name) = state.name.as_deref() {
                     data.walk().note_gone(&account_id, name);
                 }
-                resp.new_state = Value::Null;
-                return resp;
+                return Ok(ReadResponse {
+                    new_state: Value::Null,
+                    private: req.private,
+                    diagnostics: Diagnostics::default(),
+                });
             }
             Lookup::Failed(failure) => {
                 let name = state.name.as_deref().unwrap_or(&secret_id);
-                resp.diagnostics.add(data.read_failed(
-                    &format!("refresh secret {name} in store {store_id}"),
-                    &failure,
-                ));
-                resp.new_state = req.current_state.clone();
-                return resp;
+                let purpose = format!("refresh secret {name} in store {store_id}");
+                return Err(data.read_failed(&purpose, &failure).into());
             }
         };
         // Read records what it sees; the plan decides what to say about it (`plan.rs`).
@@ -334,142 +302,114 @@ impl Resource<Service> for StoreSecretResource {
             private.value_drifted = true;
             // A value kept in state no longer matches: the plan compares the config with null
             // and sends the configured value again.
-            model.value = Value::Null;
+            model.value = Attr::Null;
         }
-        resp.private = private.encode();
-        resp.new_state = model.to_value();
-        resp
+        Ok(ReadResponse {
+            new_state: model.to_state()?,
+            private: private.encode(),
+            diagnostics: Diagnostics::default(),
+        })
     }
 
-    async fn update(&self, req: UpdateRequest<Service>) -> UpdateResponse {
+    async fn update(&self, req: UpdateRequest<Service>) -> Result<UpdateResponse, Diagnostics> {
+        let data = &req.provider;
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
-        req.provider.walk().applied();
+        data.walk().applied();
+        let prior: SecretModel = model::from_value(&req.prior_state)?;
+        let planned: SecretModel = model::from_value(&req.planned_state)?;
+        let config: SecretModel = model::from_value(&req.config)?;
+        let (client, account_id) =
+            data.client_and_account(prior.account_id.as_deref(), &req.cancel)?;
+        let (secret_id, store_id) = prior.located()?;
+        let mut patch = SecretPatch::default();
+        if planned.value != prior.value || planned.value_wo_version != prior.value_wo_version {
+            patch.value = config.value_to_send();
+        }
+        let scopes = planned.scopes_to_send();
+        if Some(&scopes) != prior.known_scopes().as_ref() {
+            patch.scopes = Some(scopes);
+        }
+        if planned.comment != prior.comment {
+            patch.comment = Some(planned.comment.known().cloned().unwrap_or_default());
+        }
+        let mut model = SecretModel {
+            id: prior.id.clone(),
+            account_id: Attr::Known(account_id.clone()),
+            store_id: prior.store_id.clone(),
+            created: prior.created.clone(),
+            ..planned.clone()
+        };
         let mut resp = UpdateResponse {
             private: req.private.clone(),
             ..UpdateResponse::default()
         };
-        let data = &req.provider;
-        let prior = SecretModel::from_value(&req.prior_state);
-        let planned = SecretModel::from_value(&req.planned_state);
-        let (client, account_id) =
-            match data.client_and_account(req.prior_state.get("account_id"), &req.cancel) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
-        let (Some(secret_id), Some(store_id)) = (prior.id.clone(), prior.store_id.clone()) else {
-            resp.diagnostics.add(Diagnostic::error(
-                "Secret state is incomplete",
-                "The state has no id or store_id; remove it with terraform state rm and import \
-                 the secret again.",
-            ));
-            return resp;
-        };
-        let name = prior.name.clone().unwrap_or_default();
-        let mut private = SecretPrivate::decode(&req.private);
-        let push_value =
-            planned.value != prior.value || planned.value_wo_version != prior.value_wo_version;
-        let mut patch = SecretPatch::default();
-        if push_value {
-            patch.value = configured_value(&req.config);
-        }
-        let scopes = planned.scopes.clone().unwrap_or_else(default_scopes);
-        if Some(&scopes) != prior.scopes.as_ref() {
-            patch.scopes = Some(scopes);
-        }
-        if planned.comment != prior.comment {
-            patch.comment = Some(planned.comment.clone().unwrap_or_default());
-        }
-        let mut model = planned.clone();
-        model.id = prior.id.clone();
-        model.account_id = Some(account_id.clone());
-        model.store_id = prior.store_id.clone();
-        model.created = prior.created.clone();
         if patch.value.is_none() && patch.scopes.is_none() && patch.comment.is_none() {
             model.status = prior.status;
             model.modified = prior.modified;
-            resp.new_state = model.to_value();
-            return resp;
+            resp.new_state = model.to_state()?;
+            return Ok(resp);
         }
         let value_sent = patch.value.is_some();
+        let name = prior.name.as_deref().unwrap_or_default();
         let operation = format!("update secret {name} in store {store_id}");
         let patched = client
             .patch_secret(&account_id, &store_id, &secret_id, patch)
             .await;
         data.listings().forget(&account_id, &store_id);
-        let patched = match patched {
-            Ok(secret) => secret,
-            Err(e) => {
-                resp.diagnostics
-                    .add(data.api_error(&operation, Access::Write, &e));
-                return resp;
-            }
-        };
+        let patched = patched.map_err(|e| data.api_error(&operation, Access::Write, &e))?;
+        let mut private = SecretPrivate::decode(&req.private);
         if value_sent {
             private.value_drifted = false;
         }
         resp.private = private.encode();
-        let comment = model.comment.clone();
-        let scopes = model.scopes.clone();
-        match settle(
+        let settled = settle(
             data,
             &client,
             &account_id,
             patched,
             Change::Updated,
             &req.cancel,
-        )
-        .await
-        {
-            Ok(secret) => model.apply_remote(&secret, &account_id),
+        );
+        let secret = match settled.await {
+            Ok(secret) => secret,
             Err((secret, diag)) => {
-                model.apply_remote(&secret, &account_id);
                 resp.diagnostics.add(diag);
+                secret
             }
+        };
+        model.apply_remote(&secret, &account_id);
+        // Keep the planned (configured) comment and scopes: the API may normalise them.
+        model.comment = planned.comment;
+        if planned.scopes.known().is_some() {
+            model.scopes = planned.scopes;
         }
-        model.comment = comment;
-        model.scopes = scopes.or(model.scopes);
-        resp.new_state = model.to_value();
-        resp
+        resp.new_state = model.to_state()?;
+        Ok(resp)
     }
 
-    async fn delete(&self, req: DeleteRequest<Service>) -> DeleteResponse {
+    async fn delete(&self, req: DeleteRequest<Service>) -> Result<DeleteResponse, Diagnostics> {
+        let data = &req.provider;
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
-        req.provider.walk().applied();
-        let mut resp = DeleteResponse::default();
-        let prior = SecretModel::from_value(&req.prior_state);
-        let (Some(secret_id), Some(store_id)) = (prior.id, prior.store_id) else {
-            return resp;
+        data.walk().applied();
+        let prior: SecretModel = model::from_value(&req.prior_state)?;
+        let Ok((secret_id, store_id)) = prior.located() else {
+            return Ok(DeleteResponse::default());
         };
-        let (client, account_id) = match req
-            .provider
-            .client_and_account(req.prior_state.get("account_id"), &req.cancel)
-        {
-            Ok(pair) => pair,
-            Err(diags) => {
-                resp.diagnostics = diags;
-                return resp;
-            }
-        };
+        let (client, account_id) =
+            data.client_and_account(prior.account_id.as_deref(), &req.cancel)?;
         let result = client
             .delete_secret(&account_id, &store_id, &secret_id)
             .await;
-        req.provider.listings().forget(&account_id, &store_id);
+        data.listings().forget(&account_id, &store_id);
         match result {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
-            Err(e) => resp.diagnostics.add(req.provider.api_error(
-                &format!(
-                    "delete secret {} in store {store_id}",
-                    prior.name.as_deref().unwrap_or(&secret_id)
-                ),
-                Access::Write,
-                &e,
-            )),
+            Ok(()) => Ok(DeleteResponse::default()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(DeleteResponse::default()),
+            Err(e) => {
+                let name = prior.name.as_deref().unwrap_or(&secret_id);
+                let operation = format!("delete secret {name} in store {store_id}");
+                Err(data.api_error(&operation, Access::Write, &e).into())
+            }
         }
-        resp
     }
 
     fn importer(&self) -> Option<&dyn ImportState<Service>> {
@@ -507,11 +447,22 @@ impl Resource<Service> for StoreSecretResource {
 /// Generated configuration leaves the value out: the secret's value stays managed elsewhere
 /// until the user adds `value_wo` (or `value`).
 impl GenerateConfig for StoreSecretResource {
-    fn generate_config(&self, mut generated: Value) -> Value {
-        generated.set("value", Value::Null);
-        generated.set("value_wo_version", Value::Null);
-        generated
+    fn generate_config(&self, generated: Value) -> Value {
+        let Ok(config) = model::from_value::<SecretModel>(&generated) else {
+            return generated;
+        };
+        let config = SecretModel {
+            value: Attr::Null,
+            value_wo_version: Attr::Null,
+            ..config
+        };
+        config.to_state().unwrap_or(generated)
     }
+}
+
+/// Known strings as a model's set.
+pub fn known_set(items: &[String]) -> Attr<Vec<Attr<String>>> {
+    Attr::Known(items.iter().cloned().map(Attr::Known).collect())
 }
 
 fn default_scopes() -> Vec<String> {
@@ -523,18 +474,17 @@ fn value_changed_outside(state: &SecretModel, refreshed: &SecretModel) -> bool {
     let Some(before) = state.modified.as_deref() else {
         return false; // just imported: nothing to compare with
     };
-    let same_set = |a: &Option<Vec<String>>, b: &Option<Vec<String>>| match (a, b) {
-        (Some(a), Some(b)) => {
-            let (mut a, mut b) = (a.clone(), b.clone());
+    let same_set = |a: &SecretModel, b: &SecretModel| match (a.known_scopes(), b.known_scopes()) {
+        (Some(mut a), Some(mut b)) => {
             a.sort();
             b.sort();
             a == b
         }
-        (a, b) => a == b,
+        _ => a.scopes == b.scopes,
     };
     refreshed.modified.as_deref() != Some(before)
         && refreshed.comment == state.comment
-        && same_set(&refreshed.scopes, &state.scopes)
+        && same_set(refreshed, state)
 }
 
 /// What the secret went through before apply waits for it to become active.
@@ -667,7 +617,8 @@ fn not_active(secret: &Secret, timeout: Duration, why: &WaitError, change: Chang
     )
 }
 
-fn schema() -> Schema {
+/// The resource's schema.
+pub static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
     Schema::new(
         "A secret in a Cloudflare Secrets Store. Set at most one of `value` (kept in state) and \
          `value_wo` (write-only, never in state or plan; Terraform 1.11+); with neither, the \
@@ -736,29 +687,34 @@ fn schema() -> Schema {
                 .description("When the secret was last modified (RFC 3339)."),
         ],
     )
-}
+});
 
 #[async_trait]
 impl ImportState<Service> for StoreSecretResource {
-    async fn import_state(&self, req: ImportStateRequest<Service>) -> ImportStateResponse {
-        let mut resp = ImportStateResponse::default();
-        if !req.identity.is_null() {
+    async fn import_state(
+        &self,
+        req: ImportStateRequest<Service>,
+    ) -> Result<ImportStateResponse, Diagnostics> {
+        let model = if req.identity.is_null() {
+            by_import_id(&req).await?
+        } else {
             let ids = ["store_id", "id"];
-            match state_from_identity(&req.identity, &ids, &req.provider, "secret") {
-                Ok(state) => resp.state = state,
-                Err(diag) => resp.diagnostics.add(diag),
-            }
-            return resp;
-        }
-        match import(&req).await {
-            Ok(secret_state) => resp.state = secret_state,
-            Err(diag) => resp.diagnostics.add(diag),
-        }
-        resp
+            let (account_id, ids) =
+                ids_from_identity(&req.identity, &ids, &req.provider, "secret")?;
+            let [store_id, id] = <[String; 2]>::try_from(ids).map_err(|_| {
+                Diagnostic::error("Incomplete import identity", "store_id and id are needed.")
+            })?;
+            SecretModel::identified(account_id, store_id, id)
+        };
+        Ok(ImportStateResponse {
+            state: model.to_state()?,
+            ..ImportStateResponse::default()
+        })
     }
 }
 
-async fn import(req: &ImportStateRequest<Service>) -> Result<Value, Diagnostic> {
+/// The secret an import id names (see `import_id` for the forms), found by id or by name.
+async fn by_import_id(req: &ImportStateRequest<Service>) -> Result<SecretModel, Diagnostics> {
     let parsed =
         parse_secret_import(&req.id).map_err(|d| Diagnostic::error("Invalid import id", d))?;
     let data = &req.provider;
@@ -770,7 +726,7 @@ async fn import(req: &ImportStateRequest<Service>) -> Result<Value, Diagnostic> 
             secret,
         } => (account_id, store_id, secret),
         SecretImport::InDefaultStore { name } => {
-            let account_id = data.resolve_account_id(&Value::Null)?;
+            let account_id = data.resolve_account_id(None)?;
             let store_id = data
                 .existing_default_store_id(
                     &client,
@@ -792,7 +748,7 @@ async fn import(req: &ImportStateRequest<Service>) -> Result<Value, Diagnostic> 
                 .find_secret_by_name(&account_id, &store_id, id)
                 .await
                 .map_err(|e| failed(&e))?,
-            Err(e) => return Err(failed(&e)),
+            Err(e) => return Err(failed(&e).into()),
         },
         SecretKey::Name(name) => client
             .find_secret_by_name(&account_id, &store_id, name)
@@ -800,22 +756,15 @@ async fn import(req: &ImportStateRequest<Service>) -> Result<Value, Diagnostic> 
             .map_err(|e| failed(&e))?,
     };
     let secret = secret.ok_or_else(|| {
-        let what = match &key {
-            SecretKey::Id(id) | SecretKey::Name(id) => id.clone(),
-        };
+        let (SecretKey::Id(what) | SecretKey::Name(what)) = &key;
         Diagnostic::error(
             "Secret not found",
             format!("Unable to {operation}: no secret with id or name {what} exists there."),
         )
     })?;
-    Ok(SecretModel {
-        id: Some(secret.id),
-        account_id: Some(account_id),
-        store_id: Some(secret.store_id),
-        name: Some(secret.name),
-        ..SecretModel::default()
-    }
-    .to_value())
+    let mut model = SecretModel::identified(account_id, secret.store_id, secret.id);
+    model.name = Attr::Known(secret.name);
+    Ok(model)
 }
 
 #[cfg(test)]

@@ -206,71 +206,83 @@ impl Resource<Store> for Thing {
         )
     }
 
-    async fn create(&self, req: CreateRequest<Store>) -> CreateResponse {
-        // The test-only panic trigger for the panic-policy tests.
-        if req.planned_state.get("name").as_str() == Some(PANIC_TRIGGER) {
-            panic!("test provider asked to panic by name = {PANIC_TRIGGER:?}");
-        }
-        let id = format!("thing-{:08x}", rand::random::<u32>());
-        let mut state = req.planned_state;
-        state.set("id", Value::string(id.clone()));
-        let stored = record(&state, &req.config);
-        let mut response = CreateResponse::default();
-        match req.provider.modify(|objects| {
-            objects.insert(id, stored);
-        }) {
-            Ok(()) => response.new_state = state,
-            Err(e) => response
-                .diagnostics
-                .add(Diagnostic::error("Unable to create thing", e)),
-        }
-        response
-    }
-
-    async fn read(&self, req: ReadRequest<Store>) -> ReadResponse {
-        let id = req.current_state.get("id").as_str().unwrap_or_default();
-        let objects = req.provider.load();
-        ReadResponse {
-            new_state: objects
-                .get(id)
-                .map_or(Value::Null, |stored| state_of(id, stored)),
-            private: req.private,
-            diagnostics: Diagnostics::default(),
-        }
-    }
-
-    async fn update(&self, req: UpdateRequest<Store>) -> UpdateResponse {
-        let id = req.prior_state.get("id").as_str().unwrap_or_default();
-        let mut stored = record(&req.planned_state, &req.config);
-        let keep_token = req.config.get("token_wo").is_null();
-        let mut response = UpdateResponse::default();
-        match req.provider.modify(|objects| {
-            if keep_token {
-                stored["token_wo_received"] = objects
-                    .get(id)
-                    .map_or(json!(false), |old| old["token_wo_received"].clone());
+    async fn create(&self, req: CreateRequest<Store>) -> Result<CreateResponse, Diagnostics> {
+        Ok(async move {
+            // The test-only panic trigger for the panic-policy tests.
+            if req.planned_state.get("name").as_str() == Some(PANIC_TRIGGER) {
+                panic!("test provider asked to panic by name = {PANIC_TRIGGER:?}");
             }
-            objects.insert(id.to_string(), stored);
-        }) {
-            Ok(()) => response.new_state = req.planned_state,
-            Err(e) => response
-                .diagnostics
-                .add(Diagnostic::error("Unable to update thing", e)),
+            let id = format!("thing-{:08x}", rand::random::<u32>());
+            let mut state = req.planned_state;
+            state.set("id", Value::string(id.clone()));
+            let stored = record(&state, &req.config);
+            let mut response = CreateResponse::default();
+            match req.provider.modify(|objects| {
+                objects.insert(id, stored);
+            }) {
+                Ok(()) => response.new_state = state,
+                Err(e) => response
+                    .diagnostics
+                    .add(Diagnostic::error("Unable to create thing", e)),
+            }
+            response
         }
-        response
+        .await)
     }
 
-    async fn delete(&self, req: DeleteRequest<Store>) -> DeleteResponse {
-        let id = req.prior_state.get("id").as_str().unwrap_or_default();
-        let mut response = DeleteResponse::default();
-        if let Err(e) = req.provider.modify(|objects| {
-            objects.remove(id);
-        }) {
-            response
-                .diagnostics
-                .add(Diagnostic::error("Unable to delete thing", e));
+    async fn read(&self, req: ReadRequest<Store>) -> Result<ReadResponse, Diagnostics> {
+        Ok(async move {
+            let id = req.current_state.get("id").as_str().unwrap_or_default();
+            let objects = req.provider.load();
+            ReadResponse {
+                new_state: objects
+                    .get(id)
+                    .map_or(Value::Null, |stored| state_of(id, stored)),
+                private: req.private,
+                diagnostics: Diagnostics::default(),
+            }
         }
-        response
+        .await)
+    }
+
+    async fn update(&self, req: UpdateRequest<Store>) -> Result<UpdateResponse, Diagnostics> {
+        Ok(async move {
+            let id = req.prior_state.get("id").as_str().unwrap_or_default();
+            let mut stored = record(&req.planned_state, &req.config);
+            let keep_token = req.config.get("token_wo").is_null();
+            let mut response = UpdateResponse::default();
+            match req.provider.modify(|objects| {
+                if keep_token {
+                    stored["token_wo_received"] = objects
+                        .get(id)
+                        .map_or(json!(false), |old| old["token_wo_received"].clone());
+                }
+                objects.insert(id.to_string(), stored);
+            }) {
+                Ok(()) => response.new_state = req.planned_state,
+                Err(e) => response
+                    .diagnostics
+                    .add(Diagnostic::error("Unable to update thing", e)),
+            }
+            response
+        }
+        .await)
+    }
+
+    async fn delete(&self, req: DeleteRequest<Store>) -> Result<DeleteResponse, Diagnostics> {
+        Ok(async move {
+            let id = req.prior_state.get("id").as_str().unwrap_or_default();
+            let mut response = DeleteResponse::default();
+            if let Err(e) = req.provider.modify(|objects| {
+                objects.remove(id);
+            }) {
+                response
+                    .diagnostics
+                    .add(Diagnostic::error("Unable to delete thing", e));
+            }
+            response
+        }
+        .await)
     }
 
     fn importer(&self) -> Option<&dyn ImportState<Store>> {
@@ -284,17 +296,23 @@ impl Resource<Store> for Thing {
 
 #[async_trait]
 impl ImportState<Store> for Thing {
-    async fn import_state(&self, req: ImportStateRequest<Store>) -> ImportStateResponse {
-        let mut response = ImportStateResponse::default();
-        if req.provider.load().contains_key(&req.id) {
-            response.state = Value::object([("id", Value::string(req.id))]);
-        } else {
-            response.diagnostics.add(Diagnostic::error(
-                "Cannot import thing",
-                format!("No thing with id {:?} exists.", req.id),
-            ));
+    async fn import_state(
+        &self,
+        req: ImportStateRequest<Store>,
+    ) -> Result<ImportStateResponse, Diagnostics> {
+        Ok(async move {
+            let mut response = ImportStateResponse::default();
+            if req.provider.load().contains_key(&req.id) {
+                response.state = Value::object([("id", Value::string(req.id))]);
+            } else {
+                response.diagnostics.add(Diagnostic::error(
+                    "Cannot import thing",
+                    format!("No thing with id {:?} exists.", req.id),
+                ));
+            }
+            response
         }
-        response
+        .await)
     }
 }
 

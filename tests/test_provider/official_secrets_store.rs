@@ -76,32 +76,44 @@ impl Resource<Store> for OfficialStandIn {
         schema
     }
 
-    async fn create(&self, _req: CreateRequest<Store>) -> CreateResponse {
-        CreateResponse {
-            diagnostics: refused(self.type_name, "create"),
-            ..CreateResponse::default()
+    async fn create(&self, _req: CreateRequest<Store>) -> Result<CreateResponse, Diagnostics> {
+        Ok(async move {
+            CreateResponse {
+                diagnostics: refused(self.type_name, "create"),
+                ..CreateResponse::default()
+            }
         }
+        .await)
     }
 
-    async fn read(&self, req: ReadRequest<Store>) -> ReadResponse {
-        ReadResponse {
-            new_state: req.current_state,
-            private: req.private,
-            diagnostics: Diagnostics::default(),
+    async fn read(&self, req: ReadRequest<Store>) -> Result<ReadResponse, Diagnostics> {
+        Ok(async move {
+            ReadResponse {
+                new_state: req.current_state,
+                private: req.private,
+                diagnostics: Diagnostics::default(),
+            }
         }
+        .await)
     }
 
-    async fn update(&self, _req: UpdateRequest<Store>) -> UpdateResponse {
-        UpdateResponse {
-            diagnostics: refused(self.type_name, "update"),
-            ..UpdateResponse::default()
+    async fn update(&self, _req: UpdateRequest<Store>) -> Result<UpdateResponse, Diagnostics> {
+        Ok(async move {
+            UpdateResponse {
+                diagnostics: refused(self.type_name, "update"),
+                ..UpdateResponse::default()
+            }
         }
+        .await)
     }
 
-    async fn delete(&self, _req: DeleteRequest<Store>) -> DeleteResponse {
-        DeleteResponse {
-            diagnostics: refused(self.type_name, "delete"),
+    async fn delete(&self, _req: DeleteRequest<Store>) -> Result<DeleteResponse, Diagnostics> {
+        Ok(async move {
+            DeleteResponse {
+                diagnostics: refused(self.type_name, "delete"),
+            }
         }
+        .await)
     }
 }
 

@@ -68,72 +68,84 @@ impl Resource<Store> for WorkersScript {
         )
     }
 
-    async fn create(&self, req: CreateRequest<Store>) -> CreateResponse {
-        let mut state = req.planned_state;
-        let id = state
-            .get("script_name")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        state.set("id", Value::string(id.clone()));
-        let stored = record(&state);
-        let mut response = CreateResponse::default();
-        match req.provider.modify(|objects| {
-            objects.insert(id, stored);
-        }) {
-            Ok(()) => response.new_state = state,
-            Err(e) => response
-                .diagnostics
-                .add(Diagnostic::error("Unable to upload the script", e)),
-        }
-        response
-    }
-
-    async fn read(&self, req: ReadRequest<Store>) -> ReadResponse {
-        let id = req.current_state.get("id").as_str().unwrap_or_default();
-        let exists = req.provider.load().contains_key(id);
-        ReadResponse {
-            new_state: if exists {
-                req.current_state
-            } else {
-                Value::Null
-            },
-            private: req.private,
-            diagnostics: Diagnostics::default(),
-        }
-    }
-
-    async fn update(&self, req: UpdateRequest<Store>) -> UpdateResponse {
-        let id = req
-            .prior_state
-            .get("id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let stored = record(&req.planned_state);
-        let mut response = UpdateResponse::default();
-        match req.provider.modify(|objects| {
-            objects.insert(id, stored);
-        }) {
-            Ok(()) => response.new_state = req.planned_state,
-            Err(e) => response
-                .diagnostics
-                .add(Diagnostic::error("Unable to update the script", e)),
-        }
-        response
-    }
-
-    async fn delete(&self, req: DeleteRequest<Store>) -> DeleteResponse {
-        let id = req.prior_state.get("id").as_str().unwrap_or_default();
-        let mut response = DeleteResponse::default();
-        if let Err(e) = req.provider.modify(|objects| {
-            objects.remove(id);
-        }) {
+    async fn create(&self, req: CreateRequest<Store>) -> Result<CreateResponse, Diagnostics> {
+        Ok(async move {
+            let mut state = req.planned_state;
+            let id = state
+                .get("script_name")
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            state.set("id", Value::string(id.clone()));
+            let stored = record(&state);
+            let mut response = CreateResponse::default();
+            match req.provider.modify(|objects| {
+                objects.insert(id, stored);
+            }) {
+                Ok(()) => response.new_state = state,
+                Err(e) => response
+                    .diagnostics
+                    .add(Diagnostic::error("Unable to upload the script", e)),
+            }
             response
-                .diagnostics
-                .add(Diagnostic::error("Unable to delete the script", e));
         }
-        response
+        .await)
+    }
+
+    async fn read(&self, req: ReadRequest<Store>) -> Result<ReadResponse, Diagnostics> {
+        Ok(async move {
+            let id = req.current_state.get("id").as_str().unwrap_or_default();
+            let exists = req.provider.load().contains_key(id);
+            ReadResponse {
+                new_state: if exists {
+                    req.current_state
+                } else {
+                    Value::Null
+                },
+                private: req.private,
+                diagnostics: Diagnostics::default(),
+            }
+        }
+        .await)
+    }
+
+    async fn update(&self, req: UpdateRequest<Store>) -> Result<UpdateResponse, Diagnostics> {
+        Ok(async move {
+            let id = req
+                .prior_state
+                .get("id")
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let stored = record(&req.planned_state);
+            let mut response = UpdateResponse::default();
+            match req.provider.modify(|objects| {
+                objects.insert(id, stored);
+            }) {
+                Ok(()) => response.new_state = req.planned_state,
+                Err(e) => response
+                    .diagnostics
+                    .add(Diagnostic::error("Unable to update the script", e)),
+            }
+            response
+        }
+        .await)
+    }
+
+    async fn delete(&self, req: DeleteRequest<Store>) -> Result<DeleteResponse, Diagnostics> {
+        Ok(async move {
+            let id = req.prior_state.get("id").as_str().unwrap_or_default();
+            let mut response = DeleteResponse::default();
+            if let Err(e) = req.provider.modify(|objects| {
+                objects.remove(id);
+            }) {
+                response
+                    .diagnostics
+                    .add(Diagnostic::error("Unable to delete the script", e));
+            }
+            response
+        }
+        .await)
     }
 }
 

@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 use tfplugin::*;
 
 fn main() -> ExitCode {
@@ -62,28 +63,46 @@ impl Provider for FilesProvider {
 /// `files_text`: one text file; its id is its path.
 struct TextFile;
 
+/// The attributes of `files_text`, one field per attribute (see [`tfplugin::model`]).
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TextModel {
+    id: Attr<String>,
+    path: Attr<String>,
+    content: Attr<String>,
+    bytes: Attr<i64>,
+}
+
 impl TextFile {
     /// The state of the file at `path` holding `content`.
-    fn state(path: &str, content: &str) -> Value {
-        Value::object([
-            ("id", Value::string(path)),
-            ("path", Value::string(path)),
-            ("content", Value::string(content)),
-            ("bytes", Value::from(content.len() as i64)),
-        ])
+    fn state(path: &str, content: &str) -> Result<Value, Diagnostics> {
+        let model = TextModel {
+            id: Attr::Known(path.to_string()),
+            path: Attr::Known(path.to_string()),
+            content: Attr::Known(content.to_string()),
+            bytes: Attr::Known(content.len() as i64),
+        };
+        model::to_value(&model, &TextFile.schema())
+            .map_err(|e| e.diagnostic("a file's state").into())
     }
 
-    /// Writes `planned`'s content; the new state, or an error naming the file.
-    fn write(dir: &Directory, planned: &Value) -> (Value, Diagnostics) {
-        let path = planned.get("path").as_str().unwrap_or_default();
-        let content = planned.get("content").as_str().unwrap_or_default();
-        match std::fs::write(dir.0.join(path), content) {
-            Ok(()) => (TextFile::state(path, content), Diagnostics::default()),
-            Err(e) => {
-                let error = Diagnostic::error("Unable to write file", format!("{path}: {e}"));
-                (Value::Null, error.into())
-            }
-        }
+    /// The model in `value` (a plan, a state).
+    fn model(value: &Value) -> Result<TextModel, Diagnostics> {
+        model::from_value(value).map_err(|e| e.diagnostic("a files_text value").into())
+    }
+
+    /// Writes the planned content; the new state, or an error naming the file.
+    fn write(dir: &Directory, planned: &Value) -> Result<Value, Diagnostics> {
+        let planned = TextFile::model(planned)?;
+        let path = planned.path.as_deref().unwrap_or_default();
+        let content = planned.content.as_deref().unwrap_or_default();
+        std::fs::write(dir.0.join(path), content).map_err(|e| {
+            Diagnostics::from(Diagnostic::error(
+                "Unable to write file",
+                format!("{path}: {e}"),
+            ))
+        })?;
+        TextFile::state(path, content)
     }
 }
 
@@ -108,55 +127,50 @@ impl Resource<Directory> for TextFile {
         )
     }
 
-    async fn create(&self, req: CreateRequest<Directory>) -> CreateResponse {
-        let (new_state, diagnostics) = TextFile::write(&req.provider, &req.planned_state);
-        CreateResponse {
+    async fn create(&self, req: CreateRequest<Directory>) -> Result<CreateResponse, Diagnostics> {
+        let new_state = TextFile::write(&req.provider, &req.planned_state)?;
+        Ok(CreateResponse {
             new_state,
-            diagnostics,
             ..Default::default()
-        }
+        })
     }
 
-    async fn read(&self, req: ReadRequest<Directory>) -> ReadResponse {
-        let path = req.current_state.get("path").as_str().unwrap_or_default();
-        let (new_state, diagnostics) = match std::fs::read_to_string(req.provider.0.join(path)) {
-            Ok(content) => (TextFile::state(path, &content), Diagnostics::default()),
+    async fn read(&self, req: ReadRequest<Directory>) -> Result<ReadResponse, Diagnostics> {
+        let current = TextFile::model(&req.current_state)?;
+        let path = current.path.as_deref().unwrap_or_default();
+        let new_state = match std::fs::read_to_string(req.provider.0.join(path)) {
+            Ok(content) => TextFile::state(path, &content)?,
             // Gone: Terraform plans to create it again.
-            Err(e) if e.kind() == ErrorKind::NotFound => (Value::Null, Diagnostics::default()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Value::Null,
             Err(e) => {
                 let error = Diagnostic::error("Unable to read file", format!("{path}: {e}"));
-                (req.current_state, error.into())
+                return Err(error.into());
             }
         };
-        ReadResponse {
+        Ok(ReadResponse {
             new_state,
-            diagnostics,
             ..Default::default()
-        }
+        })
     }
 
-    async fn update(&self, req: UpdateRequest<Directory>) -> UpdateResponse {
-        let (new_state, diagnostics) = TextFile::write(&req.provider, &req.planned_state);
-        UpdateResponse {
+    async fn update(&self, req: UpdateRequest<Directory>) -> Result<UpdateResponse, Diagnostics> {
+        let new_state = TextFile::write(&req.provider, &req.planned_state)?;
+        Ok(UpdateResponse {
             new_state,
-            diagnostics,
             ..Default::default()
-        }
+        })
     }
 
-    async fn delete(&self, req: DeleteRequest<Directory>) -> DeleteResponse {
-        let path = req.prior_state.get("path").as_str().unwrap_or_default();
-        let mut diagnostics = Diagnostics::default();
+    async fn delete(&self, req: DeleteRequest<Directory>) -> Result<DeleteResponse, Diagnostics> {
+        let prior = TextFile::model(&req.prior_state)?;
+        let path = prior.path.as_deref().unwrap_or_default();
         match std::fs::remove_file(req.provider.0.join(path)) {
             Err(e) if e.kind() != ErrorKind::NotFound => {
-                diagnostics.add(Diagnostic::error(
-                    "Unable to delete file",
-                    format!("{path}: {e}"),
-                ));
+                let error = Diagnostic::error("Unable to delete file", format!("{path}: {e}"));
+                Err(error.into())
             }
-            _ => {}
+            _ => Ok(DeleteResponse::default()),
         }
-        DeleteResponse { diagnostics }
     }
 
     fn importer(&self) -> Option<&dyn ImportState<Directory>> {
@@ -172,14 +186,21 @@ impl Resource<Directory> for TextFile {
 /// fills in the rest.
 #[async_trait]
 impl ImportState<Directory> for TextFile {
-    async fn import_state(&self, req: ImportStateRequest<Directory>) -> ImportStateResponse {
-        let mut state = TextFile::state(&req.id, "");
-        state.set("content", Value::Null);
-        state.set("bytes", Value::Null);
-        ImportStateResponse {
+    async fn import_state(
+        &self,
+        req: ImportStateRequest<Directory>,
+    ) -> Result<ImportStateResponse, Diagnostics> {
+        let model = TextModel {
+            id: Attr::Known(req.id.clone()),
+            path: Attr::Known(req.id),
+            ..TextModel::default()
+        };
+        let state = model::to_value(&model, &self.schema())
+            .map_err(|e| Diagnostics::from(e.diagnostic("an imported file")))?;
+        Ok(ImportStateResponse {
             state,
             ..Default::default()
-        }
+        })
     }
 }
 
@@ -187,7 +208,8 @@ impl ImportState<Directory> for TextFile {
 impl ValidateConfig for TextFile {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
         let mut diagnostics = Diagnostics::default();
-        if let Some(path) = req.config.get("path").as_str() {
+        let path = TextFile::model(&req.config).map(|config| config.path);
+        if let Ok(Attr::Known(path)) = &path {
             let inside = Path::new(path)
                 .components()
                 .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));

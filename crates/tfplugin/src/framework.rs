@@ -86,14 +86,19 @@ pub trait Resource<D>: Send + Sync {
 
     fn schema(&self) -> Schema;
 
-    async fn create(&self, req: CreateRequest<D>) -> CreateResponse;
+    /// `Err`: nothing was created. A create that fails after the object exists answers `Ok` with
+    /// the object's state and an error diagnostic (Terraform saves it as tainted).
+    async fn create(&self, req: CreateRequest<D>) -> Result<CreateResponse, Diagnostics>;
 
-    /// Refresh: return `Value::Null` as the new state when the remote object is gone.
-    async fn read(&self, req: ReadRequest<D>) -> ReadResponse;
+    /// Refresh: return `Value::Null` as the new state when the remote object is gone. `Err`:
+    /// the state stays as it was.
+    async fn read(&self, req: ReadRequest<D>) -> Result<ReadResponse, Diagnostics>;
 
-    async fn update(&self, req: UpdateRequest<D>) -> UpdateResponse;
+    /// `Err`: the state stays as it was.
+    async fn update(&self, req: UpdateRequest<D>) -> Result<UpdateResponse, Diagnostics>;
 
-    async fn delete(&self, req: DeleteRequest<D>) -> DeleteResponse;
+    /// `Err`: the object stays in state.
+    async fn delete(&self, req: DeleteRequest<D>) -> Result<DeleteResponse, Diagnostics>;
 
     /// Capability: `terraform import` and `import {}` blocks.
     fn importer(&self) -> Option<&dyn ImportState<D>> {
@@ -144,7 +149,10 @@ pub trait DataSource<D>: Send + Sync {
 
     fn schema(&self) -> Schema;
 
-    async fn read(&self, req: ReadDataSourceRequest<D>) -> ReadDataSourceResponse;
+    async fn read(
+        &self,
+        req: ReadDataSourceRequest<D>,
+    ) -> Result<ReadDataSourceResponse, Diagnostics>;
 
     /// Capability: checks beyond the schema at validate time.
     fn config_validator(&self) -> Option<&dyn ValidateConfig> {
@@ -160,14 +168,20 @@ pub trait ValidateConfig: Send + Sync {
 /// Capability: import by a user-given id.
 #[async_trait]
 pub trait ImportState<D>: Send + Sync {
-    async fn import_state(&self, req: ImportStateRequest<D>) -> ImportStateResponse;
+    async fn import_state(
+        &self,
+        req: ImportStateRequest<D>,
+    ) -> Result<ImportStateResponse, Diagnostics>;
 }
 
 /// Capability: plan adjustments after the generic plan helper ran. Also called for destroy
 /// plans (the provider advertises `plan_destroy`), e.g. to warn about what a destroy takes along.
 #[async_trait]
 pub trait ModifyPlan<D>: Send + Sync {
-    async fn modify_plan(&self, req: ModifyPlanRequest<D>) -> ModifyPlanResponse;
+    async fn modify_plan(
+        &self,
+        req: ModifyPlanRequest<D>,
+    ) -> Result<ModifyPlanResponse, Diagnostics>;
 }
 
 /// Capability: state upgrades from older schema versions (and same-version fix-ups).

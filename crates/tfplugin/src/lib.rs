@@ -8,6 +8,7 @@ mod handshake;
 mod hclog;
 pub mod json;
 mod listener;
+pub mod model;
 pub mod msgpack;
 pub mod plan;
 mod plugin_services;
@@ -35,6 +36,7 @@ pub use framework::{
     UpdateRequest, UpdateResponse, UpgradeState, UpgradeStateRequest, UpgradeStateResponse,
     ValidateConfig, ValidateConfigRequest, ValidateConfigResponse,
 };
+pub use model::Attr;
 pub use schema::{Attribute, AttributeType, Block, DescriptionKind, NestedBlock, Nesting, Schema};
 pub use types::Type;
 pub use value::{CodecError, Number, Refinements, Value};

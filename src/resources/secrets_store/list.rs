@@ -1,15 +1,23 @@
 //! `list "cloudflare_secrets_store"` for `terraform query`: the account's stores, page by page.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::{SecretsStoreResource, StoreModel};
 use crate::common::rules::check_id;
 use crate::service::lookup::get_request;
 use crate::service::{ReadFailure, Service};
-use cloudflare_api::Store;
 use tfplugin::{
-    Attribute, Diagnostics, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
+    Attr, Attribute, Diagnostics, ListRequest, ListResource, ListSink, ListedObject, Schema, Value,
+    model,
 };
+
+/// The `config` of a `list "cloudflare_secrets_store"` block.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreListConfig {
+    pub account_id: Attr<String>,
+}
 
 #[async_trait]
 impl ListResource<Service> for SecretsStoreResource {
@@ -23,48 +31,48 @@ impl ListResource<Service> for SecretsStoreResource {
     }
 
     fn validate_list_config(&self, config: &Value) -> Diagnostics {
-        check_id(config, "account_id").into_iter().collect()
+        match model::from_value::<StoreListConfig>(config) {
+            Ok(config) => check_id("account_id", &config.account_id)
+                .into_iter()
+                .collect(),
+            Err(e) => e.into(),
+        }
     }
 
     async fn list(&self, req: ListRequest<Service>, mut sink: ListSink) {
-        let data = &req.provider;
-        let (client, account_id) =
-            match data.client_and_account(req.config.get("account_id"), &req.cancel) {
-                Ok(pair) => pair,
-                Err(errors) => return sink.diagnostics(errors).await,
-            };
-        let operation = || format!("list the stores of account {account_id}");
-        let failed = |e| {
-            let failure = ReadFailure::new(get_request(&account_id, "stores"), e);
-            data.errors().request_failed(&operation(), &failure)
-        };
-        let mut pages = match client.store_pages(&account_id) {
-            Ok(pages) => pages,
-            Err(e) => return sink.diagnostics(failed(e).into()).await,
-        };
-        // Each page goes out as it arrives; the next is requested only while more are wanted.
-        while sink.wants_more() {
-            let page = match pages.next_page().await {
-                Ok(Some(page)) => page,
-                Ok(None) => return,
-                Err(e) => return sink.diagnostics(failed(e).into()).await,
-            };
-            for store in &page {
-                let object = ListedObject {
-                    state: listed_state(store, &account_id),
-                    display_name: store.name.clone(),
-                };
-                if !sink.send(object).await {
-                    return;
-                }
-            }
+        if let Err(diagnostics) = list_stores(&req, &mut sink).await {
+            sink.diagnostics(diagnostics).await;
         }
     }
 }
 
-/// The resource state of a listed store, as a read after import would give it.
-fn listed_state(store: &Store, account_id: &str) -> Value {
-    let mut model = StoreModel::default();
-    model.apply_remote(store, account_id);
-    model.to_value()
+/// Sends the account's stores to `sink`, each page as it arrives; the next page is requested
+/// only while more are wanted.
+async fn list_stores(req: &ListRequest<Service>, sink: &mut ListSink) -> Result<(), Diagnostics> {
+    let data = &req.provider;
+    let config: StoreListConfig = model::from_value(&req.config)?;
+    let (client, account_id) =
+        data.client_and_account(config.account_id.as_deref(), &req.cancel)?;
+    let failed = |e| {
+        let failure = ReadFailure::new(get_request(&account_id, "stores"), e);
+        let operation = format!("list the stores of account {account_id}");
+        Diagnostics::from(data.errors().request_failed(&operation, &failure))
+    };
+    let mut pages = client.store_pages(&account_id).map_err(failed)?;
+    while sink.wants_more() {
+        let Some(page) = pages.next_page().await.map_err(failed)? else {
+            return Ok(());
+        };
+        for store in &page {
+            let object = ListedObject {
+                // As a read after import would give it.
+                state: StoreModel::found(store, &account_id).to_state()?,
+                display_name: store.name.clone(),
+            };
+            if !sink.send(object).await {
+                return Ok(());
+            }
+        }
+    }
+    Ok(())
 }

@@ -5,8 +5,8 @@
 use super::{SecretsStoreResource, StoreModel, TYPE_NAME};
 use crate::resources::moved::{check_source, require_source, source_string};
 use tfplugin::{
-    Diagnostic, MoveState, MoveStateRequest, MoveStateResponse, UpgradeState, UpgradeStateRequest,
-    UpgradeStateResponse,
+    Attr, Diagnostic, MoveState, MoveStateRequest, MoveStateResponse, UpgradeState,
+    UpgradeStateRequest, UpgradeStateResponse,
 };
 
 /// This resource's schema version: above the official provider's 500, so Terraform hands
@@ -36,9 +36,12 @@ impl UpgradeState for SecretsStoreResource {
             return resp;
         }
         let raw = &req.raw_state;
-        let text = |name: &str| raw.get(name).and_then(|v| v.as_str()).map(str::to_string);
-        let flag = |name: &str| raw.get(name).and_then(|v| v.as_bool()).unwrap_or(false);
-        resp.state = StoreModel {
+        let text =
+            |name: &str| Attr::from(raw.get(name).and_then(|v| v.as_str()).map(str::to_string));
+        // The official provider has no such flags: they read as this provider's defaults.
+        let flag =
+            |name: &str| Attr::Known(raw.get(name).and_then(|v| v.as_bool()).unwrap_or(false));
+        let model = StoreModel {
             id: text("id"),
             account_id: text("account_id"),
             name: text("name"),
@@ -46,8 +49,11 @@ impl UpgradeState for SecretsStoreResource {
             force_destroy: flag("force_destroy"),
             created: text("created"),
             modified: text("modified"),
+        };
+        match model.to_state() {
+            Ok(state) => resp.state = state,
+            Err(diagnostics) => resp.diagnostics = diagnostics,
         }
-        .to_value();
         resp
     }
 }
@@ -61,16 +67,19 @@ impl MoveState for SecretsStoreResource {
             resp.diagnostics = diags;
             return resp;
         }
-        resp.target_state = StoreModel {
-            id: source_string(&req, "id"),
-            account_id: source_string(&req, "account_id"),
-            name: source_string(&req, "name"),
-            adopt: false,
-            force_destroy: false,
-            created: source_string(&req, "created"),
-            modified: source_string(&req, "modified"),
+        let model = StoreModel {
+            id: source_string(&req, "id").into(),
+            account_id: source_string(&req, "account_id").into(),
+            name: source_string(&req, "name").into(),
+            adopt: Attr::Known(false),
+            force_destroy: Attr::Known(false),
+            created: source_string(&req, "created").into(),
+            modified: source_string(&req, "modified").into(),
+        };
+        match model.to_state() {
+            Ok(state) => resp.target_state = state,
+            Err(diagnostics) => resp.diagnostics = diagnostics,
         }
-        .to_value();
         resp
     }
 }

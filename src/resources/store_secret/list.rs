@@ -4,17 +4,26 @@
 //! requested once the query's `limit` is reached.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::{SecretModel, StoreSecretResource};
 use crate::common::rules::check_id;
-use crate::common::values::known_strings;
 use crate::service::lookup::get_request;
 use crate::service::{ReadFailure, Service};
 use cloudflare_api::{ListSecretsParams, Secret};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostic, Diagnostics, ListRequest, ListResource, ListSink,
-    ListedObject, Schema, Type, Value,
+    Attr, Attribute, AttributePath, Diagnostic, Diagnostics, ListRequest, ListResource, ListSink,
+    ListedObject, Schema, Type, Value, model,
 };
+
+/// The `config` of a `list "cloudflare_store_secret"` block.
+#[derive(Debug, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretListConfig {
+    pub store_id: Attr<String>,
+    pub name_prefix: Attr<String>,
+    pub scopes: Attr<Vec<String>>,
+}
 
 #[async_trait]
 impl ListResource<Service> for StoreSecretResource {
@@ -37,86 +46,84 @@ impl ListResource<Service> for StoreSecretResource {
     }
 
     fn validate_list_config(&self, config: &Value) -> Diagnostics {
-        let mut diags = Diagnostics::default();
-        if config.get("store_id").as_str() == Some("") {
-            diags.add(
-                Diagnostic::error(
-                    "Empty store_id",
-                    "store_id is empty. Remove it to list the account's default_secrets_store, \
-                     or set the id of the store to list.",
-                )
-                .at(AttributePath::root("store_id")),
-            );
-        } else {
-            diags.extend(check_id(config, "store_id"));
+        let config: SecretListConfig = match model::from_value(config) {
+            Ok(config) => config,
+            Err(e) => return e.into(),
+        };
+        if config.store_id.as_deref() == Some("") {
+            return Diagnostic::error(
+                "Empty store_id",
+                "store_id is empty. Remove it to list the account's default_secrets_store, or \
+                 set the id of the store to list.",
+            )
+            .at(AttributePath::root("store_id"))
+            .into();
         }
-        diags
+        check_id("store_id", &config.store_id).into_iter().collect()
     }
 
     async fn list(&self, req: ListRequest<Service>, mut sink: ListSink) {
-        let data = &req.provider;
-        let (client, account_id) = match data.client_and_account(&Value::Null, &req.cancel) {
-            Ok(pair) => pair,
-            Err(errors) => return sink.diagnostics(errors).await,
+        if let Err(diagnostics) = list_secrets(&req, &mut sink).await {
+            sink.diagnostics(diagnostics).await;
+        }
+    }
+}
+
+/// Sends the matching secrets of the store to `sink`, each page as it arrives; the next page
+/// is requested only while more are wanted.
+async fn list_secrets(req: &ListRequest<Service>, sink: &mut ListSink) -> Result<(), Diagnostics> {
+    let data = &req.provider;
+    let config: SecretListConfig = model::from_value(&req.config)?;
+    let (client, account_id) = data.client_and_account(None, &req.cancel)?;
+    let store_id = match config.store_id.known() {
+        Some(id) => id.clone(),
+        None => {
+            data.existing_default_store_id(
+                &client,
+                &account_id,
+                "list secrets",
+                "Set store_id in the list block's config to list another store.",
+            )
+            .await?
+        }
+    };
+    let prefix = config.name_prefix.known().cloned();
+    let scopes = config.scopes.known().cloned().unwrap_or_default();
+    let params = ListSecretsParams {
+        search: prefix.clone().filter(|p| !p.is_empty()),
+        order: Some("name".into()),
+        direction: Some("asc".into()),
+        per_page: None,
+    };
+    let failed = |e| {
+        let request = get_request(&account_id, &format!("stores/{store_id}/secrets"));
+        let operation = format!("list secrets of store {store_id}");
+        Diagnostics::from(
+            data.errors()
+                .request_failed(&operation, &ReadFailure::new(request, e)),
+        )
+    };
+    let mut pages = client
+        .secret_pages(&account_id, &store_id, &params)
+        .map_err(failed)?;
+    while sink.wants_more() {
+        let Some(page) = pages.next_page().await.map_err(failed)? else {
+            return Ok(());
         };
-        let store_id = match req.config.get("store_id").as_str() {
-            Some(id) => id.to_string(),
-            None => {
-                let found = data
-                    .existing_default_store_id(
-                        &client,
-                        &account_id,
-                        "list secrets",
-                        "Set store_id in the list block's config to list another store.",
-                    )
-                    .await;
-                match found {
-                    Ok(id) => id,
-                    Err(diag) => return sink.diagnostics(diag.into()).await,
-                }
-            }
-        };
-        let prefix = req.config.get("name_prefix").as_str().map(str::to_string);
-        let scopes = known_strings(req.config.get("scopes")).unwrap_or_default();
-        let params = ListSecretsParams {
-            search: prefix.clone().filter(|p| !p.is_empty()),
-            order: Some("name".into()),
-            direction: Some("asc".into()),
-            per_page: None,
-        };
-        let operation = || format!("list secrets of store {store_id}");
-        let failed = |e| {
-            let failure = ReadFailure::new(
-                get_request(&account_id, &format!("stores/{store_id}/secrets")),
-                e,
-            );
-            data.errors().request_failed(&operation(), &failure)
-        };
-        let mut pages = match client.secret_pages(&account_id, &store_id, &params) {
-            Ok(pages) => pages,
-            Err(e) => return sink.diagnostics(failed(e).into()).await,
-        };
-        // Each page goes out as it arrives; the next is requested only while more are wanted.
-        while sink.wants_more() {
-            let page = match pages.next_page().await {
-                Ok(Some(page)) => page,
-                Ok(None) => return,
-                Err(e) => return sink.diagnostics(failed(e).into()).await,
+        for secret in page
+            .iter()
+            .filter(|s| matches(s, prefix.as_deref(), &scopes))
+        {
+            let object = ListedObject {
+                state: listed_state(secret, &account_id)?,
+                display_name: secret.name.clone(),
             };
-            for secret in page
-                .iter()
-                .filter(|s| matches(s, prefix.as_deref(), &scopes))
-            {
-                let object = ListedObject {
-                    state: listed_state(secret, &account_id),
-                    display_name: secret.name.clone(),
-                };
-                if !sink.send(object).await {
-                    return;
-                }
+            if !sink.send(object).await {
+                return Ok(());
             }
         }
     }
+    Ok(())
 }
 
 /// Whether `secret` is live, its name starts with `prefix` and it has every scope of `scopes`.
@@ -128,10 +135,10 @@ fn matches(secret: &Secret, prefix: Option<&str>, scopes: &[String]) -> bool {
 }
 
 /// The resource state of a listed secret, as a read after import would give it (no value).
-pub(super) fn listed_state(secret: &Secret, account_id: &str) -> Value {
+pub(super) fn listed_state(secret: &Secret, account_id: &str) -> Result<Value, Diagnostics> {
     let mut model = SecretModel::default();
     model.apply_remote(secret, account_id);
-    model.to_value()
+    model.to_state()
 }
 
 #[cfg(test)]
@@ -170,7 +177,7 @@ mod tests {
 
     #[test]
     fn a_listed_secret_has_no_value_and_its_remote_attributes() {
-        let state = listed_state(&secret("API_KEY", &["workers"], "active"), "acc");
+        let state = listed_state(&secret("API_KEY", &["workers"], "active"), "acc").unwrap();
         assert_eq!(state.get("name"), &Value::string("API_KEY"));
         assert_eq!(state.get("account_id"), &Value::string("acc"));
         assert_eq!(state.get("value"), &Value::Null);

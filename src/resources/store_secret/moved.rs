@@ -3,7 +3,7 @@
 
 use super::{SecretModel, StoreSecretResource, TYPE_NAME};
 use crate::resources::moved::{check_source, require_source, source_string};
-use tfplugin::{MoveState, MoveStateRequest, MoveStateResponse, Value};
+use tfplugin::{Attr, MoveState, MoveStateRequest, MoveStateResponse};
 
 /// The official provider's secret resource type.
 pub const OFFICIAL_TYPE: &str = "cloudflare_secrets_store_secret";
@@ -11,45 +11,45 @@ pub const OFFICIAL_TYPE: &str = "cloudflare_secrets_store_secret";
 impl MoveState for StoreSecretResource {
     fn move_state(&self, req: MoveStateRequest) -> MoveStateResponse {
         let mut resp = MoveStateResponse::default();
-        if let Err(diags) = check_source(&req, OFFICIAL_TYPE, TYPE_NAME)
+        let moved = check_source(&req, OFFICIAL_TYPE, TYPE_NAME)
             .and_then(|()| require_source(&req, &["id", "account_id", "store_id", "name"]))
-        {
-            resp.diagnostics = diags;
-            return resp;
+            .and_then(|()| moved_model(&req).to_state());
+        match moved {
+            Ok(state) => resp.target_state = state,
+            Err(diagnostics) => resp.diagnostics = diagnostics,
         }
-        resp.target_state = moved_state(&req);
         resp
     }
 }
 
 /// The secret as this provider keeps it. The official `value` (kept there in plain text) is
 /// dropped: the next plan sends the configured `value_wo` or `value` once, in place.
-fn moved_state(req: &MoveStateRequest) -> Value {
+fn moved_model(req: &MoveStateRequest) -> SecretModel {
+    let text = |name: &str| Attr::from(source_string(req, name));
     let scopes = req.source_state.get("scopes").and_then(|s| s.as_array());
     SecretModel {
-        id: source_string(req, "id"),
-        account_id: source_string(req, "account_id"),
-        store_id: source_string(req, "store_id"),
-        name: source_string(req, "name"),
-        value: Value::Null,
-        value_wo_version: Value::Null,
-        scopes: scopes.map(|list| {
+        id: text("id"),
+        account_id: text("account_id"),
+        store_id: text("store_id"),
+        name: text("name"),
+        scopes: Attr::from(scopes.map(|list| {
             list.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
+                .filter_map(|s| s.as_str().map(|s| Attr::Known(s.to_string())))
                 .collect()
-        }),
-        comment: source_string(req, "comment"),
-        status: source_string(req, "status"),
-        created: source_string(req, "created"),
-        modified: source_string(req, "modified"),
+        })),
+        comment: text("comment"),
+        status: text("status"),
+        created: text("created"),
+        modified: text("modified"),
+        ..SecretModel::default()
     }
-    .to_value()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::resources::moved::OFFICIAL_PROVIDER;
+    use tfplugin::Value;
 
     fn request(provider: &str, type_name: &str) -> MoveStateRequest {
         MoveStateRequest {

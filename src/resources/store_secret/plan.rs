@@ -5,80 +5,85 @@
 
 use async_trait::async_trait;
 
-use super::{SecretPrivate, StoreSecretResource};
+use super::{SecretModel, SecretPrivate, StoreSecretResource};
 use crate::resources::activation::ACTIVE;
 use crate::resources::attributes::plan_provider_account;
 use crate::service::Service;
 use crate::service::walk::PlannedName;
 use tfplugin::{
-    AttributePath, Diagnostic, Diagnostics, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse,
-    Value,
+    Attr, AttributePath, Diagnostic, Diagnostics, ModifyPlan, ModifyPlanRequest,
+    ModifyPlanResponse, model,
 };
 
 #[async_trait]
 impl ModifyPlan<Service> for StoreSecretResource {
-    async fn modify_plan(&self, req: ModifyPlanRequest<Service>) -> ModifyPlanResponse {
+    async fn modify_plan(
+        &self,
+        req: ModifyPlanRequest<Service>,
+    ) -> Result<ModifyPlanResponse, Diagnostics> {
         let mut resp = ModifyPlanResponse {
             planned_private: req.prior_private.clone(),
             ..ModifyPlanResponse::default()
         };
         if req.planned_state.is_null() {
-            return resp; // a destroy: nothing to add
+            return Ok(resp); // a destroy: nothing to add
         }
         let data = &req.provider;
-        let provider_account = data.default_account().map(str::to_string);
-        let planned = plan_secret(
-            &req.prior_state,
-            req.planned_state.clone(),
-            &req.config,
-            provider_account,
+        let config: SecretModel = model::from_value(&req.config)?;
+        let prior: Option<SecretModel> = match req.prior_state.is_null() {
+            true => None,
+            false => Some(model::from_value(&req.prior_state)?),
+        };
+        let mut planned: SecretModel = model::from_value(&req.planned_state)?;
+        plan_secret(
+            prior.as_ref(),
+            &mut planned,
+            &config,
+            data.default_account(),
         );
-        if req.prior_state.is_null() {
-            let gone = match (
-                planned.get("account_id").as_str(),
-                req.config.get("name").as_str(),
-            ) {
+        let mut errors = Diagnostics::default();
+        if prior.is_none() {
+            let gone = match (planned.account_id.as_deref(), config.name.as_deref()) {
                 (Some(account), Some(name)) => data.walk().was_gone(account, name),
                 _ => false,
             };
-            resp.diagnostics
-                .extend(needs_value_to_create(&req.config, gone));
+            errors.extend(needs_value_to_create(&config, gone));
         }
         // The first of the two plans of a replacement is not a secret that will exist: the
         // second (a create) is.
-        let replaced = !req.prior_state.is_null() && !req.requires_replace.is_empty();
-        if !replaced && let Some(name) = planned_name(&planned, &req.config) {
-            let existing_id = req.prior_state.get("id").as_str();
+        let replaced = prior.is_some() && !req.requires_replace.is_empty();
+        if !replaced && let Some(name) = planned_name(&planned, &config) {
+            let existing_id = prior.as_ref().and_then(|p| p.id.as_deref());
             if !data
                 .walk()
                 .plan_name(name.clone(), existing_id, &req.config)
             {
-                resp.diagnostics.add(duplicate_name(&name));
+                errors.add(duplicate_name(&name));
             }
         }
-        if resp.diagnostics.has_errors() {
-            return resp;
+        if errors.has_errors() {
+            return Err(errors);
         }
         let private = SecretPrivate::decode(&req.prior_private);
         if private.value_drifted
-            && let Some(warning) = drift_warning(&req.prior_state, &planned, &req.config)
+            && let Some(warning) = drift_warning(prior.as_ref(), &planned, &config)
         {
             resp.diagnostics.add(warning);
         }
-        resp.planned_state = planned;
-        resp
+        resp.planned_state = planned.to_state()?;
+        Ok(resp)
     }
 }
 
 /// A secret whose value is managed elsewhere (neither `value` nor `value_wo`) cannot be
 /// created: an error when `config` is such a secret and the plan would create it. `gone`: a
 /// refresh of this walk found it deleted outside Terraform (it is not new).
-pub fn needs_value_to_create(config: &Value, gone: bool) -> Diagnostics {
+pub fn needs_value_to_create(config: &SecretModel, gone: bool) -> Diagnostics {
     let mut diags = Diagnostics::default();
-    if !(config.get("value").is_null() && config.get("value_wo").is_null()) {
+    if !(config.value.is_null() && config.value_wo.is_null()) {
         return diags;
     }
-    let name = config.get("name").as_str().unwrap_or("<unknown name>");
+    let name = config.name.as_deref().unwrap_or("<unknown name>");
     let diag = if gone {
         Diagnostic::error(
             format!("Secret {name} was deleted outside Terraform"),
@@ -112,16 +117,16 @@ pub fn needs_value_to_create(config: &Value, gone: bool) -> Diagnostics {
 /// Where the planned secret will live, when the plan knows: its account, its store (`None` for
 /// the account's default store, when `store_id` is not configured) and its name. `None` while
 /// any of them is unknown (e.g. the id of a store created in the same apply).
-fn planned_name(planned: &Value, config: &Value) -> Option<PlannedName> {
-    let store_id = if config.get("store_id").is_null() {
+fn planned_name(planned: &SecretModel, config: &SecretModel) -> Option<PlannedName> {
+    let store_id = if config.store_id.is_null() {
         None
     } else {
-        Some(planned.get("store_id").as_str()?.to_string())
+        Some(planned.store_id.known()?.clone())
     };
     Some(PlannedName {
-        account_id: planned.get("account_id").as_str()?.to_string(),
+        account_id: planned.account_id.known()?.clone(),
         store_id,
-        name: planned.get("name").as_str()?.to_string(),
+        name: planned.name.known()?.clone(),
     })
 }
 
@@ -147,9 +152,13 @@ fn duplicate_name(name: &PlannedName) -> Diagnostic {
 /// The warning for a secret whose value a refresh saw change outside Terraform (its `modified`
 /// moved while comment and scopes did not), or `None` when there is nothing to say: its value
 /// is managed elsewhere (neither `value` nor `value_wo`), or this plan sends `value_wo` again.
-pub(super) fn drift_warning(prior: &Value, planned: &Value, config: &Value) -> Option<Diagnostic> {
-    let name = planned.get("name").as_str().unwrap_or("?");
-    if !config.get("value").is_null() {
+pub(super) fn drift_warning(
+    prior: Option<&SecretModel>,
+    planned: &SecretModel,
+    config: &SecretModel,
+) -> Option<Diagnostic> {
+    let name = planned.name.as_deref().unwrap_or("?");
+    if !config.value.is_null() {
         return Some(Diagnostic::warning(
             format!("Secret {name} was changed outside Terraform"),
             "Its modified time moved while its comment and scopes did not change, so its value \
@@ -158,16 +167,17 @@ pub(super) fn drift_warning(prior: &Value, planned: &Value, config: &Value) -> O
                 .to_string(),
         ));
     }
-    let version = planned.get("value_wo_version");
-    if config.get("value_wo").is_null() || version != prior.get("value_wo_version") {
+    let version = &planned.value_wo_version;
+    let prior_version = prior.map_or(&Attr::Null, |p| &p.value_wo_version);
+    if config.value_wo.is_null() || version != prior_version {
         return None;
     }
-    let advice = match version {
-        Value::Number(n) => format!(
+    let advice = match version.known() {
+        Some(n) => format!(
             "change value_wo_version from {} to another number",
             n.to_decimal_string()
         ),
-        _ => "set value_wo_version (e.g. to 1)".to_string(),
+        None => "set value_wo_version (e.g. to 1)".to_string(),
     };
     Some(Diagnostic::warning(
         format!("Secret {name} may hold a value set outside Terraform"),
@@ -179,21 +189,23 @@ pub(super) fn drift_warning(prior: &Value, planned: &Value, config: &Value) -> O
     ))
 }
 
-/// The schema-driven plan (`planned`, from `tfplugin::plan`) adjusted: the provider's account
-/// on create, and the prior `active` status kept by an update (apply waits for `active`).
+/// The schema-driven plan adjusted: the provider's account on create, and the prior `active`
+/// status kept by an update (apply waits for `active`).
 pub fn plan_secret(
-    prior: &Value,
-    mut planned: Value,
-    config: &Value,
-    provider_account: Option<String>,
-) -> Value {
-    if planned.is_null() {
-        return planned;
+    prior: Option<&SecretModel>,
+    planned: &mut SecretModel,
+    config: &SecretModel,
+    provider_account: Option<&str>,
+) {
+    let Some(prior) = prior else {
+        plan_provider_account(
+            &mut planned.account_id,
+            &config.account_id,
+            provider_account,
+        );
+        return;
+    };
+    if planned.status.is_unknown() && prior.status.as_deref() == Some(ACTIVE) {
+        planned.status = prior.status.clone();
     }
-    plan_provider_account(prior, config, provider_account, &mut planned);
-    let prior_status = prior.get("status");
-    if planned.get("status").is_unknown() && prior_status.as_str() == Some(ACTIVE) {
-        planned.set("status", prior_status.clone());
-    }
-    planned
 }

@@ -4,11 +4,16 @@ use super::plan::plan_secret;
 use super::validate::validate;
 use super::*;
 use tfplugin::plan::plan_resource_change;
-use tfplugin::{AttributePath, Diagnostics, Number, Severity};
+use tfplugin::{AttributePath, Diagnostics, Number, Severity, model};
+
+/// The model in `value`.
+fn m(value: &Value) -> SecretModel {
+    model::from_value(value).expect("a secret value")
+}
 
 fn null_object() -> Value {
     Value::object(
-        schema()
+        SCHEMA
             .block
             .attributes
             .iter()
@@ -58,7 +63,7 @@ fn config_for(prior: &Value) -> Value {
 /// unset (null on create).
 fn proposed(prior: &Value, config: &Value) -> Value {
     let mut proposed = config.clone();
-    for attribute in &schema().block.attributes {
+    for attribute in &SCHEMA.block.attributes {
         if attribute.computed && config.get(&attribute.name).is_null() {
             proposed.set(&attribute.name, prior.get(&attribute.name).clone());
         }
@@ -68,14 +73,11 @@ fn proposed(prior: &Value, config: &Value) -> Value {
 
 /// The whole plan as the provider makes it: schema-driven, then the resource's modifier.
 fn plan(prior: &Value, config: &Value, account: Option<&str>) -> (Value, Vec<AttributePath>) {
-    let generic = plan_resource_change(&schema(), prior, &proposed(prior, config), config);
-    let planned = plan_secret(
-        prior,
-        generic.planned_state,
-        config,
-        account.map(str::to_string),
-    );
-    (planned, generic.requires_replace)
+    let generic = plan_resource_change(&SCHEMA, prior, &proposed(prior, config), config);
+    let prior = (!prior.is_null()).then(|| m(prior));
+    let mut planned = m(&generic.planned_state);
+    plan_secret(prior.as_ref(), &mut planned, &m(config), account);
+    (planned.to_state().unwrap(), generic.requires_replace)
 }
 
 #[test]
@@ -177,9 +179,7 @@ fn a_nulled_value_after_drift_plans_an_update() {
 }
 
 fn validate_config(config: &Value) -> Diagnostics {
-    let mut diags = Diagnostics::default();
-    validate(config, &mut diags);
-    diags
+    validate(&m(config))
 }
 
 #[test]
@@ -190,14 +190,14 @@ fn at_most_one_value_is_allowed_and_neither_needs_an_existing_secret() {
         !neither.has_errors(),
         "neither: the value is managed elsewhere"
     );
-    let create = super::plan::needs_value_to_create(&base, false);
+    let create = super::plan::needs_value_to_create(&m(&base), false);
     assert!(create.has_errors(), "creating needs a value");
     assert_eq!(
         create.as_slice()[0].path,
         Some(AttributePath::root("value_wo"))
     );
     assert!(create.as_slice()[0].detail.contains("does not exist yet"));
-    let gone = super::plan::needs_value_to_create(&base, true);
+    let gone = super::plan::needs_value_to_create(&m(&base), true);
     let gone = &gone.as_slice()[0];
     assert!(
         gone.summary.contains("deleted outside Terraform"),
@@ -210,8 +210,11 @@ fn at_most_one_value_is_allowed_and_neither_needs_an_existing_secret() {
         gone.detail
     );
     assert!(
-        !super::plan::needs_value_to_create(&with(&base, &[("value_wo", Value::unknown())]), false)
-            .has_errors()
+        !super::plan::needs_value_to_create(
+            &m(&with(&base, &[("value_wo", Value::unknown())])),
+            false
+        )
+        .has_errors()
     );
     let both = validate_config(&with(
         &base,
@@ -331,7 +334,7 @@ fn remote(modified: &str, comment: Option<&str>) -> Secret {
 
 #[test]
 fn moved_modified_with_same_metadata_means_value_drift() {
-    let state = SecretModel::from_value(&prior_state());
+    let state = m(&prior_state());
     let mut same = state.clone();
     same.apply_remote(&remote("2026-01-01T00:00:00.000000Z", None), "acct");
     assert!(!value_changed_outside(&state, &same));
@@ -345,7 +348,7 @@ fn moved_modified_with_same_metadata_means_value_drift() {
     );
     assert!(!value_changed_outside(&state, &commented));
     let imported = SecretModel {
-        modified: None,
+        modified: Attr::Null,
         ..state.clone()
     };
     assert!(!value_changed_outside(&imported, &moved));
@@ -354,9 +357,13 @@ fn moved_modified_with_same_metadata_means_value_drift() {
 #[test]
 fn state_never_carries_value_wo_and_round_trips() {
     let state = prior_state();
-    let model = SecretModel::from_value(&state);
-    assert_eq!(model.to_value(), state);
-    assert_eq!(model.to_value().get("value_wo"), &Value::Null);
+    let model = m(&state);
+    assert_eq!(model.to_state().unwrap(), state);
+    let configured = SecretModel {
+        value_wo: Attr::Known("s3cret".into()),
+        ..model
+    };
+    assert_eq!(configured.to_state().unwrap().get("value_wo"), &Value::Null);
 }
 
 #[test]
@@ -416,7 +423,9 @@ fn activation_failure_says_tainted_only_for_a_create() {
 
 #[test]
 fn drift_warnings_depend_on_how_the_config_sets_the_value() {
-    let warn = super::plan::drift_warning;
+    let warn = |prior: &Value, planned: &Value, config: &Value| {
+        super::plan::drift_warning(Some(&m(prior)), &m(planned), &m(config))
+    };
     let state = |version: Value| {
         with(
             &null_object(),

@@ -2,11 +2,11 @@
 //! `value_wo` (neither: the value is managed elsewhere), `value_wo` only with `value_wo_version`,
 //! value size, scopes. Unknown values are skipped; they are checked once known.
 
-use super::{KNOWN_SCOPES, StoreSecretResource};
+use super::{KNOWN_SCOPES, SecretModel, StoreSecretResource};
 use crate::common::rules::{check_id, check_secret_name};
 use tfplugin::{
-    AttributePath, Diagnostic, Diagnostics, ValidateConfig, ValidateConfigRequest,
-    ValidateConfigResponse, Value,
+    Attr, AttributePath, Diagnostic, Diagnostics, ValidateConfig, ValidateConfigRequest,
+    ValidateConfigResponse, model,
 };
 
 /// The API's limit on a value, in bytes.
@@ -16,35 +16,35 @@ pub const LARGE_VALUE_BYTES: usize = 1_024;
 
 impl ValidateConfig for StoreSecretResource {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
-        let mut diagnostics = Diagnostics::default();
-        validate(&req.config, &mut diagnostics);
+        let diagnostics = match model::from_value::<SecretModel>(&req.config) {
+            Ok(config) => validate(&config),
+            Err(e) => e.into(),
+        };
         ValidateConfigResponse { diagnostics }
     }
 }
 
 /// All checks on one configuration. (A `value_wo` sent by a Terraform without write-only
 /// support is refused before this runs, by the protocol layer for every write-only attribute.)
-pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    diags.extend(check_secret_name(config));
-    for id in ["account_id", "store_id"] {
-        diags.extend(check_id(config, id));
-    }
-    let value = config.get("value");
-    let value_wo = config.get("value_wo");
-    match (value, value_wo) {
-        (v, w) if !v.is_null() && !w.is_null() && !v.is_unknown() && !w.is_unknown() => diags.add(
+pub fn validate(config: &SecretModel) -> Diagnostics {
+    let mut diags = Diagnostics::default();
+    diags.extend(check_secret_name(&config.name));
+    diags.extend(check_id("account_id", &config.account_id));
+    diags.extend(check_id("store_id", &config.store_id));
+    let (value, value_wo) = (&config.value, &config.value_wo);
+    if value.known().is_some() && value_wo.known().is_some() {
+        diags.add(
             Diagnostic::error(
                 "Conflicting secret values",
                 "Both value and value_wo are set. Set exactly one of them: remove value to keep \
                  the secret out of state, or remove value_wo.",
             )
             .at(AttributePath::root("value_wo")),
-        ),
-        // Neither set: the value is managed elsewhere (creating the secret is refused at plan).
-        _ => {}
+        );
     }
+    // Neither set: the value is managed elsewhere (creating the secret is refused at plan).
     // An unknown value or version counts as set: it is set once known.
-    if !value_wo.is_null() && config.get("value_wo_version").is_null() {
+    if !value_wo.is_null() && config.value_wo_version.is_null() {
         diags.add(
             Diagnostic::error(
                 "value_wo needs value_wo_version",
@@ -56,46 +56,47 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
             .at(AttributePath::root("value_wo")),
         );
     }
-    for attribute in ["value", "value_wo"] {
-        if let Some(text) = config.get(attribute).as_str() {
-            check_size(attribute, text.len(), diags);
+    for (attribute, text) in [("value", value), ("value_wo", value_wo)] {
+        if let Some(text) = text.known() {
+            check_size(attribute, text.len(), &mut diags);
         }
     }
-    if config.get("value_wo_version").is_wholly_known()
-        && !config.get("value_wo_version").is_null()
-        && config.get("value_wo").is_null()
-        && !config.get("value").is_null()
-    {
+    if config.value_wo_version.known().is_some() && value_wo.is_null() && !value.is_null() {
         diags.add(
             Diagnostic::warning(
                 "value_wo_version has no effect without value_wo",
                 "value_wo_version only tells Terraform when to send value_wo again. Remove it, or \
-             switch from value to value_wo.",
+                 switch from value to value_wo.",
             )
             .at(AttributePath::root("value_wo_version")),
         );
     }
-    if let Some(scopes) = config.get("scopes").elements() {
+    if let Some(scopes) = config.scopes.known() {
         if scopes.is_empty() {
             diags.add(
                 Diagnostic::error(
                     "Empty scopes",
                     "A secret needs at least one scope. Remove scopes to get the default \
-                 [\"workers\"], or list where the secret may be used, e.g. [\"workers\"].",
+                     [\"workers\"], or list where the secret may be used, e.g. [\"workers\"].",
                 )
                 .at(AttributePath::root("scopes")),
             );
         }
-        for scope in scopes.iter().filter_map(Value::as_str) {
-            if !KNOWN_SCOPES.contains(&scope) {
-                diags.add(Diagnostic::warning(format!("Unknown scope {scope:?}"), format!(
-                        "{scope:?} is not one of the scopes this provider knows ({}). The API may \
-                         reject it; check the spelling.",
-                        KNOWN_SCOPES.join(", ")
-                    )).at(AttributePath::root("scopes")));
+        for scope in scopes.iter().filter_map(Attr::known) {
+            if !KNOWN_SCOPES.contains(&scope.as_str()) {
+                let detail = format!(
+                    "{scope:?} is not one of the scopes this provider knows ({}). The API may \
+                     reject it; check the spelling.",
+                    KNOWN_SCOPES.join(", ")
+                );
+                diags.add(
+                    Diagnostic::warning(format!("Unknown scope {scope:?}"), detail)
+                        .at(AttributePath::root("scopes")),
+                );
             }
         }
     }
+    diags
 }
 
 fn check_size(attribute: &str, bytes: usize, diags: &mut Diagnostics) {

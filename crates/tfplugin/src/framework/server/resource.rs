@@ -110,7 +110,7 @@ impl<P: Provider> FrameworkServer<P> {
                     provider: self.provider_data()?,
                     cancel: self.cancel_token(),
                 })
-                .await;
+                .await?;
             // A destroy stays a destroy, whatever the modifier returned.
             planned = if destroy {
                 Value::Null
@@ -167,7 +167,7 @@ impl<P: Provider> FrameworkServer<P> {
         let cancel = self.cancel_token();
         let resource = &entry.resource;
         if req.planned_state.is_null() {
-            let r = resource
+            let deleted = resource
                 .delete(DeleteRequest {
                     prior_state: req.prior_state.clone(),
                     private: req.planned_private.clone(),
@@ -175,14 +175,15 @@ impl<P: Provider> FrameworkServer<P> {
                     cancel,
                 })
                 .await;
-            if r.diagnostics.has_errors() {
+            match deleted {
+                Ok(r) if !r.diagnostics.has_errors() => (Value::Null, Vec::new(), r.diagnostics),
                 // A failed delete keeps the object in state, and its private data with it.
-                (req.prior_state, req.planned_private, r.diagnostics)
-            } else {
-                (Value::Null, Vec::new(), r.diagnostics)
+                Ok(DeleteResponse { diagnostics }) | Err(diagnostics) => {
+                    (req.prior_state, req.planned_private, diagnostics)
+                }
             }
         } else if req.prior_state.is_null() {
-            let r = resource
+            let created = resource
                 .create(CreateRequest {
                     config: req.config,
                     planned_state: req.planned_state,
@@ -191,19 +192,27 @@ impl<P: Provider> FrameworkServer<P> {
                     cancel,
                 })
                 .await;
-            (r.new_state, r.private, r.diagnostics)
+            match created {
+                Ok(r) => (r.new_state, r.private, r.diagnostics),
+                // Nothing was created.
+                Err(diagnostics) => (Value::Null, Vec::new(), diagnostics),
+            }
         } else {
-            let r = resource
+            let updated = resource
                 .update(UpdateRequest {
-                    prior_state: req.prior_state,
+                    prior_state: req.prior_state.clone(),
                     planned_state: req.planned_state,
                     config: req.config,
-                    private: req.planned_private,
+                    private: req.planned_private.clone(),
                     provider,
                     cancel,
                 })
                 .await;
-            (r.new_state, r.private, r.diagnostics)
+            match updated {
+                Ok(r) => (r.new_state, r.private, r.diagnostics),
+                // The object is as it was before the update.
+                Err(diagnostics) => (req.prior_state, req.planned_private, diagnostics),
+            }
         }
     }
 
@@ -216,13 +225,16 @@ impl<P: Provider> FrameworkServer<P> {
             Err(diags) => (req.current_state, req.private, diags),
             Ok(provider) => {
                 let read = ReadRequest {
-                    current_state: req.current_state,
-                    private: req.private,
+                    current_state: req.current_state.clone(),
+                    private: req.private.clone(),
                     provider,
                     cancel: self.cancel_token(),
                 };
-                let r = entry.resource.read(read).await;
-                (r.new_state, r.private, r.diagnostics)
+                match entry.resource.read(read).await {
+                    Ok(r) => (r.new_state, r.private, r.diagnostics),
+                    // The state stays as it was.
+                    Err(diagnostics) => (req.current_state, req.private, diagnostics),
+                }
             }
         };
         plan::null_write_only(&entry.schema, &mut new_state);
@@ -254,7 +266,7 @@ impl<P: Provider> FrameworkServer<P> {
                 provider: self.provider_data()?,
                 cancel: self.cancel_token(),
             })
-            .await;
+            .await?;
         if r.diagnostics.has_errors() {
             return Err(r.diagnostics);
         }
@@ -319,7 +331,7 @@ impl<P: Provider> FrameworkServer<P> {
                 provider: self.provider_data()?,
                 cancel: self.cancel_token(),
             })
-            .await;
+            .await?;
         if r.diagnostics.has_errors() {
             return Err(r.diagnostics);
         }

@@ -197,6 +197,44 @@ async fn a_failed_delete_keeps_the_object_and_its_private_data() {
 }
 
 #[tokio::test]
+async fn an_operation_that_refuses_changes_nothing_in_state() {
+    let framework = configured().await;
+    let entry = framework.resource("test_widget").unwrap();
+    // A refused create: nothing was created, so nothing is saved.
+    let mut planned = widget(None, "refused", None);
+    planned.set("id", Value::unknown());
+    let r = framework
+        .apply(entry, apply_request(Value::Null, planned, b"planned"))
+        .await;
+    assert_eq!(summaries(&r.diagnostics), ["Unable to create widget"]);
+    assert!(r.new_state.is_null() && r.new_identity.is_none() && r.private.is_empty());
+    // A refused update keeps the object as it was, private data included.
+    let prior = widget(Some("w-1"), "a", None);
+    let r = framework
+        .apply(
+            entry,
+            apply_request(
+                prior.clone(),
+                widget(Some("w-1"), "unchangeable", None),
+                b"p",
+            ),
+        )
+        .await;
+    assert_eq!(summaries(&r.diagnostics), ["Unable to update widget"]);
+    assert_eq!(r.new_state, prior);
+    assert_eq!(r.private, b"p");
+    // A refused refresh keeps the state.
+    let current = widget(Some("w-1"), "unreadable", None);
+    let request = rpc::ReadResourceRequest {
+        current_state: current.clone(),
+        private: b"kept".to_vec(),
+    };
+    let r = framework.read(entry, request).await;
+    assert_eq!(summaries(&r.diagnostics), ["Unable to read widget"]);
+    assert_eq!((r.new_state, r.private), (current, b"kept".to_vec()));
+}
+
+#[tokio::test]
 async fn a_refresh_returns_no_write_only_value_and_the_identity() {
     let framework = configured().await;
     let entry = framework.resource("test_widget").unwrap();

@@ -49,7 +49,10 @@ impl Resource<()> for Widget {
         )
     }
 
-    async fn create(&self, req: CreateRequest<()>) -> CreateResponse {
+    async fn create(&self, req: CreateRequest<()>) -> Result<CreateResponse, Diagnostics> {
+        if req.planned_state.get("name").as_str() == Some("refused") {
+            return Err(Diagnostic::error("Unable to create widget", "refused").into());
+        }
         let mut new_state = req.planned_state;
         new_state.set("id", Value::string("w-1"));
         new_state.set("value_wo", Value::string("leak"));
@@ -60,37 +63,41 @@ impl Resource<()> for Widget {
         if new_state.get("name").as_str() == Some("fail") {
             diagnostics.add(Diagnostic::error("Unable to create widget", "boom"));
         }
-        CreateResponse {
+        Ok(CreateResponse {
             new_state,
             private,
             diagnostics,
-        }
+        })
     }
 
-    async fn read(&self, req: ReadRequest<()>) -> ReadResponse {
+    async fn read(&self, req: ReadRequest<()>) -> Result<ReadResponse, Diagnostics> {
         self.tokens.lock().unwrap().push(req.cancel.clone());
+        if req.current_state.get("name").as_str() == Some("unreadable") {
+            return Err(Diagnostic::error("Unable to read widget", "refused").into());
+        }
         let mut new_state = req.current_state;
         new_state.set("value_wo", Value::string("leak"));
-        ReadResponse {
+        Ok(ReadResponse {
             new_state,
             ..Default::default()
-        }
+        })
     }
 
-    async fn update(&self, req: UpdateRequest<()>) -> UpdateResponse {
-        UpdateResponse {
+    async fn update(&self, req: UpdateRequest<()>) -> Result<UpdateResponse, Diagnostics> {
+        if req.planned_state.get("name").as_str() == Some("unchangeable") {
+            return Err(Diagnostic::error("Unable to update widget", "refused").into());
+        }
+        Ok(UpdateResponse {
             new_state: req.planned_state,
             ..Default::default()
-        }
+        })
     }
 
-    async fn delete(&self, req: DeleteRequest<()>) -> DeleteResponse {
-        let mut response = DeleteResponse::default();
+    async fn delete(&self, req: DeleteRequest<()>) -> Result<DeleteResponse, Diagnostics> {
         if req.prior_state.get("name").as_str() == Some("undeletable") {
-            let error = Diagnostic::error("Unable to delete widget", "refused");
-            response.diagnostics.add(error);
+            return Err(Diagnostic::error("Unable to delete widget", "refused").into());
         }
-        response
+        Ok(DeleteResponse::default())
     }
 
     fn importer(&self) -> Option<&dyn ImportState<()>> {
@@ -116,11 +123,14 @@ impl Resource<()> for Widget {
 
 #[async_trait]
 impl ImportState<()> for Widget {
-    async fn import_state(&self, req: ImportStateRequest<()>) -> ImportStateResponse {
-        ImportStateResponse {
+    async fn import_state(
+        &self,
+        req: ImportStateRequest<()>,
+    ) -> Result<ImportStateResponse, Diagnostics> {
+        Ok(ImportStateResponse {
             state: widget(Some(&req.id), "imported", Some("leak")),
             ..Default::default()
-        }
+        })
     }
 }
 
