@@ -1,25 +1,27 @@
 //! Resource `cloudflare_secrets_store`: create (or adopt) a store, import it by id or name,
 //! refuse to destroy a non-empty store unless `force_destroy` is set.
 
-mod list;
+pub mod list;
 mod moved;
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::advice::import_advice;
 use super::attributes::{account_id_attribute, plan_provider_account};
-use super::identity::{identity_schema, state_from_identity};
+use super::identity::{identity_schema, ids_from_identity};
 use super::import_id::{StoreImport, parse_store_import};
 use crate::common::rules::{check_id, check_store_name};
-use crate::common::values::{known_string, string_or_null};
 use crate::service::{Access, DEFAULT_STORE_NAME, Lookup, Service};
 use cloudflare_api::{Client, Error, ErrorKind, Store};
 use tfplugin::{
-    Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
+    Attr, Attribute, CreateRequest, CreateResponse, DeleteRequest, DeleteResponse, Diagnostic,
     Diagnostics, GenerateConfig, IdentitySchema, ImportState, ImportStateRequest,
     ImportStateResponse, ListResource, ModifyPlan, ModifyPlanRequest, ModifyPlanResponse,
     MoveState, ReadRequest, ReadResponse, Resource, Schema, UpdateRequest, UpdateResponse,
-    UpgradeState, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse, Value,
+    UpgradeState, ValidateConfig, ValidateConfigRequest, ValidateConfigResponse, Value, model,
 };
 
 /// How many secret names a message about a store's secrets lists.
@@ -31,51 +33,45 @@ pub struct SecretsStoreResource;
 
 pub const TYPE_NAME: &str = "cloudflare_secrets_store";
 
-/// The resource's attributes, converted to and from `Value` only here. Unknown values read
-/// as `None`.
-#[derive(Clone, Debug, Default, PartialEq)]
+/// The resource's attributes: one field per attribute of [`SCHEMA`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct StoreModel {
-    pub id: Option<String>,
-    pub account_id: Option<String>,
-    pub name: Option<String>,
-    pub adopt: bool,
-    pub force_destroy: bool,
-    pub created: Option<String>,
-    pub modified: Option<String>,
+    pub id: Attr<String>,
+    pub account_id: Attr<String>,
+    pub name: Attr<String>,
+    pub adopt: Attr<bool>,
+    pub force_destroy: Attr<bool>,
+    pub created: Attr<String>,
+    pub modified: Attr<String>,
 }
 
 impl StoreModel {
-    pub fn from_value(value: &Value) -> StoreModel {
-        StoreModel {
-            id: known_string(value.get("id")),
-            account_id: known_string(value.get("account_id")),
-            name: known_string(value.get("name")),
-            adopt: value.get("adopt").as_bool().unwrap_or(false),
-            force_destroy: value.get("force_destroy").as_bool().unwrap_or(false),
-            created: known_string(value.get("created")),
-            modified: known_string(value.get("modified")),
-        }
-    }
-
-    pub fn to_value(&self) -> Value {
-        Value::object([
-            ("id", string_or_null(self.id.as_deref())),
-            ("account_id", string_or_null(self.account_id.as_deref())),
-            ("name", string_or_null(self.name.as_deref())),
-            ("adopt", Value::Bool(self.adopt)),
-            ("force_destroy", Value::Bool(self.force_destroy)),
-            ("created", string_or_null(self.created.as_deref())),
-            ("modified", string_or_null(self.modified.as_deref())),
-        ])
+    /// A store as this provider first writes it to state when it did not plan it (import,
+    /// `terraform query`, a move): neither adopted nor `force_destroy`, as the schema's defaults
+    /// plan them, so the next plan is empty.
+    pub fn found(store: &Store, account_id: &str) -> StoreModel {
+        let mut model = StoreModel {
+            adopt: Attr::Known(false),
+            force_destroy: Attr::Known(false),
+            ..StoreModel::default()
+        };
+        model.apply_remote(store, account_id);
+        model
     }
 
     /// Takes id, name and timestamps from the API's view of the store.
     fn apply_remote(&mut self, store: &Store, account_id: &str) {
-        self.id = Some(store.id.clone());
-        self.account_id = Some(account_id.to_string());
-        self.name = Some(store.name.clone());
-        self.created = Some(store.created.clone());
-        self.modified = Some(store.modified.clone());
+        self.id = Attr::Known(store.id.clone());
+        self.account_id = Attr::Known(account_id.to_string());
+        self.name = Attr::Known(store.name.clone());
+        self.created = Attr::Known(store.created.clone());
+        self.modified = Attr::Known(store.modified.clone());
+    }
+
+    /// This model as a state value.
+    pub fn to_state(&self) -> Result<Value, Diagnostics> {
+        Ok(model::to_value(self, &SCHEMA)?)
     }
 }
 
@@ -88,6 +84,59 @@ fn describe_stores(stores: &[Store]) -> String {
         .join(", ")
 }
 
+/// The resource's schema.
+static SCHEMA: LazyLock<Schema> = LazyLock::new(|| {
+    let schema = Schema::new(
+        "A Cloudflare Secrets Store. Cloudflare allows one store per account; set \
+         `adopt = true` to manage a store that already exists.",
+        vec![
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .description("Store id (32 hexadecimal characters)."),
+            account_id_attribute("store"),
+            Attribute::string("name")
+                .optional()
+                .computed()
+                .requires_replace()
+                .default(DEFAULT_STORE_NAME)
+                .description(
+                    "Store name. Default `default_secrets_store`. Changing it replaces the \
+                     store.",
+                ),
+            Attribute::bool("adopt")
+                .optional()
+                .computed()
+                .default(false)
+                .description(
+                    "When a store with this `name` already exists, take it over instead of \
+                     failing. Default `false`.",
+                ),
+            Attribute::bool("force_destroy")
+                .optional()
+                .computed()
+                .default(false)
+                .description(
+                    "Destroy deletes the store even when it still holds secrets (they are \
+                     deleted with it). Otherwise destroying a non-empty store fails. Default \
+                     `false`.",
+                ),
+            Attribute::string("created")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the store was created (RFC 3339)."),
+            Attribute::string("modified")
+                .computed()
+                .use_state_for_unknown()
+                .description("When the store was last modified (RFC 3339)."),
+        ],
+    );
+    Schema {
+        version: moved::SCHEMA_VERSION,
+        ..schema
+    }
+});
+
 #[async_trait]
 impl Resource<Service> for SecretsStoreResource {
     fn type_name(&self) -> &'static str {
@@ -95,116 +144,56 @@ impl Resource<Service> for SecretsStoreResource {
     }
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new(
-            "A Cloudflare Secrets Store. Cloudflare allows one store per account; set \
-             `adopt = true` to manage a store that already exists.",
-            vec![
-                Attribute::string("id")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("Store id (32 hexadecimal characters)."),
-                account_id_attribute("store"),
-                Attribute::string("name")
-                    .optional()
-                    .computed()
-                    .requires_replace()
-                    .default(DEFAULT_STORE_NAME)
-                    .description(
-                        "Store name. Default `default_secrets_store`. Changing it replaces the \
-                         store.",
-                    ),
-                Attribute::bool("adopt")
-                    .optional()
-                    .computed()
-                    .default(false)
-                    .description(
-                        "When a store with this `name` already exists, take it over instead of \
-                         failing. Default `false`.",
-                    ),
-                Attribute::bool("force_destroy")
-                    .optional()
-                    .computed()
-                    .default(false)
-                    .description(
-                        "Destroy deletes the store even when it still holds secrets (they are \
-                         deleted with it). Otherwise destroying a non-empty store fails. Default \
-                         `false`.",
-                    ),
-                Attribute::string("created")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("When the store was created (RFC 3339)."),
-                Attribute::string("modified")
-                    .computed()
-                    .use_state_for_unknown()
-                    .description("When the store was last modified (RFC 3339)."),
-            ],
-        );
-        Schema {
-            version: moved::SCHEMA_VERSION,
-            ..schema
-        }
+        SCHEMA.clone()
     }
 
-    async fn create(&self, req: CreateRequest<Service>) -> CreateResponse {
-        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
-        req.provider.walk().applied();
-        let mut resp = CreateResponse::default();
-        let mut model = StoreModel::from_value(&req.planned_state);
+    async fn create(&self, req: CreateRequest<Service>) -> Result<CreateResponse, Diagnostics> {
         let data = &req.provider;
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        data.walk().applied();
+        let mut model: StoreModel = model::from_value(&req.planned_state)?;
         let (client, account_id) =
-            match data.client_and_account(req.planned_state.get("account_id"), &req.cancel) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
+            data.client_and_account(model.account_id.as_deref(), &req.cancel)?;
         let name = model
             .name
-            .clone()
-            .unwrap_or_else(|| DEFAULT_STORE_NAME.to_string());
-        let created = create_or_adopt(data, &client, &account_id, &name, model.adopt).await;
+            .as_deref()
+            .unwrap_or(DEFAULT_STORE_NAME)
+            .to_string();
+        let adopt = model.adopt == Attr::Known(true);
+        let created = create_or_adopt(data, &client, &account_id, &name, adopt).await;
         data.stores().forget(&account_id);
-        match created {
-            Ok(store) => {
-                model.apply_remote(&store, &account_id);
-                resp.new_state = model.to_value();
-            }
-            Err(diag) => resp.diagnostics.add(diag),
-        }
-        resp
+        model.apply_remote(&created?, &account_id);
+        Ok(CreateResponse {
+            new_state: model.to_state()?,
+            ..CreateResponse::default()
+        })
     }
 
-    async fn read(&self, req: ReadRequest<Service>) -> ReadResponse {
-        let mut resp = ReadResponse {
-            private: req.private.clone(),
-            ..ReadResponse::default()
-        };
-        let mut model = StoreModel::from_value(&req.current_state);
-        let Some(store_id) = model.id.clone() else {
-            resp.diagnostics.add(Diagnostic::error(
+    async fn read(&self, req: ReadRequest<Service>) -> Result<ReadResponse, Diagnostics> {
+        let mut model: StoreModel = model::from_value(&req.current_state)?;
+        let store_id = model.id.known().cloned().ok_or_else(|| {
+            Diagnostic::error(
                 "Store state has no id",
                 "Remove it from state and import it again.",
-            ));
-            return resp;
-        };
+            )
+        })?;
         let data = &req.provider;
         let (client, account_id) =
-            match data.client_and_account(req.current_state.get("account_id"), &req.cancel) {
-                Ok(pair) => pair,
-                Err(diags) => {
-                    resp.diagnostics = diags;
-                    return resp;
-                }
-            };
-        let purpose = match &model.name {
+            data.client_and_account(model.account_id.as_deref(), &req.cancel)?;
+        let purpose = match model.name.as_deref() {
             Some(name) => format!("refresh store {name:?} (id {store_id}) in account {account_id}"),
             None => format!("refresh store {store_id} in account {account_id}"),
         };
+        let answer = |new_state| ReadResponse {
+            new_state,
+            private: req.private.clone(),
+            diagnostics: Diagnostics::default(),
+        };
         // An imported store has only its id in state; one with its name and timestamps needs
         // no request of its own when its secrets' listing proves it is there.
-        let complete = model.name.is_some() && model.created.is_some() && model.modified.is_some();
+        let complete = [&model.name, &model.created, &model.modified]
+            .iter()
+            .all(|a| a.known().is_some());
         if complete {
             match data
                 .listings()
@@ -212,15 +201,10 @@ impl Resource<Service> for SecretsStoreResource {
                 .await
             {
                 Lookup::Found(true) => {
-                    model.account_id = Some(account_id);
-                    resp.new_state = model.to_value();
-                    return resp;
+                    model.account_id = Attr::Known(account_id);
+                    return Ok(answer(model.to_state()?));
                 }
-                Lookup::Failed(failure) => {
-                    resp.diagnostics.add(data.read_failed(&purpose, &failure));
-                    resp.new_state = req.current_state.clone();
-                    return resp;
-                }
+                Lookup::Failed(failure) => return Err(data.read_failed(&purpose, &failure).into()),
                 // Empty, or the listing 404s: the store's own GET decides.
                 Lookup::Found(false) | Lookup::Absent => {}
             }
@@ -228,76 +212,62 @@ impl Resource<Service> for SecretsStoreResource {
         match data.stores().get(&client, &account_id, &store_id).await {
             Lookup::Found(store) => {
                 model.apply_remote(&store, &account_id);
-                resp.new_state = model.to_value();
+                Ok(answer(model.to_state()?))
             }
             // Deleted outside Terraform: null state, so the plan re-creates it.
-            Lookup::Absent => resp.new_state = Value::Null,
-            Lookup::Failed(failure) => {
-                resp.diagnostics.add(data.read_failed(&purpose, &failure));
-                resp.new_state = req.current_state.clone();
-            }
+            Lookup::Absent => Ok(answer(Value::Null)),
+            Lookup::Failed(failure) => Err(data.read_failed(&purpose, &failure).into()),
         }
-        resp
     }
 
-    async fn update(&self, req: UpdateRequest<Service>) -> UpdateResponse {
+    async fn update(&self, req: UpdateRequest<Service>) -> Result<UpdateResponse, Diagnostics> {
         // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
         req.provider.walk().applied();
         // Only `adopt` and `force_destroy` can change in place; they live in state alone.
-        let prior = StoreModel::from_value(&req.prior_state);
-        let mut model = StoreModel::from_value(&req.planned_state);
-        model.id = prior.id;
-        model.account_id = model.account_id.or(prior.account_id);
-        model.name = model.name.or(prior.name);
-        model.created = prior.created;
-        model.modified = prior.modified;
-        UpdateResponse {
-            new_state: model.to_value(),
+        let prior: StoreModel = model::from_value(&req.prior_state)?;
+        let planned: StoreModel = model::from_value(&req.planned_state)?;
+        let model = StoreModel {
+            adopt: planned.adopt,
+            force_destroy: planned.force_destroy,
+            ..prior
+        };
+        Ok(UpdateResponse {
+            new_state: model.to_state()?,
             private: req.private,
             diagnostics: Diagnostics::default(),
-        }
+        })
     }
 
-    async fn delete(&self, req: DeleteRequest<Service>) -> DeleteResponse {
-        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
-        req.provider.walk().applied();
-        let mut resp = DeleteResponse::default();
-        let model = StoreModel::from_value(&req.prior_state);
-        let Some(store_id) = model.id.clone() else {
-            return resp;
-        };
-        let (client, account_id) = match req
-            .provider
-            .client_and_account(req.prior_state.get("account_id"), &req.cancel)
-        {
-            Ok(pair) => pair,
-            Err(diags) => {
-                resp.diagnostics = diags;
-                return resp;
-            }
-        };
+    async fn delete(&self, req: DeleteRequest<Service>) -> Result<DeleteResponse, Diagnostics> {
         let data = &req.provider;
-        let deleted = client
-            .delete_store(&account_id, &store_id, model.force_destroy)
-            .await;
+        // An apply ends the walk whose plans registered secret names (see `WalkNotes`).
+        data.walk().applied();
+        let model: StoreModel = model::from_value(&req.prior_state)?;
+        let Some(store_id) = model.id.known().cloned() else {
+            return Ok(DeleteResponse::default());
+        };
+        let (client, account_id) =
+            data.client_and_account(model.account_id.as_deref(), &req.cancel)?;
+        let force = model.force_destroy == Attr::Known(true);
+        let deleted = client.delete_store(&account_id, &store_id, force).await;
         data.listings().forget(&account_id, &store_id);
         data.stores().forget(&account_id);
         match deleted {
-            Ok(()) => {}
-            Err(e) if e.kind() == ErrorKind::NotFound => {}
+            Ok(()) => Ok(DeleteResponse::default()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(DeleteResponse::default()),
             Err(e) if e.kind() == ErrorKind::StoreNotEmpty => {
                 let name = model.name.as_deref().unwrap_or(&store_id);
                 let names = data.listings().names(&client, &account_id, &store_id).await;
-                resp.diagnostics
-                    .add(store_not_empty(name, &store_id, &account_id, names));
+                Err(store_not_empty(name, &store_id, &account_id, names).into())
             }
-            Err(e) => resp.diagnostics.add(data.api_error(
-                &format!("delete store {store_id} in account {account_id}"),
-                Access::Write,
-                &e,
-            )),
+            Err(e) => Err(data
+                .api_error(
+                    &format!("delete store {store_id} in account {account_id}"),
+                    Access::Write,
+                    &e,
+                )
+                .into()),
         }
-        resp
     }
 
     fn importer(&self) -> Option<&dyn ImportState<Service>> {
@@ -336,22 +306,29 @@ impl Resource<Service> for SecretsStoreResource {
 /// Plan-time checks: the account id and the store name (see `common::rules`).
 impl ValidateConfig for SecretsStoreResource {
     fn validate_config(&self, req: ValidateConfigRequest) -> ValidateConfigResponse {
-        let mut diagnostics = Diagnostics::default();
-        diagnostics.extend(check_id(&req.config, "account_id"));
-        diagnostics.extend(check_store_name(&req.config));
+        let diagnostics = match model::from_value::<StoreModel>(&req.config) {
+            Ok(config) => check_id("account_id", &config.account_id)
+                .into_iter()
+                .chain(check_store_name(&config.name))
+                .collect(),
+            Err(e) => e.into(),
+        };
         ValidateConfigResponse { diagnostics }
     }
 }
 
 /// Generated configuration leaves out `adopt` and `force_destroy` at their defaults.
 impl GenerateConfig for SecretsStoreResource {
-    fn generate_config(&self, mut generated: Value) -> Value {
-        for flag in ["adopt", "force_destroy"] {
-            if generated.get(flag).as_bool() == Some(false) {
-                generated.set(flag, Value::Null);
+    fn generate_config(&self, generated: Value) -> Value {
+        let Ok(mut config) = model::from_value::<StoreModel>(&generated) else {
+            return generated;
+        };
+        for flag in [&mut config.adopt, &mut config.force_destroy] {
+            if *flag == Attr::Known(false) {
+                *flag = Attr::Null;
             }
         }
-        generated
+        config.to_state().unwrap_or(generated)
     }
 }
 
@@ -467,86 +444,66 @@ fn max_stores_error(
 
 #[async_trait]
 impl ImportState<Service> for SecretsStoreResource {
-    async fn import_state(&self, req: ImportStateRequest<Service>) -> ImportStateResponse {
-        let mut resp = ImportStateResponse::default();
-        if !req.identity.is_null() {
-            match state_from_identity(&req.identity, &["id"], &req.provider, "store") {
-                Ok(state) => {
-                    let mut model = StoreModel::from_value(&state);
-                    model.adopt = false;
-                    resp.state = model.to_value();
-                }
-                Err(diag) => resp.diagnostics.add(diag),
-            }
-            return resp;
-        }
-        let parsed = match parse_store_import(&req.id) {
-            Ok(parsed) => parsed,
-            Err(detail) => {
-                resp.diagnostics
-                    .add(Diagnostic::error("Invalid import id", detail));
-                return resp;
-            }
+    async fn import_state(
+        &self,
+        req: ImportStateRequest<Service>,
+    ) -> Result<ImportStateResponse, Diagnostics> {
+        let data = &req.provider;
+        let (account_id, store_id) = if req.identity.is_null() {
+            by_import_id(&req).await?
+        } else {
+            let (account_id, mut ids) = ids_from_identity(&req.identity, &["id"], data, "store")?;
+            (account_id, ids.remove(0))
         };
-        let (account_attribute, store_id_or_name) = match &parsed {
-            StoreImport::ById {
-                account_id,
-                store_id,
-            } => (Value::from(account_id.clone()), store_id),
-            StoreImport::ByName { account_id, name } => (Value::from(account_id.as_str()), name),
-        };
-        let account_id = match req.provider.resolve_account_id(&account_attribute) {
-            Ok(a) => a,
-            Err(d) => {
-                resp.diagnostics.add(d);
-                return resp;
-            }
-        };
-        let store_id = match parsed {
-            StoreImport::ById { .. } => store_id_or_name.clone(),
-            StoreImport::ByName { name, .. } => {
-                let client = match req.provider.client_for(&req.cancel) {
-                    Ok(c) => c,
-                    Err(d) => {
-                        resp.diagnostics.add(d);
-                        return resp;
-                    }
-                };
-                let operation = format!("import store {name:?} of account {account_id}");
-                match client.list_stores(&account_id).await {
-                    Ok(stores) => match stores.iter().find(|s| s.name == name) {
-                        Some(store) => store.id.clone(),
-                        None => {
-                            let held = if stores.is_empty() {
-                                "it has no stores".to_string()
-                            } else {
-                                format!("it holds {}", describe_stores(&stores))
-                            };
-                            resp.diagnostics.add(Diagnostic::error(
-                                "Secrets Store not found",
-                                format!(
-                                    "Unable to {operation}: the account has no store named \
-                                     {name:?}; {held}."
-                                ),
-                            ));
-                            return resp;
-                        }
-                    },
-                    Err(e) => {
-                        resp.diagnostics
-                            .add(req.provider.api_error(&operation, Access::Read, &e));
-                        return resp;
-                    }
-                }
-            }
-        };
-        resp.state = StoreModel {
-            id: Some(store_id),
-            account_id: Some(account_id),
+        // Read follows and fills in the rest.
+        let model = StoreModel {
+            id: Attr::Known(store_id),
+            account_id: Attr::Known(account_id),
+            adopt: Attr::Known(false),
+            force_destroy: Attr::Known(false),
             ..StoreModel::default()
+        };
+        Ok(ImportStateResponse {
+            state: model.to_state()?,
+            ..ImportStateResponse::default()
+        })
+    }
+}
+
+/// The account and store an import id names (see `import_id` for the forms); a store named by
+/// its name is looked up.
+async fn by_import_id(req: &ImportStateRequest<Service>) -> Result<(String, String), Diagnostics> {
+    let data = &req.provider;
+    let parsed =
+        parse_store_import(&req.id).map_err(|d| Diagnostic::error("Invalid import id", d))?;
+    let (account_attribute, name) = match parsed {
+        StoreImport::ById {
+            account_id,
+            store_id,
+        } => return Ok((data.resolve_account_id(account_id.as_deref())?, store_id)),
+        StoreImport::ByName { account_id, name } => (account_id, name),
+    };
+    let account_id = data.resolve_account_id(Some(&account_attribute))?;
+    let client = data.client_for(&req.cancel)?;
+    let operation = format!("import store {name:?} of account {account_id}");
+    let stores = client
+        .list_stores(&account_id)
+        .await
+        .map_err(|e| data.api_error(&operation, Access::Read, &e))?;
+    match stores.iter().find(|s| s.name == name) {
+        Some(store) => Ok((account_id, store.id.clone())),
+        None => {
+            let held = if stores.is_empty() {
+                "it has no stores".to_string()
+            } else {
+                format!("it holds {}", describe_stores(&stores))
+            };
+            Err(Diagnostic::error(
+                "Secrets Store not found",
+                format!("Unable to {operation}: the account has no store named {name:?}; {held}."),
+            )
+            .into())
         }
-        .to_value();
-        resp
     }
 }
 
@@ -556,48 +513,49 @@ impl ImportState<Service> for SecretsStoreResource {
 /// store with `force_destroy = true` warns about the secrets that go with it.
 #[async_trait]
 impl ModifyPlan<Service> for SecretsStoreResource {
-    async fn modify_plan(&self, req: ModifyPlanRequest<Service>) -> ModifyPlanResponse {
+    async fn modify_plan(
+        &self,
+        req: ModifyPlanRequest<Service>,
+    ) -> Result<ModifyPlanResponse, Diagnostics> {
+        let data = &req.provider;
         let mut resp = ModifyPlanResponse {
             planned_private: req.prior_private.clone(),
             ..ModifyPlanResponse::default()
         };
-        let mut planned = req.planned_state.clone();
-        let destroys_prior =
-            !req.prior_state.is_null() && (planned.is_null() || !req.requires_replace.is_empty());
-        if destroys_prior && req.prior_state.get("force_destroy").as_bool() == Some(true) {
-            match warn_force_destroy(&req).await {
-                Ok(warning) => resp.diagnostics.extend(warning),
-                Err(errors) => {
-                    resp.diagnostics = errors;
-                    return resp;
-                }
+        if !req.prior_state.is_null() {
+            let prior: StoreModel = model::from_value(&req.prior_state)?;
+            let destroyed = req.planned_state.is_null() || !req.requires_replace.is_empty();
+            if destroyed && prior.force_destroy == Attr::Known(true) {
+                let what = if req.planned_state.is_null() {
+                    "Destroying"
+                } else {
+                    "Replacing"
+                };
+                resp.diagnostics
+                    .extend(warn_force_destroy(data, &prior, what, &req.cancel).await?);
             }
         }
-        if !planned.is_null() {
-            let provider_account = req.provider.default_account().map(str::to_string);
+        if req.planned_state.is_null() {
+            return Ok(resp);
+        }
+        let mut planned: StoreModel = model::from_value(&req.planned_state)?;
+        if req.prior_state.is_null() {
+            let config: StoreModel = model::from_value(&req.config)?;
             plan_provider_account(
-                &req.prior_state,
-                &req.config,
-                provider_account,
-                &mut planned,
+                &mut planned.account_id,
+                &config.account_id,
+                data.default_account(),
             );
-            if req.prior_state.is_null() && planned.get("adopt").as_bool() == Some(true) {
-                match store_to_adopt(&req.provider, &planned, &req.cancel).await {
-                    Ok(Some(store)) => {
-                        planned.set("id", Value::string(store.id));
-                        planned.set("created", Value::string(store.created));
-                        planned.set("modified", Value::string(store.modified));
-                    }
-                    Ok(None) => {}
-                    Err(diag) => {
-                        resp.diagnostics.add(diag);
-                        return resp;
-                    }
-                }
+            if planned.adopt == Attr::Known(true)
+                && let Some(store) = store_to_adopt(data, &planned, &req.cancel).await?
+            {
+                planned.id = Attr::Known(store.id);
+                planned.created = Attr::Known(store.created);
+                planned.modified = Attr::Known(store.modified);
             }
         }
-        resp.planned_state = planned;
-        resp
+        resp.planned_state = planned.to_state()?;
+        Ok(resp)
     }
 }
 
@@ -608,13 +566,11 @@ impl ModifyPlan<Service> for SecretsStoreResource {
 /// plan built on them would create a store that exists, or replace what refers to it.
 async fn store_to_adopt(
     data: &Service,
-    planned: &Value,
+    planned: &StoreModel,
     cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<Option<Store>, Diagnostic> {
-    let (Some(name), Some(account_id)) = (
-        planned.get("name").as_str(),
-        planned.get("account_id").as_str(),
-    ) else {
+    let (Some(name), Some(account_id)) = (planned.name.as_deref(), planned.account_id.as_deref())
+    else {
         return Ok(None);
     };
     let Some(client) = data.client_if_known(cancel)? else {
@@ -630,37 +586,29 @@ async fn store_to_adopt(
     }
 }
 
-/// The warning for destroying (or replacing) a store whose `force_destroy` deletes the secrets
-/// it holds: how many and which (the provider cannot tell which of them Terraform manages).
-/// `None` when it holds none.
+/// The warning for destroying (or replacing: `what`) a store whose `force_destroy` deletes the
+/// secrets it holds: how many and which (the provider cannot tell which of them Terraform
+/// manages). Nothing when it holds none.
 async fn warn_force_destroy(
-    req: &ModifyPlanRequest<Service>,
+    data: &Service,
+    prior: &StoreModel,
+    what: &str,
+    cancel: &tokio_util::sync::CancellationToken,
 ) -> Result<Option<Diagnostic>, Diagnostics> {
-    let data = &req.provider;
-    let prior = StoreModel::from_value(&req.prior_state);
     let Some(store_id) = prior.id.as_deref() else {
         return Ok(None);
     };
-    let (client, account_id) =
-        data.client_and_account(req.prior_state.get("account_id"), &req.cancel)?;
+    let (client, account_id) = data.client_and_account(prior.account_id.as_deref(), cancel)?;
     let names = match data.listings().names(&client, &account_id, store_id).await {
         Lookup::Found(names) if !names.is_empty() => names,
         Lookup::Found(_) | Lookup::Absent => return Ok(None),
         Lookup::Failed(failure) => {
-            return Err(data
-                .read_failed(
-                    &format!("list the secrets that force_destroy deletes with store {store_id}"),
-                    &failure,
-                )
-                .into());
+            let purpose =
+                format!("list the secrets that force_destroy deletes with store {store_id}");
+            return Err(data.read_failed(&purpose, &failure).into());
         }
     };
     let name = prior.name.as_deref().unwrap_or(store_id);
-    let what = if req.planned_state.is_null() {
-        "Destroying"
-    } else {
-        "Replacing"
-    };
     Ok(Some(Diagnostic::warning(
         format!(
             "Store {name} holds {} secret(s) that force_destroy deletes",
@@ -729,20 +677,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn model_round_trips_through_value() {
+    fn the_model_and_the_schema_name_the_same_attributes() {
         let model = StoreModel {
-            id: Some("fedcba9876543210fedcba9876543210".into()),
-            account_id: Some("0123456789abcdef0123456789abcdef".into()),
-            name: Some("prod".into()),
-            adopt: true,
-            force_destroy: false,
-            created: Some("2026-01-01T00:00:00.000000Z".into()),
-            modified: Some("2026-01-02T00:00:00.000000Z".into()),
+            id: Attr::Known("fedcba9876543210fedcba9876543210".into()),
+            account_id: Attr::Known("0123456789abcdef0123456789abcdef".into()),
+            name: Attr::Known("prod".into()),
+            adopt: Attr::Known(true),
+            force_destroy: Attr::Known(false),
+            created: Attr::Unknown,
+            modified: Attr::Null,
         };
-        let value = model.to_value();
+        let value = model
+            .to_state()
+            .expect("every field is an attribute, every attribute a field");
         assert_eq!(value.get("name"), &Value::string("prod"));
         assert_eq!(value.get("adopt"), &Value::Bool(true));
-        assert_eq!(StoreModel::from_value(&value), model);
+        assert!(value.get("created").is_unknown() && value.get("modified").is_null());
+        assert_eq!(model::from_value::<StoreModel>(&value).unwrap(), model);
     }
 
     #[test]
