@@ -30,6 +30,24 @@ impl ValueSerializer<'_> {
     }
 }
 
+/// Serializer methods whose Rust type has no Terraform counterpart: an error naming it.
+macro_rules! unsupported {
+    ($($method:ident($($arg:ty),*) -> $out:ty: $what:literal;)*) => {$(
+        fn $method(self, $(_: $arg),*) -> Result<$out, ModelError> {
+            Err(mismatch(self.0, $what))
+        }
+    )*};
+}
+
+/// Serializer methods for integers: every one is a number.
+macro_rules! integers {
+    ($($method:ident($int:ty);)*) => {$(
+        fn $method(self, v: $int) -> Result<Value, ModelError> {
+            self.serialize_i64(v.into())
+        }
+    )*};
+}
+
 impl<'a> ser::Serializer for ValueSerializer<'a> {
     type Ok = Value;
     type Error = ModelError;
@@ -41,6 +59,20 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
     type SerializeStruct = Attributes<'a>;
     type SerializeStructVariant = ser::Impossible<Value, ModelError>;
 
+    integers! {
+        serialize_i8(i8); serialize_i16(i16); serialize_i32(i32);
+        serialize_u8(u8); serialize_u16(u16); serialize_u32(u32);
+    }
+
+    unsupported! {
+        serialize_bytes(&[u8]) -> Value: "byte string";
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct: "tuple struct";
+        serialize_tuple_variant(&'static str, u32, &'static str, usize)
+            -> Self::SerializeTupleVariant: "enum variant with data";
+        serialize_struct_variant(&'static str, u32, &'static str, usize)
+            -> Self::SerializeStructVariant: "enum variant with data";
+    }
+
     fn serialize_bool(self, v: bool) -> Result<Value, ModelError> {
         match self.0 {
             Type::Bool | Type::Dynamic => Ok(Value::Bool(v)),
@@ -48,39 +80,13 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         }
     }
 
-    fn serialize_i8(self, v: i8) -> Result<Value, ModelError> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i16(self, v: i16) -> Result<Value, ModelError> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_i32(self, v: i32) -> Result<Value, ModelError> {
-        self.serialize_i64(v.into())
-    }
-
     fn serialize_i64(self, v: i64) -> Result<Value, ModelError> {
         self.number(Number::Int(v))
     }
 
-    fn serialize_u8(self, v: u8) -> Result<Value, ModelError> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_u16(self, v: u16) -> Result<Value, ModelError> {
-        self.serialize_i64(v.into())
-    }
-
-    fn serialize_u32(self, v: u32) -> Result<Value, ModelError> {
-        self.serialize_i64(v.into())
-    }
-
     fn serialize_u64(self, v: u64) -> Result<Value, ModelError> {
-        match i64::try_from(v) {
-            Ok(i) => self.number(Number::Int(i)),
-            Err(_) => self.number(Number::Decimal(v.to_string())),
-        }
+        let n = i64::try_from(v).map_or_else(|_| Number::Decimal(v.to_string()), Number::Int);
+        self.number(n)
     }
 
     fn serialize_f32(self, v: f32) -> Result<Value, ModelError> {
@@ -104,10 +110,6 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
                 .ok_or_else(|| ModelError(format!("{v:?} is not a number"))),
             other => Err(mismatch(other, "string")),
         }
-    }
-
-    fn serialize_bytes(self, _: &[u8]) -> Result<Value, ModelError> {
-        Err(mismatch(self.0, "byte string"))
     }
 
     fn serialize_none(self) -> Result<Value, ModelError> {
@@ -140,20 +142,20 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
         name: &'static str,
         value: &T,
     ) -> Result<Value, ModelError> {
-        if name == UNKNOWN {
-            return Ok(Value::unknown());
+        match name {
+            UNKNOWN => Ok(Value::unknown()),
+            _ => value.serialize(self),
         }
-        value.serialize(self)
     }
 
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _: &'static str,
         _: u32,
-        variant: &'static str,
+        _: &'static str,
         _: &T,
     ) -> Result<Value, ModelError> {
-        Err(ModelError(format!("enum variant {variant} with data")))
+        Err(mismatch(self.0, "enum variant with data"))
     }
 
     fn serialize_seq(self, _len: Option<usize>) -> Result<Elements<'a>, ModelError> {
@@ -171,24 +173,6 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
 
     fn serialize_tuple(self, len: usize) -> Result<Elements<'a>, ModelError> {
         self.serialize_seq(Some(len))
-    }
-
-    fn serialize_tuple_struct(
-        self,
-        name: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, ModelError> {
-        Err(ModelError(format!("tuple struct {name}")))
-    }
-
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, ModelError> {
-        Err(ModelError(format!("enum variant {variant} with data")))
     }
 
     fn serialize_map(self, _len: Option<usize>) -> Result<MapEntries<'a>, ModelError> {
@@ -210,16 +194,6 @@ impl<'a> ser::Serializer for ValueSerializer<'a> {
             }),
             other => Err(mismatch(other, &format!("struct {name}"))),
         }
-    }
-
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, ModelError> {
-        Err(ModelError(format!("enum variant {variant} with data")))
     }
 }
 
@@ -264,11 +238,11 @@ impl ser::SerializeTuple for Elements<'_> {
     type Error = ModelError;
 
     fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), ModelError> {
-        self.push(value)
+        ser::SerializeSeq::serialize_element(self, value)
     }
 
     fn end(self) -> Result<Value, ModelError> {
-        Ok(self.finish())
+        ser::SerializeSeq::end(self)
     }
 }
 
