@@ -1,17 +1,18 @@
 //! Keeps `examples/` and `docs/` from rotting: every example directory passes `terraform validate`
-//! with the built provider, and the HCL, import commands and schema lists in the docs match the
-//! examples and the provider's real schema.
+//! with the built provider, the HCL and import commands in the docs (and the README) are copies
+//! of the examples, and no secret variable can reach a saved plan. `tests/docs.rs` keeps the
+//! generated pages current with the schema.
 
-mod docs_check;
 mod examples_support;
+mod markdown;
+mod secret_variables;
 mod support;
 
 use std::io::Write;
 use std::path::Path;
 
 use examples_support::{
-    PROVIDER_ADDRESS, PROVIDER_SOURCE, example_dirs, relative, repo, tf_files,
-    workspace_with_example,
+    PROVIDER_SOURCE, example_dirs, relative, repo, tf_files, workspace_with_example,
 };
 use serde_json::Value as Json;
 use support::{Workspace, terraform_or_skip, terraform_release};
@@ -162,7 +163,7 @@ fn readme_terraform_blocks_pass_terraform_validate() {
         return;
     };
     let readme = std::fs::read_to_string(repo().join("README.md")).expect("README.md");
-    let blocks = docs_check::fenced_blocks(&readme, "terraform");
+    let blocks = markdown::fenced_blocks(&readme, "terraform");
     assert!(
         !blocks.is_empty(),
         "README.md shows how to use the provider in HCL"
@@ -209,61 +210,6 @@ fn examples_are_terraform_fmt_clean() {
     );
 }
 
-/// The provider's schema as Terraform sees it (`terraform providers schema -json`).
-fn provider_schema(terraform: &Path) -> Json {
-    let workspace = workspace_with_example(terraform, &repo().join("examples").join("provider"));
-    let output = workspace.run(&["providers", "schema", "-json"]);
-    assert!(
-        output.success(),
-        "terraform providers schema -json: {}",
-        output.combined()
-    );
-    let schemas: Json = serde_json::from_str(&output.stdout).expect("schema JSON");
-    schemas["provider_schemas"][PROVIDER_ADDRESS].clone()
-}
-
-#[test]
-fn docs_schema_sections_match_the_provider_schema() {
-    let Some(terraform) = terraform_or_skip("docs_schema_sections_match_the_provider_schema")
-    else {
-        return;
-    };
-    let schema = provider_schema(&terraform);
-    assert!(
-        schema.is_object(),
-        "no schema for {PROVIDER_ADDRESS} in `terraform providers schema -json`"
-    );
-    let docs = repo().join("docs");
-    let pages = [
-        (docs.join("index.md"), &schema["provider"]["block"]),
-        (
-            docs.join("resources/secrets_store.md"),
-            &schema["resource_schemas"]["cloudflare_secrets_store"]["block"],
-        ),
-        (
-            docs.join("resources/store_secret.md"),
-            &schema["resource_schemas"]["cloudflare_store_secret"]["block"],
-        ),
-        (
-            docs.join("data-sources/secret_ref.md"),
-            &schema["data_source_schemas"]["cloudflare_secret_ref"]["block"],
-        ),
-    ];
-    let mut problems = Vec::new();
-    for (page, block) in pages {
-        assert!(block.is_object(), "{}: no schema block", relative(&page));
-        let markdown = std::fs::read_to_string(&page).expect("docs page is readable");
-        for problem in docs_check::compare_schema_section(&markdown, block) {
-            problems.push(format!("{}: {problem}", relative(&page)));
-        }
-    }
-    assert!(
-        problems.is_empty(),
-        "docs out of date with the schema:\n{}",
-        problems.join("\n")
-    );
-}
-
 /// The text of every `*.tftest.hcl` file under `dir`, at any depth.
 fn test_files(dir: &Path) -> Vec<String> {
     let mut found = Vec::new();
@@ -299,9 +245,9 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
         .filter_map(|dir| std::fs::read_to_string(dir.join("import.sh")).ok())
         .collect();
     let mut problems = Vec::new();
-    for page in docs_check::markdown_files(&repo().join("docs")) {
+    for page in markdown::markdown_files(&repo().join("docs")) {
         let markdown = std::fs::read_to_string(&page).unwrap();
-        for block in docs_check::fenced_blocks(&markdown, "terraform") {
+        for block in markdown::fenced_blocks(&markdown, "terraform") {
             if !example_files.iter().any(|file| file.trim() == block.trim()) {
                 problems.push(format!(
                     "{}: a terraform block is not a copy of any examples/**/*.tf or *.tftest.hcl file:\n{}",
@@ -310,7 +256,7 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
                 ));
             }
         }
-        for block in docs_check::fenced_blocks(&markdown, "hcl") {
+        for block in markdown::fenced_blocks(&markdown, "hcl") {
             if block.contains("list \"") && !query_examples.iter().any(|q| q.trim() == block.trim())
             {
                 problems.push(format!(
@@ -320,7 +266,7 @@ fn docs_hcl_and_import_commands_come_from_the_examples() {
                 ));
             }
         }
-        for block in docs_check::fenced_blocks(&markdown, "shell") {
+        for block in markdown::fenced_blocks(&markdown, "shell") {
             for line in block.lines().filter(|l| l.starts_with("terraform import")) {
                 if !import_scripts.lines().any(|l| l == line) {
                     problems.push(format!(
@@ -344,23 +290,23 @@ fn every_secret_variable_in_examples_docs_and_readme_is_sensitive_and_ephemeral(
                 .map(move |(name, text)| (relative(&dir.join(name)), text))
         })
         .collect();
-    let pages = docs_check::markdown_files(&repo().join("docs"))
+    let pages = markdown::markdown_files(&repo().join("docs"))
         .into_iter()
         .chain([repo().join("README.md")]);
     for page in pages {
         let markdown = std::fs::read_to_string(&page).unwrap();
-        for block in docs_check::fenced_blocks(&markdown, "terraform") {
+        for block in markdown::fenced_blocks(&markdown, "terraform") {
             sources.push((relative(&page), block));
         }
     }
     let mut checked = Vec::new();
     let mut problems = Vec::new();
     for (source, text) in &sources {
-        for (name, body) in docs_check::variable_blocks(text) {
-            if let Some(problem) = docs_check::variable_secrecy_problem(&name, &body) {
+        for (name, body) in secret_variables::variable_blocks(text) {
+            if let Some(problem) = secret_variables::variable_secrecy_problem(&name, &body) {
                 problems.push(format!("{source}: {problem}"));
             }
-            if docs_check::names_a_secret(&name) {
+            if secret_variables::names_a_secret(&name) {
                 checked.push(format!("{source}: {name}"));
             }
         }
@@ -389,7 +335,7 @@ fn every_documented_type_has_examples_and_every_example_type_has_docs() {
         (docs.join("resources"), examples.join("resources")),
         (docs.join("data-sources"), examples.join("data-sources")),
     ] {
-        let documented: Vec<String> = docs_check::markdown_files(&docs_dir)
+        let documented: Vec<String> = markdown::markdown_files(&docs_dir)
             .iter()
             .map(|page| format!("cloudflare_{}", page.file_stem().unwrap().to_string_lossy()))
             .collect();

@@ -1,7 +1,7 @@
 //! `cargo xtask`: `dist` packs release archives (the provider's and the API emulator's),
 //! `install` puts one into a provider mirror, `sums` rewrites the checksums (and signatures) of a
-//! `dist/` directory, `demo` runs the whole user path against the local emulator. `cargo xtask
-//! help` prints the usage.
+//! `dist/` directory, `demo` runs the whole user path against the local emulator, `docs` writes
+//! the registry pages from the schemas. `cargo xtask help` prints the usage.
 
 mod demo;
 
@@ -17,7 +17,7 @@ use xtask::platform::Platform;
 use xtask::provider_address::{DEFAULT_SOURCE, ProviderAddress};
 use xtask::{Error, Result, fail};
 
-/// The release tool: packs release archives, installs one, runs the demo.
+/// The release tool: packs release archives, installs one, runs the demo, writes the docs.
 #[derive(Debug, Parser)]
 #[command(name = "cargo xtask", bin_name = "cargo xtask")]
 struct Cli {
@@ -39,6 +39,9 @@ enum Task {
     /// build once, pack, install into a temporary mirror, terraform init, apply, re-plan and
     /// destroy against the local API emulator (nothing is written into your home directory)
     Demo,
+    /// write docs/index.md, docs/resources/*.md and docs/data-sources/*.md from the provider's
+    /// schemas, templates/ and examples/ (the provider's generate_docs example)
+    Docs,
 }
 
 /// Which release: every command that reads or writes the release directory.
@@ -115,6 +118,7 @@ fn main() -> ExitCode {
         Some(Task::Sums(options)) => write_sums(&options, &repo_root()),
         Some(Task::Install(options)) => run_install(&options),
         Some(Task::Demo) => demo::run(&repo_root()),
+        Some(Task::Docs) => run_docs(&repo_root()),
         None => Cli::command()
             .print_help()
             .map_err(|e| Error(e.to_string())),
@@ -328,6 +332,27 @@ pub(crate) fn target_dir(repo: &Path) -> PathBuf {
         .unwrap_or_else(|| repo.join("target"))
 }
 
+/// Runs the provider's `generate_docs` example: it alone knows the schemas, and xtask's own build
+/// stays free of the provider.
+fn run_docs(repo: &Path) -> Result<()> {
+    let args = [
+        "run",
+        "-p",
+        "terraform-provider-cloudflare",
+        "--example",
+        "generate_docs",
+    ];
+    println!("==> cargo {}", args.join(" "));
+    let status = cargo(repo)
+        .args(args)
+        .status()
+        .map_err(|e| Error(format!("cannot run cargo: {e}")))?;
+    if !status.success() {
+        return fail(format!("generate_docs failed ({status})"));
+    }
+    Ok(())
+}
+
 fn run_install(options: &InstallOptions) -> Result<()> {
     let repo = repo_root();
     let source = &options.release.source;
@@ -426,7 +451,7 @@ mod tests {
     }
 
     #[test]
-    fn install_sums_and_demo_parse() {
+    fn install_sums_demo_and_docs_parse() {
         let Ok(Some(Task::Install(install))) = parse(&[
             "install",
             "release.zip",
@@ -458,6 +483,7 @@ mod tests {
         };
         assert_eq!(sums.gpg_key.as_deref(), Some("K"));
         assert!(matches!(parse(&["demo"]), Ok(Some(Task::Demo))));
+        assert!(matches!(parse(&["docs"]), Ok(Some(Task::Docs))));
         assert!(matches!(parse(&[]), Ok(None)));
     }
 

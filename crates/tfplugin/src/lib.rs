@@ -3,6 +3,7 @@
 
 mod client_auth;
 mod diagnostics;
+pub mod docs;
 mod framework;
 mod handshake;
 mod hclog;
