@@ -3,11 +3,15 @@
 //! Terraform's stop (the request's cancellation token) ends a resource's API waits promptly, and
 //! a `terraform query` listing streams page by page and stops paging at its limit.
 
+#[path = "../crates/cloudflare-api/tests/client_support/clock.rs"]
+mod clock;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
+use clock::jump;
 use cloudflare_api::{
     Client, ClientConfig, Credentials, ErrorKind, NewSecret, Secret, SecretStatus,
 };
@@ -370,8 +374,10 @@ async fn an_empty_or_imported_store_is_read_with_its_own_request() {
 
 #[tokio::test]
 async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_names() {
+    // New secrets stay pending until the test moves the (tokio) clock past the delay.
+    let activation = Duration::from_secs(3600);
     let mut config = EmulatorConfig::new(ACCOUNT, TOKEN);
-    config.activation_delay = Duration::from_millis(200);
+    config.activation_delay = activation;
     let s = setup_with(config).await;
     let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
     let a = s.secret(&store.id, "A").await;
@@ -391,7 +397,7 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
         (found.id.as_str(), found.status.as_str()),
         (a.id.as_str(), "pending")
     );
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    jump(activation).await;
     let found = s.find(&store.id, "A").await.unwrap();
     assert_eq!(
         found.status,
