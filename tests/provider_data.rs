@@ -8,10 +8,10 @@ mod clock;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
-use clock::jump;
+use clock::{FrozenClock, jump};
 use cloudflare_api::{
     Client, ClientConfig, Credentials, ErrorKind, NewSecret, Secret, SecretStatus,
 };
@@ -646,13 +646,14 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
     );
 }
 
-/// Cancels `token` after `after` (as Terraform's StopProvider would, e.g. on Ctrl-C).
-fn stop_after(token: &CancellationToken, after: Duration) {
-    let token = token.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(after).await;
-        token.cancel();
-    });
+/// Cancels `token` (as Terraform's StopProvider would, e.g. on Ctrl-C) once the emulator has
+/// answered a request: the operation is then waiting out that answer's `Retry-After`, or about
+/// to.
+async fn stop_once_answered(state: &EmulatorState, token: &CancellationToken) {
+    while state.request_count() == 0 {
+        tokio::task::yield_now().await;
+    }
+    token.cancel();
 }
 
 /// A `cloudflare_store_secret` object: every attribute null except `pairs`.
@@ -671,9 +672,6 @@ fn secret_object(pairs: &[(&str, Value)]) -> Value {
     object
 }
 
-/// Far above the time a stopped operation may take, far below the 600 s Retry-After.
-const PROMPTLY: Duration = Duration::from_secs(30);
-
 #[tokio::test]
 async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_nothing() {
     let s = setup().await;
@@ -687,19 +685,23 @@ async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_not
         ("scopes", Value::string_set(["workers"])),
     ]);
     let cancel = CancellationToken::new();
-    stop_after(&cancel, Duration::from_millis(300));
-    let started = Instant::now();
-    let resp = StoreSecretResource
-        .create(CreateRequest {
-            config: planned.clone(),
-            planned_state: planned,
-            planned_private: Vec::new(),
-            provider: s.data.clone(),
-            cancel,
-        })
-        .await;
-    let took = started.elapsed();
-    assert!(took < PROMPTLY, "a stopped create took {took:?}");
+    // Frozen: only the stop can end the wait for the 600 s Retry-After.
+    let clock = FrozenClock::freeze();
+    let started = tokio::time::Instant::now();
+    let create = StoreSecretResource.create(CreateRequest {
+        config: planned.clone(),
+        planned_state: planned,
+        planned_private: Vec::new(),
+        provider: s.data.clone(),
+        cancel: cancel.clone(),
+    });
+    let (resp, ()) = tokio::join!(create, stop_once_answered(&s.state, &cancel));
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "the stop ended every wait"
+    );
+    clock.thaw();
     let diag = &resp.diagnostics.as_slice()[0];
     assert_eq!(diag.summary, "Creating secret STOPPED was cancelled");
     assert!(
@@ -737,19 +739,24 @@ async fn a_stop_during_a_long_retry_after_ends_a_refresh_promptly_and_keeps_the_
         ("scopes", Value::string_set(["workers"])),
     ]);
     s.state.faults().rate_limit_next(10, 600);
+    s.state.clear_request_log();
     let cancel = CancellationToken::new();
-    stop_after(&cancel, Duration::from_millis(300));
-    let started = Instant::now();
-    let resp = StoreSecretResource
-        .read(ReadRequest {
-            current_state: current.clone(),
-            private: Vec::new(),
-            provider: s.data.clone(),
-            cancel,
-        })
-        .await;
-    let took = started.elapsed();
-    assert!(took < PROMPTLY, "a stopped refresh took {took:?}");
+    // Frozen: only the stop can end the wait for the 600 s Retry-After.
+    let clock = FrozenClock::freeze();
+    let started = tokio::time::Instant::now();
+    let read = StoreSecretResource.read(ReadRequest {
+        current_state: current.clone(),
+        private: Vec::new(),
+        provider: s.data.clone(),
+        cancel: cancel.clone(),
+    });
+    let (resp, ()) = tokio::join!(read, stop_once_answered(&s.state, &cancel));
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "the stop ended every wait"
+    );
+    clock.thaw();
     let diag = &resp.diagnostics.as_slice()[0];
     assert!(
         diag.detail.contains("asked the provider to stop"),
