@@ -828,6 +828,14 @@ fn listed_pages(state: &EmulatorState) -> Vec<String> {
         .collect()
 }
 
+/// Waits until the lister has filled the events channel: it can run no further ahead of this
+/// reader.
+async fn until_the_lister_waits(events: &tokio::sync::mpsc::Receiver<ListEvent>) {
+    while events.len() < events.max_capacity() {
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Receives every remaining event: the names of the listed objects and the diagnostics.
 async fn drain(events: &mut tokio::sync::mpsc::Receiver<ListEvent>) -> (Vec<String>, Vec<String>) {
     let (mut names, mut problems) = (Vec::new(), Vec::new());
@@ -850,8 +858,8 @@ async fn a_query_streams_the_first_page_before_it_requests_the_second() {
         panic!("the first event is an object");
     };
     assert_eq!(first.display_name, "KEY_000");
-    // However long the lister runs ahead, it waits for this reader before asking for page 2.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // However far the lister runs ahead, it waits for this reader before asking for page 2.
+    until_the_lister_waits(&events).await;
     assert_eq!(listed_pages(&s.state), ["1"]);
     let (rest, problems) = drain(&mut events).await;
     assert!(problems.is_empty(), "{problems:?}");
@@ -883,7 +891,7 @@ async fn a_query_that_fails_after_sending_results_ends_with_a_diagnostic() {
     let (s, store_id) = store_with_secrets(130).await;
     let mut events = start_listing(&s, i64::MAX);
     assert!(matches!(events.recv().await, Some(ListEvent::Object(_))));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    until_the_lister_waits(&events).await;
     // Page 2 is not requested yet: every attempt at it (the first and its retries) fails.
     s.state.faults().fail_next(50, 502);
     let (names, problems) = drain(&mut events).await;
