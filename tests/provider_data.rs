@@ -3,11 +3,15 @@
 //! Terraform's stop (the request's cancellation token) ends a resource's API waits promptly, and
 //! a `terraform query` listing streams page by page and stops paging at its limit.
 
+#[path = "../crates/cloudflare-api/tests/client_support/clock.rs"]
+mod clock;
+
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
+use clock::{FrozenClock, jump};
 use cloudflare_api::{
     Client, ClientConfig, Credentials, ErrorKind, NewSecret, Secret, SecretStatus,
 };
@@ -371,8 +375,10 @@ async fn an_empty_or_imported_store_is_read_with_its_own_request() {
 
 #[tokio::test]
 async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_names() {
+    // New secrets stay pending until the test moves the (tokio) clock past the delay.
+    let activation = Duration::from_secs(3600);
     let mut config = EmulatorConfig::new(ACCOUNT, TOKEN);
-    config.activation_delay = Duration::from_millis(200);
+    config.activation_delay = activation;
     let s = setup_with(config).await;
     let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
     let a = s.secret(&store.id, "A").await;
@@ -392,7 +398,7 @@ async fn lookups_by_name_share_the_refresh_listing_and_search_only_for_newer_nam
         (found.id.as_str(), found.status.as_str()),
         (a.id.as_str(), "pending")
     );
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    jump(activation).await;
     let found = s.find(&store.id, "A").await.unwrap();
     assert_eq!(
         found.status,
@@ -641,13 +647,14 @@ async fn failed_store_lookups_and_searches_are_failures_that_name_their_request(
     );
 }
 
-/// Cancels `token` after `after` (as Terraform's StopProvider would, e.g. on Ctrl-C).
-fn stop_after(token: &CancellationToken, after: Duration) {
-    let token = token.clone();
-    tokio::spawn(async move {
-        tokio::time::sleep(after).await;
-        token.cancel();
-    });
+/// Cancels `token` (as Terraform's StopProvider would, e.g. on Ctrl-C) once the emulator has
+/// answered a request: the operation is then waiting out that answer's `Retry-After`, or about
+/// to.
+async fn stop_once_answered(state: &EmulatorState, token: &CancellationToken) {
+    while state.request_count() == 0 {
+        tokio::task::yield_now().await;
+    }
+    token.cancel();
 }
 
 /// A `cloudflare_store_secret` object: every attribute null except `pairs`.
@@ -666,9 +673,6 @@ fn secret_object(pairs: &[(&str, Value)]) -> Value {
     object
 }
 
-/// Far above the time a stopped operation may take, far below the 600 s Retry-After.
-const PROMPTLY: Duration = Duration::from_secs(30);
-
 #[tokio::test]
 async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_nothing() {
     let s = setup().await;
@@ -682,21 +686,25 @@ async fn a_stop_during_a_long_retry_after_ends_a_create_promptly_and_creates_not
         ("scopes", Value::string_set(["workers"])),
     ]);
     let cancel = CancellationToken::new();
-    stop_after(&cancel, Duration::from_millis(300));
-    let started = Instant::now();
-    let resp = StoreSecretResource
-        .create(CreateRequest {
-            config: planned.clone(),
-            planned_state: planned,
-            planned_private: Vec::new(),
-            provider: s.data.clone(),
-            cancel,
-        })
-        .await;
-    let took = started.elapsed();
-    assert!(took < PROMPTLY, "a stopped create took {took:?}");
-    // A refusal: the framework saves nothing in state.
-    let diagnostics = resp.err().expect("nothing created");
+    // Frozen: only the stop can end the wait for the 600 s Retry-After.
+    let clock = FrozenClock::freeze();
+    let started = tokio::time::Instant::now();
+    let create = StoreSecretResource.create(CreateRequest {
+        config: planned.clone(),
+        planned_state: planned,
+        planned_private: Vec::new(),
+        provider: s.data.clone(),
+        cancel: cancel.clone(),
+    });
+    let (resp, ()) = tokio::join!(create, stop_once_answered(&s.state, &cancel));
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "the stop ended every wait"
+    );
+    clock.thaw();
+    // A refusal: nothing saved.
+    let diagnostics = resp.err().expect("a refusal");
     let diag = &diagnostics.as_slice()[0];
     assert_eq!(diag.summary, "Creating secret STOPPED was cancelled");
     assert!(
@@ -733,21 +741,26 @@ async fn a_stop_during_a_long_retry_after_ends_a_refresh_promptly_and_keeps_the_
         ("scopes", Value::string_set(["workers"])),
     ]);
     s.state.faults().rate_limit_next(10, 600);
+    s.state.clear_request_log();
     let cancel = CancellationToken::new();
-    stop_after(&cancel, Duration::from_millis(300));
-    let started = Instant::now();
-    let resp = StoreSecretResource
-        .read(ReadRequest {
-            current_state: current.clone(),
-            private: Vec::new(),
-            provider: s.data.clone(),
-            cancel,
-        })
-        .await;
-    let took = started.elapsed();
-    assert!(took < PROMPTLY, "a stopped refresh took {took:?}");
-    // A refusal: the framework keeps the state as it was.
-    let diagnostics = resp.err().expect("a refused refresh");
+    // Frozen: only the stop can end the wait for the 600 s Retry-After.
+    let clock = FrozenClock::freeze();
+    let started = tokio::time::Instant::now();
+    let read = StoreSecretResource.read(ReadRequest {
+        current_state: current.clone(),
+        private: Vec::new(),
+        provider: s.data.clone(),
+        cancel: cancel.clone(),
+    });
+    let (resp, ()) = tokio::join!(read, stop_once_answered(&s.state, &cancel));
+    assert_eq!(
+        started.elapsed(),
+        Duration::ZERO,
+        "the stop ended every wait"
+    );
+    clock.thaw();
+    // A refusal: nothing saved.
+    let diagnostics = resp.err().expect("a refusal");
     let diag = &diagnostics.as_slice()[0];
     assert!(
         diag.detail.contains("asked the provider to stop"),
@@ -818,6 +831,14 @@ fn listed_pages(state: &EmulatorState) -> Vec<String> {
         .collect()
 }
 
+/// Waits until the lister has filled the events channel: it can run no further ahead of this
+/// reader.
+async fn until_the_lister_waits(events: &tokio::sync::mpsc::Receiver<ListEvent>) {
+    while events.len() < events.max_capacity() {
+        tokio::task::yield_now().await;
+    }
+}
+
 /// Receives every remaining event: the names of the listed objects and the diagnostics.
 async fn drain(events: &mut tokio::sync::mpsc::Receiver<ListEvent>) -> (Vec<String>, Vec<String>) {
     let (mut names, mut problems) = (Vec::new(), Vec::new());
@@ -840,8 +861,8 @@ async fn a_query_streams_the_first_page_before_it_requests_the_second() {
         panic!("the first event is an object");
     };
     assert_eq!(first.display_name, "KEY_000");
-    // However long the lister runs ahead, it waits for this reader before asking for page 2.
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // However far the lister runs ahead, it waits for this reader before asking for page 2.
+    until_the_lister_waits(&events).await;
     assert_eq!(listed_pages(&s.state), ["1"]);
     let (rest, problems) = drain(&mut events).await;
     assert!(problems.is_empty(), "{problems:?}");
@@ -873,7 +894,7 @@ async fn a_query_that_fails_after_sending_results_ends_with_a_diagnostic() {
     let (s, store_id) = store_with_secrets(130).await;
     let mut events = start_listing(&s, i64::MAX);
     assert!(matches!(events.recv().await, Some(ListEvent::Object(_))));
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    until_the_lister_waits(&events).await;
     // Page 2 is not requested yet: every attempt at it (the first and its retries) fails.
     s.state.faults().fail_next(50, 502);
     let (names, problems) = drain(&mut events).await;

@@ -8,8 +8,10 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use api_emulator::{BatchMode, EmulatorConfig};
+use client_support::clock::FrozenClock;
 use client_support::{ACCOUNT, Harness, TOKEN, create_all, delete_all, names, new_secret};
-use cloudflare_api::{Error, ErrorKind, FIRST_STATUS_POLL, SecretStatus};
+use cloudflare_api::{Error, ErrorKind, FIRST_STATUS_POLL, Secret, SecretStatus};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 const MODES: [BatchMode; 2] = [BatchMode::AllOrNothing, BatchMode::PerItem];
@@ -88,9 +90,8 @@ async fn a_name_that_exists_fails_only_its_own_create_in_both_batch_modes() {
             .create_secret(ACCOUNT, &store, new_secret("TAKEN", "old"))
             .await
             .unwrap();
-        h.state.clear_request_log();
-        tokio::time::sleep(Duration::from_millis(1100)).await; // a fresh token, then spend it
-        h.client.quota(ACCOUNT).await.unwrap();
+        // That create took the bucket's last token: the four creates below queue together
+        // while the lane waits for the next one.
         h.state.clear_request_log();
 
         let wanted: Vec<String> = ["A", "B", "TAKEN", "C"].map(String::from).to_vec();
@@ -147,9 +148,8 @@ async fn concurrent_deletes_go_out_as_one_bulk_delete_and_a_gone_secret_counts_a
         let store = h.store().await;
         let created = create_all(&h.client, &store, &names("DEL", 8)).await;
         let ids: Vec<String> = created.into_iter().map(|s| s.unwrap().id).collect();
-        // One secret is deleted outside: its delete must still succeed.
-        h.state.clear_request_log();
-        tokio::time::sleep(Duration::from_millis(1100)).await;
+        // One secret is deleted outside the batch: its delete must still succeed. It takes the
+        // bucket's next token: the eight deletes below queue together while the lane waits.
         h.client
             .delete_secret(ACCOUNT, &store, &ids[0])
             .await
@@ -206,6 +206,9 @@ async fn a_stop_ends_a_create_waiting_in_line_at_once_and_sends_nothing() {
     let h = Harness::start_with(config, |c| c.requests_per_second = 0.01).await;
     let store = h.store().await;
     h.state.clear_request_log();
+    // Nothing is sent from here on (unless the stop fails): the paused clock runs ahead to the
+    // next timer whenever every task waits.
+    tokio::time::pause();
     let stop = CancellationToken::new();
     let client = h.client.with_cancel(stop.clone());
     let waiting = tokio::spawn(async move {
@@ -213,12 +216,16 @@ async fn a_stop_ends_a_create_waiting_in_line_at_once_and_sends_nothing() {
             .create_secret(ACCOUNT, &store, new_secret("STOPPED", "v"))
             .await
     });
+    // Ends once every task waits: the create is in line for the token due in 100 s.
     tokio::time::sleep(Duration::from_millis(200)).await;
     stop.cancel();
-    let result = tokio::time::timeout(Duration::from_secs(5), waiting)
-        .await
-        .expect("the stop ends the wait at once")
-        .unwrap();
+    let stopped = Instant::now();
+    let result = waiting.await.unwrap();
+    assert_eq!(
+        stopped.elapsed(),
+        Duration::ZERO,
+        "the stop ends the wait at once"
+    );
     assert!(
         matches!(
             result,
@@ -303,27 +310,56 @@ async fn a_bulk_create_whose_answer_is_a_server_error_is_reconciled_before_any_r
     assert_eq!(h.log_lines(), ["POST 500", "GET 200", "POST 200"]);
 }
 
+/// Starts `future` on its own task and lets it, and a task it starts, run up to their first
+/// wait before the caller goes on (e.g. moves the clock).
+async fn start<F>(future: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let task = tokio::spawn(future);
+    tokio::task::yield_now().await;
+    tokio::task::yield_now().await;
+    task
+}
+
 #[tokio::test]
 async fn a_poll_waits_for_the_secrets_of_a_create_that_falls_due_moments_later() {
     let h = Harness::start().await;
     let store = h.store().await;
     h.state.clear_request_log();
-    let create_then_poll = |name: &'static str, after: Duration| {
+    let create = |name: &'static str| {
         let (client, store) = (h.client.clone(), store.clone());
-        tokio::spawn(async move {
-            tokio::time::sleep(after).await;
-            let secret = client
-                .create_secret(ACCOUNT, &store, new_secret(name, "v"))
-                .await
-                .unwrap();
-            tokio::time::sleep(FIRST_STATUS_POLL).await;
-            client.poll_secret(ACCOUNT, &store, &secret.id).await
+        start(async move {
+            let secret = new_secret(name, "v");
+            client.create_secret(ACCOUNT, &store, secret).await.unwrap()
         })
     };
-    let first = create_then_poll("FIRST", Duration::ZERO);
-    let second = create_then_poll("SECOND", Duration::from_millis(100));
-    assert!(first.await.unwrap().unwrap().is_some());
-    assert!(second.await.unwrap().unwrap().is_some());
+    let poll = |secret: &Secret| {
+        let (client, store, id) = (h.client.clone(), store.clone(), secret.id.clone());
+        start(async move { client.poll_secret(ACCOUNT, &store, &id).await })
+    };
+    // From here the clock moves only when this test moves it; the requests take real time.
+    let clock = FrozenClock::freeze();
+    let ms = Duration::from_millis;
+    // At T: FIRST is created (an idle store's create goes out at once). SECOND is asked for
+    // too, but the store is busy now: it waits to gather with others (one rate-limit interval)
+    // and goes out once the clock moves on.
+    let first = create("FIRST").await.await.unwrap();
+    let second = create("SECOND").await;
+    clock.advance(ms(100)).await;
+    // T + 100 ms: SECOND is created. Both are pending: first polls fall due 350 ms after each.
+    let second = second.await.unwrap();
+    clock.advance(FIRST_STATUS_POLL - ms(100)).await;
+    // T + 350 ms: FIRST's first poll, which waits for SECOND's, due moments later.
+    let first_poll = poll(&first).await;
+    clock.advance(ms(100)).await;
+    // T + 450 ms: SECOND's first poll joins it; their listing goes out soon after.
+    let second_poll = poll(&second).await;
+    clock.advance(ms(100)).await;
+    assert!(first_poll.await.unwrap().unwrap().is_some());
+    clock.thaw();
+    assert!(second_poll.await.unwrap().unwrap().is_some());
     assert_eq!(
         h.log_lines(),
         ["POST 200", "POST 200", "GET 200"],

@@ -191,27 +191,3 @@ async fn an_unreachable_api_is_a_transport_error() {
     assert!(matches!(err, Error::Transport(_)), "{err:?}");
     assert!(err.to_string().contains("/quota"), "{err}");
 }
-
-#[tokio::test]
-async fn a_retry_after_holds_every_caller_of_the_client_not_only_the_one_that_got_it() {
-    let h = Harness::start().await;
-    h.state.faults().rate_limit_next(1, 1);
-    let started = Instant::now();
-    let first = {
-        let client = h.client.clone();
-        tokio::spawn(async move { client.quota(ACCOUNT).await })
-    };
-    while h.state.request_count() == 0 {
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    // Another call starting while the first waits out its Retry-After waits too.
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    h.client.quota(ACCOUNT).await.unwrap();
-    assert!(
-        started.elapsed() >= Duration::from_millis(900),
-        "the second call went out after {:?}, inside the Retry-After window",
-        started.elapsed()
-    );
-    first.await.unwrap().unwrap();
-    assert_eq!(h.log_lines(), ["GET 429", "GET 200", "GET 200"]);
-}

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod clock;
+
 use std::time::Duration;
 
 use api_emulator::{self, EmulatorConfig, EmulatorState};

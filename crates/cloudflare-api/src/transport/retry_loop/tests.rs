@@ -492,6 +492,30 @@ async fn retries_wait_for_the_rate_limiter_too() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_retry_after_holds_every_caller_of_the_limiter_not_only_the_one_that_got_it() {
+    // Ported from the client tests, which raced the 429's arrival against a 100 ms sleep.
+    let api = FakeApi::new([
+        api_error(429, "Please wait", Some("1")),
+        ok(json!({})),
+        ok(json!({})),
+    ]);
+    let (limiter, quota) = (unlimited(), quota());
+    let first = api.simple(&quota, policy(1), &limiter);
+    let second = async {
+        // Starts while the first waits out its Retry-After.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        api.simple(&quota, policy(1), &limiter).await
+    };
+    let (first, second) = tokio::join!(first, second);
+    first.unwrap();
+    second.unwrap();
+    // The second call's only attempt waited for the end of the hold too.
+    assert_eq!(api.attempts(), [0, 0, 1]);
+    let ms = |n: u64| Duration::from_millis(n);
+    assert_eq!(api.times(), [ms(0), ms(1000), ms(1001)]);
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_prepaid_first_attempt_waits_for_no_token_but_its_retries_do() {
     // One token per 2 s, and the caller already holds the only one.
     let limiter = RateLimiter::with_burst(0.5, 1);
