@@ -16,7 +16,7 @@ use crate::service::{CredentialKind, DefaultAccount, ErrorReporter, Service, Una
 use cloudflare_api::{Client, ClientConfig, Credentials, DEFAULT_BASE_URL};
 use settings::{
     ACCOUNT_ID, ACTIVATION_TIMEOUT, API_KEY, API_TOKEN, BASE_URL, EMAIL, MAX_BACKOFF, MAX_RETRIES,
-    MIN_BACKOFF, REQUESTS_PER_SECOND, ResolvedSettings, USER_AGENT_SUFFIX,
+    MIN_BACKOFF, RATE_LIMIT_RESERVE, REQUESTS_PER_SECOND, ResolvedSettings, USER_AGENT_SUFFIX,
 };
 use tfplugin::{
     Attribute, ConfigureRequest, ConfigureResponse, DataSource, Diagnostics, Provider, Resource,
@@ -109,6 +109,10 @@ impl Provider for CloudflareProvider {
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Service>>> {
         vec![Arc::new(SecretRefDataSource)]
     }
+
+    fn notices(&self, service: &Service) -> Diagnostics {
+        service.long_wait_notice().into_iter().collect()
+    }
 }
 
 /// The provider configuration schema: every attribute optional, each with an env fallback.
@@ -176,6 +180,16 @@ pub fn provider_schema() -> Schema {
                      under Cloudflare's 1,200 requests per 5 minutes).{}",
                     env(REQUESTS_PER_SECOND)
                 )),
+            Attribute::number(RATE_LIMIT_RESERVE.0)
+                .optional()
+                .description(&format!(
+                    "Requests of Cloudflare's rate-limit budget (reported on every response, \
+                     shared by every client of the same user) left to people and other tools: \
+                     the provider slows down as the budget runs low and, with this many left, \
+                     waits for the window to reset (default: a tenth of the quota, 120 of \
+                     1,200).{}",
+                    env(RATE_LIMIT_RESERVE)
+                )),
             Attribute::string(USER_AGENT_SUFFIX.0)
                 .optional()
                 .description(&format!(
@@ -219,6 +233,7 @@ fn build_client(s: &ResolvedSettings, version: &str) -> Result<Client, Unavailab
         (MIN_BACKOFF.0, s.min_backoff.is_unknown()),
         (MAX_BACKOFF.0, s.max_backoff.is_unknown()),
         (REQUESTS_PER_SECOND.0, s.requests_per_second.is_unknown()),
+        (RATE_LIMIT_RESERVE.0, s.rate_limit_reserve.is_unknown()),
         (USER_AGENT_SUFFIX.0, s.user_agent_suffix.is_unknown()),
     ];
     if let Some((name, _)) = unknown.iter().find(|(_, u)| *u) {
@@ -240,6 +255,7 @@ fn build_client(s: &ResolvedSettings, version: &str) -> Result<Client, Unavailab
     if let Some(rps) = s.requests_per_second.known() {
         config.requests_per_second = *rps;
     }
+    config.rate_limit_reserve = s.rate_limit_reserve.known().copied();
     Client::new(config).map_err(|e| {
         Unavailable::Misconfigured(format!("The Cloudflare API client could not be built: {e}"))
     })

@@ -84,6 +84,24 @@ impl Service {
         }
     }
 
+    /// A warning, once per process, when its requests have waited more than 30 s in all for
+    /// the rate limit: a slow run says why instead of looking hung.
+    pub fn long_wait_notice(&self) -> Option<Diagnostic> {
+        let waited = self.client.as_ref().ok()?.take_long_rate_limit_wait()?;
+        Some(Diagnostic::warning(
+            "Slowed down by the Cloudflare API rate limit",
+            format!(
+                "This provider process has waited {} s in all before sending requests, to stay \
+                 within the provider's requests_per_second and Cloudflare's rate-limit budget \
+                 (1,200 requests per 5 minutes per user, shared by every client of that user; \
+                 overrunning it locks the user out of the API for five minutes). Nothing \
+                 failed. If other Terraform runs or tools share the credentials, running fewer \
+                 at once makes each faster; TF_LOG_PROVIDER=debug shows the remaining budget.",
+                waited.as_secs()
+            ),
+        ))
+    }
+
     /// How failed API calls become diagnostics in this process.
     pub fn errors(&self) -> &ErrorReporter {
         &self.errors

@@ -48,6 +48,8 @@ pub const MAX_RETRIES: (&str, &str) = ("max_retries", "CLOUDFLARE_MAX_RETRIES");
 pub const MIN_BACKOFF: (&str, &str) = ("min_backoff", "CLOUDFLARE_MIN_BACKOFF");
 pub const MAX_BACKOFF: (&str, &str) = ("max_backoff", "CLOUDFLARE_MAX_BACKOFF");
 pub const REQUESTS_PER_SECOND: (&str, &str) = ("requests_per_second", "CLOUDFLARE_RPS");
+pub const RATE_LIMIT_RESERVE: (&str, &str) =
+    ("rate_limit_reserve", "CLOUDFLARE_RATE_LIMIT_RESERVE");
 pub const USER_AGENT_SUFFIX: (&str, &str) = (
     "user_agent_operator_suffix",
     "CLOUDFLARE_USER_AGENT_OPERATOR_SUFFIX",
@@ -69,6 +71,7 @@ pub struct ResolvedSettings {
     pub min_backoff: Setting<Duration>,
     pub max_backoff: Setting<Duration>,
     pub requests_per_second: Setting<f64>,
+    pub rate_limit_reserve: Setting<u32>,
     pub user_agent_suffix: Setting<String>,
     pub activation_timeout: Setting<Duration>,
 }
@@ -208,6 +211,13 @@ pub fn resolve(
             Err("must be a number greater than 0 and at most 1000".to_string())
         }
     });
+    let rate_limit_reserve = number(config, RATE_LIMIT_RESERVE, env_lookup, diags, |n| {
+        if n >= 0.0 && n.fract() == 0.0 && n <= 1_000_000.0 {
+            Ok(n as u32)
+        } else {
+            Err("must be a whole number of requests, 0 or more".to_string())
+        }
+    });
 
     let activation_timeout = match raw(config, ACTIVATION_TIMEOUT, env_lookup) {
         Raw::Unset => Setting::Unset,
@@ -231,6 +241,7 @@ pub fn resolve(
         min_backoff,
         max_backoff,
         requests_per_second,
+        rate_limit_reserve,
         user_agent_suffix,
         activation_timeout,
     }

@@ -123,10 +123,11 @@ impl ErrorReporter {
             return self.refused(access);
         }
         let hint = if err.kind() == ErrorKind::RateLimited {
-            " Cloudflare's rate limit (1,200 requests per 5 minutes per user) was still \
-             exceeded after the provider's retries. Wait a few minutes and run the command \
-             again; if it keeps happening, lower the provider's requests_per_second or raise \
-             max_retries."
+            " Cloudflare's rate limit (1,200 requests per 5 minutes per user, shared by every \
+             client of that user) was still exceeded after the provider's retries. Wait a few \
+             minutes and run the command again; if other runs or tools share the credentials, \
+             raise the provider's rate_limit_reserve, lower requests_per_second, or run fewer \
+             Terraform commands at once."
         } else if err.kind() == ErrorKind::NoRoute {
             " The API has no such path: check the provider's base_url (it must end in \
              /client/v4, e.g. https://api.cloudflare.com/client/v4) and the account_id."

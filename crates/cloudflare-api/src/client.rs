@@ -2,6 +2,7 @@
 //! polls of secrets go through the coalescer, every other call straight to its endpoint.
 
 use std::fmt;
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
@@ -43,6 +44,13 @@ impl Client {
             api: self.api.with_cancel(token),
             coalescer: self.coalescer.clone(),
         }
+    }
+
+    /// The total time this client's requests waited for the rate limit (its own pace, or the
+    /// API's budget shared with other clients), once: the first time it is asked after the total
+    /// passed 30 s, so a slow run can say why, once.
+    pub fn take_long_rate_limit_wait(&self) -> Option<Duration> {
+        self.api.take_long_wait()
     }
 
     /// All stores of the account (every page).

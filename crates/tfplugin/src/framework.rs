@@ -49,6 +49,12 @@ pub trait Provider: Send + Sync + 'static {
     async fn configure(&self, req: ConfigureRequest) -> ConfigureResponse<Self::Data>;
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Data>>>;
+    /// Warnings about the process rather than one resource (e.g. that it has waited long for
+    /// something), added to the next plan, apply or read it answers. Each is given once: the
+    /// provider forgets what it returned here.
+    fn notices(&self, _data: &Self::Data) -> Diagnostics {
+        Diagnostics::default()
+    }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Data>>>;
 }

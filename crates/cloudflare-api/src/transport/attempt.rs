@@ -6,6 +6,7 @@ use std::time::{Duration, Instant, SystemTime};
 use reqwest::Url;
 use reqwest::header::{CONTENT_TYPE, RETRY_AFTER};
 
+use super::budget::Reading;
 use super::call::Call;
 use super::error::Error;
 use super::retry::parse_retry_after;
@@ -19,6 +20,8 @@ pub(super) struct RawResponse {
     pub(super) status: u16,
     /// The `Retry-After` header as a wait (uncapped), when it was sent and readable.
     pub(super) retry_after: Option<Duration>,
+    /// The server's rate-limit budget as its headers report it, when they were sent.
+    pub(super) budget: Option<Reading>,
     pub(super) body: Vec<u8>,
 }
 
@@ -28,6 +31,7 @@ impl RawResponse {
         RawResponse {
             status,
             retry_after: retry_after.and_then(|v| parse_retry_after(v, SystemTime::now())),
+            budget: None,
             body,
         }
     }
@@ -74,11 +78,9 @@ pub(super) async fn send(
         }
     };
     let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok());
+    let retry_after = header(RETRY_AFTER.as_str()).map(str::to_owned);
+    let budget = Reading::from_headers(header("ratelimit"), header("ratelimit-policy"));
     let body = match read_body(response, MAX_RESPONSE_BYTES).await {
         Ok(body) => body,
         Err(BodyError::Transport(e)) => return Err(transport_failure(timeout, call, e)),
@@ -104,7 +106,9 @@ pub(super) async fn send(
         latency_ms = started.elapsed().as_millis() as u64,
         "Cloudflare API request"
     );
-    Ok(RawResponse::new(status, retry_after.as_deref(), body))
+    let mut raw = RawResponse::new(status, retry_after.as_deref(), body);
+    raw.budget = budget;
+    Ok(raw)
 }
 
 /// Why a response body could not be read.

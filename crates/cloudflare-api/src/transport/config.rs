@@ -33,6 +33,10 @@ pub struct ClientConfig {
     pub max_backoff: Duration,
     /// Client-side rate limit shared by all concurrent requests of this client.
     pub requests_per_second: f64,
+    /// Requests of the API's rate-limit budget (its `Ratelimit` headers) left to people and
+    /// other tools: at that many, every request waits for the window to reset. `None`: a tenth
+    /// of the quota the API reports, at least 1.
+    pub rate_limit_reserve: Option<u32>,
     pub request_timeout: Duration,
 }
 
@@ -48,6 +52,7 @@ impl ClientConfig {
             min_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(30),
             requests_per_second: 3.5,
+            rate_limit_reserve: None,
             request_timeout: Duration::from_secs(60),
         }
     }

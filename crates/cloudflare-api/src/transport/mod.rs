@@ -5,6 +5,7 @@
 //! [`Call`] (method and path segments).
 
 mod attempt;
+mod budget;
 mod call;
 mod cancel;
 mod config;
@@ -72,7 +73,8 @@ impl Transport {
         let shared = Shared {
             http: http::build(config, base_url.scheme() == "https")?,
             base_url,
-            limiter: RateLimiter::new(config.requests_per_second),
+            limiter: RateLimiter::new(config.requests_per_second)
+                .keeping(config.rate_limit_reserve),
             retry: RetryPolicy {
                 max_retries: config.max_retries,
                 min_backoff: config.min_backoff,
@@ -109,6 +111,12 @@ impl Transport {
     /// The token that stops this handle's requests.
     pub(crate) fn cancel_token(&self) -> &CancellationToken {
         &self.cancel.token
+    }
+
+    /// The total time this client's requests waited for the rate limit, once, the first time it
+    /// is asked after it passed 30 s (so a slow run can say why once).
+    pub(crate) fn take_long_wait(&self) -> Option<Duration> {
+        self.shared.limiter.take_long_wait()
     }
 
     /// The one rate limiter every request of this client waits for.

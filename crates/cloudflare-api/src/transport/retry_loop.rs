@@ -95,7 +95,16 @@ where
                 may_have_applied: unsettled_write,
             });
         }
-        let failure = match send(next_body, retry).await {
+        let outcome = send(next_body, retry).await;
+        if let Ok(RawResponse {
+            budget: Some(reading),
+            ..
+        }) = &outcome
+        {
+            // Every answer, errors included, updates the shared pace first.
+            gate.limiter.observe(reading);
+        }
+        let failure = match outcome {
             Ok(raw) => match envelope::parse::<T>(raw.status, &raw.body) {
                 Ok(envelope) => return Ok(envelope),
                 Err(error) => Failure {

@@ -163,6 +163,15 @@ impl<P: Provider> FrameworkServer<P> {
     }
 
     /// The data `configure` built, or the error for a call that came before it.
+    /// The provider's process-wide warnings for the response being built (see
+    /// [`Provider::notices`]); none before configuration.
+    fn notices(&self) -> Diagnostics {
+        match self.provider_data() {
+            Ok(data) => self.provider.notices(&data),
+            Err(_) => Diagnostics::default(),
+        }
+    }
+
     fn provider_data(&self) -> Result<Arc<P::Data>, Diagnostics> {
         self.configured
             .read()

@@ -129,6 +129,7 @@ impl<P: Provider> FrameworkServer<P> {
             return Err(diagnostics);
         }
         plan::null_write_only(&entry.schema, &mut planned);
+        diagnostics.extend(self.notices());
         let change = rpc::PlannedChange {
             planned_identity: entry.identity_of(&planned),
             planned_state: planned,
@@ -143,10 +144,11 @@ impl<P: Provider> FrameworkServer<P> {
         entry: &ResourceEntry<P::Data>,
         req: rpc::ApplyResourceChangeRequest,
     ) -> rpc::ApplyResourceChangeResponse {
-        let (mut new_state, private, diagnostics) = match self.provider_data() {
+        let (mut new_state, private, mut diagnostics) = match self.provider_data() {
             Err(diags) => (req.prior_state, req.planned_private, diags),
             Ok(provider) => self.change(entry, req, provider).await,
         };
+        diagnostics.extend(self.notices());
         plan::null_write_only(&entry.schema, &mut new_state);
         rpc::ApplyResourceChangeResponse {
             new_identity: entry.identity_of(&new_state),
@@ -221,7 +223,7 @@ impl<P: Provider> FrameworkServer<P> {
         entry: &ResourceEntry<P::Data>,
         req: rpc::ReadResourceRequest,
     ) -> rpc::ReadResourceResponse {
-        let (mut new_state, private, diagnostics) = match self.provider_data() {
+        let (mut new_state, private, mut diagnostics) = match self.provider_data() {
             Err(diags) => (req.current_state, req.private, diags),
             Ok(provider) => {
                 let read = ReadRequest {
@@ -237,6 +239,7 @@ impl<P: Provider> FrameworkServer<P> {
                 }
             }
         };
+        diagnostics.extend(self.notices());
         plan::null_write_only(&entry.schema, &mut new_state);
         rpc::ReadResourceResponse {
             new_identity: entry.identity_of(&new_state),
@@ -335,7 +338,9 @@ impl<P: Provider> FrameworkServer<P> {
         if r.diagnostics.has_errors() {
             return Err(r.diagnostics);
         }
-        Ok((r.state, r.diagnostics))
+        let mut diagnostics = r.diagnostics;
+        diagnostics.extend(self.notices());
+        Ok((r.state, diagnostics))
     }
 }
 
