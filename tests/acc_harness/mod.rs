@@ -268,6 +268,12 @@ impl Workdir {
         Workdir::with_overrides(emulator, terraform, &[])
     }
 
+    /// Like [`Workdir::new`], with another build of this provider (e.g. an older release).
+    pub fn with_provider_binary(emulator: &Emulator, test: &str, binary: &Path) -> Option<Workdir> {
+        let terraform = terraform_or_skip(test)?;
+        Some(Workdir::with_binary(emulator, terraform, binary, &[]))
+    }
+
     /// A working directory where, besides this provider, each `(source, binary)` of
     /// `stand_ins` is served through `dev_overrides` (e.g. a stand-in for the official provider).
     pub fn with_stand_ins(
@@ -287,6 +293,15 @@ impl Workdir {
         stand_ins: &[(&str, &Path)],
     ) -> Workdir {
         let binary = Path::new(env!("CARGO_BIN_EXE_terraform-provider-cloudflare"));
+        Workdir::with_binary(emulator, terraform, binary, stand_ins)
+    }
+
+    fn with_binary(
+        emulator: &Emulator,
+        terraform: std::path::PathBuf,
+        binary: &Path,
+        stand_ins: &[(&str, &Path)],
+    ) -> Workdir {
         let mut overrides = vec![(PROVIDER_SOURCE, binary)];
         overrides.extend_from_slice(stand_ins);
         let mut workspace = Workspace::with_dev_overrides(terraform, &overrides);
