@@ -96,19 +96,32 @@ fn one_pass(pass: usize, provider: Option<&PathBuf>) -> Option<Pass> {
     };
     let args = ["apply", "-auto-approve", "-input=false", "-no-color"];
     let started = Instant::now();
-    check("apply", wait_all(dirs.iter().map(|d| d.spawn(&args)).collect()));
+    check(
+        "apply",
+        wait_all(dirs.iter().map(|d| d.spawn(&args)).collect()),
+    );
     let apply = started.elapsed();
     let report_after_apply = emulator.state.rate_limit_report();
-    let secrets_after_apply: BTreeSet<String> =
-        emulator.state.secrets().into_iter().map(|s| s.name).collect();
+    let secrets_after_apply: BTreeSet<String> = emulator
+        .state
+        .secrets()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     let secrets_listed = emulator.state.secrets().len();
     if secrets_listed != secrets_after_apply.len() {
-        failures.push(format!("{secrets_listed} secrets for {} names", secrets_after_apply.len()));
+        failures.push(format!(
+            "{secrets_listed} secrets for {} names",
+            secrets_after_apply.len()
+        ));
     }
 
     let args = ["destroy", "-auto-approve", "-input=false", "-no-color"];
     let started = Instant::now();
-    check("destroy", wait_all(dirs.iter().map(|d| d.spawn(&args)).collect()));
+    check(
+        "destroy",
+        wait_all(dirs.iter().map(|d| d.spawn(&args)).collect()),
+    );
     let destroy = started.elapsed();
     Some(Pass {
         apply,
@@ -169,9 +182,19 @@ fn six_runs_sharing_one_token_stay_within_the_budget_and_end_exact() {
             // Measuring another build: report only.
             continue;
         }
-        assert!(result.failures.is_empty(), "pass {pass}: {:#?}", result.failures);
-        assert_eq!(result.report.lockouts, 0, "pass {pass}: the budget was overrun");
-        assert_eq!(result.secrets_after_apply, expected, "pass {pass}: not exact after apply");
+        assert!(
+            result.failures.is_empty(),
+            "pass {pass}: {:#?}",
+            result.failures
+        );
+        assert_eq!(
+            result.report.lockouts, 0,
+            "pass {pass}: the budget was overrun"
+        );
+        assert_eq!(
+            result.secrets_after_apply, expected,
+            "pass {pass}: not exact after apply"
+        );
         assert_eq!(result.secrets_after_destroy, 0, "pass {pass}: left behind");
         let lowest = result.report.lowest_remaining.expect("headers were sent");
         assert!(

@@ -14,6 +14,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Gate, drive};
 use crate::transport::attempt::{Failure, RawResponse};
+use crate::transport::budget::Reading;
 use crate::transport::call::{
     BodyFn, Call, Kind, Lookup, ReconcileFn, Reconciled, nothing_to_reconcile,
 };
@@ -35,6 +36,8 @@ enum Step {
     Refused,
     /// The request went out; after this long in flight the inner step happens.
     InFlight(Duration, Box<Step>),
+    /// The inner answer, with this `Ratelimit` header and `"d";q=20;w=15` as the policy.
+    Budget(&'static str, Box<Step>),
 }
 
 /// One attempt as the fake API saw it.
@@ -98,6 +101,11 @@ impl FakeApi {
             tokio::time::sleep(duration).await;
             step = *inner;
         }
+        let mut budget = None;
+        if let Step::Budget(ratelimit, inner) = step {
+            budget = Reading::from_headers(Some(ratelimit), Some("\"d\";q=20;w=15"));
+            step = *inner;
+        }
         let failure = |error, maybe_applied| Failure {
             error,
             maybe_applied,
@@ -105,7 +113,9 @@ impl FakeApi {
         };
         match step {
             Step::Answer(status, retry_after, body) => {
-                Ok(RawResponse::new(status, retry_after, body.into_bytes()))
+                let mut raw = RawResponse::new(status, retry_after, body.into_bytes());
+                raw.budget = budget;
+                Ok(raw)
             }
             Step::Lost => Err(failure(
                 Error::Transport(format!("connection reset (attempt {attempt})")),
@@ -116,7 +126,7 @@ impl FakeApi {
                 Error::Transport(format!("connection refused (attempt {attempt})")),
                 false,
             )),
-            Step::InFlight(..) => unreachable!("unwrapped above"),
+            Step::InFlight(..) | Step::Budget(..) => unreachable!("unwrapped above"),
         }
     }
 
@@ -945,4 +955,39 @@ async fn a_lookup_that_would_wait_after_a_stop_is_skipped_and_the_outcome_stays_
     assert!(cancelled(true)(&err), "{err:?}");
     assert_eq!(api.methods(), ["POST"]);
     assert_eq!(started.elapsed(), Duration::from_secs(5));
+}
+
+#[tokio::test(start_paused = true)]
+async fn every_answer_reports_the_budget_and_at_the_reserve_every_later_request_waits() {
+    let budget = |ratelimit, step| Step::Budget(ratelimit, Box::new(step));
+    let api = FakeApi::new([
+        // A server error still reports the budget: 2 left (the reserve of a quota of 20).
+        budget("\"d\";r=2;t=6", api_error(503, "Overloaded", None)),
+        budget("\"d\";r=19;t=15", ok(json!({}))),
+        ok(json!({})),
+    ]);
+    let limiter = RateLimiter::with_burst(100.0, 5);
+    api.simple(&quota(), policy(2), &limiter).await.unwrap();
+    let times = api.times();
+    // The retry waited for the window to reset (6 s) plus the restart jitter, not the 1-2 s
+    // backoff.
+    assert!(
+        times[1] >= Duration::from_millis(6250) && times[1] <= Duration::from_millis(7500),
+        "{times:?}"
+    );
+    // A new window, 17 to spare over 15 s, alone: the next call waits its 1 / (17 / 15) s.
+    api.simple(&quota(), policy(2), &limiter).await.unwrap();
+    let gap = (api.times()[2] - times[1]).as_secs_f64();
+    assert!((gap - 15.0 / 17.0).abs() < 0.002, "{gap}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn without_budget_headers_the_configured_pace_holds() {
+    let api = FakeApi::new([ok(json!({})), ok(json!({})), ok(json!({}))]);
+    let limiter = RateLimiter::with_burst(2.0, 1);
+    for _ in 0..3 {
+        api.simple(&quota(), policy(0), &limiter).await.unwrap();
+    }
+    let ms = |n: u64| Duration::from_millis(n);
+    assert_eq!(api.times(), [ms(0), ms(500), ms(1000)]);
 }
