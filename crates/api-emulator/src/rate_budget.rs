@@ -11,7 +11,7 @@ pub struct RateBudget {
     /// Requests served per window (at least 1).
     pub quota: u32,
     /// How long a window lasts, and how long the lockout after an exceeded window lasts.
-    pub window: std::time::Duration,
+    pub window: Duration,
 }
 
 impl RateBudget {
