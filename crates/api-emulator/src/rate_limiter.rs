@@ -82,6 +82,7 @@ impl RateLimiter {
         self.count_at(self.hasher.key_of(headers), Instant::now())
     }
 
+    /// The totals so far, over every credential.
     pub fn report(&self) -> RateLimitReport {
         self.ledger().report
     }
