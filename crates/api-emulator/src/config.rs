@@ -3,6 +3,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use super::rate_budget::RateBudget;
+
 /// What a bulk create or bulk delete does when some of its items cannot be applied. The API
 /// documentation does not say (`docs/api-economy.md`); the provider is correct under both.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -47,6 +49,10 @@ pub struct EmulatorConfig {
     pub activation_delay: Duration,
     /// What bulk creates and deletes do with items that cannot be applied.
     pub batch_mode: BatchMode,
+    /// Enforce this request budget per credential as Cloudflare does (429 and a lockout as long
+    /// as the window for the request over the quota). `None` (the default): the `Ratelimit`
+    /// headers report Cloudflare's 1,200 per 300 s per credential, and nothing is refused.
+    pub rate_limit: Option<RateBudget>,
 }
 
 impl EmulatorConfig {
@@ -61,6 +67,7 @@ impl EmulatorConfig {
             max_value_bytes: 65_536,
             activation_delay: Duration::from_millis(300),
             batch_mode: BatchMode::AllOrNothing,
+            rate_limit: None,
         }
     }
 }
@@ -82,6 +89,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("max_value_bytes", &self.max_value_bytes)
             .field("activation_delay", &self.activation_delay)
             .field("batch_mode", &self.batch_mode)
+            .field("rate_limit", &self.rate_limit)
             .finish()
     }
 }

@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
-use api_emulator::{AimedFault, BatchMode, EmulatorConfig, EmulatorState, serve};
+use api_emulator::{AimedFault, BatchMode, EmulatorConfig, EmulatorState, RateBudget, serve};
 use clap::Parser;
 
 /// The command line. Every option can also come from the environment variable shown, and
@@ -92,6 +92,11 @@ struct Options {
     /// `close GET /stores/*/secrets` [default: none]
     #[arg(long, env = "CF_EMULATOR_FAULT", value_parser = fault_rules)]
     fault: Option<FaultRules>,
+    /// enforce QUOTA requests per WINDOW seconds per credential, as Cloudflare does (1200/300):
+    /// over it, every request of that credential answers 429 with Retry-After for WINDOW
+    /// seconds; e.g. 20/15 or 20/15s [default: off; the headers still report 1200/300]
+    #[arg(long, env = "CF_EMULATOR_ENFORCE_RATE_LIMIT", value_name = "QUOTA/WINDOW", value_parser = RateBudget::parse)]
+    enforce_rate_limit: Option<RateBudget>,
     /// log every request (method, path, status) to stderr
     #[arg(short, long)]
     verbose: bool,
@@ -165,6 +170,7 @@ fn build_state(options: Options) -> EmulatorState {
     config.max_value_bytes = options.max_value_bytes;
     config.activation_delay = Duration::from_millis(options.activation_delay_ms);
     config.batch_mode = options.batch_mode;
+    config.rate_limit = options.enforce_rate_limit;
     let state = EmulatorState::new(config);
     let faults = state.faults();
     faults.set_latency(Duration::from_millis(options.latency_ms));
@@ -193,9 +199,13 @@ async fn run(options: Options) -> Result<(), String> {
         account_id = %state.config().account_id,
         "emulator ready; stop it with Ctrl-C"
     );
-    serve(listener, state, shutdown_signal())
+    let served = serve(listener, state.clone(), shutdown_signal())
         .await
-        .map_err(|error| format!("server failed: {error}"))
+        .map_err(|error| format!("server failed: {error}"));
+    if state.config().rate_limit.is_some() {
+        eprintln!("cloudflare-api-emulator: {}", state.rate_limit_report());
+    }
+    served
 }
 
 async fn shutdown_signal() {

@@ -1,4 +1,5 @@
-//! `EmulatorState`: the shared handle to the account data, faults, request log and config.
+//! `EmulatorState`: the shared handle to the account data, faults, request log, rate budget and
+//! config.
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -7,7 +8,8 @@ use super::config::EmulatorConfig;
 use super::envelope::ApiError;
 use super::faults::FaultControl;
 use super::model::{SecretInfo, StoreInfo};
-use super::rate_headers::RateWindow;
+use super::rate_limiter::RateLimiter;
+use super::rate_report::RateLimitReport;
 use super::request_log::{RequestLog, RequestRecord};
 
 struct Shared {
@@ -15,7 +17,7 @@ struct Shared {
     data: Mutex<AccountData>,
     faults: FaultControl,
     log: RequestLog,
-    rate_window: RateWindow,
+    rate_limiter: RateLimiter,
 }
 
 /// One emulated account. Cheap to clone; clones share everything.
@@ -29,10 +31,10 @@ impl EmulatorState {
         EmulatorState {
             shared: Arc::new(Shared {
                 data: Mutex::new(AccountData::new(config.clone())),
+                rate_limiter: RateLimiter::new(config.rate_limit),
                 config,
                 faults: FaultControl::default(),
                 log: RequestLog::default(),
-                rate_window: RateWindow::new(),
             }),
         }
     }
@@ -62,6 +64,12 @@ impl EmulatorState {
         self.shared.log.clear();
     }
 
+    /// What the rate budget did so far (lockouts, budget 429s, lowest `r=` reported, requests
+    /// counted), over every credential. Also counted when the budget is not enforced.
+    pub fn rate_limit_report(&self) -> RateLimitReport {
+        self.shared.rate_limiter.report()
+    }
+
     /// Every store, as the API would show it.
     pub fn stores(&self) -> Vec<StoreInfo> {
         self.data().store_infos()
@@ -87,8 +95,8 @@ impl EmulatorState {
         &self.shared.log
     }
 
-    pub(crate) fn rate_window(&self) -> &RateWindow {
-        &self.shared.rate_window
+    pub(crate) fn rate_limiter(&self) -> &RateLimiter {
+        &self.shared.rate_limiter
     }
 
     /// The account's data, if `account_id` is the emulated account.

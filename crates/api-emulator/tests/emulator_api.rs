@@ -96,10 +96,12 @@ async fn store_limits_and_bad_bodies() {
     let array = emulator
         .call("POST", "/stores", Some(json!([{"name": "x"}])))
         .await;
-    assert_eq!(array.status, StatusCode::BAD_REQUEST);
-    let (code, message) = array.error();
-    assert_eq!(code, 1001);
-    assert!(message.starts_with("invalid_json_body"), "{message}");
+    assert_eq!(
+        array.status,
+        StatusCode::BAD_REQUEST,
+        "the array form counts too"
+    );
+    assert_eq!(array.error(), (1003, "maximum_stores_exceeded".to_string()));
 
     let nameless = emulator.call("POST", "/stores", Some(json!({}))).await;
     assert_eq!(nameless.status, StatusCode::BAD_REQUEST);
@@ -843,26 +845,45 @@ async fn concurrent_creates_never_exceed_the_quota() {
 }
 
 #[tokio::test]
-async fn responses_carry_informational_ratelimit_headers() {
+async fn store_create_also_takes_the_older_one_element_array() {
     let emulator = Emulator::new();
-    let first = emulator.call("GET", "/quota", None).await;
-    let second = emulator.call("GET", "/stores/nope", None).await;
-    assert_eq!(
-        first.headers["ratelimit-policy"],
-        "\"default\";q=1200;w=300"
+    let reply = emulator
+        .call("POST", "/stores", Some(json!([{"name": "legacy"}])))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let store = &reply.body["result"];
+    assert!(
+        store.is_object(),
+        "one store, as for the object form: {store}"
     );
-    let remaining = |reply: &emulator_support::Reply| {
-        let header = reply.headers["ratelimit"].to_str().unwrap().to_string();
-        header
-            .split(";r=")
-            .nth(1)
-            .unwrap()
-            .split(';')
-            .next()
-            .unwrap()
-            .parse::<u32>()
-            .unwrap()
-    };
-    assert_eq!(remaining(&first), 1199);
-    assert_eq!(remaining(&second), 1198);
+    assert_eq!(store["name"], "legacy");
+    let stores = emulator.state.stores();
+    assert_eq!(stores.len(), 1);
+    assert_eq!(store["id"], stores[0].id.as_str());
+    let fetched = emulator
+        .call("GET", &format!("/stores/{}", stores[0].id), None)
+        .await;
+    assert_eq!(&fetched.body["result"], store);
+}
+
+#[tokio::test]
+async fn store_create_refuses_an_array_of_any_other_length() {
+    let emulator = Emulator::with_config(|config| config.max_stores = 5);
+    let cases = [
+        (
+            json!([{"name": "a"}, {"name": "b"}]),
+            "got an array of 2 stores",
+        ),
+        (json!([]), "got an array of 0 stores"),
+        (json!([{}]), "missing field `name`"),
+    ];
+    for (body, expected) in cases {
+        let reply = emulator.call("POST", "/stores", Some(body.clone())).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        let (code, message) = reply.error();
+        assert_eq!(code, 1001, "{body}");
+        assert!(message.starts_with("invalid_json_body: "), "{message}");
+        assert!(message.contains(expected), "{body}: {message}");
+    }
+    assert!(emulator.state.stores().is_empty());
 }

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use api_emulator::{EmulatorConfig, EmulatorState, RunningEmulator};
+use api_emulator::{EmulatorConfig, EmulatorState, RATE_LIMIT_REPORT_PATH, RunningEmulator};
 use emulator_support::read_checked;
 use serde_json::{Value, json};
 
@@ -75,6 +75,11 @@ const OPTIONS: &[&[Setting]] = &[
         "fault",
         "CF_EMULATOR_FAULT",
         "503 GET /quota; close GET /stores;",
+    )],
+    &[setting(
+        "enforce-rate-limit",
+        "CF_EMULATOR_ENFORCE_RATE_LIMIT",
+        "2/60s",
     )],
 ];
 
@@ -317,6 +322,14 @@ async fn assert_effect(group: &[Setting], api: &Api) {
                 200
             );
         }
+        "enforce-rate-limit" => {
+            assert_eq!(api.quota_statuses(2).await, [200, 200]);
+            let (status, headers, _) = api.send_full("GET", "/quota", None).await;
+            assert_eq!(status, 429);
+            assert_eq!(headers["retry-after"], "60");
+            assert_eq!(headers["ratelimit"], "\"default\";r=0;t=60");
+            assert_eq!(headers["ratelimit-policy"], "\"default\";q=2;w=60");
+        }
         other => panic!("no check for --{other}"),
     }
 }
@@ -420,7 +433,36 @@ async fn the_binary_serves_the_api_on_the_announced_address_until_sigterm() {
         body["result"],
         json!({"secrets": {"quota": 100, "usage": 0}})
     );
-    stop(running);
+    let stderr = stop(running);
+    assert!(
+        !stderr.contains("rate limit:"),
+        "no summary when not enforcing: {stderr}"
+    );
+}
+
+#[tokio::test]
+async fn an_enforced_budget_is_reported_over_http_and_summed_up_on_shutdown() {
+    let args = ["--listen", "127.0.0.1:0", "--enforce-rate-limit", "1/60"];
+    let (running, base) = launch(&strings(&args), &[]).await;
+    let api = Api::new(base.clone(), DEFAULT_ACCOUNT);
+    assert_eq!(api.quota_statuses(2).await, [200, 429]);
+    let origin = base.strip_suffix("/client/v4").unwrap();
+    let report: Value = api
+        .http
+        .get(format!("{origin}{RATE_LIMIT_REPORT_PATH}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        report,
+        json!({"lockouts": 1, "budget_429s": 1, "lowest_remaining": 0, "requests": 2})
+    );
+    let stderr = stop(running);
+    let summary = "rate limit: 2 requests, 1 lockouts, 1 budget 429s, lowest remaining 0";
+    assert!(stderr.contains(summary), "{stderr}");
 }
 
 #[test]
@@ -442,6 +484,18 @@ fn bad_usage_exits_2_with_a_hint() {
         (&["--batch-mode", "some"], &[], "per-item"),
         (&["--fault", "200 GET /stores"], &[], "400-599"),
         (&[], &[("CF_EMULATOR_LATENCY_MS", "soon")], "--latency-ms"),
+        (&["--enforce-rate-limit", "20"], &[], "QUOTA/WINDOW"),
+        (&["--enforce-rate-limit=20/15m"], &[], "WINDOW in seconds"),
+        (
+            &["--enforce-rate-limit", "0/15"],
+            &[],
+            "quota must be at least 1",
+        ),
+        (
+            &[],
+            &[("CF_EMULATOR_ENFORCE_RATE_LIMIT", "20/0")],
+            "window must be at least 1 second",
+        ),
     ];
     for (args, env, expected) in cases {
         let output = emulator(env).args(*args).output().unwrap();

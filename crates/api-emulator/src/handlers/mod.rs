@@ -1,7 +1,9 @@
-//! HTTP handlers for the 12 Secrets Store operations and the quota, plus shared extractors.
+//! HTTP handlers for the 12 Secrets Store operations, the quota and the test hooks, plus shared
+//! extractors.
 
 pub mod secrets;
 pub mod stores;
+pub mod test_hooks;
 
 use axum::extract::Query;
 use axum::http::Uri;

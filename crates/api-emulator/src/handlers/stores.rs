@@ -45,7 +45,9 @@ pub async fn list(
     Ok(Envelope::page(stores, info))
 }
 
-/// `POST /accounts/{account_id}/secrets_store/stores` with `{"name": ...}`.
+/// `POST /accounts/{account_id}/secrets_store/stores` with `{"name": ...}`, or the older SDKs'
+/// one-element array `[{"name": ...}]`, answered the same way (`result` is one store, as the
+/// OpenAPI file says). An array of any other length is refused with `invalid_json_body`.
 pub async fn create(
     State(state): State<EmulatorState>,
     Path(account_id): Path<String>,
@@ -53,14 +55,24 @@ pub async fn create(
     body: Bytes,
 ) -> Answer {
     let mut account = state.account(&account_id, uri.path())?;
-    const EXPECTED: &str = "a single JSON object like {\"name\": \"my_store\"}";
-    if first_json_byte(&body) == Some(b'[') {
-        return Err(ApiError::invalid_json_body(&format!(
-            "got a JSON array; send {EXPECTED}"
-        )));
-    }
-    let input: CreateStoreInput = parse_json(&body, EXPECTED)?;
+    let input = parse_create_store(&body)?;
     Ok(Envelope::ok(account.create_store(&input.name)?))
+}
+
+/// The one store a create body asks for, in either accepted shape.
+fn parse_create_store(body: &[u8]) -> Result<CreateStoreInput, ApiError> {
+    const EXPECTED: &str =
+        "one store, as {\"name\": \"my_store\"} or (older SDKs) [{\"name\": \"my_store\"}]";
+    if first_json_byte(body) != Some(b'[') {
+        return parse_json(body, EXPECTED);
+    }
+    let mut stores: Vec<CreateStoreInput> = parse_json(body, EXPECTED)?;
+    match stores.len() {
+        1 => Ok(stores.remove(0)),
+        count => Err(ApiError::invalid_json_body(&format!(
+            "got an array of {count} stores; a request creates exactly {EXPECTED}"
+        ))),
+    }
 }
 
 /// `GET /accounts/{account_id}/secrets_store/stores/{store_id}`.
