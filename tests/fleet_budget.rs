@@ -83,11 +83,16 @@ fn one_pass(pass: usize, provider: Option<&PathBuf>) -> Option<Pass> {
         // The provider's defaults, as users run it (the harness lifts the client-side rate).
         dir.set_env("CLOUDFLARE_RPS", "3.5");
         dir.set_env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "5m");
+        if let Some(logs) = std::env::var_os("FLEET_LOG_DIR") {
+            let log = PathBuf::from(logs).join(format!("pass{pass}-run{run}.log"));
+            dir.set_env("TF_LOG_PROVIDER", "debug");
+            dir.set_env("TF_LOG_PATH", &log.to_string_lossy());
+        }
         dir.config(&config(run));
         dirs.push(dir);
     }
     let mut failures = Vec::new();
-    let mut check = |step: &str, runs: Vec<Run>| {
+    let check = |failures: &mut Vec<String>, step: &str, runs: Vec<Run>| {
         for (run, output) in runs.iter().enumerate() {
             if output.code != 0 {
                 failures.push(format!("{step} {run}: {}", output.text()));
@@ -97,6 +102,7 @@ fn one_pass(pass: usize, provider: Option<&PathBuf>) -> Option<Pass> {
     let args = ["apply", "-auto-approve", "-input=false", "-no-color"];
     let started = Instant::now();
     check(
+        &mut failures,
         "apply",
         wait_all(dirs.iter().map(|d| d.spawn(&args)).collect()),
     );
@@ -119,6 +125,7 @@ fn one_pass(pass: usize, provider: Option<&PathBuf>) -> Option<Pass> {
     let args = ["destroy", "-auto-approve", "-input=false", "-no-color"];
     let started = Instant::now();
     check(
+        &mut failures,
         "destroy",
         wait_all(dirs.iter().map(|d| d.spawn(&args)).collect()),
     );

@@ -109,20 +109,33 @@ impl RateLimiter {
         if cancel.is_cancelled() {
             return None;
         }
-        let wait = self.reserve();
+        let mut wait = self.reserve();
         if wait.is_zero() {
             return Some(Permit(()));
         }
         self.locked().waits.start();
-        let permit = tokio::select! {
-            () = tokio::time::sleep(wait) => Some(Permit(())),
-            () = cancel.cancelled() => {
-                self.give_back();
-                None
+        let permit = loop {
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = cancel.cancelled() => {
+                    self.give_back();
+                    break None;
+                }
             }
+            // A hold that began while this caller slept (the budget ran down to the reserve,
+            // a `Retry-After`) voids its token: it queues again behind the hold.
+            if !self.held() {
+                break Some(Permit(()));
+            }
+            wait = self.reserve();
         };
         self.locked().waits.end();
         permit
+    }
+
+    /// Whether a hold keeps every caller waiting now.
+    fn held(&self) -> bool {
+        self.locked().updated > Instant::now()
     }
 
     /// Takes a token only when one is free now (no wait); `None` leaves the bucket as it was.
@@ -159,6 +172,10 @@ impl RateLimiter {
         match pace {
             Pace::Rate(rate) => {
                 bucket.pace(rate);
+                if bucket.rate < bucket.configured_rate {
+                    // The server's pace counts from now: no token saved under an older reading.
+                    bucket.tokens = bucket.tokens.min(0.0);
+                }
                 tracing::debug!(
                     remaining = reading.remaining,
                     reset_s = reading.reset.as_secs(),
@@ -426,10 +443,11 @@ mod tests {
         let start = Instant::now();
         limiter.acquire().await;
         limiter.acquire().await;
-        // 1 / 1.8 s, to the millisecond of the paused clock.
+        // Each one interval (1 / 1.8 s) after the last, from the reading on: no burst, and no
+        // token saved under the faster pace before it (to the millisecond of the paused clock).
         let waited = start.elapsed().as_secs_f64();
         assert!(
-            (waited - 1.0 / 1.8).abs() < 0.002,
+            (waited - 2.0 / 1.8).abs() < 0.002,
             "no burst while paced: {waited}"
         );
         // Plenty left: back to the configured 10 per second, never faster.
@@ -454,6 +472,26 @@ mod tests {
         );
         // Then one at a time at the configured pace, until the next reading says more.
         assert_eq!(second - first, Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hold_that_begins_while_a_caller_sleeps_makes_it_wait_again() {
+        let limiter = RateLimiter::with_burst(1.0, 1);
+        limiter.acquire().await;
+        let start = Instant::now();
+        let (waited, ()) = tokio::join!(
+            async {
+                // Sleeps for the token due at 1 s ...
+                limiter.acquire().await;
+                start.elapsed()
+            },
+            async {
+                // ... when, at 0.5 s, an answer says to hold for 5 s.
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                limiter.hold_off(Duration::from_secs(5));
+            }
+        );
+        assert_eq!(waited, Duration::from_millis(5500));
     }
 
     #[tokio::test(start_paused = true)]
