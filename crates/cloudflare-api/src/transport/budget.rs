@@ -8,7 +8,9 @@
 //! the window resets. Processes that share the budget each see the counter fall faster than
 //! their own requests explain: the drop between two of a process's readings, per request of its
 //! own, estimates how many spend the budget (`sharers`), and each takes that share of the pace,
-//! so together they spend what one process alone would. At the reserve every request is held
+//! so together they spend what one process alone would. A process's first reading (each
+//! Terraform command starts new provider processes) has no drop to go by: there, what the window
+//! has spent so far, against what one process alone would spend, gives the first estimate. At the reserve every request is held
 //! until the window resets, then the process restarts after a random delay so processes that
 //! waited together do not send together.
 
@@ -179,24 +181,38 @@ impl Budget {
     /// Takes in the reading of one response received `now` and says the pace it leaves.
     pub(crate) fn observe(&mut self, reading: &Reading, now: Instant) -> Pace {
         let resets_at = now + reading.reset;
-        if let Some((before, window_end)) = self.last {
-            let same_window = resets_at.max(window_end) - resets_at.min(window_end) <= SAME_WINDOW;
-            if same_window && reading.remaining < before {
+        let reserve = self.reserve(reading.quota);
+        let seconds = reading.reset.as_secs_f64().max(1.0);
+        let spare = f64::from(reading.remaining.saturating_sub(reserve));
+        let same_window = self.last.filter(|(_, window_end)| {
+            resets_at.max(*window_end) - resets_at.min(*window_end) <= SAME_WINDOW
+        });
+        match same_window {
+            Some((before, _)) if reading.remaining < before => {
                 // The counter fell by `drop` while this process made one request.
                 let drop = f64::from(before - reading.remaining);
                 self.sharers = ((self.sharers + drop) / 2.0).clamp(1.0, MAX_SHARERS);
-            } else if same_window {
-                // Answers overtaking each other: nothing learnt. A new window keeps the estimate.
+            }
+            // Answers overtaking each other: nothing learnt.
+            Some(_) => {}
+            // The first reading of this window (or of this process, which may have just
+            // started beside others): what the window has spent so far, against what one
+            // process alone would spend now, tells how many spend it.
+            None => {
+                if let (Some(quota), Some(window)) = (reading.quota, reading.window) {
+                    let spent = f64::from(quota.saturating_sub(reading.remaining));
+                    let elapsed = window.saturating_sub(reading.reset).as_secs_f64().max(1.0);
+                    let alone = spare.max(1.0) / seconds;
+                    let seen = (spent / elapsed / alone).clamp(1.0, MAX_SHARERS);
+                    self.sharers = self.sharers.max(seen);
+                }
             }
         }
         self.last = Some((reading.remaining, resets_at));
-        let reserve = self.reserve(reading.quota);
         if reading.remaining <= reserve {
             return Pace::HoldUntil(resets_at + restart_jitter(reading.window));
         }
         // Never slower than one request per window: past the reset the budget is whole again.
-        let seconds = reading.reset.as_secs_f64().max(1.0);
-        let spare = f64::from(reading.remaining - reserve);
         Pace::Rate((spare / seconds / self.sharers).max(1.0 / seconds))
     }
 }
@@ -290,23 +306,25 @@ mod tests {
         let mut budget = Budget::new(None);
         let now = Instant::now();
         let policy = "d;q=100;w=60";
-        budget.observe(&reading("d;r=90;t=60", policy), now);
+        // 10 spent in the window's first 10 s: as much as one process would spend.
+        budget.observe(&reading("d;r=90;t=50", policy), now);
+        assert_eq!(budget.sharers(), 1.0);
         // Five others spent while this process made one request, twice.
-        budget.observe(&reading("d;r=84;t=60", policy), now);
-        budget.observe(&reading("d;r=78;t=60", policy), now);
+        budget.observe(&reading("d;r=84;t=50", policy), now);
+        budget.observe(&reading("d;r=78;t=50", policy), now);
         assert!(
             (budget.sharers() - 4.75).abs() < 1e-9,
             "{}",
             budget.sharers()
         );
-        let Pace::Rate(rate) = budget.observe(&reading("d;r=72;t=60", policy), now) else {
+        let Pace::Rate(rate) = budget.observe(&reading("d;r=72;t=50", policy), now) else {
             panic!("not at the reserve");
         };
-        let alone = (72.0 - 10.0) / 60.0;
+        let alone = (72.0 - 10.0) / 50.0;
         assert!(rate < alone / 5.0, "{rate} vs {alone}");
         // Answers that overtake each other teach nothing.
         let before = budget.sharers();
-        budget.observe(&reading("d;r=73;t=60", policy), now);
+        budget.observe(&reading("d;r=73;t=50", policy), now);
         assert_eq!(budget.sharers(), before);
         // A new window keeps what was learnt about the others.
         budget.observe(
@@ -314,6 +332,24 @@ mod tests {
             now + Duration::from_secs(61),
         );
         assert_eq!(budget.sharers(), before);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_first_reading_sees_the_others_in_what_the_window_has_spent() {
+        // A process that just started, 3 s into a window of which 15 requests are spent: five a
+        // second, twenty times what one process alone would spend now ((5 - 2) / 12).
+        let mut budget = Budget::new(None);
+        let pace = budget.observe(&reading("d;r=5;t=12", "d;q=20;w=15"), Instant::now());
+        assert_eq!(budget.sharers(), 20.0);
+        assert_eq!(
+            pace,
+            Pace::Rate(1.0 / 12.0),
+            "its next request waits for the reset"
+        );
+        // Without the policy there is nothing to go by: alone until the counter says more.
+        let mut budget = Budget::new(None);
+        budget.observe(&reading("d;r=5;t=12", ""), Instant::now());
+        assert_eq!(budget.sharers(), 1.0);
     }
 
     #[tokio::test(start_paused = true)]
