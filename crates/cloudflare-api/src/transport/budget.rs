@@ -184,6 +184,11 @@ impl Budget {
         let reserve = self.reserve(reading.quota);
         let seconds = reading.reset.as_secs_f64().max(1.0);
         let spare = f64::from(reading.remaining.saturating_sub(reserve));
+        // What is left is spread over at least a quarter of the window: a process that joins
+        // (or reads) just before the reset does not sprint with others doing the same.
+        let spread = reading
+            .window
+            .map_or(seconds, |window| seconds.max(window.as_secs_f64() / 4.0));
         let same_window = self.last.filter(|(_, window_end)| {
             resets_at.max(*window_end) - resets_at.min(*window_end) <= SAME_WINDOW
         });
@@ -198,11 +203,13 @@ impl Budget {
             // The first reading of this window (or of this process, which may have just
             // started beside others): what the window has spent so far, against what one
             // process alone would spend now, tells how many spend it.
+            // A lockout's answers (nothing left) say nothing about who spent the budget.
+            None if reading.remaining == 0 => {}
             None => {
                 if let (Some(quota), Some(window)) = (reading.quota, reading.window) {
                     let spent = f64::from(quota.saturating_sub(reading.remaining));
                     let elapsed = window.saturating_sub(reading.reset).as_secs_f64().max(1.0);
-                    let alone = spare.max(1.0) / seconds;
+                    let alone = spare.max(1.0) / spread;
                     let seen = (spent / elapsed / alone).clamp(1.0, MAX_SHARERS);
                     self.sharers = self.sharers.max(seen);
                 }
@@ -213,7 +220,7 @@ impl Budget {
             return Pace::HoldUntil(resets_at + restart_jitter(reading.window));
         }
         // Never slower than one request per window: past the reset the budget is whole again.
-        Pace::Rate((spare / seconds / self.sharers).max(1.0 / seconds))
+        Pace::Rate((spare / spread / self.sharers).max(1.0 / seconds))
     }
 }
 
@@ -350,6 +357,18 @@ mod tests {
         let mut budget = Budget::new(None);
         budget.observe(&reading("d;r=5;t=12", ""), Instant::now());
         assert_eq!(budget.sharers(), 1.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn just_before_the_reset_the_spare_is_not_sprinted() {
+        // 3 to spare, 1 s left of a 15 s window: not 3 a second, but no sooner than the reset.
+        let mut budget = Budget::new(None);
+        let pace = budget.observe(&reading("d;r=5;t=1", "d;q=20;w=15"), Instant::now());
+        assert_eq!(pace, Pace::Rate(1.0));
+        // Mid-window the time left is what counts.
+        let mut budget = Budget::new(None);
+        let pace = budget.observe(&reading("d;r=15;t=10", "d;q=20;w=15"), Instant::now());
+        assert_eq!(pace, Pace::Rate(1.3));
     }
 
     #[tokio::test(start_paused = true)]
