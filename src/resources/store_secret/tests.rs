@@ -370,6 +370,7 @@ fn state_never_carries_value_wo_and_round_trips() {
 fn private_state_round_trips_and_tolerates_garbage() {
     let p = SecretPrivate {
         value_drifted: true,
+        ..SecretPrivate::default()
     };
     assert_eq!(SecretPrivate::decode(&p.encode()), p);
     // Written by versions that also kept a (never read) `write_only` flag.
