@@ -204,13 +204,9 @@ resource "cloudflare_store_secret" "other" {
         "{text}"
     );
     assert!(!text.contains("import"), "never suggests importing: {text}");
-    // The plans of the other creates read the account's secrets quota (once, to warn about
-    // creates beyond it); nothing else is asked.
-    let requests = emulator.request_breakdown();
-    assert!(
-        requests.keys().all(|r| r == "GET /quota") && requests.values().sum::<usize>() <= 1,
-        "a plan of new secrets reads only the quota: {requests:?}"
-    );
+    // The plans of the other creates read the account's secrets quota (to warn about creates
+    // beyond it); nothing else is asked.
+    emulator.assert_only_the_quota_read("a plan of new secrets");
     emulator.assert_empty();
 
     // Renamed, the same configuration plans and applies; a replacement (the name changes) is

@@ -1,17 +1,23 @@
 //! The plan's check of the account's secrets quota, on `Service` against the emulator over a
 //! real socket: the quota is read once per process and only for creates, only the creates past
-//! the room left warn, the second plan of a replacement adds no secret, and a failed read plans
-//! on without the check.
+//! the room left warn, the second plan of a replacement adds no secret, and a failed or slow
+//! read plans on without the check.
+
+#[path = "../crates/cloudflare-api/tests/client_support/clock.rs"]
+#[allow(dead_code)]
+mod clock;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
+use clock::FrozenClock;
 use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret, Secret};
 use secrecy::SecretString;
 use terraform_provider_cloudflare::provider::CloudflareProvider;
 use terraform_provider_cloudflare::resources::store_secret::{SCHEMA, StoreSecretResource};
 use terraform_provider_cloudflare::service::Service;
+use terraform_provider_cloudflare::service::quota::READ_PATIENCE;
 use tfplugin::plan::plan_resource_change;
 use tfplugin::{
     Diagnostic, Diagnostics, ModifyPlanRequest, ModifyPlanResponse, Resource, Severity, Value,
@@ -341,4 +347,25 @@ async fn a_failed_quota_read_plans_on_without_the_check_and_is_not_repeated() {
     }
     // One read (and its retry), failed; the next create does not ask again.
     assert_eq!(s.quota_requests(), 2, "{:?}", s.state.request_log());
+}
+
+#[tokio::test]
+async fn a_quota_read_held_by_a_long_retry_after_gives_up_at_its_patience() {
+    let s = setup(QUOTA).await;
+    // Rate limited, come back in ten minutes: the plan waits no longer than its patience.
+    s.state.faults().rate_limit_next(10, 600);
+    let clock = FrozenClock::freeze();
+    let started = tokio::time::Instant::now();
+    // Just past the patience (timers fire on the millisecond after their deadline).
+    let moved = READ_PATIENCE + std::time::Duration::from_millis(10);
+    let (warned, ()) = tokio::join!(s.plan_create("NEW_A"), async {
+        while s.state.request_log().is_empty() {
+            tokio::task::yield_now().await;
+        }
+        clock.advance(moved).await;
+    });
+    assert_eq!(started.elapsed(), moved, "no wait for the Retry-After");
+    clock.thaw();
+    assert!(warned.is_empty(), "{warned:?}");
+    assert_eq!(s.quota_requests(), 1);
 }

@@ -4,14 +4,23 @@
 //!
 //! The read is advisory, the one exception to "a plan is never built on a failed read": a
 //! failed read is logged and the plan goes on without the check, because the plan itself does
-//! not depend on it (it only decides whether to warn).
+//! not depend on it (it only decides whether to warn). For the same reason it may not hold the
+//! plan up: past [`READ_PATIENCE`] the plan goes on without it.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
 
 use cloudflare_api::{Client, ErrorKind, Quota};
 
 use super::once_per_key::OncePerKey;
+
+/// How long a plan waits for the quota, retries and rate-limit waits included. An answer takes
+/// a fraction of a second; what takes longer is a `Retry-After` (up to minutes under a rate
+/// limit lockout) or a run of retries, which would stall the plan for advice, and Terraform does
+/// not interrupt the plan phase of `terraform apply` on Ctrl-C (it sends StopProvider only once
+/// it applies).
+pub const READ_PATIENCE: Duration = Duration::from_secs(10);
 
 /// Where one planned create falls against the account's quota as read at the start.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +78,17 @@ impl SecretQuota {
         let cell = self.read.cell(account_id.to_string());
         let read = cell
             .get_or_try_init(|| async {
-                match client.quota(account_id).await {
+                let answer = tokio::time::timeout(READ_PATIENCE, client.quota(account_id)).await;
+                let Ok(answer) = answer else {
+                    tracing::warn!(
+                        account_id,
+                        "the account's secrets quota did not come within {}s; planning without \
+                         the check that warns about creates beyond it",
+                        READ_PATIENCE.as_secs()
+                    );
+                    return Ok(None);
+                };
+                match answer {
                     Ok(quota) => {
                         tracing::debug!(
                             account_id,
