@@ -78,7 +78,12 @@ fn quota_warnings(run: &Run) -> Vec<Json> {
     );
     diagnostics
         .into_iter()
-        .filter(|d| d["summary"].as_str().unwrap_or_default().ends_with(OVER_QUOTA))
+        .filter(|d| {
+            d["summary"]
+                .as_str()
+                .unwrap_or_default()
+                .ends_with(OVER_QUOTA)
+        })
         .collect()
 }
 
@@ -105,7 +110,10 @@ fn planned_actions(run: &Run, address: &str) -> Json {
 #[test]
 fn exactly_full_plans_quietly_and_one_over_warns_once() {
     let emulator = emulator();
-    let Some(tf) = workdir(&emulator, "exactly_full_plans_quietly_and_one_over_warns_once") else {
+    let Some(tf) = workdir(
+        &emulator,
+        "exactly_full_plans_quietly_and_one_over_warns_once",
+    ) else {
         return;
     };
     let store = emulator.create_store("default_secrets_store");
@@ -156,10 +164,10 @@ fn exactly_full_plans_quietly_and_one_over_warns_once() {
     emulator.state.clear_request_log();
     tf.assert_plan_empty();
     assert_eq!(quota_reads(&emulator), 0, "an empty plan");
-    tf.config(&secrets(&named(&["A", "B", "C"]), None).replace(
-        "value_wo_version = 1",
-        "value_wo_version = 2",
-    ));
+    tf.config(
+        &secrets(&named(&["A", "B", "C"]), None)
+            .replace("value_wo_version = 1", "value_wo_version = 2"),
+    );
     let update = plan(&tf);
     assert_eq!(quota_warnings(&update), Vec::<Json>::new());
     assert_eq!(
@@ -175,7 +183,10 @@ fn exactly_full_plans_quietly_and_one_over_warns_once() {
 #[test]
 fn a_full_account_replaces_secrets_without_a_warning() {
     let emulator = emulator();
-    let Some(tf) = workdir(&emulator, "a_full_account_replaces_secrets_without_a_warning") else {
+    let Some(tf) = workdir(
+        &emulator,
+        "a_full_account_replaces_secrets_without_a_warning",
+    ) else {
         return;
     };
     let store = "resource \"cloudflare_secrets_store\" \"main\" {}\n\n";
@@ -203,7 +214,12 @@ fn a_full_account_replaces_secrets_without_a_warning() {
     );
     let applied = tf.apply();
     assert!(!applied.text().contains(OVER_QUOTA), "{}", applied.text());
-    let names: Vec<String> = emulator.state.secrets().into_iter().map(|s| s.name).collect();
+    let names: Vec<String> = emulator
+        .state
+        .secrets()
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
     assert!(names.contains(&"E2".to_string()) && !names.contains(&"E".to_string()));
     assert_eq!(names.len(), QUOTA);
 
@@ -258,10 +274,9 @@ fn a_full_account_replaces_secrets_without_a_warning() {
         "Secret F does not fit in the account's secrets quota"
     );
     assert!(
-        warnings[0]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("holds 5 of its 5 secrets, so none of the new secrets this plan creates fits"),
+        warnings[0]["detail"].as_str().unwrap().contains(
+            "holds 5 of its 5 secrets, so none of the new secrets this plan creates fits"
+        ),
         "{:#}",
         warnings[0]
     );
@@ -307,13 +322,13 @@ fn a_name_known_only_after_apply_still_counts() {
 #[test]
 fn a_failed_quota_read_plans_on_without_the_warning() {
     let emulator = emulator();
-    let Some(tf) = workdir(&emulator, "a_failed_quota_read_plans_on_without_the_warning") else {
+    let Some(tf) = workdir(
+        &emulator,
+        "a_failed_quota_read_plans_on_without_the_warning",
+    ) else {
         return;
     };
-    tf.config(&secrets(
-        &named(&["A", "B", "C", "D", "E", "F"]),
-        None,
-    ));
+    tf.config(&secrets(&named(&["A", "B", "C", "D", "E", "F"]), None));
     emulator
         .state
         .faults()

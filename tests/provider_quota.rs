@@ -133,7 +133,9 @@ impl Setup {
     ) -> Result<ModifyPlanResponse, Diagnostics> {
         let proposed = proposed(prior, config);
         let generic = plan_resource_change(&SCHEMA, prior, &proposed, config);
-        let modifier = StoreSecretResource.plan_modifier().expect("a plan modifier");
+        let modifier = StoreSecretResource
+            .plan_modifier()
+            .expect("a plan modifier");
         modifier
             .modify_plan(ModifyPlanRequest {
                 prior_state: prior.clone(),
@@ -150,7 +152,9 @@ impl Setup {
 
     /// A plan of a create of secret `name`; its warnings.
     async fn plan_create(&self, name: &str) -> Vec<Diagnostic> {
-        let planned = self.plan(&Value::Null, &self.config(name), Vec::new()).await;
+        let planned = self
+            .plan(&Value::Null, &self.config(name), Vec::new())
+            .await;
         let resp = planned.unwrap_or_else(|e| panic!("plan of {name} failed: {e:?}"));
         warnings(resp.diagnostics)
     }
@@ -225,7 +229,10 @@ fn warnings(diagnostics: Diagnostics) -> Vec<Diagnostic> {
 fn over_quota(warnings: &[Diagnostic]) -> Vec<&Diagnostic> {
     warnings
         .iter()
-        .filter(|d| d.summary.ends_with("does not fit in the account's secrets quota"))
+        .filter(|d| {
+            d.summary
+                .ends_with("does not fit in the account's secrets quota")
+        })
         .collect()
 }
 
@@ -315,9 +322,9 @@ async fn the_new_secret_of_a_replacement_adds_none_to_a_full_account() {
         "Secret OTHER_NAME does not fit in the account's secrets quota"
     );
     assert!(
-        warned[0]
-            .detail
-            .contains("holds 5 of its 5 secrets, so none of the new secrets this plan creates fits"),
+        warned[0].detail.contains(
+            "holds 5 of its 5 secrets, so none of the new secrets this plan creates fits"
+        ),
         "{}",
         warned[0].detail
     );
@@ -333,7 +340,11 @@ async fn the_new_secret_of_a_replacement_adds_none_to_a_full_account() {
     assert!(listed.into_result().unwrap().is_some());
     s.state.clear_request_log();
     assert!(over_quota(&s.plan_create("OLD_NAME").await).is_empty());
-    assert!(s.state.request_log().is_empty(), "{:?}", s.state.request_log());
+    assert!(
+        s.state.request_log().is_empty(),
+        "{:?}",
+        s.state.request_log()
+    );
 }
 
 #[tokio::test]

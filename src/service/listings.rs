@@ -123,7 +123,9 @@ impl SecretListings {
     pub fn cached_shows_name(&self, account_id: &str, store_id: &str, name: &str) -> Option<bool> {
         let key = (account_id.to_string(), store_id.to_string());
         match self.listed.peek(&key)? {
-            Lookup::Found(secrets) => Some(secrets.iter().any(|s| s.name == name && !s.is_deleted())),
+            Lookup::Found(secrets) => {
+                Some(secrets.iter().any(|s| s.name == name && !s.is_deleted()))
+            }
             Lookup::Absent => Some(false),
             Lookup::Failed(_) => None,
         }

@@ -74,7 +74,9 @@ impl ModifyPlan<Service> for StoreSecretResource {
         if !replacing && let Some(name) = planned_name(&planned, &config) {
             let walk = data.walk();
             let recorded = match (&replaces, &prior) {
-                (Some(replaced), _) => walk.plan_replacement(name.clone(), &replaced.id, &req.config),
+                (Some(replaced), _) => {
+                    walk.plan_replacement(name.clone(), &replaced.id, &req.config)
+                }
                 (None, prior) => {
                     let existing_id = prior.as_ref().and_then(|p| p.id.as_deref());
                     walk.plan_name(name.clone(), existing_id, &req.config)

@@ -592,7 +592,10 @@ fn only_new_secrets_and_moves_to_another_account_use_up_the_quota() {
         .map(str::to_string)
     };
     // A create, and not Terraform's second plan of a replacement.
-    assert_eq!(gaining(None, &created, None, false).as_deref(), Some("acct"));
+    assert_eq!(
+        gaining(None, &created, None, false).as_deref(),
+        Some("acct")
+    );
     assert_eq!(gaining(None, &created, Some(&replaced), false), None);
     // An update, a replacement within the account, a replacement into another account.
     assert_eq!(gaining(Some(&prior), &prior, None, false), None);
@@ -636,7 +639,10 @@ fn the_quota_warning_names_quota_usage_room_and_what_to_do() {
          this is a warning and not an error."
     );
     let one = over_quota("acct", Some("K"), &standing(4, 2)).detail;
-    assert!(one.contains("so only 1 of the new secrets this plan creates fits;"), "{one}");
+    assert!(
+        one.contains("so only 1 of the new secrets this plan creates fits;"),
+        "{one}"
+    );
     let unnamed = over_quota("acct", None, &standing(7, 1));
     assert_eq!(
         unnamed.summary,
