@@ -73,11 +73,9 @@ impl ModifyPlan<Service> for StoreSecretResource {
         let replacing = prior.is_some() && !req.requires_replace.is_empty();
         if !replacing && let Some(name) = planned_name(&planned, &config) {
             let walk = data.walk();
-            let recorded = match (&replaces, &prior) {
-                (Some(replaced), _) => {
-                    walk.plan_replacement(name.clone(), &replaced.id, &req.config)
-                }
-                (None, prior) => {
+            let recorded = match &replaces {
+                Some(replaced) => walk.plan_replacement(name.clone(), &replaced.id, &req.config),
+                None => {
                     let existing_id = prior.as_ref().and_then(|p| p.id.as_deref());
                     walk.plan_name(name.clone(), existing_id, &req.config)
                 }
