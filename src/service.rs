@@ -1,6 +1,7 @@
 //! `Service`: what `configure` gives every resource and data source of one provider process —
 //! the API client (or why there is none), the default account, how errors are reported, the
-//! notes of the walk, and the per-process caches of stores and secret listings.
+//! notes of the walk, the per-process caches of stores and secret listings, and the secrets
+//! quota that plans of new secrets are checked against.
 //!
 //! Every read a plan, a refresh or a data source depends on returns a [`Lookup`]: found, absent
 //! (a real 404) or failed (naming the request). Every API call of an operation goes through a
@@ -11,6 +12,7 @@ pub mod errors;
 pub mod listings;
 pub mod lookup;
 mod once_per_key;
+pub mod quota;
 pub mod stores;
 pub mod walk;
 
@@ -23,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 pub use errors::{Access, CredentialKind, ErrorReporter};
 pub use listings::SecretListings;
 pub use lookup::{Lookup, ReadFailure};
+pub use quota::{QuotaStanding, SecretQuota};
 pub use stores::{DEFAULT_STORE_NAME, DefaultStoreError, StoreDirectory};
 pub use walk::WalkNotes;
 
@@ -63,6 +66,7 @@ pub struct Service {
     walk: WalkNotes,
     stores: StoreDirectory,
     listings: SecretListings,
+    quota: SecretQuota,
 }
 
 impl Service {
@@ -81,6 +85,7 @@ impl Service {
             walk: WalkNotes::default(),
             stores: StoreDirectory::default(),
             listings: SecretListings::default(),
+            quota: SecretQuota::default(),
         }
     }
 
@@ -122,6 +127,11 @@ impl Service {
         &self.listings
     }
 
+    /// The account's secrets quota and the creates planned against it.
+    pub fn quota(&self) -> &SecretQuota {
+        &self.quota
+    }
+
     /// An error diagnostic for a failed API call (see [`ErrorReporter::api_error`]).
     pub fn api_error(&self, operation: &str, access: Access, err: &Error) -> Diagnostic {
         self.errors.api_error(operation, access, err)
@@ -153,6 +163,14 @@ impl Service {
             Err(Unavailable::Unknown(_)) => Ok(None),
             _ => self.client_for(cancel).map(Some),
         }
+    }
+
+    /// The API client (bound to `cancel`) for an advisory read a plan can do without: `None`,
+    /// and nothing reported, when no API call can be made (a plan that needs no other request
+    /// works without credentials).
+    pub fn client_if_configured(&self, cancel: &CancellationToken) -> Option<Client> {
+        let client = self.client.as_ref().ok()?;
+        Some(client.with_cancel(cancel.clone()))
     }
 
     /// The provider's default account, when known at plan time.

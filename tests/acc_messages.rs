@@ -204,7 +204,9 @@ resource "cloudflare_store_secret" "other" {
         "{text}"
     );
     assert!(!text.contains("import"), "never suggests importing: {text}");
-    emulator.assert_no_requests("a plan of new secrets");
+    // The plans of the other creates read the account's secrets quota (to warn about creates
+    // beyond it); nothing else is asked.
+    emulator.assert_only_the_quota_read("a plan of new secrets");
     emulator.assert_empty();
 
     // Renamed, the same configuration plans and applies; a replacement (the name changes) is

@@ -1,6 +1,7 @@
 //! Acceptance test for Ctrl-C: Terraform's interrupt reaches the provider as StopProvider, which
-//! ends a long Cloudflare wait (a 429 with a 10-minute `Retry-After`) at once; the apply fails
-//! promptly with a message that says nothing was created, and nothing was.
+//! ends a long Cloudflare wait (a 429 with a 10-minute `Retry-After`, which holds every request of
+//! the provider process) at once; the apply fails promptly with a message that says nothing was
+//! created, and nothing was.
 
 mod acc_harness;
 mod support;
@@ -13,7 +14,7 @@ use acc_harness::{Emulator, Run, Workdir};
 #[test]
 fn ctrl_c_ends_a_long_retry_after_wait_and_creates_nothing() {
     let emulator = Emulator::start();
-    let Some(tf) = Workdir::new(
+    let Some(mut tf) = Workdir::new(
         &emulator,
         "ctrl_c_ends_a_long_retry_after_wait_and_creates_nothing",
     ) else {
@@ -25,11 +26,20 @@ fn ctrl_c_ends_a_long_retry_after_wait_and_creates_nothing() {
   value = "never-sent"
 }"#,
     );
-    // Every request is rate limited and asks the client to come back in ten minutes.
+    // Planned first: Terraform does not stop the plan phase of `terraform apply` on Ctrl-C (it
+    // sends StopProvider only once it applies), so the interrupt must come while it applies.
+    let planned = tf.run(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
+    assert_eq!(planned.code, 0, "{}", planned.text());
+    emulator.state.clear_request_log();
+    // Every request is rate limited and asks the client to come back in ten minutes. The first
+    // one, apply's own plan of the create reading the secrets quota, takes the 429 and gives up
+    // at once (no retries: the read is advice); the create then waits out the 10 minutes that
+    // hold every request of the process.
     emulator.state.faults().rate_limit_next(1_000, 600);
+    tf.set_env("CLOUDFLARE_MAX_RETRIES", "0");
 
     let started = Instant::now();
-    let terraform = tf.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let terraform = tf.spawn(&["apply", "-input=false", "-no-color", "tfplan"]);
     // Interrupt once the provider is waiting out the first 429.
     let waited_for_request = Instant::now();
     while emulator.state.request_count() == 0 {

@@ -358,7 +358,7 @@ fn a_large_value_warns_and_an_unknown_scope_warns_but_neither_blocks_the_plan() 
         text.contains("scopes   = [\"workers\", \"wrokers\"]"),
         "points at scopes: {text}"
     );
-    emulator.assert_no_requests("planning a new store and secret");
+    emulator.assert_only_the_quota_read("planning a new store and secret");
 
     // Apply goes ahead and sends the scope; the API has the last word and its refusal is
     // reported with the secret and the scope it rejected.

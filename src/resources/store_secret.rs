@@ -5,6 +5,7 @@
 pub mod list;
 mod moved;
 mod plan;
+mod quota;
 mod validate;
 
 use std::sync::LazyLock;
@@ -141,17 +142,38 @@ impl SecretModel {
     }
 }
 
-/// What the provider keeps next to the state (opaque to Terraform).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// What the provider keeps next to the state and the plan (opaque to Terraform).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretPrivate {
     /// A refresh saw the value change outside Terraform and it has not been re-pushed yet.
     #[serde(default)]
     pub value_drifted: bool,
+    /// Only in the plan of an existing secret (apply and refresh drop it from state): the secret
+    /// the plan starts from. When Terraform replaces the resource, it plans the new secret a second time with a
+    /// null prior state and hands this back as that plan's prior private data: that is how the
+    /// plan knows its "create" replaces this secret (see `plan.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub planned_from: Option<ExistingSecret>,
+}
+
+/// An existing secret a plan starts from: its account and id.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExistingSecret {
+    pub account_id: String,
+    pub id: String,
 }
 
 impl SecretPrivate {
     pub fn decode(bytes: &[u8]) -> SecretPrivate {
         serde_json::from_slice(bytes).unwrap_or_default()
+    }
+
+    /// What state keeps of private data decoded from a plan (or from an older state).
+    pub fn for_state(bytes: &[u8]) -> SecretPrivate {
+        SecretPrivate {
+            planned_from: None,
+            ..SecretPrivate::decode(bytes)
+        }
     }
 
     /// Nothing when there is nothing to keep: every resource's private state is written to the
@@ -236,7 +258,7 @@ impl Resource<Service> for StoreSecretResource {
         })?;
         let mut resp = CreateResponse::default();
         // Start from what the plan planned; the value just sent is the configured one.
-        let mut private = SecretPrivate::decode(&req.planned_private);
+        let mut private = SecretPrivate::for_state(&req.planned_private);
         private.value_drifted = false;
         resp.private = private.encode();
         let settled = settle(
@@ -295,7 +317,7 @@ impl Resource<Service> for StoreSecretResource {
             }
         };
         // Read records what it sees; the plan decides what to say about it (`plan.rs`).
-        let mut private = SecretPrivate::decode(&req.private);
+        let mut private = SecretPrivate::for_state(&req.private);
         let mut model = state.clone();
         model.apply_remote(&remote, &account_id);
         if value_changed_outside(&state, &model) {
@@ -339,8 +361,9 @@ impl Resource<Service> for StoreSecretResource {
             created: prior.created.clone(),
             ..planned.clone()
         };
+        let mut private = SecretPrivate::for_state(&req.private);
         let mut resp = UpdateResponse {
-            private: req.private.clone(),
+            private: private.encode(),
             ..UpdateResponse::default()
         };
         if patch.value.is_none() && patch.scopes.is_none() && patch.comment.is_none() {
@@ -357,7 +380,6 @@ impl Resource<Service> for StoreSecretResource {
             .await;
         data.listings().forget(&account_id, &store_id);
         let patched = patched.map_err(|e| data.api_error(&operation, Access::Write, &e))?;
-        let mut private = SecretPrivate::decode(&req.private);
         if value_sent {
             private.value_drifted = false;
         }

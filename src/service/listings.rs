@@ -118,6 +118,19 @@ impl SecretListings {
             })
     }
 
+    /// Whether the listing this process already holds of the store shows a live secret named
+    /// `name`; `None` when it holds no answer for the store. Never sends a request.
+    pub fn cached_shows_name(&self, account_id: &str, store_id: &str, name: &str) -> Option<bool> {
+        let key = (account_id.to_string(), store_id.to_string());
+        match self.listed.peek(&key)? {
+            Lookup::Found(secrets) => {
+                Some(secrets.iter().any(|s| s.name == name && !s.is_deleted()))
+            }
+            Lookup::Absent => Some(false),
+            Lookup::Failed(_) => None,
+        }
+    }
+
     /// Forgets the listing of a store (after every write to it).
     pub fn forget(&self, account_id: &str, store_id: &str) {
         self.listed

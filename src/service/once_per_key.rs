@@ -27,6 +27,15 @@ impl<K: Eq + Hash, V> OncePerKey<K, V> {
         cells.entry(key).or_default().clone()
     }
 
+    /// `key`'s value when some caller already computed it; never starts a computation.
+    pub fn peek(&self, key: &K) -> Option<V>
+    where
+        V: Clone,
+    {
+        let cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);
+        cells.get(key)?.get().cloned()
+    }
+
     /// Forgets `key`'s value: the next caller computes it again.
     pub fn forget(&self, key: &K) {
         let mut cells = self.cells.lock().unwrap_or_else(PoisonError::into_inner);

@@ -104,6 +104,18 @@ impl StoreDirectory {
         Lookup::from_response(request, client.get_store(account_id, store_id).await)
     }
 
+    /// The id of the account's default store when this process already knows it (it made or
+    /// found it, or holds the account's store listing); `None` otherwise. Never sends a request.
+    pub fn cached_default_id(&self, account_id: &str) -> Option<String> {
+        let account = account_id.to_string();
+        if let Some(id) = self.default_ids.peek(&account) {
+            return Some(id);
+        }
+        let stores = self.listed.peek(&account)?.ok()?;
+        let default = stores.iter().find(|s| s.name == DEFAULT_STORE_NAME)?;
+        Some(default.id.clone())
+    }
+
     /// Forgets the listing of the account's stores (after creating or deleting a store).
     pub fn forget(&self, account_id: &str) {
         self.listed.forget(&account_id.to_string());

@@ -59,6 +59,27 @@ impl WalkNotes {
         this.existing_id.is_some() && earlier.existing_id == this.existing_id
     }
 
+    /// Records that Terraform's plan of the new secret of a replacement (its second plan of the
+    /// resource, with a null prior state) plans `name`, replacing secret `replaced_id`. `false`
+    /// when another resource of this walk already planned the name. The resource's own first
+    /// plan may have recorded the name already, when Terraform rather than the provider decided
+    /// to replace (`-replace`, `replace_triggered_by`) and the name stayed: that is the same
+    /// resource, and not a new walk either.
+    pub fn plan_replacement(&self, name: PlannedName, replaced_id: &str, config: &Value) -> bool {
+        let mut planned = self.planned.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(earlier) = planned.get(&name)
+            && earlier.existing_id.as_deref() != Some(replaced_id)
+        {
+            return false;
+        }
+        let this = Planned {
+            existing_id: Some(replaced_id.to_string()),
+            config: config.clone(),
+        };
+        planned.insert(name, this);
+        true
+    }
+
     /// Records that an apply happened: the walk that planned before it is over.
     pub fn applied(&self) {
         self.planned
@@ -124,6 +145,24 @@ mod tests {
         assert!(plan(Some("id1"), "b"));
         assert!(!plan(Some("id2"), "b"));
         assert!(!plan(None, "c"));
+    }
+
+    #[test]
+    fn the_new_secret_of_a_replacement_is_the_resource_it_replaces() {
+        let notes = WalkNotes::default();
+        let a = || name(Some("s"), "A");
+        // `-replace` with the name kept: the first plan records the existing secret, the
+        // second (the new secret) is the same resource.
+        assert!(notes.plan_name(a(), Some("id1"), &config("x")));
+        assert!(notes.plan_replacement(a(), "id1", &config("x")));
+        // Not a new walk: another resource planning B is still caught.
+        assert!(notes.plan_name(name(Some("s"), "B"), None, &config("b")));
+        assert!(!notes.plan_name(name(Some("s"), "B"), None, &config("other")));
+        // A rename replaces id2 with C; a second resource creating C is caught, and so is the
+        // replacement of another secret to a name a create already holds.
+        assert!(notes.plan_replacement(name(Some("s"), "C"), "id2", &config("c")));
+        assert!(!notes.plan_name(name(Some("s"), "C"), None, &config("c2")));
+        assert!(!notes.plan_replacement(name(Some("s"), "B"), "id3", &config("b")));
     }
 
     #[test]

@@ -164,6 +164,17 @@ impl Emulator {
         );
     }
 
+    /// Panics unless the only API request logged is the one read of the account's secrets
+    /// quota that a plan creating secrets makes (at most one per provider process); `what`
+    /// names the step.
+    pub fn assert_only_the_quota_read(&self, what: &str) {
+        let requests = self.request_breakdown();
+        assert!(
+            requests.keys().all(|r| r == "GET /quota") && requests.values().sum::<usize>() <= 1,
+            "{what} must make no API call but the quota read, but made {requests:?}"
+        );
+    }
+
     /// Panics unless the emulator holds no stores and no secrets.
     pub fn assert_empty(&self) {
         let stores = self.state.stores();

@@ -1,11 +1,19 @@
 //! What the schema cannot say about planning `cloudflare_store_secret`: the provider's
 //! `account_id` on create, `status` staying `active` through an in-place update, no create
-//! without a value, two resources planning one name, and the warnings about a value changed
-//! outside Terraform (Read records what it saw; only the plan knows the config).
+//! without a value, two resources planning one name, creates beyond the account's secrets quota
+//! (`quota.rs`), and the warnings about a value changed outside Terraform (Read records what it
+//! saw; only the plan knows the config).
+//!
+//! Terraform plans a replacement twice: first with the prior state (the plan finds the change
+//! that replaces), then the new object with a null prior state, handing back the first plan's
+//! private data. Every plan of an existing secret notes that secret there
+//! (`SecretPrivate::planned_from`), so the second plan knows it replaces it: neither a second
+//! resource planning the name nor a new secret in the account's quota.
 
 use async_trait::async_trait;
 
-use super::{SecretModel, SecretPrivate, StoreSecretResource};
+use super::quota::{PlannedChange, quota_warning};
+use super::{ExistingSecret, SecretModel, SecretPrivate, StoreSecretResource};
 use crate::resources::activation::ACTIVE;
 use crate::resources::attributes::plan_provider_account;
 use crate::service::Service;
@@ -34,6 +42,17 @@ impl ModifyPlan<Service> for StoreSecretResource {
             true => None,
             false => Some(model::from_value(&req.prior_state)?),
         };
+        let mut private = SecretPrivate::decode(&req.prior_private);
+        // On a create: the secret this plan replaces, when it is the second plan of a
+        // replacement. Noted afresh on every plan of an existing secret.
+        let replaces = match &prior {
+            None => private.planned_from.take(),
+            Some(prior) => {
+                private.planned_from = existing_secret(prior);
+                None
+            }
+        };
+        resp.planned_private = private.encode();
         let mut planned: SecretModel = model::from_value(&req.planned_state)?;
         plan_secret(
             prior.as_ref(),
@@ -51,20 +70,33 @@ impl ModifyPlan<Service> for StoreSecretResource {
         }
         // The first of the two plans of a replacement is not a secret that will exist: the
         // second (a create) is.
-        let replaced = prior.is_some() && !req.requires_replace.is_empty();
-        if !replaced && let Some(name) = planned_name(&planned, &config) {
-            let existing_id = prior.as_ref().and_then(|p| p.id.as_deref());
-            if !data
-                .walk()
-                .plan_name(name.clone(), existing_id, &req.config)
-            {
+        let replacing = prior.is_some() && !req.requires_replace.is_empty();
+        if !replacing && let Some(name) = planned_name(&planned, &config) {
+            let walk = data.walk();
+            let recorded = match &replaces {
+                Some(replaced) => walk.plan_replacement(name.clone(), &replaced.id, &req.config),
+                None => {
+                    let existing_id = prior.as_ref().and_then(|p| p.id.as_deref());
+                    walk.plan_name(name.clone(), existing_id, &req.config)
+                }
+            };
+            if !recorded {
                 errors.add(duplicate_name(&name));
             }
         }
         if errors.has_errors() {
             return Err(errors);
         }
-        let private = SecretPrivate::decode(&req.prior_private);
+        let change = PlannedChange {
+            prior: prior.as_ref(),
+            planned: &planned,
+            config: &config,
+            replaces: replaces.as_ref(),
+            replacing,
+        };
+        if let Some(warning) = quota_warning(data, &change, &req.cancel).await {
+            resp.diagnostics.add(warning);
+        }
         if private.value_drifted
             && let Some(warning) = drift_warning(prior.as_ref(), &planned, &config)
         {
@@ -73,6 +105,15 @@ impl ModifyPlan<Service> for StoreSecretResource {
         resp.planned_state = planned.to_state()?;
         Ok(resp)
     }
+}
+
+/// The secret a plan starts from, when its state says which (every state this provider writes
+/// does).
+fn existing_secret(prior: &SecretModel) -> Option<ExistingSecret> {
+    Some(ExistingSecret {
+        account_id: prior.account_id.known()?.clone(),
+        id: prior.id.known()?.clone(),
+    })
 }
 
 /// A secret whose value is managed elsewhere (neither `value` nor `value_wo`) cannot be

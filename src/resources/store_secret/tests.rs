@@ -370,6 +370,7 @@ fn state_never_carries_value_wo_and_round_trips() {
 fn private_state_round_trips_and_tolerates_garbage() {
     let p = SecretPrivate {
         value_drifted: true,
+        ..SecretPrivate::default()
     };
     assert_eq!(SecretPrivate::decode(&p.encode()), p);
     // Written by versions that also kept a (never read) `write_only` flag.
@@ -560,4 +561,122 @@ fn a_taken_name_explains_create_before_destroy_and_import_without_placeholders()
         "no placeholder: {}",
         diag.detail
     );
+}
+
+#[test]
+fn only_new_secrets_and_moves_to_another_account_use_up_the_quota() {
+    use super::quota::{PlannedChange, account_gaining_a_secret};
+    let prior = m(&prior_state());
+    let config = m(&config_for(&prior_state()));
+    let (created, _) = plan(&Value::Null, &config_for(&prior_state()), Some("acct"));
+    let created = m(&created);
+    let moved_config = with(
+        &config_for(&prior_state()),
+        &[("account_id", Value::string("other"))],
+    );
+    let (moved, replace) = plan(&prior_state(), &moved_config, None);
+    assert_eq!(replace, vec![AttributePath::root("account_id")]);
+    let moved = m(&moved);
+    let replaced = ExistingSecret {
+        account_id: "acct".into(),
+        id: "3fd85f74b32742f1bff64a85009dda07".into(),
+    };
+    let gaining = |prior, planned, replaces, replacing| {
+        account_gaining_a_secret(&PlannedChange {
+            prior,
+            planned,
+            config: &config,
+            replaces,
+            replacing,
+        })
+        .map(str::to_string)
+    };
+    // A create, and not Terraform's second plan of a replacement.
+    assert_eq!(
+        gaining(None, &created, None, false).as_deref(),
+        Some("acct")
+    );
+    assert_eq!(gaining(None, &created, Some(&replaced), false), None);
+    // An update, a replacement within the account, a replacement into another account.
+    assert_eq!(gaining(Some(&prior), &prior, None, false), None);
+    assert_eq!(gaining(Some(&prior), &created, None, true), None);
+    assert_eq!(
+        gaining(Some(&prior), &moved, None, true).as_deref(),
+        Some("other")
+    );
+    // An account not known at plan time cannot be asked.
+    let unknown_account = SecretModel {
+        account_id: Attr::Unknown,
+        ..created.clone()
+    };
+    assert_eq!(gaining(None, &unknown_account, None, false), None);
+}
+
+#[test]
+fn the_quota_warning_names_quota_usage_room_and_what_to_do() {
+    use super::quota::over_quota;
+    use crate::service::QuotaStanding;
+    let standing = |usage, planned| QuotaStanding {
+        quota: 5,
+        usage,
+        planned,
+    };
+    let warning = over_quota("acct", Some("API_KEY"), &standing(3, 3));
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(warning.path, Some(AttributePath::root("name")));
+    assert_eq!(
+        warning.summary,
+        "Secret API_KEY does not fit in the account's secrets quota"
+    );
+    assert_eq!(
+        warning.detail,
+        "Account acct holds 3 of its 5 secrets, so only 2 of the new secrets this plan creates \
+         fit; this plan creates at least 3, and secret API_KEY is one of those past the quota. \
+         Apply would create the secrets that fit and then fail on the others, leaving a partial \
+         apply. Before applying, delete secrets the account no longer needs, ask Cloudflare to \
+         raise the account's secrets quota, or split the apply (for example with -target) into \
+         parts that fit. Secrets this run deletes before it creates free room too, which is why \
+         this is a warning and not an error."
+    );
+    let one = over_quota("acct", Some("K"), &standing(4, 2)).detail;
+    assert!(
+        one.contains("so only 1 of the new secrets this plan creates fits;"),
+        "{one}"
+    );
+    let unnamed = over_quota("acct", None, &standing(7, 1));
+    assert_eq!(
+        unnamed.summary,
+        "A new secret does not fit in the account's secrets quota"
+    );
+    assert!(
+        unnamed.detail.contains(
+            "holds 7 of its 5 secrets, so none of the new secrets this plan creates fits; this \
+             plan creates at least 1, and this secret (its name is known after apply) is one"
+        ),
+        "{}",
+        unnamed.detail
+    );
+    assert!(standing(3, 2).fits() && !standing(3, 3).fits() && !standing(7, 1).fits());
+}
+
+#[test]
+fn the_note_of_the_secret_a_plan_starts_from_never_reaches_state() {
+    let planned = SecretPrivate {
+        value_drifted: true,
+        planned_from: Some(ExistingSecret {
+            account_id: "acct".into(),
+            id: "3fd85f74b32742f1bff64a85009dda07".into(),
+        }),
+    };
+    let bytes = planned.encode();
+    assert_eq!(SecretPrivate::decode(&bytes), planned);
+    let kept = SecretPrivate::for_state(&bytes);
+    assert_eq!(
+        kept,
+        SecretPrivate {
+            value_drifted: true,
+            planned_from: None
+        }
+    );
+    assert!(!String::from_utf8_lossy(&kept.encode()).contains("planned_from"));
 }
