@@ -59,6 +59,9 @@ struct Pass {
     secrets_after_apply: BTreeSet<String>,
     secrets_after_destroy: usize,
     failures: Vec<String>,
+    /// The runs' output (apply and destroy) and provider debug logs, all together.
+    output: String,
+    logs: String,
 }
 
 fn wait_all(children: Vec<Child>) -> Vec<Run> {
@@ -81,6 +84,7 @@ fn one_pass(pass: usize, provider: Option<&PathBuf>, reserve: Option<u32>) -> Op
         ..EmulatorConfig::new(ACCOUNT_ID, API_TOKEN)
     });
     let mut dirs = Vec::new();
+    let mut logs = Vec::new();
     for run in 0..RUNS {
         let test = format!("fleet_budget_pass{pass}_run{run}");
         let mut dir = match provider {
@@ -94,20 +98,24 @@ fn one_pass(pass: usize, provider: Option<&PathBuf>, reserve: Option<u32>) -> Op
             dir.set_env("CLOUDFLARE_RATE_LIMIT_RESERVE", &reserve.to_string());
         }
         dir.set_env("CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT", "5m");
-        if let Some(logs) = std::env::var_os("FLEET_LOG_DIR") {
-            let log = PathBuf::from(logs).join(format!("pass{pass}-run{run}.log"));
-            dir.set_env("TF_LOG_PROVIDER", "debug");
-            dir.set_env("TF_LOG_PATH", &log.to_string_lossy());
-        }
+        // Every run's provider debug log (in its working directory, or FLEET_LOG_DIR).
+        let log = std::env::var_os("FLEET_LOG_DIR")
+            .map_or_else(|| dir.path().to_path_buf(), PathBuf::from)
+            .join(format!("pass{pass}-run{run}.log"));
+        dir.set_env("TF_LOG_PROVIDER", "debug");
+        dir.set_env("TF_LOG_PATH", &log.to_string_lossy());
+        logs.push(log);
         dir.config(&config(run));
         dirs.push(dir);
     }
     let mut failures = Vec::new();
-    let check = |failures: &mut Vec<String>, step: &str, runs: Vec<Run>| {
-        for (run, output) in runs.iter().enumerate() {
-            if output.code != 0 {
-                failures.push(format!("{step} {run}: {}", output.text()));
+    let mut output = String::new();
+    let mut check = |failures: &mut Vec<String>, step: &str, runs: Vec<Run>| {
+        for (run, result) in runs.iter().enumerate() {
+            if result.code != 0 {
+                failures.push(format!("{step} {run}: {}", result.text()));
             }
+            output.push_str(&result.text());
         }
     };
     let args = ["apply", "-auto-approve", "-input=false", "-no-color"];
@@ -141,7 +149,13 @@ fn one_pass(pass: usize, provider: Option<&PathBuf>, reserve: Option<u32>) -> Op
         wait_all(dirs.iter().map(|d| d.spawn(&args)).collect()),
     );
     let destroy = started.elapsed();
+    let logs = logs
+        .iter()
+        .map(|log| std::fs::read_to_string(log).unwrap_or_default())
+        .collect();
     Some(Pass {
+        output,
+        logs,
         apply,
         destroy,
         report_after_apply,
@@ -221,6 +235,24 @@ fn six_runs_sharing_one_token_stay_within_the_budget_and_end_exact() {
             "pass {pass}: not exact after apply"
         );
         assert_eq!(result.secrets_after_destroy, 0, "pass {pass}: left behind");
+        // The budget is in the debug log, and a run held up for long says so; neither the token
+        // nor a value is anywhere.
+        assert!(
+            result.logs.contains("Cloudflare API rate-limit budget"),
+            "pass {pass}: no budget in the debug log"
+        );
+        assert!(
+            result
+                .output
+                .contains("Slowed down by the Cloudflare API rate limit"),
+            "pass {pass}: no run said it waited"
+        );
+        for text in [&result.logs, &result.output] {
+            assert!(
+                !text.contains(API_TOKEN) && !text.contains("value-FLEET_"),
+                "pass {pass}"
+            );
+        }
         let lowest = result.report.lowest_remaining.expect("headers were sent");
         assert!(
             lowest <= expected_lowest,
