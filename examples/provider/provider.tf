@@ -37,6 +37,9 @@ provider "cloudflare" {
   # Client-side rate limit shared by every operation of one provider process.
   requests_per_second = 3.5 # CLOUDFLARE_RPS
 
+  # Requests of Cloudflare's per-user budget left to people and other tools (default: a tenth).
+  rate_limit_reserve = 120 # CLOUDFLARE_RATE_LIMIT_RESERVE
+
   # How long apply waits for a new secret to turn from pending to active.
   secret_activation_timeout = "60s" # CLOUDFLARE_SECRET_ACTIVATION_TIMEOUT
 
