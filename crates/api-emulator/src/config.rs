@@ -28,6 +28,31 @@ impl BatchMode {
     }
 }
 
+/// The body the bulk delete (`DELETE …/stores/{id}/secrets`) accepts. Generations of the API's
+/// schema disagree (`cloudflare-secrets-store-api.md` §3): the current OpenAPI file says
+/// `{"ids": [...]}`, an older one an array of `{"id": ...}` objects. The emulator accepts one
+/// and answers the other with HTTP 400 `invalid_json_body`, so clients can be tested against
+/// a server of either generation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BulkDeleteBody {
+    /// `{"ids": ["<secret id>", ...]}` (the default: the current OpenAPI file).
+    #[default]
+    Ids,
+    /// `[{"id": "<secret id>"}, ...]` (the older schema generation).
+    Objects,
+}
+
+impl BulkDeleteBody {
+    /// Parses `ids` or `objects`.
+    pub fn parse(text: &str) -> Option<BulkDeleteBody> {
+        match text.trim() {
+            "ids" => Some(BulkDeleteBody::Ids),
+            "objects" => Some(BulkDeleteBody::Objects),
+            _ => None,
+        }
+    }
+}
+
 /// Settings of an emulator instance. Debug output never shows the token or key.
 #[derive(Clone)]
 pub struct EmulatorConfig {
@@ -47,6 +72,8 @@ pub struct EmulatorConfig {
     pub activation_delay: Duration,
     /// What bulk creates and deletes do with items that cannot be applied.
     pub batch_mode: BatchMode,
+    /// The body shape the bulk delete accepts.
+    pub bulk_delete_body: BulkDeleteBody,
 }
 
 impl EmulatorConfig {
@@ -61,6 +88,7 @@ impl EmulatorConfig {
             max_value_bytes: 65_536,
             activation_delay: Duration::from_millis(300),
             batch_mode: BatchMode::AllOrNothing,
+            bulk_delete_body: BulkDeleteBody::Ids,
         }
     }
 }
@@ -82,6 +110,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("max_value_bytes", &self.max_value_bytes)
             .field("activation_delay", &self.activation_delay)
             .field("batch_mode", &self.batch_mode)
+            .field("bulk_delete_body", &self.bulk_delete_body)
             .finish()
     }
 }

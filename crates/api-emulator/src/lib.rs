@@ -31,7 +31,7 @@ use axum::http::{Method, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-pub use config::{BatchMode, EmulatorConfig};
+pub use config::{BatchMode, BulkDeleteBody, EmulatorConfig};
 pub use faults::{AimedFault, FaultAnswer, FaultControl};
 pub use model::{SecretInfo, StoreInfo};
 pub use request_log::{CredentialHeaders, MAX_KEPT_RECORDS, RequestRecord};
