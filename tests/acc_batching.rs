@@ -220,9 +220,7 @@ fn destroy_empties_the_store_whichever_body_the_bulk_delete_takes() {
             .collect();
         let single_202 = log
             .iter()
-            .filter(|r| {
-                r.method == "DELETE" && r.path.contains("/secrets/") && r.status == 202
-            })
+            .filter(|r| r.method == "DELETE" && r.path.contains("/secrets/") && r.status == 202)
             .count();
         match shape {
             BulkDeleteBody::Ids => {
@@ -234,7 +232,11 @@ fn destroy_empties_the_store_whichever_body_the_bulk_delete_takes() {
                 );
             }
             BulkDeleteBody::Objects => {
-                assert_eq!(bulk, [400], "{shape:?}: the refused bulk DELETE is sent once");
+                assert_eq!(
+                    bulk,
+                    [400],
+                    "{shape:?}: the refused bulk DELETE is sent once"
+                );
                 assert_eq!(single_202, 8, "{shape:?}: each secret deleted on its own");
             }
         }

@@ -53,6 +53,28 @@ impl BulkDeleteBody {
     }
 }
 
+/// The HTTP status of `secret_name_already_exists` (code 1003), which no document settles:
+/// clients of the API check 409 and 400 (`cloudflare-secrets-store-api.md` §7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NameConflictStatus {
+    /// HTTP 409 Conflict (the default).
+    #[default]
+    Conflict,
+    /// HTTP 400 Bad Request.
+    BadRequest,
+}
+
+impl NameConflictStatus {
+    /// Parses `409` or `400`.
+    pub fn parse(text: &str) -> Option<NameConflictStatus> {
+        match text.trim() {
+            "409" => Some(NameConflictStatus::Conflict),
+            "400" => Some(NameConflictStatus::BadRequest),
+            _ => None,
+        }
+    }
+}
+
 /// Settings of an emulator instance. Debug output never shows the token or key.
 #[derive(Clone)]
 pub struct EmulatorConfig {
@@ -74,6 +96,8 @@ pub struct EmulatorConfig {
     pub batch_mode: BatchMode,
     /// The body shape the bulk delete accepts.
     pub bulk_delete_body: BulkDeleteBody,
+    /// The HTTP status of a duplicate secret name.
+    pub name_conflict_status: NameConflictStatus,
 }
 
 impl EmulatorConfig {
@@ -89,6 +113,7 @@ impl EmulatorConfig {
             activation_delay: Duration::from_millis(300),
             batch_mode: BatchMode::AllOrNothing,
             bulk_delete_body: BulkDeleteBody::Ids,
+            name_conflict_status: NameConflictStatus::Conflict,
         }
     }
 }
@@ -111,6 +136,7 @@ impl fmt::Debug for EmulatorConfig {
             .field("activation_delay", &self.activation_delay)
             .field("batch_mode", &self.batch_mode)
             .field("bulk_delete_body", &self.bulk_delete_body)
+            .field("name_conflict_status", &self.name_conflict_status)
             .finish()
     }
 }

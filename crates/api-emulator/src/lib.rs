@@ -2,7 +2,9 @@
 //!
 //! Behaviour follows `cloudflare-secrets-store-api.md`. Choices where the real API is not
 //! documented: `secret_name_already_exists` and `store_not_empty` answer HTTP 409 with code
-//! 1003; too many secrets answer HTTP 400, code 1003 `maximum_secrets_exceeded`; unknown
+//! 1003 (a duplicate name can answer 400 instead, `EmulatorConfig::name_conflict_status`); the
+//! bulk delete takes `{"ids": [...]}` (or the older `[{"id": ...}]`,
+//! `EmulatorConfig::bulk_delete_body`); too many secrets answer HTTP 400, code 1003 `maximum_secrets_exceeded`; unknown
 //! accounts and routes answer HTTP 404 with code 7003; lists default to 20 per page.
 
 mod account;
@@ -31,7 +33,7 @@ use axum::http::{Method, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-pub use config::{BatchMode, BulkDeleteBody, EmulatorConfig};
+pub use config::{BatchMode, BulkDeleteBody, EmulatorConfig, NameConflictStatus};
 pub use faults::{AimedFault, FaultAnswer, FaultControl};
 pub use model::{SecretInfo, StoreInfo};
 pub use request_log::{CredentialHeaders, MAX_KEPT_RECORDS, RequestRecord};

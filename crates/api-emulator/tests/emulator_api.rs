@@ -5,7 +5,7 @@ mod emulator_support;
 
 use std::time::Duration;
 
-use api_emulator::BulkDeleteBody;
+use api_emulator::{BulkDeleteBody, NameConflictStatus};
 use axum::http::StatusCode;
 use emulator_support::{ACCOUNT, Auth, Emulator, TOKEN};
 use serde_json::{Value, json};
@@ -581,6 +581,51 @@ async fn in_objects_mode_the_bulk_delete_takes_only_the_array_of_objects() {
         StatusCode::ACCEPTED
     );
     assert!(emulator.state.secrets().is_empty());
+}
+
+#[tokio::test]
+async fn a_duplicate_name_answers_409_or_the_configured_400_with_code_1003() {
+    for (setting, status) in [
+        (NameConflictStatus::default(), StatusCode::CONFLICT),
+        (NameConflictStatus::BadRequest, StatusCode::BAD_REQUEST),
+    ] {
+        let emulator = Emulator::with_config(|config| config.name_conflict_status = setting);
+        let store = emulator.create_store("s").await;
+        let taken = emulator
+            .create_secret(&store, "TAKEN", "v", &["workers"])
+            .await;
+        let secrets = format!("/stores/{store}/secrets");
+        let new = |name: &str| json!({"name": name, "value": "v", "scopes": ["workers"]});
+        let duplicate = format!(
+            "/stores/{store}/secrets/{}/duplicate",
+            taken["id"].as_str().unwrap()
+        );
+        let refusals = [
+            ("POST", secrets.as_str(), json!([new("TAKEN")]), "TAKEN"),
+            (
+                "POST",
+                secrets.as_str(),
+                json!([new("TWICE"), new("TWICE")]),
+                "TWICE",
+            ),
+            (
+                "POST",
+                duplicate.as_str(),
+                json!({"name": "TAKEN", "scopes": ["workers"]}),
+                "TAKEN",
+            ),
+        ];
+        for (method, path, body, name) in refusals {
+            let reply = emulator.call(method, path, Some(body)).await;
+            assert_eq!(reply.status, status, "{setting:?} {path}: {}", reply.text);
+            assert_eq!(
+                reply.error(),
+                (1003, format!("secret_name_already_exists: {name}")),
+                "{setting:?}"
+            );
+        }
+        assert_eq!(emulator.state.secrets().len(), 1, "{setting:?}");
+    }
 }
 
 #[tokio::test]

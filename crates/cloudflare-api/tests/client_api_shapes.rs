@@ -8,9 +8,9 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use api_emulator::{BulkDeleteBody, EmulatorConfig};
-use client_support::{ACCOUNT, Harness, TOKEN, create_all, delete_all, names};
-use cloudflare_api::Client;
+use api_emulator::{BatchMode, BulkDeleteBody, EmulatorConfig, NameConflictStatus};
+use client_support::{ACCOUNT, Harness, TOKEN, create_all, delete_all, names, new_secret};
+use cloudflare_api::{Client, ErrorKind};
 
 /// Collects everything the tracing subscriber writes.
 #[derive(Clone, Default)]
@@ -142,5 +142,59 @@ async fn a_refused_bulk_delete_body_turns_its_store_to_single_deletes_once_for_t
             }
         }
         assert!(!logs.contains(TOKEN), "{logs}");
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_name_is_a_name_conflict_whether_answered_409_or_400() {
+    let cases = [
+        (NameConflictStatus::Conflict, 409),
+        (NameConflictStatus::BadRequest, 400),
+    ];
+    for (setting, status) in cases {
+        let config = EmulatorConfig {
+            name_conflict_status: setting,
+            batch_mode: BatchMode::AllOrNothing,
+            activation_delay: Duration::ZERO,
+            ..EmulatorConfig::new(ACCOUNT, TOKEN)
+        };
+        // Slow enough that concurrent creates gather into one bulk POST.
+        let h = Harness::start_with(config, |c| c.requests_per_second = 10.0).await;
+        let store = h.store().await;
+        h.client
+            .create_secret(ACCOUNT, &store, new_secret("TAKEN", "old"))
+            .await
+            .unwrap();
+
+        // Alone: the refusal is the caller's, as a name conflict.
+        let err = h
+            .client
+            .create_secret(ACCOUNT, &store, new_secret("TAKEN", "new"))
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NameConflict, "{status}: {err}");
+        assert_eq!(err.status(), Some(status), "{err}");
+
+        // In a batch refused whole for it: only its own caller fails, the rest are created.
+        h.state.clear_request_log();
+        let wanted: Vec<String> = ["A", "TAKEN", "B"].map(String::from).to_vec();
+        let results = create_all(&h.client, &store, &wanted).await;
+        for (name, result) in wanted.iter().zip(&results) {
+            match (name.as_str(), result) {
+                ("TAKEN", Err(e)) => assert_eq!(e.kind(), ErrorKind::NameConflict, "{e}"),
+                (_, Ok(secret)) => assert_eq!(&secret.name, name),
+                (_, other) => panic!("{status}: {name}: {other:?}"),
+            }
+        }
+        let mut remote: Vec<String> = h.state.secrets().into_iter().map(|s| s.name).collect();
+        remote.sort();
+        assert_eq!(remote, ["A", "B", "TAKEN"], "{status}");
+        // The bulk POST refused whole, then each of its secrets alone.
+        let refused = format!("POST {status}");
+        assert_eq!(
+            h.log_lines(),
+            [refused.as_str(), "POST 200", refused.as_str(), "POST 200"],
+            "{status}"
+        );
     }
 }
