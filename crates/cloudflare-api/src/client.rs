@@ -5,7 +5,7 @@ use std::fmt;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::coalescer::Coalescer;
+use crate::coalescer::{Coalescer, PollSchedule};
 use crate::endpoints::{
     ListSecretsParams, NewSecret, Pages, Quota, Secret, SecretPatch, Store, secrets, stores,
 };
@@ -157,6 +157,13 @@ impl Client {
         self.coalescer
             .delete(&self.api, account_id, store_id, secret_id)
             .await
+    }
+
+    /// When to poll a secret that waits to become `active` (with [`Client::poll_secret`]): a
+    /// schedule of growing steps that starts where this client's earlier waits saw secrets turn
+    /// active. Call [`PollSchedule::found_active`] when a poll shows the secret active.
+    pub fn activation_schedule(&self) -> PollSchedule {
+        self.coalescer.activation_schedule()
     }
 
     /// The secret as a listing sent after this call began shows it, or `None` when that

@@ -348,13 +348,14 @@ async fn a_poll_waits_for_the_secrets_of_a_create_that_falls_due_moments_later()
     let first = create("FIRST").await.await.unwrap();
     let second = create("SECOND").await;
     clock.advance(ms(100)).await;
-    // T + 100 ms: SECOND is created. Both are pending: first polls fall due 350 ms after each.
+    // T + 100 ms: SECOND is created. Both are pending: first polls fall due FIRST_STATUS_POLL
+    // (150 ms) after each.
     let second = second.await.unwrap();
     clock.advance(FIRST_STATUS_POLL - ms(100)).await;
-    // T + 350 ms: FIRST's first poll, which waits for SECOND's, due moments later.
+    // T + 150 ms: FIRST's first poll, which waits for SECOND's, due moments later.
     let first_poll = poll(&first).await;
     clock.advance(ms(100)).await;
-    // T + 450 ms: SECOND's first poll joins it; their listing goes out soon after.
+    // T + 250 ms: SECOND's first poll joins it; their listing goes out soon after.
     let second_poll = poll(&second).await;
     clock.advance(ms(100)).await;
     assert!(first_poll.await.unwrap().unwrap().is_some());

@@ -17,6 +17,7 @@
 mod creates;
 mod deletes;
 mod lanes;
+mod pace;
 mod polls;
 
 use std::future::Future;
@@ -31,7 +32,8 @@ use crate::transport::{Error, Permit, Transport};
 use creates::Creates;
 use deletes::Deletes;
 use lanes::{Entry, Lanes};
-pub use polls::FIRST_STATUS_POLL;
+use pace::ActivationPace;
+pub use pace::{FIRST_STATUS_POLL, PollSchedule};
 use polls::{FirstPolls, Polls};
 
 /// (account id, store id): calls for one store share a lane.
@@ -50,12 +52,16 @@ pub(crate) struct Coalescer {
     creates: Arc<Creates>,
     deletes: Arc<Deletes>,
     polls: Arc<Polls>,
+    /// Where waits for activation start on the poll schedule, learned across stores.
+    pace: Arc<ActivationPace>,
 }
 
 impl Default for Coalescer {
     fn default() -> Self {
-        // Creates note when their secrets fall due for a first poll; polls wait for them.
-        let first_polls = Arc::new(FirstPolls::default());
+        // Creates note when their secrets fall due for a first poll (by the pace waits learn);
+        // polls wait for them.
+        let pace = Arc::new(ActivationPace::default());
+        let first_polls = Arc::new(FirstPolls::new(pace.clone()));
         let creates = Creates {
             queues: Lanes::default(),
             first_polls: first_polls.clone(),
@@ -68,6 +74,7 @@ impl Default for Coalescer {
             creates: Arc::new(creates),
             deletes: Arc::default(),
             polls: Arc::new(polls),
+            pace,
         }
     }
 }
@@ -98,6 +105,12 @@ impl Coalescer {
         let key = store_key(account_id, store_id)?;
         require(secret_id, "secret_id")?;
         coalesced(&self.deletes, api, key, secret_id.to_string()).await
+    }
+
+    /// The poll schedule of one wait for a secret to become active, starting where this
+    /// client's earlier waits saw secrets turn active.
+    pub(crate) fn activation_schedule(&self) -> PollSchedule {
+        self.pace.schedule()
     }
 
     /// The secret as a listing sent after this call began shows it; concurrent calls for one

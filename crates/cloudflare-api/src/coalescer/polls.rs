@@ -8,40 +8,52 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use super::lanes::{Entry, Lanes};
-use super::{Lane, StoreKey};
+use super::pace::ActivationPace;
+use super::{Lane, MAX_WRITE_GATHERING, StoreKey};
 use crate::endpoints::{ListSecretsParams, Secret, secrets};
 use crate::transport::{Permit, Transport};
-
-/// When a caller waiting for a new secret to become `active` first polls its status (see
-/// `resources::activation`): a little after the emulator's default activation delay (300 ms;
-/// Cloudflare documents none), so one poll usually finds the secret active.
-pub const FIRST_STATUS_POLL: Duration = Duration::from_millis(350);
 
 /// How long a status poll holding its rate-limit token waits for others to join: waiters of
 /// one bulk create fall due within a few milliseconds of each other.
 const POLL_GATHERING: Duration = Duration::from_millis(20);
 
+/// How far ahead a status poll looks for the first polls of a later create of its store, to
+/// wait for them and send one listing for both (unless the rate-limit interval is longer): the
+/// creates Terraform's parallel resources start together go out at most one write-gathering
+/// window (300 ms) apart, and their answers a little more.
+const LATER_CREATES_WITHIN: Duration =
+    MAX_WRITE_GATHERING.saturating_add(Duration::from_millis(50));
+
 /// Per store: when the secrets of its latest create that came back `pending` fall due for
-/// their first status poll.
-#[derive(Default)]
-pub(super) struct FirstPolls(Mutex<HashMap<StoreKey, Instant>>);
+/// their first status poll, by the client's [`ActivationPace`].
+pub(super) struct FirstPolls {
+    due: Mutex<HashMap<StoreKey, Instant>>,
+    pace: Arc<ActivationPace>,
+}
 
 impl FirstPolls {
-    /// Notes that `created` secrets of `key`'s store will be polled [`FIRST_STATUS_POLL`] from
+    pub(super) fn new(pace: Arc<ActivationPace>) -> FirstPolls {
+        FirstPolls {
+            due: Mutex::default(),
+            pace,
+        }
+    }
+
+    /// Notes that `created` secrets of `key`'s store will be polled the pace's first poll from
     /// now if any of them is not active yet.
     pub(super) fn note_created(&self, key: &StoreKey, created: &[Secret]) {
         if created.iter().all(Secret::is_active) {
             return;
         }
-        let due = Instant::now() + FIRST_STATUS_POLL;
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let due = Instant::now() + self.pace.first_poll();
+        let mut map = self.due.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = map.entry(key.clone()).or_insert(due);
         *entry = (*entry).max(due);
     }
 
     /// When the latest created secrets of `key`'s store fall due, if that is still ahead.
     fn next(&self, key: &StoreKey) -> Option<Instant> {
-        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let map = self.due.lock().unwrap_or_else(PoisonError::into_inner);
         map.get(key).copied().filter(|due| *due > Instant::now())
     }
 }
@@ -62,13 +74,12 @@ impl Lane for Polls {
     }
 
     /// 20 ms from now: the secrets of one bulk create fall due together. When the secrets of a
-    /// later create fall due soon (within one rate-limit interval, or within
-    /// [`FIRST_STATUS_POLL`]), 20 ms after them: one poll for both saves a request and puts
-    /// Terraform's parallel resources in step, so their next creates gather into one bulk
-    /// request too.
+    /// later create fall due soon (within one rate-limit interval, or within 350 ms), 20 ms
+    /// after them: one poll for both saves a request and puts Terraform's parallel resources in
+    /// step, so their next creates gather into one bulk request too.
     fn send_at(&self, key: &StoreKey, interval: Duration) -> Option<Instant> {
         let now = Instant::now();
-        let soon = now + interval.max(FIRST_STATUS_POLL);
+        let soon = now + interval.max(LATER_CREATES_WITHIN);
         let due = self.first_polls.next(key).filter(|due| *due <= soon);
         Some(due.unwrap_or(now) + POLL_GATHERING)
     }
@@ -127,6 +138,7 @@ impl Lane for Polls {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coalescer::FIRST_STATUS_POLL;
 
     fn key() -> StoreKey {
         ("a".into(), "s".into())
@@ -139,11 +151,15 @@ mod tests {
         .unwrap()
     }
 
+    fn first_polls() -> Arc<FirstPolls> {
+        Arc::new(FirstPolls::new(Arc::default()))
+    }
+
     #[tokio::test(start_paused = true)]
     async fn polls_gather_briefly_whatever_the_rate() {
         let polls = Polls {
             queues: Lanes::default(),
-            first_polls: Arc::default(),
+            first_polls: first_polls(),
         };
         for interval in [Duration::from_millis(1), Duration::from_secs(10)] {
             let at = polls.send_at(&key(), interval).unwrap();
@@ -153,7 +169,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_poll_waits_for_created_secrets_that_fall_due_soon() {
-        let first_polls = Arc::new(FirstPolls::default());
+        let first_polls = first_polls();
         let polls = Polls {
             queues: Lanes::default(),
             first_polls: first_polls.clone(),
@@ -172,8 +188,46 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn created_secrets_fall_due_at_the_first_poll_the_pace_learned() {
+        let pace = Arc::new(ActivationPace::default());
+        let first_polls = FirstPolls::new(pace.clone());
+        let mut waited = pace.schedule();
+        waited.next_wait();
+        waited.next_wait();
+        waited.found_active(); // at the second rung, 450 ms
+        first_polls.note_created(&key(), &[pending()]);
+        let due = first_polls.next(&key()).unwrap();
+        assert_eq!(due - Instant::now(), Duration::from_millis(450));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_poll_waits_only_for_creates_due_within_350_ms_or_one_rate_limit_interval() {
+        let pace = Arc::new(ActivationPace::default());
+        let first_polls = Arc::new(FirstPolls::new(pace.clone()));
+        let polls = Polls {
+            queues: Lanes::default(),
+            first_polls: first_polls.clone(),
+        };
+        let mut slow = pace.schedule();
+        for _ in 0..3 {
+            slow.next_wait();
+        }
+        slow.found_active(); // at the third rung: later creates fall due 1,050 ms on
+        first_polls.note_created(&key(), &[pending()]);
+        let ms = Duration::from_millis;
+        let fast = polls.send_at(&key(), ms(1)).unwrap();
+        assert_eq!(
+            fast - Instant::now(),
+            POLL_GATHERING,
+            "beyond 350 ms: no wait"
+        );
+        let one_per_2_s = polls.send_at(&key(), ms(2000)).unwrap();
+        assert_eq!(one_per_2_s - Instant::now(), ms(1050) + POLL_GATHERING);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn active_secrets_are_not_noted_for_a_first_poll() {
-        let first_polls = FirstPolls::default();
+        let first_polls = FirstPolls::new(Arc::default());
         let mut active = pending();
         active.status = crate::endpoints::SecretStatus::Active;
         first_polls.note_created(&key(), &[active]);
