@@ -3,11 +3,11 @@
 //!
 //! A secret the create (or update) answer already shows active is not polled at all. Otherwise
 //! the client's [`PollSchedule`] says when: the first poll 150 ms after the change, then steps
-//! that double up to 2 s; once the provider process has seen a secret turn active, later waits
-//! start at that point of the schedule (no later than 2.25 s), so each wave of Terraform's
-//! parallel creates costs one poll. Cloudflare documents no activation delay; the reasoning is
-//! in `cloudflare_api`'s `coalescer::pace`. Polls of one store are shared (one listing for all
-//! secrets waiting at that moment, see `Client::poll_secret`).
+//! that grow by √2 up to 2 s; polls at which the provider process saw a secret still pending
+//! are skipped by later waits (which start no later than 2.5 s), so after the first wave each
+//! wave of Terraform's parallel creates costs one poll. Cloudflare documents no activation
+//! delay; the reasoning is in `cloudflare_api`'s `coalescer::pace`. Polls of one store are
+//! shared (one listing for all secrets waiting at that moment, see `Client::poll_secret`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -49,7 +49,8 @@ impl std::fmt::Display for WaitError {
 
 /// Polls `fetch` (which returns `None` while the secret is not visible yet, e.g. replica lag
 /// right after a create) at the times `schedule` gives until the secret is active, and tells
-/// the schedule when a poll found it so. Returns at once when `current` already is active.
+/// the schedule when a poll found it still pending. Returns at once when `current` already is
+/// active.
 pub async fn wait_until_active<F, Fut>(
     current: Secret,
     mut schedule: PollSchedule,
@@ -78,7 +79,12 @@ where
             _ = tokio::time::sleep(sleep) => {}
         }
         match fetch().await {
-            Ok(Some(secret)) => latest = secret,
+            Ok(Some(secret)) => {
+                if !secret.is_active() {
+                    schedule.found_pending();
+                }
+                latest = secret;
+            }
             Ok(None) => {}
             Err(e) if e.kind() == ErrorKind::Cancelled => {
                 return Err((latest, WaitError::Cancelled));
@@ -86,7 +92,6 @@ where
             Err(e) => return Err((latest, WaitError::Api(e))),
         }
     }
-    schedule.found_active();
     Ok(latest)
 }
 
@@ -174,12 +179,13 @@ mod tests {
         let ms = Duration::from_millis;
         assert_eq!(
             poll_times(client.activation_schedule(), 3).await,
-            [150, 450, 1050].map(ms)
+            [150, 362, 662].map(ms)
         );
-        // The provider process saw a secret turn active at 1,050 ms: no earlier polls since.
+        // The provider process saw a secret still pending at 150 and 362 ms: later waits skip
+        // those polls.
         assert_eq!(
             poll_times(client.activation_schedule(), 2).await,
-            [1050, 2250].map(ms)
+            [662, 1086].map(ms)
         );
         // Another client (another provider process) starts from the beginning.
         let fresh = poll_times(PollSchedule::default(), 1).await;

@@ -160,8 +160,9 @@ impl Client {
     }
 
     /// When to poll a secret that waits to become `active` (with [`Client::poll_secret`]): a
-    /// schedule of growing steps that starts where this client's earlier waits saw secrets turn
-    /// active. Call [`PollSchedule::found_active`] when a poll shows the secret active.
+    /// schedule of growing steps that skips the polls at which this client's earlier waits saw
+    /// secrets still pending. Call [`PollSchedule::found_pending`] when a poll shows the secret
+    /// still pending.
     pub fn activation_schedule(&self) -> PollSchedule {
         self.coalescer.activation_schedule()
     }

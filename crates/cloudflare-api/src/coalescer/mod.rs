@@ -16,6 +16,7 @@
 
 mod creates;
 mod deletes;
+mod in_step;
 mod lanes;
 mod pace;
 mod polls;
@@ -69,6 +70,7 @@ impl Default for Coalescer {
         let polls = Polls {
             queues: Lanes::default(),
             first_polls,
+            in_step: Default::default(),
         };
         Coalescer {
             creates: Arc::new(creates),
@@ -107,8 +109,8 @@ impl Coalescer {
         coalesced(&self.deletes, api, key, secret_id.to_string()).await
     }
 
-    /// The poll schedule of one wait for a secret to become active, starting where this
-    /// client's earlier waits saw secrets turn active.
+    /// The poll schedule of one wait for a secret to become active, skipping the polls at
+    /// which this client's earlier waits saw secrets still pending.
     pub(crate) fn activation_schedule(&self) -> PollSchedule {
         self.pace.schedule()
     }

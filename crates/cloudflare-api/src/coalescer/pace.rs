@@ -1,29 +1,34 @@
 //! When a secret waiting to become `active` is polled: a geometric schedule, and where on it a
-//! wait starts, learned from the secrets this client has already seen turn active.
+//! wait starts, learned from the secrets this client has already seen still pending.
 //!
 //! How long a new secret stays `pending` is documented nowhere (Alchemy polls every 500 ms;
-//! the emulator waits 300 ms by default, 0 ms to hours in tests), so no first step can be right
-//! for every API. The schedule's rungs, from the change on, are 150, 450, 1050, 2250 ms, then
-//! one every 2 s:
+//! the emulator waits 300 ms by default, 0 ms to hours in tests), so no first step is right
+//! for every API. The schedule's rungs, from the change on, are 150, 362, 662, 1086, 1686,
+//! 2535, 3735 ms, …, then one every 2 s:
 //!
-//! - **First poll at 150 ms.** Short enough that a secret active almost at once (as the create
-//!   answer often already says; then nothing is polled) costs little latency: about one round
-//!   trip to Cloudflare, and Terraform's own work per resource is larger.
-//! - **Steps that double, up to 2 s.** A poll finds a secret active at most twice as late as it
-//!   turned active (plus 150 ms), and a secret that takes `A` costs about `1 + log2(A / 150 ms)`
-//!   polls rather than `A / step`; a slow secret then costs one poll per 2 s.
-//! - **Start where secrets turned active before.** Terraform applies in waves (`-parallelism`,
-//!   10 by default): each wave's creates go out together and wait together, and polls of one
-//!   store are one shared listing, so the price of a schedule is its polls per wave. A wave that
-//!   polls at 150 ms a secret that takes 300 ms pays two listings where one would do. Once this
-//!   client has seen a secret turn active at some rung, later waits skip the rungs before it:
-//!   after the first wave, each wave costs one listing. The budget this protects: Cloudflare
-//!   allows 1,200 requests per 5 minutes per user, 4 per second, and the provider sends 3.5 per
-//!   second at most by default, creates and deletes included.
-//! - **Never start later than 2.25 s** (the last rung before the steps stop growing): one slow
-//!   secret must not make every later one wait long, and past that rung a poll every 2 s costs
-//!   little. The learned rung only rises, for the life of the client (one Terraform command):
-//!   checking whether the API became faster would cost a poll per wave.
+//! - **First poll at 150 ms.** Short enough that a secret active almost at once (when the
+//!   create answer already says so, nothing is polled) costs little latency: about one round
+//!   trip to Cloudflare, less than Terraform's own work per resource.
+//! - **Steps that grow by √2 (double every other poll), up to 2 s.** A poll finds a secret
+//!   active at most about 1.4 times as late as it turned active (plus 150 ms), and a secret that
+//!   takes `A` costs about `1 + 2 log2(A / 150 ms)` polls, not `A / step`; a slow one then costs
+//!   one poll per 2 s. Doubling at every step would halve the polls of a slow first wait but let
+//!   a poll come up to twice as late, and its second step (300 ms) would be longer than the
+//!   window in which Terraform's next creates gather (one rate-limit interval, 286 ms at the
+//!   default 3.5 requests per second): when a first poll finds part of a wave of creates active
+//!   and the rest pending, the rest is polled again 212 ms later and its resources finish in
+//!   time for their next creates to go out in the same request as the first part's.
+//! - **Start after the rungs at which secrets were still pending.** Terraform applies in waves
+//!   (`-parallelism`, 10 by default) whose creates go out together and wait together, and polls
+//!   of one store share one listing, so what a schedule costs is its polls per wave. A rung at
+//!   which a secret was seen still pending is too early for this API: later waits of the client
+//!   skip it, and after the first wave each wave costs one listing. The budget this protects:
+//!   Cloudflare allows 1,200 requests per 5 minutes per user (4 per second), and the provider
+//!   sends at most 3.5 per second by default, creates and deletes included.
+//! - **Never start later than 2.5 s** (rung 5): a secret that is slow once (or never turns
+//!   active) must not make every later one wait long, and from there a poll costs little next
+//!   to the wait. The start only moves later, for the life of the client (one Terraform
+//!   command): checking whether the API became faster would cost a poll per wave.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -36,15 +41,15 @@ pub const FIRST_STATUS_POLL: Duration = Duration::from_millis(150);
 /// The longest step between two polls of one secret.
 const MAX_STEP: Duration = Duration::from_secs(2);
 
-/// The latest rung a wait starts at (2.25 s after the change): steps stop growing after it.
-const MAX_START_RUNG: usize = 3;
+/// The latest rung a wait starts at (2,535 ms after the change).
+const MAX_START_RUNG: usize = 5;
 
-/// The wait between rung `rung - 1` and rung `rung` (for rung 0: from the change).
+/// The wait between rung `rung - 1` and rung `rung` (for rung 0: from the change), in whole
+/// milliseconds: 150 ms × √2^rung, at most 2 s.
 fn step(rung: usize) -> Duration {
-    let doublings = u32::try_from(rung.min(16)).unwrap_or(16);
-    FIRST_STATUS_POLL
-        .saturating_mul(1 << doublings)
-        .min(MAX_STEP)
+    let growth = std::f64::consts::SQRT_2.powi(i32::try_from(rung.min(64)).unwrap_or(64));
+    let millis = (FIRST_STATUS_POLL.as_secs_f64() * 1000.0 * growth).round();
+    Duration::from_millis(millis as u64).min(MAX_STEP)
 }
 
 /// The time from the change to rung `rung`.
@@ -52,8 +57,8 @@ fn rung_time(rung: usize) -> Duration {
     (0..=rung).map(step).sum()
 }
 
-/// Where this client's waits start on the schedule: the rung at which it last saw a secret
-/// turn active, the highest so far (shared by the client's clones).
+/// Where this client's waits start on the schedule: after the latest rung at which it saw a
+/// secret still pending (shared by the client's clones).
 #[derive(Debug, Default)]
 pub(crate) struct ActivationPace {
     start_rung: AtomicUsize,
@@ -77,15 +82,15 @@ impl ActivationPace {
         self.start_rung.load(Ordering::Relaxed)
     }
 
-    fn seen_active_at(&self, rung: usize) {
-        self.start_rung
-            .fetch_max(rung.min(MAX_START_RUNG), Ordering::Relaxed);
+    fn seen_pending_at(&self, rung: usize) {
+        let start = (rung + 1).min(MAX_START_RUNG);
+        self.start_rung.fetch_max(start, Ordering::Relaxed);
     }
 }
 
 /// The polls of one secret's wait to become `active` (see the module documentation): call
-/// [`PollSchedule::next_wait`] before each poll, and [`PollSchedule::found_active`] when a poll
-/// shows the secret active, so later waits of the client start at that rung.
+/// [`PollSchedule::next_wait`] before each poll, and [`PollSchedule::found_pending`] when a poll
+/// shows the secret still pending, so later waits of the client start after that rung.
 #[derive(Debug)]
 pub struct PollSchedule {
     pace: Arc<ActivationPace>,
@@ -94,7 +99,7 @@ pub struct PollSchedule {
 }
 
 impl Default for PollSchedule {
-    /// A schedule that learned nothing yet (and teaches no other): polls at 150 ms, 450 ms, …
+    /// A schedule that learned nothing yet (and teaches no other): polls at 150 ms, 362 ms, …
     fn default() -> Self {
         Arc::new(ActivationPace::default()).schedule()
     }
@@ -116,11 +121,12 @@ impl PollSchedule {
         }
     }
 
-    /// The latest poll showed the secret active: later waits of this client start at its rung
-    /// (no later than 2.25 s). Nothing is learned when no poll was made.
-    pub fn found_active(&self) {
+    /// The latest poll showed the secret still pending (a status other than `active`): later
+    /// waits of this client start after its rung (no later than rung 5). Nothing is learned
+    /// when no poll was made.
+    pub fn found_pending(&self) {
         if let Some(rung) = self.polled_rung {
-            self.pace.seen_active_at(rung);
+            self.pace.seen_pending_at(rung);
         }
     }
 }
@@ -138,45 +144,46 @@ mod tests {
     }
 
     #[test]
-    fn rungs_double_from_150_ms_and_then_come_every_2_s() {
+    fn rungs_grow_by_the_square_root_of_two_from_150_ms_to_steps_of_2_s() {
         let mut schedule = PollSchedule::default();
         assert_eq!(
-            waits(&mut schedule, 7),
-            [150, 300, 600, 1200, 2000, 2000, 2000].map(ms)
+            waits(&mut schedule, 11),
+            [150, 212, 300, 424, 600, 849, 1200, 1697, 2000, 2000, 2000].map(ms)
         );
-        let rungs: Vec<Duration> = (0..5).map(rung_time).collect();
-        assert_eq!(rungs, [150, 450, 1050, 2250, 4250].map(ms));
-        assert_eq!(rung_time(MAX_START_RUNG), ms(2250));
+        let rungs: Vec<Duration> = (0..7).map(rung_time).collect();
+        assert_eq!(rungs, [150, 362, 662, 1086, 1686, 2535, 3735].map(ms));
         assert_eq!(step(10_000), MAX_STEP, "no overflow far out");
     }
 
     #[test]
-    fn later_waits_start_at_the_rung_where_a_secret_turned_active() {
+    fn later_waits_start_after_the_rungs_at_which_a_secret_was_still_pending() {
         let pace = Arc::new(ActivationPace::default());
         assert_eq!(pace.first_poll(), FIRST_STATUS_POLL);
         let mut first = pace.schedule();
-        // Pending at 150 ms, active at 450 ms.
-        assert_eq!(waits(&mut first, 2), [150, 300].map(ms));
-        first.found_active();
-        assert_eq!(pace.first_poll(), ms(450));
+        // Pending at 150 ms (then active at 362 ms).
+        assert_eq!(waits(&mut first, 1), [ms(150)]);
+        first.found_pending();
+        assert_eq!(pace.first_poll(), ms(362));
         let mut second = pace.schedule();
-        assert_eq!(waits(&mut second, 3), [450, 600, 1200].map(ms));
-        // A secret found active at an earlier rung does not lower it.
-        let mut quick = pace.schedule();
-        quick.polled_rung = Some(0); // a wait that started before the pace learned rung 1
-        quick.found_active();
-        assert_eq!(pace.first_poll(), ms(450));
+        assert_eq!(waits(&mut second, 3), [362, 300, 424].map(ms));
+        // A wait that began before and saw a secret pending at an earlier rung moves nothing.
+        let mut older = pace.schedule();
+        older.polled_rung = Some(0);
+        older.found_pending();
+        assert_eq!(pace.first_poll(), ms(362));
     }
 
     #[test]
-    fn no_wait_starts_later_than_2_25_s_and_an_unpolled_secret_teaches_nothing() {
+    fn no_wait_starts_later_than_rung_5_and_an_unpolled_secret_teaches_nothing() {
         let pace = Arc::new(ActivationPace::default());
-        pace.schedule().found_active();
+        pace.schedule().found_pending();
         assert_eq!(pace.first_poll(), FIRST_STATUS_POLL, "nothing was polled");
-        let mut slow = pace.schedule();
-        waits(&mut slow, 12);
-        slow.found_active();
-        assert_eq!(pace.first_poll(), ms(2250));
-        assert_eq!(pace.schedule().next_wait(), ms(2250));
+        let mut never_active = pace.schedule();
+        for _ in 0..12 {
+            never_active.next_wait();
+            never_active.found_pending();
+        }
+        assert_eq!(pace.first_poll(), rung_time(MAX_START_RUNG));
+        assert_eq!(pace.schedule().next_wait(), ms(2535));
     }
 }

@@ -7,22 +7,16 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::in_step::{InStep, MIN_HOLD};
 use super::lanes::{Entry, Lanes};
 use super::pace::ActivationPace;
-use super::{Lane, MAX_WRITE_GATHERING, StoreKey};
+use super::{Lane, StoreKey};
 use crate::endpoints::{ListSecretsParams, Secret, secrets};
 use crate::transport::{Permit, Transport};
 
 /// How long a status poll holding its rate-limit token waits for others to join: waiters of
 /// one bulk create fall due within a few milliseconds of each other.
 const POLL_GATHERING: Duration = Duration::from_millis(20);
-
-/// How far ahead a status poll looks for the first polls of a later create of its store, to
-/// wait for them and send one listing for both (unless the rate-limit interval is longer): the
-/// creates Terraform's parallel resources start together go out at most one write-gathering
-/// window (300 ms) apart, and their answers a little more.
-const LATER_CREATES_WITHIN: Duration =
-    MAX_WRITE_GATHERING.saturating_add(Duration::from_millis(50));
 
 /// Per store: when the secrets of its latest create that came back `pending` fall due for
 /// their first status poll, by the client's [`ActivationPace`].
@@ -62,6 +56,7 @@ impl FirstPolls {
 pub(super) struct Polls {
     pub(super) queues: Lanes<String, Option<Secret>>,
     pub(super) first_polls: Arc<FirstPolls>,
+    pub(super) in_step: InStep,
 }
 
 impl Lane for Polls {
@@ -73,19 +68,20 @@ impl Lane for Polls {
         &self.queues
     }
 
-    /// 20 ms from now: the secrets of one bulk create fall due together. When the secrets of a
-    /// later create fall due soon (within one rate-limit interval, or within 350 ms), 20 ms
+    /// 20 ms from now: the secrets of one bulk create fall due together. When the secrets of
+    /// the store's latest create fall due later (at most the pace's first poll from now), 20 ms
     /// after them: one poll for both saves a request and puts Terraform's parallel resources in
-    /// step, so their next creates gather into one bulk request too.
-    fn send_at(&self, key: &StoreKey, interval: Duration) -> Option<Instant> {
-        let now = Instant::now();
-        let soon = now + interval.max(LATER_CREATES_WITHIN);
-        let due = self.first_polls.next(key).filter(|due| *due <= soon);
-        Some(due.unwrap_or(now) + POLL_GATHERING)
+    /// step, so their next creates gather into one bulk request too. Two parts of a wave
+    /// created apart would otherwise be polled, and finish, apart in every wave after; waiting
+    /// costs the earlier part at most one first poll, once.
+    fn send_at(&self, key: &StoreKey, _interval: Duration) -> Option<Instant> {
+        let due = self.first_polls.next(key);
+        Some(due.unwrap_or_else(Instant::now) + POLL_GATHERING)
     }
 
     /// One listing of the store, newest change first, paged until every polled secret was
-    /// seen; each caller gets its secret, or `None` when the listing does not hold it.
+    /// seen; each caller gets its secret, or `None` when the listing does not hold it (an
+    /// active one a little later while others of its wave are pending, see `InStep`).
     async fn send(
         &self,
         api: &Transport,
@@ -125,12 +121,24 @@ impl Lane for Polls {
                 "one listing answered the status polls of a store"
             );
         }
-        for entry in entries {
-            let answer = match &listed {
-                Ok(secrets) => Ok(secrets.iter().find(|s| s.id == entry.item).cloned()),
-                Err(e) => Err(e.clone()),
-            };
-            entry.reply.answer(answer);
+        match listed {
+            Ok(secrets) => {
+                let round = entries
+                    .into_iter()
+                    .map(|entry| {
+                        let secret = secrets.iter().find(|s| s.id == entry.item).cloned();
+                        (entry.item, entry.reply, secret)
+                    })
+                    .collect();
+                let hold_for = api.limiter().interval().max(MIN_HOLD) + POLL_GATHERING;
+                self.in_step.answer(key, round, hold_for);
+            }
+            Err(e) => {
+                self.in_step.release(key);
+                for entry in entries {
+                    entry.reply.answer(Err(e.clone()));
+                }
+            }
         }
     }
 }
@@ -160,6 +168,7 @@ mod tests {
         let polls = Polls {
             queues: Lanes::default(),
             first_polls: first_polls(),
+            in_step: InStep::default(),
         };
         for interval in [Duration::from_millis(1), Duration::from_secs(10)] {
             let at = polls.send_at(&key(), interval).unwrap();
@@ -173,6 +182,7 @@ mod tests {
         let polls = Polls {
             queues: Lanes::default(),
             first_polls: first_polls.clone(),
+            in_step: InStep::default(),
         };
         first_polls.note_created(&key(), &[pending()]);
         let at = polls.send_at(&key(), Duration::from_millis(1)).unwrap();
@@ -190,39 +200,26 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn created_secrets_fall_due_at_the_first_poll_the_pace_learned() {
         let pace = Arc::new(ActivationPace::default());
-        let first_polls = FirstPolls::new(pace.clone());
-        let mut waited = pace.schedule();
-        waited.next_wait();
-        waited.next_wait();
-        waited.found_active(); // at the second rung, 450 ms
-        first_polls.note_created(&key(), &[pending()]);
-        let due = first_polls.next(&key()).unwrap();
-        assert_eq!(due - Instant::now(), Duration::from_millis(450));
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn a_poll_waits_only_for_creates_due_within_350_ms_or_one_rate_limit_interval() {
-        let pace = Arc::new(ActivationPace::default());
         let first_polls = Arc::new(FirstPolls::new(pace.clone()));
         let polls = Polls {
             queues: Lanes::default(),
             first_polls: first_polls.clone(),
+            in_step: InStep::default(),
         };
         let mut slow = pace.schedule();
         for _ in 0..3 {
             slow.next_wait();
+            slow.found_pending();
         }
-        slow.found_active(); // at the third rung: later creates fall due 1,050 ms on
+        // Pending at the first three rungs: later creates fall due at the fourth, 1,086 ms on,
+        // and a poll of the store waits for them, whatever the rate.
         first_polls.note_created(&key(), &[pending()]);
-        let ms = Duration::from_millis;
-        let fast = polls.send_at(&key(), ms(1)).unwrap();
-        assert_eq!(
-            fast - Instant::now(),
-            POLL_GATHERING,
-            "beyond 350 ms: no wait"
-        );
-        let one_per_2_s = polls.send_at(&key(), ms(2000)).unwrap();
-        assert_eq!(one_per_2_s - Instant::now(), ms(1050) + POLL_GATHERING);
+        let due = first_polls.next(&key()).unwrap();
+        assert_eq!(due - Instant::now(), Duration::from_millis(1086));
+        for interval in [Duration::from_millis(1), Duration::from_secs(10)] {
+            let at = polls.send_at(&key(), interval).unwrap();
+            assert_eq!(at, due + POLL_GATHERING);
+        }
     }
 
     #[tokio::test(start_paused = true)]
