@@ -3,11 +3,11 @@
 //!
 //! A secret the create (or update) answer already shows active is not polled at all. Otherwise
 //! the client's [`PollSchedule`] says when: the first poll 150 ms after the change, then steps
-//! that grow by √2 up to 2 s; polls at which the provider process saw a secret still pending
-//! are skipped by later waits (which start no later than 2.5 s), so after the first wave each
-//! wave of Terraform's parallel creates costs one poll. Cloudflare documents no activation
-//! delay; the reasoning is in `cloudflare_api`'s `coalescer::pace`. Polls of one store are
-//! shared (one listing for all secrets waiting at that moment, see `Client::poll_secret`).
+//! that grow by √2 up to 2 s; later waits of the provider process poll first where earlier
+//! ones saw secrets turn active (no later than 2.5 s), so after the first wave each wave of
+//! Terraform's parallel creates costs one poll. Cloudflare documents no activation delay; the
+//! reasoning is in `cloudflare_api`'s `coalescer::pace`. Polls of one store are shared (one
+//! listing for all secrets waiting at that moment, see `Client::poll_secret`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -49,8 +49,7 @@ impl std::fmt::Display for WaitError {
 
 /// Polls `fetch` (which returns `None` while the secret is not visible yet, e.g. replica lag
 /// right after a create) at the times `schedule` gives until the secret is active, and tells
-/// the schedule when a poll found it still pending. Returns at once when `current` already is
-/// active.
+/// the schedule what each poll found. Returns at once when `current` already is active.
 pub async fn wait_until_active<F, Fut>(
     current: Secret,
     mut schedule: PollSchedule,
@@ -80,7 +79,9 @@ where
         }
         match fetch().await {
             Ok(Some(secret)) => {
-                if !secret.is_active() {
+                if secret.is_active() {
+                    schedule.found_active();
+                } else {
                     schedule.found_pending();
                 }
                 latest = secret;
@@ -181,8 +182,8 @@ mod tests {
             poll_times(client.activation_schedule(), 3).await,
             [150, 362, 662].map(ms)
         );
-        // The provider process saw a secret still pending at 150 and 362 ms: later waits skip
-        // those polls.
+        // The provider process saw a secret still pending at 362 ms and active at 662 ms:
+        // later waits poll first at 662 ms.
         assert_eq!(
             poll_times(client.activation_schedule(), 2).await,
             [662, 1086].map(ms)

@@ -160,9 +160,9 @@ impl Client {
     }
 
     /// When to poll a secret that waits to become `active` (with [`Client::poll_secret`]): a
-    /// schedule of growing steps that skips the polls at which this client's earlier waits saw
-    /// secrets still pending. Call [`PollSchedule::found_pending`] when a poll shows the secret
-    /// still pending.
+    /// schedule of growing steps whose first poll is where this client's earlier polls saw
+    /// secrets turn active. Tell it what each poll showed ([`PollSchedule::found_pending`],
+    /// [`PollSchedule::found_active`]).
     pub fn activation_schedule(&self) -> PollSchedule {
         self.coalescer.activation_schedule()
     }

@@ -109,8 +109,8 @@ impl Coalescer {
         coalesced(&self.deletes, api, key, secret_id.to_string()).await
     }
 
-    /// The poll schedule of one wait for a secret to become active, skipping the polls at
-    /// which this client's earlier waits saw secrets still pending.
+    /// The poll schedule of one wait for a secret to become active, starting where this
+    /// client's earlier polls saw secrets turn active.
     pub(crate) fn activation_schedule(&self) -> PollSchedule {
         self.pace.schedule()
     }
