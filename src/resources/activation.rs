@@ -166,8 +166,7 @@ mod tests {
         )
         .await;
         assert!(result.is_ok());
-        let times = times.lock().unwrap().clone();
-        times
+        times.lock().unwrap().clone()
     }
 
     #[tokio::test(start_paused = true)]

@@ -33,6 +33,10 @@ struct Held {
 
 type HeldAnswers = Arc<Mutex<HashMap<StoreKey, Vec<Held>>>>;
 
+/// One caller of a poll round: the polled secret's id, where the answer goes, and the secret
+/// as the round's listing shows it (`None`: not listed).
+pub(super) type Polled = (String, Reply<Option<Secret>>, Option<Secret>);
+
 /// The poll lane's memory for keeping waves in step (shared by the client's clones).
 #[derive(Default)]
 pub(super) struct InStep {
@@ -43,16 +47,11 @@ pub(super) struct InStep {
 }
 
 impl InStep {
-    /// Answers the callers of one poll round of `key`'s store, each `(secret id, reply, the
-    /// secret as the listing shows it)`, and first those an earlier round held. When a secret
+    /// Answers the callers of one poll round of `key`'s store, and first those an earlier
+    /// round held. When a secret
     /// polled for the first time is still pending (or not listed yet), the callers whose secrets
     /// are active are held for the store's next round, or for `hold_for` at most.
-    pub(super) fn answer(
-        &self,
-        key: &StoreKey,
-        round: Vec<(String, Reply<Option<Secret>>, Option<Secret>)>,
-        hold_for: Duration,
-    ) {
+    pub(super) fn answer(&self, key: &StoreKey, round: Vec<Polled>, hold_for: Duration) {
         release(&self.held, key);
         let newly_pending = {
             let mut seen = self
@@ -144,10 +143,7 @@ mod tests {
     fn round(
         lanes: &Arc<Lanes<String, Option<Secret>>>,
         listed: &[(&str, &str)],
-    ) -> (
-        Vec<JoinHandle<Answer>>,
-        Vec<(String, Reply<Option<Secret>>, Option<Secret>)>,
-    ) {
+    ) -> (Vec<JoinHandle<Answer>>, Vec<Polled>) {
         let token = CancellationToken::new();
         let callers = listed
             .iter()
