@@ -9,8 +9,8 @@
 //! poll for every wave after, while the rate limiter (3.5 requests per second by default) is
 //! what paces the apply. Held back until the pending ones' next poll (212 ms later on the
 //! schedule), the two parts finish together. A secret that stays pending holds others only at
-//! its first poll, and nothing is held longer than one rate-limit interval or [`MIN_HOLD`],
-//! whichever is longer, and 20 ms.
+//! its first poll, and nothing is held longer than one rate-limit interval (at least 350 ms, at
+//! most 2 s) and 20 ms. A caller stopped by Terraform while held gets its answer then.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -23,7 +23,15 @@ use crate::endpoints::Secret;
 /// The least time an answer is held (with 20 ms of poll gathering on top, and one rate-limit
 /// interval instead when that is longer, since the pending secrets' next poll waits for a
 /// token): the pending ones are polled again one step later, 212 ms on the schedule.
-pub(super) const MIN_HOLD: Duration = Duration::from_millis(350);
+const MIN_HOLD: Duration = Duration::from_millis(350);
+
+/// The most time an answer is held, however slow the rate limit: a hold also delays a stop.
+const MAX_HOLD: Duration = Duration::from_secs(2);
+
+/// How long an answer is held at most when the client sends one request per `interval`.
+pub(super) fn hold_for(interval: Duration) -> Duration {
+    interval.clamp(MIN_HOLD, MAX_HOLD)
+}
 
 /// An answer held back: where it goes and the secret as its poll showed it (active).
 struct Held {
@@ -221,6 +229,15 @@ mod tests {
         let (mut callers, third) = round(&lanes, &[("C", "active")]);
         in_step.answer(&key(), third, LONG);
         assert_eq!(status(callers.pop().unwrap()).await, "active");
+    }
+
+    #[test]
+    fn holds_last_one_rate_limit_interval_within_350_ms_and_2_s() {
+        let ms = Duration::from_millis;
+        assert_eq!(hold_for(ms(1)), ms(350));
+        assert_eq!(hold_for(ms(286)), ms(350));
+        assert_eq!(hold_for(ms(1000)), ms(1000));
+        assert_eq!(hold_for(Duration::from_secs(3600)), ms(2000));
     }
 
     #[tokio::test(start_paused = true)]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::in_step::{InStep, MIN_HOLD};
+use super::in_step::{InStep, hold_for};
 use super::lanes::{Entry, Lanes};
 use super::pace::ActivationPace;
 use super::{Lane, StoreKey};
@@ -130,8 +130,8 @@ impl Lane for Polls {
                         (entry.item, entry.reply, secret)
                     })
                     .collect();
-                let hold_for = api.limiter().interval().max(MIN_HOLD) + POLL_GATHERING;
-                self.in_step.answer(key, round, hold_for);
+                let hold = hold_for(api.limiter().interval()) + POLL_GATHERING;
+                self.in_step.answer(key, round, hold);
             }
             Err(e) => {
                 self.in_step.release(key);
