@@ -1,7 +1,9 @@
 //! The top layer: per store, concurrent secret creates become one bulk POST, deletes one bulk
 //! DELETE, and status polls one listing, whatever gathered while the rate limiter or the
 //! request before held the line. Results go back to each caller. One type per lane (`Creates`,
-//! `Deletes`, `Polls`) says what its round sends; the dispatcher loop here is shared.
+//! `Deletes`, `Polls`) says what its round sends; the dispatcher loop here is shared. When
+//! status polls of a waiting secret come is learned from earlier polls (`pace`), and a wave of
+//! secrets that turn active apart is answered together (`in_step`).
 //!
 //! Hand-written: no crate joins calls of independent callers into a request of a remote API
 //! while keeping each caller's own outcome, its own stop token, and the client's one rate
