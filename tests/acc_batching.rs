@@ -1,7 +1,9 @@
 //! Acceptance tests of coalesced API calls through real `terraform` runs, under both batch
 //! modes the emulator models: 50 secrets applied and destroyed through 429 bursts, 5xx answers
 //! and dropped responses end exact (no duplicates, nothing left), and a name that already
-//! exists fails only its own resource while the rest of its batch is created.
+//! exists fails only its own resource while the rest of its batch is created. A destroy
+//! empties the store whichever body the bulk delete takes (`{"ids": [...]}` or an array of
+//! `{"id": ...}`): a refused bulk DELETE is sent once, then secrets go one by one.
 
 mod acc_harness;
 mod support;
@@ -9,7 +11,7 @@ mod support;
 use std::time::Duration;
 
 use acc_harness::{ACCOUNT_ID, API_TOKEN, Emulator, Workdir};
-use api_emulator::{BatchMode, EmulatorConfig};
+use api_emulator::{BatchMode, BulkDeleteBody, EmulatorConfig};
 
 const MODES: [BatchMode; 2] = [BatchMode::AllOrNothing, BatchMode::PerItem];
 
@@ -185,5 +187,58 @@ fn a_name_that_exists_fails_only_its_own_resource_in_both_batch_modes() {
             posts <= expected,
             "{mode:?}: {posts} POSTs, at most {expected} expected"
         );
+    }
+}
+
+#[test]
+fn destroy_empties_the_store_whichever_body_the_bulk_delete_takes() {
+    for shape in [BulkDeleteBody::Ids, BulkDeleteBody::Objects] {
+        let emulator = Emulator::start_with(EmulatorConfig {
+            bulk_delete_body: shape,
+            activation_delay: Duration::ZERO,
+            ..EmulatorConfig::new(ACCOUNT_ID, API_TOKEN)
+        });
+        let test = format!("destroy_empties_the_store_bulk_delete_body_{shape:?}");
+        let Some(mut tf) = Workdir::new(&emulator, &test) else {
+            return;
+        };
+        // Slow enough that the destroy's parallel deletes gather behind the rate limiter.
+        tf.set_env("CLOUDFLARE_RPS", "5");
+        let names: Vec<String> = (0..8).map(|i| format!("SHAPE_{i:02}")).collect();
+        tf.config(&secrets_config(&names));
+        tf.apply();
+        assert_eq!(emulator.state.secrets().len(), 8, "{shape:?}");
+
+        emulator.state.clear_request_log();
+        tf.destroy();
+        emulator.assert_empty();
+        let log = emulator.state.request_log();
+        let bulk: Vec<u16> = log
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.path.ends_with("/secrets"))
+            .map(|r| r.status)
+            .collect();
+        let single_202 = log
+            .iter()
+            .filter(|r| r.method == "DELETE" && r.path.contains("/secrets/") && r.status == 202)
+            .count();
+        match shape {
+            BulkDeleteBody::Ids => {
+                assert!(!bulk.is_empty(), "{shape:?}: deletes were batched");
+                assert!(bulk.iter().all(|s| *s == 202), "{shape:?}: {bulk:?}");
+                assert!(
+                    bulk.len() + single_202 < 8,
+                    "{shape:?}: fewer DELETEs than secrets"
+                );
+            }
+            BulkDeleteBody::Objects => {
+                assert_eq!(
+                    bulk,
+                    [400],
+                    "{shape:?}: the refused bulk DELETE is sent once"
+                );
+                assert_eq!(single_202, 8, "{shape:?}: each secret deleted on its own");
+            }
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! `Service` against the emulator over a real socket: the default store is created once
 //! per process even under concurrency or a lost response, refreshes share one listing, and
 //! Terraform's stop (the request's cancellation token) ends a resource's API waits promptly, and
-//! a `terraform query` listing streams page by page and stops paging at its limit.
+//! a `terraform query` listing streams page by page and stops paging at its limit. A secret the
+//! create answer shows active costs no status poll.
 
 #[path = "../crates/cloudflare-api/tests/client_support/clock.rs"]
 mod clock;
@@ -671,6 +672,47 @@ fn secret_object(pairs: &[(&str, Value)]) -> Value {
         object.set(name, value.clone());
     }
     object
+}
+
+#[tokio::test]
+async fn a_secret_the_create_answer_shows_active_is_not_polled() {
+    let mut config = EmulatorConfig::new(ACCOUNT, TOKEN);
+    config.activation_delay = Duration::ZERO;
+    let s = setup_with(config).await;
+    let store = s.client.create_store(ACCOUNT, "main").await.unwrap();
+    s.state.clear_request_log();
+    let planned = secret_object(&[
+        ("name", Value::string("AT_ONCE")),
+        ("store_id", Value::string(&store.id)),
+        ("value", Value::string("v")),
+        ("scopes", Value::string_set(["workers"])),
+    ]);
+    let resp = StoreSecretResource
+        .create(CreateRequest {
+            config: planned.clone(),
+            planned_state: planned,
+            planned_private: Vec::new(),
+            provider: s.data.clone(),
+            cancel: never(),
+        })
+        .await
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(resp.diagnostics.is_empty(), "{:?}", resp.diagnostics);
+    assert_eq!(resp.new_state.get("status"), &Value::string("active"));
+    let requests: Vec<String> = s
+        .state
+        .request_log()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert_eq!(
+        requests,
+        [format!(
+            "POST /client/v4/accounts/{ACCOUNT}/secrets_store/stores/{}/secrets",
+            store.id
+        )],
+        "the create only, no status poll"
+    );
 }
 
 #[tokio::test]

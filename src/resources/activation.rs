@@ -1,10 +1,13 @@
-//! Waiting for a new or changed secret to become `active`: polls with backoff, bounded by the
-//! provider's `secret_activation_timeout`, and stops when Terraform cancels.
+//! Waiting for a new or changed secret to become `active`: polls on the client's schedule,
+//! bounded by the provider's `secret_activation_timeout`, and stops when Terraform cancels.
 //!
-//! Pace: the first poll comes 350 ms after the change, a little after the emulator's default
-//! activation delay of 300 ms (Cloudflare documents none), so one poll usually finds the
-//! secret active; then the delay doubles up to 2 s. Polls of one store are shared (one listing for
-//! all secrets waiting at that moment, see `Client::poll_secret`).
+//! A secret the create (or update) answer already shows active is not polled at all. Otherwise
+//! the client's [`PollSchedule`] says when: the first poll 150 ms after the change, then steps
+//! that grow by √2 up to 2 s; later waits of the provider process poll first where earlier
+//! ones saw secrets turn active (no later than 2.5 s), so after the first wave each wave of
+//! Terraform's parallel creates costs one poll. Cloudflare documents no activation delay; the
+//! reasoning is in `cloudflare_api`'s `coalescer::pace`. Polls of one store are shared (one
+//! listing for all secrets waiting at that moment, see `Client::poll_secret`).
 
 use std::future::Future;
 use std::time::Duration;
@@ -12,13 +15,10 @@ use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use cloudflare_api::{Error, ErrorKind, Secret};
+use cloudflare_api::{Error, ErrorKind, PollSchedule, Secret};
 
 /// The status a usable secret has.
 pub const ACTIVE: &str = "active";
-
-const FIRST_DELAY: Duration = cloudflare_api::FIRST_STATUS_POLL;
-const MAX_DELAY: Duration = Duration::from_secs(2);
 
 /// Why waiting did not end with an active secret.
 #[derive(Debug)]
@@ -48,9 +48,11 @@ impl std::fmt::Display for WaitError {
 }
 
 /// Polls `fetch` (which returns `None` while the secret is not visible yet, e.g. replica lag
-/// right after a create) until the secret is active. Returns at once when `current` already is.
+/// right after a create) at the times `schedule` gives until the secret is active, and tells
+/// the schedule what each poll found. Returns at once when `current` already is active.
 pub async fn wait_until_active<F, Fut>(
     current: Secret,
+    mut schedule: PollSchedule,
     timeout: Duration,
     cancel: &CancellationToken,
     mut fetch: F,
@@ -59,29 +61,37 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<Option<Secret>, Error>>,
 {
+    if current.is_active() {
+        return Ok(current);
+    }
     let deadline = Instant::now() + timeout;
     let mut latest = current;
-    let mut delay = FIRST_DELAY;
     while !latest.is_active() {
         let now = Instant::now();
         if now >= deadline {
             let last_status = latest.status.to_string();
             return Err((latest, WaitError::Timeout { last_status }));
         }
-        let sleep = delay.min(deadline - now);
+        let sleep = schedule.next_wait().min(deadline - now);
         tokio::select! {
             _ = cancel.cancelled() => return Err((latest, WaitError::Cancelled)),
             _ = tokio::time::sleep(sleep) => {}
         }
         match fetch().await {
-            Ok(Some(secret)) => latest = secret,
+            Ok(Some(secret)) => {
+                if secret.is_active() {
+                    schedule.found_active();
+                } else {
+                    schedule.found_pending();
+                }
+                latest = secret;
+            }
             Ok(None) => {}
             Err(e) if e.kind() == ErrorKind::Cancelled => {
                 return Err((latest, WaitError::Cancelled));
             }
             Err(e) => return Err((latest, WaitError::Api(e))),
         }
-        delay = (delay * 2).min(MAX_DELAY);
     }
     Ok(latest)
 }
@@ -113,6 +123,7 @@ mod tests {
         let counter = calls.clone();
         let result = wait_until_active(
             secret("pending"),
+            PollSchedule::default(),
             Duration::from_secs(60),
             &CancellationToken::new(),
             move || {
@@ -131,10 +142,61 @@ mod tests {
         assert_eq!(calls.load(Ordering::SeqCst), 3);
     }
 
+    /// Runs one wait on `schedule` whose polls find the secret active at the `active_at`th poll
+    /// (counting from 1); the times of its polls, from the start of the wait.
+    async fn poll_times(schedule: PollSchedule, active_at: usize) -> Vec<Duration> {
+        let started = Instant::now();
+        let times = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = times.clone();
+        let result = wait_until_active(
+            secret("pending"),
+            schedule,
+            Duration::from_secs(60),
+            &CancellationToken::new(),
+            move || {
+                let mut seen = seen.lock().unwrap();
+                seen.push(started.elapsed());
+                let status = if seen.len() >= active_at {
+                    "active"
+                } else {
+                    "pending"
+                };
+                async move { Ok(Some(secret(status))) }
+            },
+        )
+        .await;
+        assert!(result.is_ok());
+        times.lock().unwrap().clone()
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn polls_follow_the_schedule_and_later_waits_start_where_a_secret_turned_active() {
+        let config = cloudflare_api::ClientConfig::new(
+            "http://127.0.0.1:9/client/v4",
+            cloudflare_api::Credentials::ApiToken("tok".to_string().into()),
+        );
+        let client = cloudflare_api::Client::new(config).unwrap();
+        let ms = Duration::from_millis;
+        assert_eq!(
+            poll_times(client.activation_schedule(), 3).await,
+            [150, 362, 662].map(ms)
+        );
+        // The provider process saw a secret still pending at 362 ms and active at 662 ms:
+        // later waits poll first at 662 ms.
+        assert_eq!(
+            poll_times(client.activation_schedule(), 2).await,
+            [662, 1086].map(ms)
+        );
+        // Another client (another provider process) starts from the beginning.
+        let fresh = poll_times(PollSchedule::default(), 1).await;
+        assert_eq!(fresh, [ms(150)]);
+    }
+
     #[tokio::test(start_paused = true)]
     async fn an_active_secret_needs_no_poll() {
         let result = wait_until_active(
             secret("active"),
+            PollSchedule::default(),
             Duration::from_secs(1),
             &CancellationToken::new(),
             || async { panic!("must not poll") },
@@ -148,6 +210,7 @@ mod tests {
         let started = Instant::now();
         let result = wait_until_active(
             secret("pending"),
+            PollSchedule::default(),
             Duration::from_secs(5),
             &CancellationToken::new(),
             || async { Ok(Some(secret("pending"))) },
@@ -170,6 +233,7 @@ mod tests {
         cancel.cancel();
         let result = wait_until_active(
             secret("pending"),
+            PollSchedule::default(),
             Duration::from_secs(60),
             &cancel,
             || async { Ok(Some(secret("pending"))) },
@@ -182,6 +246,7 @@ mod tests {
     async fn a_poll_the_client_cancelled_is_a_cancellation_not_an_api_error() {
         let result = wait_until_active(
             secret("pending"),
+            PollSchedule::default(),
             Duration::from_secs(60),
             &CancellationToken::new(),
             || async {
@@ -198,6 +263,7 @@ mod tests {
     async fn api_errors_end_the_wait() {
         let result = wait_until_active(
             secret("pending"),
+            PollSchedule::default(),
             Duration::from_secs(60),
             &CancellationToken::new(),
             || async { Err(Error::Transport("connection refused".into())) },

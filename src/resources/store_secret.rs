@@ -537,7 +537,7 @@ async fn settle(
             other => other,
         }
     };
-    wait_until_active(secret, timeout, cancel, fetch)
+    wait_until_active(secret, client.activation_schedule(), timeout, cancel, fetch)
         .await
         .map_err(|(last, why)| {
             let diag = not_active(&last, timeout, &why, change);

@@ -30,6 +30,53 @@ impl BatchMode {
     }
 }
 
+/// The body the bulk delete (`DELETE …/stores/{id}/secrets`) accepts. Generations of the API's
+/// schema disagree (`cloudflare-secrets-store-api.md` §3): the current OpenAPI file says
+/// `{"ids": [...]}`, an older one an array of `{"id": ...}` objects. The emulator accepts one
+/// and answers the other with HTTP 400 `invalid_json_body`, so clients can be tested against
+/// a server of either generation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BulkDeleteBody {
+    /// `{"ids": ["<secret id>", ...]}` (the default: the current OpenAPI file).
+    #[default]
+    Ids,
+    /// `[{"id": "<secret id>"}, ...]` (the older schema generation).
+    Objects,
+}
+
+impl BulkDeleteBody {
+    /// Parses `ids` or `objects`.
+    pub fn parse(text: &str) -> Option<BulkDeleteBody> {
+        match text.trim() {
+            "ids" => Some(BulkDeleteBody::Ids),
+            "objects" => Some(BulkDeleteBody::Objects),
+            _ => None,
+        }
+    }
+}
+
+/// The HTTP status of `secret_name_already_exists` (code 1003), which no document settles:
+/// clients of the API check 409 and 400 (`cloudflare-secrets-store-api.md` §7).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NameConflictStatus {
+    /// HTTP 409 Conflict (the default).
+    #[default]
+    Conflict,
+    /// HTTP 400 Bad Request.
+    BadRequest,
+}
+
+impl NameConflictStatus {
+    /// Parses `409` or `400`.
+    pub fn parse(text: &str) -> Option<NameConflictStatus> {
+        match text.trim() {
+            "409" => Some(NameConflictStatus::Conflict),
+            "400" => Some(NameConflictStatus::BadRequest),
+            _ => None,
+        }
+    }
+}
+
 /// Settings of an emulator instance. Debug output never shows the token or key.
 #[derive(Clone)]
 pub struct EmulatorConfig {
@@ -53,6 +100,10 @@ pub struct EmulatorConfig {
     /// as the window for the request over the quota). `None` (the default): the `Ratelimit`
     /// headers report Cloudflare's 1,200 per 300 s per credential, and nothing is refused.
     pub rate_limit: Option<RateBudget>,
+    /// The body shape the bulk delete accepts.
+    pub bulk_delete_body: BulkDeleteBody,
+    /// The HTTP status of a duplicate secret name.
+    pub name_conflict_status: NameConflictStatus,
 }
 
 impl EmulatorConfig {
@@ -68,6 +119,8 @@ impl EmulatorConfig {
             activation_delay: Duration::from_millis(300),
             batch_mode: BatchMode::AllOrNothing,
             rate_limit: None,
+            bulk_delete_body: BulkDeleteBody::Ids,
+            name_conflict_status: NameConflictStatus::Conflict,
         }
     }
 }
@@ -90,6 +143,8 @@ impl fmt::Debug for EmulatorConfig {
             .field("activation_delay", &self.activation_delay)
             .field("batch_mode", &self.batch_mode)
             .field("rate_limit", &self.rate_limit)
+            .field("bulk_delete_body", &self.bulk_delete_body)
+            .field("name_conflict_status", &self.name_conflict_status)
             .finish()
     }
 }

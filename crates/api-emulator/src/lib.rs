@@ -2,11 +2,14 @@
 //!
 //! Behaviour follows `cloudflare-secrets-store-api.md`. Choices where the real API is not
 //! documented: `secret_name_already_exists` and `store_not_empty` answer HTTP 409 with code
-//! 1003; too many secrets answer HTTP 400, code 1003 `maximum_secrets_exceeded`; unknown
-//! accounts and routes answer HTTP 404 with code 7003; lists default to 20 per page. A deliberate
-//! leniency: a store create also takes the older SDKs' one-element array `[{"name": …}]` and
-//! answers it like the object form (the live API is reported to refuse it since 2026). The rate
-//! budget is only reported in headers unless `EmulatorConfig::rate_limit` enforces it.
+//! 1003 (a duplicate name can answer 400 instead, `EmulatorConfig::name_conflict_status`); the
+//! bulk delete takes `{"ids": [...]}` (or the older `[{"id": ...}]`,
+//! `EmulatorConfig::bulk_delete_body`); too many secrets answer HTTP 400, code 1003
+//! `maximum_secrets_exceeded`; unknown accounts and routes answer HTTP 404 with code 7003; lists
+//! default to 20 per page. A deliberate leniency: a store create also takes the older SDKs'
+//! one-element array `[{"name": …}]` and answers it like the object form (the live API is
+//! reported to refuse it since 2026). The rate budget is only reported in headers unless
+//! `EmulatorConfig::rate_limit` enforces it.
 
 mod account;
 mod auth;
@@ -38,7 +41,7 @@ use axum::http::{Method, Uri};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 
-pub use config::{BatchMode, EmulatorConfig};
+pub use config::{BatchMode, BulkDeleteBody, EmulatorConfig, NameConflictStatus};
 pub use faults::{AimedFault, FaultAnswer, FaultControl};
 pub use model::{SecretInfo, StoreInfo};
 pub use rate_budget::RateBudget;

@@ -4,7 +4,10 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
-use api_emulator::{AimedFault, BatchMode, EmulatorConfig, EmulatorState, RateBudget, serve};
+use api_emulator::{
+    AimedFault, BatchMode, BulkDeleteBody, EmulatorConfig, EmulatorState, NameConflictStatus,
+    RateBudget, serve,
+};
 use clap::Parser;
 
 /// The command line. Every option can also come from the environment variable shown, and
@@ -62,6 +65,12 @@ struct Options {
     /// bulk create/delete with some bad items: all-or-nothing or per-item
     #[arg(long, env = "CF_EMULATOR_BATCH_MODE", default_value = "all-or-nothing", value_parser = batch_mode)]
     batch_mode: BatchMode,
+    /// the bulk delete's body: ids ({"ids": [...]}) or objects ([{"id": ...}], an older schema)
+    #[arg(long, env = "CF_EMULATOR_BULK_DELETE_BODY", default_value = "ids", value_parser = bulk_delete_body)]
+    bulk_delete_body: BulkDeleteBody,
+    /// HTTP status of a duplicate secret name (code 1003): 409 or 400
+    #[arg(long, env = "CF_EMULATOR_NAME_CONFLICT_STATUS", default_value = "409", value_parser = name_conflict_status)]
+    name_conflict_status: NameConflictStatus,
     /// fixed latency added to every request
     #[arg(long, env = "CF_EMULATOR_LATENCY_MS", default_value = "0", value_parser = number::<u64>)]
     latency_ms: u64,
@@ -127,6 +136,14 @@ fn batch_mode(text: &str) -> Result<BatchMode, String> {
         .ok_or_else(|| format!("must be all-or-nothing or per-item, got {text:?}"))
 }
 
+fn bulk_delete_body(text: &str) -> Result<BulkDeleteBody, String> {
+    BulkDeleteBody::parse(text).ok_or_else(|| format!("must be ids or objects, got {text:?}"))
+}
+
+fn name_conflict_status(text: &str) -> Result<NameConflictStatus, String> {
+    NameConflictStatus::parse(text).ok_or_else(|| format!("must be 409 or 400, got {text:?}"))
+}
+
 /// `;`-separated aimed faults; blank rules are skipped.
 fn fault_rules(text: &str) -> Result<FaultRules, String> {
     let rules = text.split(';').filter(|rule| !rule.trim().is_empty());
@@ -171,6 +188,8 @@ fn build_state(options: Options) -> EmulatorState {
     config.activation_delay = Duration::from_millis(options.activation_delay_ms);
     config.batch_mode = options.batch_mode;
     config.rate_limit = options.enforce_rate_limit;
+    config.bulk_delete_body = options.bulk_delete_body;
+    config.name_conflict_status = options.name_conflict_status;
     let state = EmulatorState::new(config);
     let faults = state.faults();
     faults.set_latency(Duration::from_millis(options.latency_ms));

@@ -5,6 +5,7 @@ mod emulator_support;
 
 use std::time::Duration;
 
+use api_emulator::{BulkDeleteBody, NameConflictStatus};
 use axum::http::StatusCode;
 use emulator_support::{ACCOUNT, Auth, Emulator, TOKEN};
 use serde_json::{Value, json};
@@ -484,6 +485,149 @@ async fn single_and_bulk_deletes_answer_202_with_null() {
     assert_eq!(both.status, StatusCode::ACCEPTED);
     assert_eq!(both.body["result"], Value::Null);
     assert!(emulator.state.secrets().is_empty());
+}
+
+/// Three secrets in a fresh store of an emulator whose bulk delete takes `shape`.
+async fn three_secrets(shape: BulkDeleteBody) -> (Emulator, String, Vec<String>) {
+    let emulator = Emulator::with_config(|config| config.bulk_delete_body = shape);
+    let store = emulator.create_store("s").await;
+    let mut ids = Vec::new();
+    for name in ["A", "B", "C"] {
+        let secret = emulator
+            .create_secret(&store, name, "v", &["workers"])
+            .await;
+        ids.push(secret["id"].as_str().unwrap().to_string());
+    }
+    (emulator, store, ids)
+}
+
+#[tokio::test]
+async fn the_bulk_delete_takes_ids_by_default_and_refuses_the_array_of_objects() {
+    let (emulator, store, ids) = three_secrets(BulkDeleteBody::default()).await;
+    assert_eq!(
+        emulator.state.config().bulk_delete_body,
+        BulkDeleteBody::Ids
+    );
+    let bulk = format!("/stores/{store}/secrets");
+    let objects = json!([{"id": ids[0]}, {"id": ids[1]}]);
+    let refused = emulator.call("DELETE", &bulk, Some(objects)).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.error().0, 1001);
+    assert!(
+        refused
+            .error()
+            .1
+            .starts_with("invalid_json_body: got an array"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(emulator.state.secrets().len(), 3, "nothing was deleted");
+    let deleted = emulator
+        .call("DELETE", &bulk, Some(json!({"ids": [ids[0], ids[1]]})))
+        .await;
+    assert_eq!(deleted.status, StatusCode::ACCEPTED);
+    let left: Vec<String> = emulator.state.secrets().into_iter().map(|s| s.id).collect();
+    assert_eq!(left, [ids[2].clone()]);
+}
+
+#[tokio::test]
+async fn in_objects_mode_the_bulk_delete_takes_only_the_array_of_objects() {
+    let (emulator, store, ids) = three_secrets(BulkDeleteBody::Objects).await;
+    let bulk = format!("/stores/{store}/secrets");
+    let refused = emulator
+        .call("DELETE", &bulk, Some(json!({"ids": [ids[0], ids[1]]})))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.error().0, 1001);
+    assert!(
+        refused
+            .error()
+            .1
+            .starts_with("invalid_json_body: got an object"),
+        "{}",
+        refused.text
+    );
+    let no_body = emulator.call("DELETE", &bulk, None).await;
+    assert_eq!(no_body.status, StatusCode::BAD_REQUEST);
+    let bare_ids = emulator
+        .call("DELETE", &bulk, Some(json!([ids[0], ids[1]])))
+        .await;
+    assert_eq!(
+        bare_ids.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        bare_ids.text
+    );
+    assert_eq!(emulator.state.secrets().len(), 3, "nothing was deleted");
+
+    // Unknown ids follow the batch mode as in the other shape: refused whole by default.
+    let unknown = json!([{"id": ids[0]}, {"id": "f".repeat(32)}]);
+    let partial = emulator.call("DELETE", &bulk, Some(unknown)).await;
+    assert_eq!(partial.status, StatusCode::NOT_FOUND);
+    assert_eq!(emulator.state.secrets().len(), 3);
+    let deleted = emulator
+        .call(
+            "DELETE",
+            &bulk,
+            Some(json!([{"id": ids[0]}, {"id": ids[1]}])),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::ACCEPTED);
+    assert_eq!(deleted.body["result"], Value::Null);
+    let left: Vec<String> = emulator.state.secrets().into_iter().map(|s| s.id).collect();
+    assert_eq!(left, [ids[2].clone()]);
+    // The single-secret DELETE is the same in both generations.
+    let single = format!("/stores/{store}/secrets/{}", ids[2]);
+    assert_eq!(
+        emulator.call("DELETE", &single, None).await.status,
+        StatusCode::ACCEPTED
+    );
+    assert!(emulator.state.secrets().is_empty());
+}
+
+#[tokio::test]
+async fn a_duplicate_name_answers_409_or_the_configured_400_with_code_1003() {
+    for (setting, status) in [
+        (NameConflictStatus::default(), StatusCode::CONFLICT),
+        (NameConflictStatus::BadRequest, StatusCode::BAD_REQUEST),
+    ] {
+        let emulator = Emulator::with_config(|config| config.name_conflict_status = setting);
+        let store = emulator.create_store("s").await;
+        let taken = emulator
+            .create_secret(&store, "TAKEN", "v", &["workers"])
+            .await;
+        let secrets = format!("/stores/{store}/secrets");
+        let new = |name: &str| json!({"name": name, "value": "v", "scopes": ["workers"]});
+        let duplicate = format!(
+            "/stores/{store}/secrets/{}/duplicate",
+            taken["id"].as_str().unwrap()
+        );
+        let refusals = [
+            ("POST", secrets.as_str(), json!([new("TAKEN")]), "TAKEN"),
+            (
+                "POST",
+                secrets.as_str(),
+                json!([new("TWICE"), new("TWICE")]),
+                "TWICE",
+            ),
+            (
+                "POST",
+                duplicate.as_str(),
+                json!({"name": "TAKEN", "scopes": ["workers"]}),
+                "TAKEN",
+            ),
+        ];
+        for (method, path, body, name) in refusals {
+            let reply = emulator.call(method, path, Some(body)).await;
+            assert_eq!(reply.status, status, "{setting:?} {path}: {}", reply.text);
+            assert_eq!(
+                reply.error(),
+                (1003, format!("secret_name_already_exists: {name}")),
+                "{setting:?}"
+            );
+        }
+        assert_eq!(emulator.state.secrets().len(), 1, "{setting:?}");
+    }
 }
 
 #[tokio::test]

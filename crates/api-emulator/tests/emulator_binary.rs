@@ -55,6 +55,16 @@ const OPTIONS: &[&[Setting]] = &[
         "0",
     )],
     &[setting("batch-mode", "CF_EMULATOR_BATCH_MODE", "per-item")],
+    &[setting(
+        "bulk-delete-body",
+        "CF_EMULATOR_BULK_DELETE_BODY",
+        "objects",
+    )],
+    &[setting(
+        "name-conflict-status",
+        "CF_EMULATOR_NAME_CONFLICT_STATUS",
+        "400",
+    )],
     &[setting("latency-ms", "CF_EMULATOR_LATENCY_MS", "400")],
     &[
         setting("rate-limit-next", "CF_EMULATOR_RATE_LIMIT_NEXT", "1"),
@@ -285,6 +295,26 @@ async fn assert_effect(group: &[Setting], api: &Api) {
             assert_eq!(status, 200, "{body}");
             assert_eq!(body["result"].as_array().unwrap().len(), 1, "{body}");
         }
+        "bulk-delete-body" => {
+            let store = api.create_store("s").await;
+            let path = format!("/stores/{store}/secrets");
+            let (_, body) = api
+                .send("POST", &path, Some(json!([secret("GONE", "v")])))
+                .await;
+            let id = body["result"][0]["id"].clone();
+            let (status, body) = api.send("DELETE", &path, Some(json!({"ids": [id]}))).await;
+            assert_eq!(status, 400, "{body}");
+            let (status, body) = api.send("DELETE", &path, Some(json!([{"id": id}]))).await;
+            assert_eq!(status, 202, "{body}");
+        }
+        "name-conflict-status" => {
+            let store = api.create_store("s").await;
+            let path = format!("/stores/{store}/secrets");
+            let twice = json!([secret("TWICE", "v"), secret("TWICE", "v")]);
+            let (status, body) = api.send("POST", &path, Some(twice)).await;
+            assert_eq!(status, 400, "{body}");
+            assert_eq!(body["errors"][0]["code"], 1003, "{body}");
+        }
         "latency-ms" => {
             let started = Instant::now();
             assert_eq!(api.send("GET", "/quota", None).await.0, 200);
@@ -482,6 +512,8 @@ fn bad_usage_exits_2_with_a_hint() {
         (&[], &[("CLOUDFLARE_API_KEY", "key")], "--api-email"),
         (&["--failure-rate", "2"], &[], "between 0 and 1"),
         (&["--batch-mode", "some"], &[], "per-item"),
+        (&["--bulk-delete-body", "none"], &[], "ids or objects"),
+        (&["--name-conflict-status", "422"], &[], "409 or 400"),
         (&["--fault", "200 GET /stores"], &[], "400-599"),
         (&[], &[("CF_EMULATOR_LATENCY_MS", "soon")], "--latency-ms"),
         (&["--enforce-rate-limit", "20"], &[], "QUOTA/WINDOW"),

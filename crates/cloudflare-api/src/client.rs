@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::coalescer::Coalescer;
+use crate::coalescer::{Coalescer, PollSchedule};
 use crate::endpoints::{
     ListSecretsParams, NewSecret, Pages, Quota, Secret, SecretPatch, Store, secrets, stores,
 };
@@ -167,10 +167,21 @@ impl Client {
             .await
     }
 
+    /// When to poll a secret that waits to become `active` (with [`Client::poll_secret`]): a
+    /// schedule of growing steps whose first poll is where this client's earlier polls saw
+    /// secrets turn active. Tell it what each poll showed ([`PollSchedule::found_pending`],
+    /// [`PollSchedule::found_active`]).
+    pub fn activation_schedule(&self) -> PollSchedule {
+        self.coalescer.activation_schedule()
+    }
+
     /// The secret as a listing sent after this call began shows it, or `None` when that
     /// listing does not hold it (e.g. not visible yet right after a create). Concurrent calls
     /// for one store share one listing (newest changes first, paged only until every polled
-    /// secret was seen): what waiting for activation uses instead of one GET per secret.
+    /// secret was seen): what waiting for activation uses instead of one GET per secret. When
+    /// that listing shows this secret active but others, polled for the first time with it,
+    /// still pending, the answer waits for the store's next listing (at most one rate-limit
+    /// interval, 350 ms to 2 s, and 20 ms), so a wave of creates finishes together.
     pub async fn poll_secret(
         &self,
         account_id: &str,

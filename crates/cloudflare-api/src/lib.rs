@@ -52,7 +52,7 @@ mod endpoints;
 mod transport;
 
 pub use client::Client;
-pub use coalescer::FIRST_STATUS_POLL;
+pub use coalescer::{FIRST_STATUS_POLL, PollSchedule};
 pub use endpoints::{
     ListSecretsParams, NewSecret, Pages, Quota, Secret, SecretPatch, SecretStatus, Store,
 };

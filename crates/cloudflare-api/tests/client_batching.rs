@@ -324,7 +324,8 @@ where
 }
 
 #[tokio::test]
-async fn a_poll_waits_for_the_secrets_of_a_create_that_falls_due_moments_later() {
+async fn a_poll_waits_for_a_create_that_falls_due_moments_later_and_keeps_the_wave_in_step() {
+    // The emulator keeps new secrets pending for 300 ms of the (tokio) clock.
     let h = Harness::start().await;
     let store = h.store().await;
     h.state.clear_request_log();
@@ -339,6 +340,7 @@ async fn a_poll_waits_for_the_secrets_of_a_create_that_falls_due_moments_later()
         let (client, store, id) = (h.client.clone(), store.clone(), secret.id.clone());
         start(async move { client.poll_secret(ACCOUNT, &store, &id).await })
     };
+    let status = |polled: Option<Secret>| polled.expect("listed").status;
     // From here the clock moves only when this test moves it; the requests take real time.
     let clock = FrozenClock::freeze();
     let ms = Duration::from_millis;
@@ -348,21 +350,40 @@ async fn a_poll_waits_for_the_secrets_of_a_create_that_falls_due_moments_later()
     let first = create("FIRST").await.await.unwrap();
     let second = create("SECOND").await;
     clock.advance(ms(100)).await;
-    // T + 100 ms: SECOND is created. Both are pending: first polls fall due 350 ms after each.
+    // T + 100 ms: SECOND is created. Both are pending: first polls fall due FIRST_STATUS_POLL
+    // (150 ms) after each.
     let second = second.await.unwrap();
     clock.advance(FIRST_STATUS_POLL - ms(100)).await;
-    // T + 350 ms: FIRST's first poll, which waits for SECOND's, due moments later.
+    // T + 150 ms: FIRST's first poll, which waits for SECOND's, due moments later.
     let first_poll = poll(&first).await;
     clock.advance(ms(100)).await;
-    // T + 450 ms: SECOND's first poll joins it; their listing goes out soon after.
+    // T + 250 ms: SECOND's first poll joins it; their listing goes out at T + 270 ms...
     let second_poll = poll(&second).await;
     clock.advance(ms(100)).await;
-    assert!(first_poll.await.unwrap().unwrap().is_some());
+    // ...and is answered at T + 350 ms: SECOND (250 ms old) is still pending, FIRST is active,
+    // and its answer waits for SECOND's next poll, so the two finish together.
+    let second_answer = second_poll.await.unwrap().unwrap();
+    assert_eq!(status(second_answer), SecretStatus::Pending);
+    tokio::task::yield_now().await;
+    assert!(
+        !first_poll.is_finished(),
+        "FIRST is held for SECOND's next poll"
+    );
+    let second_again = poll(&second).await;
+    clock.advance(ms(100)).await;
+    // T + 450 ms: the next listing (at T + 370 ms) shows SECOND active and releases FIRST.
+    assert_eq!(
+        status(first_poll.await.unwrap().unwrap()),
+        SecretStatus::Active
+    );
+    assert_eq!(
+        status(second_again.await.unwrap().unwrap()),
+        SecretStatus::Active
+    );
     clock.thaw();
-    assert!(second_poll.await.unwrap().unwrap().is_some());
     assert_eq!(
         h.log_lines(),
-        ["POST 200", "POST 200", "GET 200"],
-        "one listing answers both"
+        ["POST 200", "POST 200", "GET 200", "GET 200"],
+        "one listing answers both first polls, one both second ones"
     );
 }

@@ -10,7 +10,7 @@ use tokio::time::Instant;
 
 use super::AccountData;
 use super::inputs::{DuplicateInput, NewSecretInput, SecretPatchInput};
-use crate::config::BatchMode;
+use crate::config::{BatchMode, NameConflictStatus};
 use crate::envelope::{ApiError, ResultInfo};
 use crate::ids::new_id;
 use crate::listing::{ListQuery, paginate, sort_items};
@@ -84,7 +84,7 @@ impl AccountData {
                 .iter()
                 .any(|(name, _): &(&str, Vec<String>)| *name == input.name);
             if taken_in_batch {
-                return Err(name_exists(&input.name));
+                return Err(self.name_exists(&input.name));
             }
             prepared.push((input.name.as_str(), scopes));
         }
@@ -142,7 +142,7 @@ impl AccountData {
         check_value_size(input.value.expose_secret(), self.config.max_value_bytes)?;
         let scopes = normalize_scopes(&input.scopes)?;
         if self.name_taken(store_id, &input.name) {
-            return Err(name_exists(&input.name));
+            return Err(self.name_exists(&input.name));
         }
         Ok(scopes)
     }
@@ -239,7 +239,7 @@ impl AccountData {
         check_secret_name(&input.name)?;
         let scopes = normalize_scopes(&input.scopes)?;
         if self.name_taken(store_id, &input.name) {
-            return Err(name_exists(&input.name));
+            return Err(self.name_exists(&input.name));
         }
         self.check_room_for(1)?;
         let value = SecretString::from(self.secrets[index].value.expose_secret().to_string());
@@ -287,6 +287,15 @@ impl AccountData {
             .ok_or_else(ApiError::secret_not_found)
     }
 
+    /// `secret_name_already_exists`, with the configured HTTP status.
+    fn name_exists(&self, name: &str) -> ApiError {
+        let status = match self.config.name_conflict_status {
+            NameConflictStatus::Conflict => StatusCode::CONFLICT,
+            NameConflictStatus::BadRequest => StatusCode::BAD_REQUEST,
+        };
+        ApiError::new(status, 1003, format!("secret_name_already_exists: {name}"))
+    }
+
     fn name_taken(&self, store_id: &str, name: &str) -> bool {
         self.secrets
             .iter()
@@ -307,14 +316,6 @@ impl AccountData {
         }
         Ok(())
     }
-}
-
-fn name_exists(name: &str) -> ApiError {
-    ApiError::new(
-        StatusCode::CONFLICT,
-        1003,
-        format!("secret_name_already_exists: {name}"),
-    )
 }
 
 fn compare_secrets(a: &SecretRecord, b: &SecretRecord, order: &str, delay: Duration) -> Ordering {

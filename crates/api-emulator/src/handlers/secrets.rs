@@ -9,15 +9,23 @@ use serde::Deserialize;
 use super::{first_json_byte, query_pairs};
 use crate::account::{DuplicateInput, NewSecretInput, SECRET_ORDERS, SecretPatchInput};
 use crate::body::parse_json;
+use crate::config::BulkDeleteBody;
 use crate::envelope::{ApiError, Envelope};
 use crate::listing::parse_list_query;
 use crate::state::EmulatorState;
 
 type Answer = Result<Envelope, ApiError>;
 
+/// A bulk delete body in [`BulkDeleteBody::Ids`] shape.
 #[derive(Deserialize)]
-struct BulkDeleteInput {
+struct BulkDeleteIds {
     ids: Vec<String>,
+}
+
+/// One element of a bulk delete body in [`BulkDeleteBody::Objects`] shape.
+#[derive(Deserialize)]
+struct BulkDeleteObject {
+    id: String,
 }
 
 /// `GET .../stores/{store_id}/secrets`.
@@ -55,7 +63,8 @@ pub async fn create(
     }
 }
 
-/// `DELETE .../stores/{store_id}/secrets` with `{"ids": [...]}`.
+/// `DELETE .../stores/{store_id}/secrets` with `{"ids": [...]}`, or `[{"id": ...}, ...]` when
+/// the emulator plays the older schema generation (`EmulatorConfig::bulk_delete_body`).
 pub async fn bulk_delete(
     State(state): State<EmulatorState>,
     Path((account_id, store_id)): Path<(String, String)>,
@@ -63,9 +72,8 @@ pub async fn bulk_delete(
     body: Bytes,
 ) -> Answer {
     let mut account = state.account(&account_id, uri.path())?;
-    let input: BulkDeleteInput =
-        parse_json(&body, "a JSON object like {\"ids\": [\"<secret id>\"]}")?;
-    let skipped = account.delete_secrets(&store_id, &input.ids)?;
+    let ids = bulk_delete_ids(&body, state.config().bulk_delete_body)?;
+    let skipped = account.delete_secrets(&store_id, &ids)?;
     if skipped.is_empty() {
         Ok(Envelope::deleted(StatusCode::ACCEPTED))
     } else {
@@ -74,6 +82,26 @@ pub async fn bulk_delete(
             serde_json::Value::Null,
             skipped,
         ))
+    }
+}
+
+/// The ids a bulk delete names, from a body of the accepted `shape`; the other shape (or none)
+/// is HTTP 400 `invalid_json_body`.
+fn bulk_delete_ids(body: &[u8], shape: BulkDeleteBody) -> Result<Vec<String>, ApiError> {
+    const IDS: &str = "a JSON object like {\"ids\": [\"<secret id>\"]}";
+    const OBJECTS: &str = "a JSON array like [{\"id\": \"<secret id>\"}]";
+    match (shape, first_json_byte(body)) {
+        (BulkDeleteBody::Ids, Some(b'[')) => Err(ApiError::invalid_json_body(&format!(
+            "got an array; send {IDS}"
+        ))),
+        (BulkDeleteBody::Ids, _) => Ok(parse_json::<BulkDeleteIds>(body, IDS)?.ids),
+        (BulkDeleteBody::Objects, Some(b'{')) => Err(ApiError::invalid_json_body(&format!(
+            "got an object; send {OBJECTS}"
+        ))),
+        (BulkDeleteBody::Objects, _) => {
+            let objects: Vec<BulkDeleteObject> = parse_json(body, OBJECTS)?;
+            Ok(objects.into_iter().map(|object| object.id).collect())
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The top layer: per store, concurrent secret creates become one bulk POST, deletes one bulk
 //! DELETE, and status polls one listing, whatever gathered while the rate limiter or the
 //! request before held the line. Results go back to each caller. One type per lane (`Creates`,
-//! `Deletes`, `Polls`) says what its round sends; the dispatcher loop here is shared.
+//! `Deletes`, `Polls`) says what its round sends; the dispatcher loop here is shared. When
+//! status polls of a waiting secret come is learned from earlier polls (`pace`), and a wave of
+//! secrets that turn active apart is answered together (`in_step`).
 //!
 //! Hand-written: no crate joins calls of independent callers into a request of a remote API
 //! while keeping each caller's own outcome, its own stop token, and the client's one rate
@@ -16,7 +18,9 @@
 
 mod creates;
 mod deletes;
+mod in_step;
 mod lanes;
+mod pace;
 mod polls;
 
 use std::future::Future;
@@ -31,7 +35,8 @@ use crate::transport::{Error, Permit, Transport};
 use creates::Creates;
 use deletes::Deletes;
 use lanes::{Entry, Lanes};
-pub use polls::FIRST_STATUS_POLL;
+use pace::ActivationPace;
+pub use pace::{FIRST_STATUS_POLL, PollSchedule};
 use polls::{FirstPolls, Polls};
 
 /// (account id, store id): calls for one store share a lane.
@@ -50,12 +55,16 @@ pub(crate) struct Coalescer {
     creates: Arc<Creates>,
     deletes: Arc<Deletes>,
     polls: Arc<Polls>,
+    /// Where waits for activation start on the poll schedule, learned across stores.
+    pace: Arc<ActivationPace>,
 }
 
 impl Default for Coalescer {
     fn default() -> Self {
-        // Creates note when their secrets fall due for a first poll; polls wait for them.
-        let first_polls = Arc::new(FirstPolls::default());
+        // Creates note when their secrets fall due for a first poll (by the pace waits learn);
+        // polls wait for them.
+        let pace = Arc::new(ActivationPace::default());
+        let first_polls = Arc::new(FirstPolls::new(pace.clone()));
         let creates = Creates {
             queues: Lanes::default(),
             first_polls: first_polls.clone(),
@@ -63,11 +72,13 @@ impl Default for Coalescer {
         let polls = Polls {
             queues: Lanes::default(),
             first_polls,
+            in_step: Default::default(),
         };
         Coalescer {
             creates: Arc::new(creates),
             deletes: Arc::default(),
             polls: Arc::new(polls),
+            pace,
         }
     }
 }
@@ -98,6 +109,12 @@ impl Coalescer {
         let key = store_key(account_id, store_id)?;
         require(secret_id, "secret_id")?;
         coalesced(&self.deletes, api, key, secret_id.to_string()).await
+    }
+
+    /// The poll schedule of one wait for a secret to become active, starting where this
+    /// client's earlier polls saw secrets turn active.
+    pub(crate) fn activation_schedule(&self) -> PollSchedule {
+        self.pace.schedule()
     }
 
     /// The secret as a listing sent after this call began shows it; concurrent calls for one

@@ -7,41 +7,47 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::in_step::{InStep, hold_for};
 use super::lanes::{Entry, Lanes};
+use super::pace::ActivationPace;
 use super::{Lane, StoreKey};
 use crate::endpoints::{ListSecretsParams, Secret, secrets};
 use crate::transport::{Permit, Transport};
-
-/// When a caller waiting for a new secret to become `active` first polls its status (see
-/// `resources::activation`): a little after the emulator's default activation delay (300 ms;
-/// Cloudflare documents none), so one poll usually finds the secret active.
-pub const FIRST_STATUS_POLL: Duration = Duration::from_millis(350);
 
 /// How long a status poll holding its rate-limit token waits for others to join: waiters of
 /// one bulk create fall due within a few milliseconds of each other.
 const POLL_GATHERING: Duration = Duration::from_millis(20);
 
 /// Per store: when the secrets of its latest create that came back `pending` fall due for
-/// their first status poll.
-#[derive(Default)]
-pub(super) struct FirstPolls(Mutex<HashMap<StoreKey, Instant>>);
+/// their first status poll, by the client's [`ActivationPace`].
+pub(super) struct FirstPolls {
+    due: Mutex<HashMap<StoreKey, Instant>>,
+    pace: Arc<ActivationPace>,
+}
 
 impl FirstPolls {
-    /// Notes that `created` secrets of `key`'s store will be polled [`FIRST_STATUS_POLL`] from
+    pub(super) fn new(pace: Arc<ActivationPace>) -> FirstPolls {
+        FirstPolls {
+            due: Mutex::default(),
+            pace,
+        }
+    }
+
+    /// Notes that `created` secrets of `key`'s store will be polled the pace's first poll from
     /// now if any of them is not active yet.
     pub(super) fn note_created(&self, key: &StoreKey, created: &[Secret]) {
         if created.iter().all(Secret::is_active) {
             return;
         }
-        let due = Instant::now() + FIRST_STATUS_POLL;
-        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let due = Instant::now() + self.pace.first_poll();
+        let mut map = self.due.lock().unwrap_or_else(PoisonError::into_inner);
         let entry = map.entry(key.clone()).or_insert(due);
         *entry = (*entry).max(due);
     }
 
     /// When the latest created secrets of `key`'s store fall due, if that is still ahead.
     fn next(&self, key: &StoreKey) -> Option<Instant> {
-        let map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let map = self.due.lock().unwrap_or_else(PoisonError::into_inner);
         map.get(key).copied().filter(|due| *due > Instant::now())
     }
 }
@@ -50,6 +56,7 @@ impl FirstPolls {
 pub(super) struct Polls {
     pub(super) queues: Lanes<String, Option<Secret>>,
     pub(super) first_polls: Arc<FirstPolls>,
+    pub(super) in_step: InStep,
 }
 
 impl Lane for Polls {
@@ -61,20 +68,20 @@ impl Lane for Polls {
         &self.queues
     }
 
-    /// 20 ms from now: the secrets of one bulk create fall due together. When the secrets of a
-    /// later create fall due soon (within one rate-limit interval, or within
-    /// [`FIRST_STATUS_POLL`]), 20 ms after them: one poll for both saves a request and puts
-    /// Terraform's parallel resources in step, so their next creates gather into one bulk
-    /// request too.
-    fn send_at(&self, key: &StoreKey, interval: Duration) -> Option<Instant> {
-        let now = Instant::now();
-        let soon = now + interval.max(FIRST_STATUS_POLL);
-        let due = self.first_polls.next(key).filter(|due| *due <= soon);
-        Some(due.unwrap_or(now) + POLL_GATHERING)
+    /// 20 ms from now: the secrets of one bulk create fall due together. When the secrets of
+    /// the store's latest create fall due later (at most the pace's first poll from now), 20 ms
+    /// after them: one poll for both saves a request and puts Terraform's parallel resources in
+    /// step, so their next creates gather into one bulk request too. Two parts of a wave
+    /// created apart would otherwise be polled, and finish, apart in every wave after; waiting
+    /// costs the earlier part at most one first poll, once.
+    fn send_at(&self, key: &StoreKey, _interval: Duration) -> Option<Instant> {
+        let due = self.first_polls.next(key);
+        Some(due.unwrap_or_else(Instant::now) + POLL_GATHERING)
     }
 
     /// One listing of the store, newest change first, paged until every polled secret was
-    /// seen; each caller gets its secret, or `None` when the listing does not hold it.
+    /// seen; each caller gets its secret, or `None` when the listing does not hold it (an
+    /// active one a little later while others of its wave are pending, see `InStep`).
     async fn send(
         &self,
         api: &Transport,
@@ -114,12 +121,24 @@ impl Lane for Polls {
                 "one listing answered the status polls of a store"
             );
         }
-        for entry in entries {
-            let answer = match &listed {
-                Ok(secrets) => Ok(secrets.iter().find(|s| s.id == entry.item).cloned()),
-                Err(e) => Err(e.clone()),
-            };
-            entry.reply.answer(answer);
+        match listed {
+            Ok(secrets) => {
+                let round = entries
+                    .into_iter()
+                    .map(|entry| {
+                        let secret = secrets.iter().find(|s| s.id == entry.item).cloned();
+                        (entry.item, entry.reply, secret)
+                    })
+                    .collect();
+                let hold = hold_for(api.limiter().interval()) + POLL_GATHERING;
+                self.in_step.answer(key, round, hold);
+            }
+            Err(e) => {
+                self.in_step.release(key);
+                for entry in entries {
+                    entry.reply.answer(Err(e.clone()));
+                }
+            }
         }
     }
 }
@@ -127,6 +146,7 @@ impl Lane for Polls {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::coalescer::FIRST_STATUS_POLL;
 
     fn key() -> StoreKey {
         ("a".into(), "s".into())
@@ -139,11 +159,16 @@ mod tests {
         .unwrap()
     }
 
+    fn first_polls() -> Arc<FirstPolls> {
+        Arc::new(FirstPolls::new(Arc::default()))
+    }
+
     #[tokio::test(start_paused = true)]
     async fn polls_gather_briefly_whatever_the_rate() {
         let polls = Polls {
             queues: Lanes::default(),
-            first_polls: Arc::default(),
+            first_polls: first_polls(),
+            in_step: InStep::default(),
         };
         for interval in [Duration::from_millis(1), Duration::from_secs(10)] {
             let at = polls.send_at(&key(), interval).unwrap();
@@ -153,10 +178,11 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_poll_waits_for_created_secrets_that_fall_due_soon() {
-        let first_polls = Arc::new(FirstPolls::default());
+        let first_polls = first_polls();
         let polls = Polls {
             queues: Lanes::default(),
             first_polls: first_polls.clone(),
+            in_step: InStep::default(),
         };
         first_polls.note_created(&key(), &[pending()]);
         let at = polls.send_at(&key(), Duration::from_millis(1)).unwrap();
@@ -172,8 +198,33 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn created_secrets_fall_due_at_the_first_poll_the_pace_learned() {
+        let pace = Arc::new(ActivationPace::default());
+        let first_polls = Arc::new(FirstPolls::new(pace.clone()));
+        let polls = Polls {
+            queues: Lanes::default(),
+            first_polls: first_polls.clone(),
+            in_step: InStep::default(),
+        };
+        let mut slow = pace.schedule();
+        for _ in 0..3 {
+            slow.next_wait();
+            slow.found_pending();
+        }
+        // Pending at the first three rungs: later creates fall due at the fourth, 1,086 ms on,
+        // and a poll of the store waits for them, whatever the rate.
+        first_polls.note_created(&key(), &[pending()]);
+        let due = first_polls.next(&key()).unwrap();
+        assert_eq!(due - Instant::now(), Duration::from_millis(1086));
+        for interval in [Duration::from_millis(1), Duration::from_secs(10)] {
+            let at = polls.send_at(&key(), interval).unwrap();
+            assert_eq!(at, due + POLL_GATHERING);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn active_secrets_are_not_noted_for_a_first_poll() {
-        let first_polls = FirstPolls::default();
+        let first_polls = FirstPolls::new(Arc::default());
         let mut active = pending();
         active.status = crate::endpoints::SecretStatus::Active;
         first_polls.note_created(&key(), &[active]);

@@ -1,6 +1,6 @@
 //! The bulk endpoints: the batch create of secrets, whose lost response is reconciled by name
-//! before any retry (the one place that does it), and the bulk delete with its fallback to
-//! deleting one by one.
+//! before any retry (the one place that does it), and the bulk delete with its fallbacks to
+//! deleting one by one (ids that keep failing, or a server that refuses the body's shape).
 
 use std::collections::HashSet;
 use std::sync::{Mutex, PoisonError};
@@ -129,32 +129,44 @@ impl Batch {
     }
 }
 
+/// What a bulk delete achieved.
+#[derive(Debug)]
+pub(crate) enum BulkDeleted {
+    /// Every id is gone.
+    All,
+    /// The API refused the form of the request, not the ids in it (see [`refuses_the_body`]):
+    /// the bulk DELETE deleted nothing, and `remaining` are still to delete.
+    BodyRefused { status: u16, remaining: Vec<String> },
+}
+
 /// Bulk delete (`{"ids": [...]}`); an id the store no longer holds counts as deleted. After a
 /// "not found" (an id already gone, or a lost answer to an applied attempt) the store is listed
-/// and the ids it still holds are sent again; after a few passes they go one by one. `permit`
-/// is the first request's rate-limit token when the caller already took it.
+/// and the ids it still holds are sent again; after a few passes they go one by one. An answer
+/// that refuses the body itself ends the bulk attempts with [`BulkDeleted::BodyRefused`], so the
+/// caller can go one by one (and remember to). `permit` is the first request's rate-limit token
+/// when the caller already took it.
 pub(crate) async fn delete_secrets(
     api: &Transport,
     account_id: &str,
     store_id: &str,
     mut ids: Vec<String>,
     mut permit: Option<Permit>,
-) -> Result<(), Error> {
+) -> Result<BulkDeleted, Error> {
     for _ in 0..BULK_DELETE_PASSES {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(BulkDeleted::All);
         }
         // Update, not Delete: a "not found" after a retry does not prove every id is gone.
         let path = ["stores", store_id, "secrets"];
         let call = endpoint(Kind::Update, Method::DELETE, account_id, &path)?;
         let body = json(&DeleteSecretsBody { ids: &ids })?;
         match api.send::<IgnoredAny>(&call, permit.take(), body).await {
-            Ok(_) => return Ok(()),
+            Ok(_) => return Ok(BulkDeleted::All),
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 let all = ListSecretsParams::default();
                 let listed = match secrets::list(api, account_id, store_id, &all).await {
                     Ok(listed) => listed,
-                    Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+                    Err(e) if e.kind() == ErrorKind::NotFound => return Ok(BulkDeleted::All),
                     Err(e) => return Err(e),
                 };
                 let live: HashSet<&str> = listed
@@ -164,11 +176,31 @@ pub(crate) async fn delete_secrets(
                     .collect();
                 ids.retain(|id| live.contains(id.as_str()));
             }
+            Err(e) if refuses_the_body(&e) => {
+                let status = e.status().unwrap_or_default();
+                return Ok(BulkDeleted::BodyRefused {
+                    status,
+                    remaining: ids,
+                });
+            }
             Err(e) => return Err(e),
         }
     }
+    delete_one_by_one(api, account_id, store_id, ids, permit).await?;
+    Ok(BulkDeleted::All)
+}
+
+/// Deletes `ids` with the single-secret DELETE, one after the other; an id already gone counts
+/// as deleted. `permit` is the first request's rate-limit token when the caller already took it.
+pub(crate) async fn delete_one_by_one(
+    api: &Transport,
+    account_id: &str,
+    store_id: &str,
+    ids: Vec<String>,
+    mut permit: Option<Permit>,
+) -> Result<(), Error> {
     for id in ids {
-        match secrets::delete(api, account_id, store_id, &id, None).await {
+        match secrets::delete(api, account_id, store_id, &id, permit.take()).await {
             Err(e) if e.kind() == ErrorKind::NotFound => {}
             other => other?,
         }
@@ -176,11 +208,55 @@ pub(crate) async fn delete_secrets(
     Ok(())
 }
 
+/// Whether `error`, the answer to a bulk DELETE, refuses the form of the request rather than
+/// the ids in it. The shape of that body is not settled: the current OpenAPI file says
+/// `{"ids": [...]}`, an older schema generation (and SDKs built from it) an array of
+/// `{"id": ...}` objects, Cloudflare's generated TypeScript and Python SDKs send no body at all.
+/// A server of another generation answers 400, 415 or 422, or some other 4xx; what does not
+/// count: 401/403 (credentials, which a single DELETE would meet too), 404 and any "not found"
+/// (an id or the store is gone: handled as deleted) and 429 (the rate limit).
+fn refuses_the_body(error: &Error) -> bool {
+    let Some(status) = error.status() else {
+        return false;
+    };
+    (400..500).contains(&status)
+        && !matches!(status, 401 | 403 | 404 | 429)
+        && error.kind() != ErrorKind::NotFound
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::endpoints::SecretStatus;
     use secrecy::SecretString;
+
+    #[test]
+    fn only_refusals_of_the_form_count_as_a_refused_bulk_delete_body() {
+        let api = |status, message: &str| Error::Api {
+            status,
+            errors: vec![crate::transport::ApiMessage {
+                code: 1001,
+                message: message.into(),
+            }],
+        };
+        for status in [400, 405, 409, 413, 415, 422] {
+            assert!(
+                refuses_the_body(&api(status, "invalid_json_body")),
+                "{status}"
+            );
+        }
+        for status in [401, 403, 404, 429, 500, 503] {
+            assert!(
+                !refuses_the_body(&api(status, "invalid_json_body")),
+                "{status}"
+            );
+        }
+        // A "not found" says an id or the store is gone, whatever its status.
+        assert!(!refuses_the_body(&api(400, "secret_not_found")));
+        assert!(!refuses_the_body(&api(400, "store_not_found")));
+        assert!(!refuses_the_body(&Error::Transport("reset".into())));
+        assert!(!refuses_the_body(&Error::Decode("x".into())));
+    }
 
     #[test]
     fn batch_absorb_tracks_what_already_exists() {

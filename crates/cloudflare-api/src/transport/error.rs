@@ -198,8 +198,13 @@ mod tests {
                 NoRoute,
             ),
             (api(404, 7000, "No route for that URI"), NoRoute),
+            // A duplicate name comes with 409 or 400, depending on whom one asks.
             (
                 api(409, 1003, "secret_name_already_exists: API_KEY"),
+                NameConflict,
+            ),
+            (
+                api(400, 1003, "secret_name_already_exists: API_KEY"),
                 NameConflict,
             ),
             (api(409, 1003, "maximum_stores_exceeded"), MaxStoresExceeded),
@@ -226,6 +231,38 @@ mod tests {
         assert_eq!(Error::Timeout(Duration::from_secs(1)).kind(), Timeout);
         assert_eq!(Error::Decode("x".into()).kind(), Decode);
         assert_eq!(Error::Config("x".into()).kind(), Config);
+    }
+
+    #[test]
+    fn code_1003_alone_decides_nothing_the_message_does() {
+        // 1003 is the code of a duplicate name, of the store limit and of the secret limit.
+        use ErrorKind::*;
+        for status in [400, 409] {
+            let cases = [
+                (
+                    api(status, 1003, "maximum_stores_exceeded"),
+                    MaxStoresExceeded,
+                ),
+                (
+                    api(
+                        status,
+                        1003,
+                        "maximum_secrets_exceeded: the account may hold 100",
+                    ),
+                    Refused,
+                ),
+                (api(status, 1003, ""), Refused),
+                (api(status, 1003, "something_new"), Refused),
+                // The name decides whatever the code.
+                (
+                    api(status, 1001, "secret_name_already_exists: X"),
+                    NameConflict,
+                ),
+            ];
+            for (error, kind) in cases {
+                assert_eq!(error.kind(), kind, "{error}");
+            }
+        }
     }
 
     #[test]

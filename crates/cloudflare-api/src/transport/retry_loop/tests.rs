@@ -638,22 +638,27 @@ async fn a_create_that_was_never_sent_is_retried_without_a_lookup() {
     assert_eq!(api.methods(), ["POST", "POST"]);
 }
 
+/// The statuses a duplicate name comes with: clients of the API disagree (409 or 400).
+const NAME_CONFLICT_STATUSES: [u16; 2] = [409, 400];
+
 #[tokio::test(start_paused = true)]
 async fn a_rejected_create_is_neither_looked_up_nor_retried() {
-    let api = FakeApi::new([api_error(409, "secret_name_already_exists", None)]);
-    let limiter = unlimited();
-    let err = api
-        .run(
-            &create_secret(),
-            policy(4),
-            &limiter,
-            &|| Ok(None),
-            &mut || lookup(&api, &limiter, "API_KEY"),
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(err.kind(), ErrorKind::NameConflict, "{err}");
-    assert_eq!(api.methods(), ["POST"]);
+    for status in NAME_CONFLICT_STATUSES {
+        let api = FakeApi::new([api_error(status, "secret_name_already_exists", None)]);
+        let limiter = unlimited();
+        let err = api
+            .run(
+                &create_secret(),
+                policy(4),
+                &limiter,
+                &|| Ok(None),
+                &mut || lookup(&api, &limiter, "API_KEY"),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::NameConflict, "{status}: {err}");
+        assert_eq!(api.methods(), ["POST"], "{status}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -693,27 +698,29 @@ async fn a_lost_create_is_reconciled_even_without_retries_left() {
 
 #[tokio::test(start_paused = true)]
 async fn a_conflict_after_a_lost_create_is_resolved_by_lookup() {
-    // The first POST was applied but the lookup did not see it yet; the retry then conflicts
-    // and a second lookup finds the secret.
-    let api = FakeApi::new([
-        Step::Lost,
-        ok(json!([])),
-        api_error(409, "secret_name_already_exists: API_KEY", None),
-        ok(json!([secret("API_KEY")])),
-    ]);
-    let limiter = unlimited();
-    let envelope = api
-        .run(
-            &create_secret(),
-            policy(4),
-            &limiter,
-            &|| Ok(None),
-            &mut || lookup(&api, &limiter, "API_KEY"),
-        )
-        .await
-        .unwrap();
-    assert_eq!(envelope.result, Some(secret("API_KEY")));
-    assert_eq!(api.methods(), ["POST", "GET", "POST", "GET"]);
+    for status in NAME_CONFLICT_STATUSES {
+        // The first POST was applied but the lookup did not see it yet; the retry then
+        // conflicts and a second lookup finds the secret.
+        let api = FakeApi::new([
+            Step::Lost,
+            ok(json!([])),
+            api_error(status, "secret_name_already_exists: API_KEY", None),
+            ok(json!([secret("API_KEY")])),
+        ]);
+        let limiter = unlimited();
+        let envelope = api
+            .run(
+                &create_secret(),
+                policy(4),
+                &limiter,
+                &|| Ok(None),
+                &mut || lookup(&api, &limiter, "API_KEY"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(envelope.result, Some(secret("API_KEY")), "{status}");
+        assert_eq!(api.methods(), ["POST", "GET", "POST", "GET"], "{status}");
+    }
 }
 
 #[tokio::test(start_paused = true)]
