@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
+use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer, RateBudget};
 use clock::{FrozenClock, jump};
 use cloudflare_api::{
     Client, ClientConfig, Credentials, ErrorKind, NewSecret, Secret, SecretStatus,
@@ -40,7 +40,9 @@ async fn setup() -> Setup {
     setup_with(EmulatorConfig::new(ACCOUNT, TOKEN)).await
 }
 
-async fn setup_with(emulator_config: EmulatorConfig) -> Setup {
+async fn setup_with(mut emulator_config: EmulatorConfig) -> Setup {
+    // The client's rate limit is lifted below: lift the budget its headers report too.
+    emulator_config.rate_limit.get_or_insert(RateBudget::LIFTED);
     let _ = rustls::crypto::ring::default_provider().install_default();
     let state = EmulatorState::new(emulator_config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -10,7 +10,7 @@ mod clock;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
+use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer, RateBudget};
 use clock::FrozenClock;
 use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret, Secret};
 use secrecy::SecretString;
@@ -42,6 +42,8 @@ async fn setup(held: usize) -> Setup {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let mut emulator_config = EmulatorConfig::new(ACCOUNT, TOKEN);
     emulator_config.max_secrets = QUOTA;
+    // The client's rate limit is lifted below: lift the budget its headers report too.
+    emulator_config.rate_limit = Some(RateBudget::LIFTED);
     let state = EmulatorState::new(emulator_config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base_url = format!("http://{}/client/v4", listener.local_addr().unwrap());

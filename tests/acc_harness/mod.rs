@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use api_emulator::{self, EmulatorConfig, EmulatorState, RequestRecord};
+use api_emulator::{self, EmulatorConfig, EmulatorState, RateBudget, RequestRecord};
 use serde_json::Value as Json;
 
 use crate::support::{TfOutput, Workspace, terraform_at_least, terraform_or_skip};
@@ -40,7 +40,11 @@ impl Emulator {
         Emulator::start_with(EmulatorConfig::new(ACCOUNT_ID, API_TOKEN))
     }
 
-    pub fn start_with(config: EmulatorConfig) -> Emulator {
+    /// The emulator with `config`; a config that sets no `rate_limit` gets
+    /// [`RateBudget::LIFTED`] in the `Ratelimit` headers, as the tests lift the provider's own
+    /// rate limit too (`TEST_REQUESTS_PER_SECOND`).
+    pub fn start_with(mut config: EmulatorConfig) -> Emulator {
+        config.rate_limit.get_or_insert(RateBudget::LIFTED);
         let _ = rustls::crypto::ring::default_provider().install_default();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)

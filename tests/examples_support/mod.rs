@@ -136,6 +136,9 @@ impl LiveEmulator {
     pub fn start(configure: impl FnOnce(&mut api_emulator::EmulatorConfig)) -> LiveEmulator {
         use api_emulator::{EmulatorConfig, EmulatorState, RunningEmulator};
         let mut config = EmulatorConfig::new(ACCOUNT_ID, API_TOKEN);
+        // The examples run with the client's rate limit lifted (CLOUDFLARE_RPS below): lift
+        // the budget the `Ratelimit` headers report too.
+        config.rate_limit = Some(api_emulator::RateBudget::LIFTED);
         configure(&mut config);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)

@@ -6,7 +6,7 @@ pub mod clock;
 
 use std::time::Duration;
 
-use api_emulator::{self, EmulatorConfig, EmulatorState};
+use api_emulator::{self, EmulatorConfig, EmulatorState, RateBudget};
 use cloudflare_api::{Client, ClientConfig, Credentials, Error, NewSecret, Secret};
 use secrecy::SecretString;
 use tokio::sync::oneshot;
@@ -36,10 +36,14 @@ impl Harness {
         Harness::start_with(EmulatorConfig::new(ACCOUNT, TOKEN), |_| {}).await
     }
 
+    /// The emulator with `emulator_config` (with [`RateBudget::LIFTED`] in its `Ratelimit`
+    /// headers unless it sets a budget, as the client's own rate limit is lifted too) and a
+    /// client tuned by `tune`.
     pub async fn start_with(
-        emulator_config: EmulatorConfig,
+        mut emulator_config: EmulatorConfig,
         tune: impl FnOnce(&mut ClientConfig),
     ) -> Harness {
+        emulator_config.rate_limit.get_or_insert(RateBudget::LIFTED);
         let state = EmulatorState::new(emulator_config);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let address = listener.local_addr().unwrap();
