@@ -6,89 +6,33 @@
 
 #[path = "../crates/cloudflare-api/tests/client_support/clock.rs"]
 mod clock;
+mod service_support;
 
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
-use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer, RateBudget};
+use api_emulator::{AimedFault, EmulatorConfig, EmulatorState, FaultAnswer};
 use clock::{FrozenClock, jump};
-use cloudflare_api::{
-    Client, ClientConfig, Credentials, ErrorKind, NewSecret, Secret, SecretStatus,
-};
+use cloudflare_api::{Client, ErrorKind, NewSecret, Secret, SecretStatus};
 use secrecy::SecretString;
-use terraform_provider_cloudflare::provider::CloudflareProvider;
+use service_support::{ACCOUNT, ServiceHarness};
 use terraform_provider_cloudflare::resources::secrets_store::SecretsStoreResource;
 use terraform_provider_cloudflare::resources::store_secret::StoreSecretResource;
-use terraform_provider_cloudflare::service::{DEFAULT_STORE_NAME, Lookup, ReadFailure, Service};
+use terraform_provider_cloudflare::service::{DEFAULT_STORE_NAME, Lookup, ReadFailure};
 use tfplugin::{
     CreateRequest, ListEvent, ListRequest, ListResource, ListSink, ReadRequest, Resource, Value,
 };
 use tokio_util::sync::CancellationToken;
 
-const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "provider-data-token";
 
-struct Setup {
-    state: EmulatorState,
-    data: Arc<Service>,
-    client: Client,
-    _stop: tokio::sync::oneshot::Sender<()>,
-}
+type Setup = ServiceHarness;
 
 async fn setup() -> Setup {
     setup_with(EmulatorConfig::new(ACCOUNT, TOKEN)).await
 }
 
-async fn setup_with(mut emulator_config: EmulatorConfig) -> Setup {
-    // The client's rate limit is lifted below: lift the budget its headers report too.
-    emulator_config.rate_limit.get_or_insert(RateBudget::LIFTED);
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let state = EmulatorState::new(emulator_config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}/client/v4", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = state.clone();
-    tokio::spawn(async move {
-        let _ = api_emulator::serve(listener, served, async move {
-            let _ = stopped.await;
-        })
-        .await;
-    });
-    let env: HashMap<&str, String> = [
-        ("CLOUDFLARE_BASE_URL", base_url.clone()),
-        ("CLOUDFLARE_API_TOKEN", TOKEN.to_string()),
-        ("CLOUDFLARE_ACCOUNT_ID", ACCOUNT.to_string()),
-        ("CLOUDFLARE_RPS", "200".to_string()),
-        ("CLOUDFLARE_MIN_BACKOFF", "0.01".to_string()),
-        ("CLOUDFLARE_MAX_BACKOFF", "0.05".to_string()),
-    ]
-    .into_iter()
-    .collect();
-    let config = Value::object(
-        terraform_provider_cloudflare::provider::provider_schema()
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null)),
-    );
-    let configured = CloudflareProvider.configure_with_env(&config, &|k| env.get(k).cloned());
-    assert!(
-        configured.diagnostics.is_empty(),
-        "{:?}",
-        configured.diagnostics
-    );
-    let mut client_config = ClientConfig::new(
-        base_url,
-        Credentials::ApiToken(SecretString::from(TOKEN.to_string())),
-    );
-    client_config.requests_per_second = 200.0;
-    Setup {
-        state,
-        data: Arc::new(configured.data.unwrap()),
-        client: Client::new(client_config).unwrap(),
-        _stop: stop,
-    }
+async fn setup_with(emulator_config: EmulatorConfig) -> Setup {
+    ServiceHarness::start(emulator_config, TOKEN, &[]).await
 }
 
 /// A token that never fires: these tests do not stop the provider.

@@ -6,17 +6,14 @@
 #[path = "../crates/cloudflare-api/tests/client_support/clock.rs"]
 #[allow(dead_code)]
 mod clock;
+mod service_support;
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use api_emulator::{self, AimedFault, EmulatorConfig, EmulatorState, FaultAnswer, RateBudget};
+use api_emulator::{AimedFault, EmulatorConfig, FaultAnswer};
 use clock::FrozenClock;
-use cloudflare_api::{Client, ClientConfig, Credentials, NewSecret, Secret};
+use cloudflare_api::{NewSecret, Secret};
 use secrecy::SecretString;
-use terraform_provider_cloudflare::provider::CloudflareProvider;
+use service_support::{ACCOUNT, ServiceHarness};
 use terraform_provider_cloudflare::resources::store_secret::{SCHEMA, StoreSecretResource};
-use terraform_provider_cloudflare::service::Service;
 use terraform_provider_cloudflare::service::quota::READ_PATIENCE;
 use tfplugin::plan::plan_resource_change;
 use tfplugin::{
@@ -24,76 +21,37 @@ use tfplugin::{
 };
 use tokio_util::sync::CancellationToken;
 
-const ACCOUNT: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "provider-quota-token";
 const QUOTA: usize = 5;
 
+/// The harness, and the store the tests' secrets live in.
 struct Setup {
-    state: EmulatorState,
-    data: Arc<Service>,
-    client: Client,
+    harness: ServiceHarness,
     store_id: String,
-    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = ServiceHarness;
+
+    fn deref(&self) -> &ServiceHarness {
+        &self.harness
+    }
 }
 
 /// An emulator whose account holds at most [`QUOTA`] secrets, with one store, `held` secrets
 /// (`HELD_0`, …) in it and an empty request log, and a provider configured against it.
 async fn setup(held: usize) -> Setup {
-    let _ = rustls::crypto::ring::default_provider().install_default();
     let mut emulator_config = EmulatorConfig::new(ACCOUNT, TOKEN);
     emulator_config.max_secrets = QUOTA;
-    // The client's rate limit is lifted below: lift the budget its headers report too.
-    emulator_config.rate_limit = Some(RateBudget::LIFTED);
-    let state = EmulatorState::new(emulator_config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base_url = format!("http://{}/client/v4", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let served = state.clone();
-    tokio::spawn(async move {
-        let _ = api_emulator::serve(listener, served, async move {
-            let _ = stopped.await;
-        })
-        .await;
-    });
-    let env: HashMap<&str, String> = [
-        ("CLOUDFLARE_BASE_URL", base_url.clone()),
-        ("CLOUDFLARE_API_TOKEN", TOKEN.to_string()),
-        ("CLOUDFLARE_ACCOUNT_ID", ACCOUNT.to_string()),
-        ("CLOUDFLARE_RPS", "200".to_string()),
-        ("CLOUDFLARE_MAX_RETRIES", "1".to_string()),
-        ("CLOUDFLARE_MIN_BACKOFF", "0.01".to_string()),
-        ("CLOUDFLARE_MAX_BACKOFF", "0.05".to_string()),
-    ]
-    .into_iter()
-    .collect();
-    let provider_config = Value::object(
-        terraform_provider_cloudflare::provider::provider_schema()
-            .block
-            .attributes
-            .iter()
-            .map(|a| (a.name.clone(), Value::Null)),
-    );
-    let configured =
-        CloudflareProvider.configure_with_env(&provider_config, &|k| env.get(k).cloned());
-    assert!(
-        configured.diagnostics.is_empty(),
-        "{:?}",
-        configured.diagnostics
-    );
-    let mut client_config = ClientConfig::new(
-        base_url,
-        Credentials::ApiToken(SecretString::from(TOKEN.to_string())),
-    );
-    client_config.requests_per_second = 200.0;
-    let client = Client::new(client_config).unwrap();
-    let store_id = client.create_store(ACCOUNT, "main").await.unwrap().id;
-    let s = Setup {
-        state,
-        data: Arc::new(configured.data.unwrap()),
-        client,
-        store_id,
-        _stop: stop,
-    };
+    let harness =
+        ServiceHarness::start(emulator_config, TOKEN, &[("CLOUDFLARE_MAX_RETRIES", "1")]).await;
+    let store_id = harness
+        .client
+        .create_store(ACCOUNT, "main")
+        .await
+        .unwrap()
+        .id;
+    let s = Setup { harness, store_id };
     for n in 0..held {
         s.secret(&format!("HELD_{n}")).await;
     }
